@@ -1,0 +1,43 @@
+/*
+ * hal.h - the hardware abstraction contract between core/ and its three
+ * homes: the simulator (sim/board.c wires these calls to the chip model),
+ * the AVR image (SPI registers) and the STM32 image (SPI1).
+ *
+ * The driver only speaks SPI through struct enc_spi_hal. Nothing in core/
+ * reads a clock: a busy wait is asked of the HAL (delay_us), and the stack's
+ * entry points take the current time as an argument. On the host, each SPI
+ * byte and each delay advances the board's virtual time, so a polling loop in
+ * the driver costs exactly the simulated time it would cost on silicon.
+ */
+#ifndef CORE_HAL_H
+#define CORE_HAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct enc_spi_hal {
+	/* Drive chip select low / high. Every SPI command is framed by one
+	 * select/deselect pair. */
+	void (*select)(void *ctx);
+	void (*deselect)(void *ctx);
+	/* Clock one byte out on MOSI and return the byte clocked in on MISO. */
+	uint8_t (*xfer)(void *ctx, uint8_t out);
+	/* Optional bursts (NULL = the driver loops over xfer). read_burst clocks
+	 * out n filler bytes (0x00) and stores what comes back; write_burst
+	 * discards what comes back. */
+	void (*read_burst)(void *ctx, uint8_t *in, size_t n);
+	void (*write_burst)(void *ctx, const uint8_t *out, size_t n);
+	/* Busy-wait at least `us` microseconds. */
+	void (*delay_us)(void *ctx, uint32_t us);
+	void *ctx;
+};
+
+/* Virtual or real time in nanoseconds, as passed into stack entry points.
+ * UINT64_MAX means "no deadline". */
+typedef uint64_t net_time_t;
+#define NET_TIME_NEVER UINT64_MAX
+#define NET_US(x) ((net_time_t)(x) * 1000u)
+#define NET_MS(x) ((net_time_t)(x) * 1000000u)
+#define NET_S(x) ((net_time_t)(x) * 1000000000u)
+
+#endif /* CORE_HAL_H */

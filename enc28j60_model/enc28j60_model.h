@@ -1,0 +1,171 @@
+/*
+ * enc28j60_model.h - a register-level model of the Microchip ENC28J60.
+ *
+ * The model is a struct with named ports, in the simavr way:
+ *
+ *   SPI   model_spi_select(), model_spi_xfer()   <- the driver's HAL
+ *   INT   ops.int_changed(level)                 -> the board (active low)
+ *   wire  ops.tx_frame(frame)                    -> the link
+ *         model_wire_rx(frame)                   <- the link
+ *   PHY   model_set_link()                       <- the test or the link
+ *   pin   model_reset_pin()                      <- RESET
+ *
+ * Time is an input: every entry point takes `now` (virtual nanoseconds, never
+ * decreasing; an earlier value is treated as the latest seen). Anything that
+ * takes time in silicon (CLKRDY after reset, MISTAT.BUSY, a transmission at
+ * 10 Mbit/s, a DMA) completes at a deadline. The host asks
+ * model_next_deadline() and calls model_advance() when that time comes; SPI
+ * accesses advance the model lazily as well, so a driver polling a busy bit
+ * sees it clear at the right virtual time.
+ *
+ * A datasheet and errata checker records a diagnostic whenever the driver
+ * breaks a rule; errata switches reproduce known silicon bugs; seeded fault
+ * injection drops, corrupts and flaps.
+ *
+ * Depends on core/enc28j60_hw.h and the C library only. No globals.
+ */
+#ifndef ENC28J60_MODEL_H
+#define ENC28J60_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "enc28j60_hw.h"
+
+#define MODEL_TIME_NEVER UINT64_MAX
+
+/* Silicon timings, in nanoseconds (configurable per instance). */
+#define MODEL_DEFAULT_CLKRDY_NS 300000u   /* oscillator start-up timer */
+#define MODEL_DEFAULT_MII_BUSY_NS 10240u  /* MISTAT.BUSY per MII access */
+#define MODEL_DEFAULT_DMA_NS_PER_BYTE 0u  /* DMA completes at the next access */
+#define MODEL_WIRE_NS_PER_BYTE 800u       /* 10 Mbit/s */
+#define MODEL_WIRE_OVERHEAD_BYTES 20u     /* preamble+SFD (8) + IFG (12) */
+
+/* Errata switches: each reproduces one silicon bug (DS80349). */
+enum model_erratum {
+	MODEL_ERRATUM_PKTIF_UNRELIABLE = 1u << 0, /* #6: PKTIF may stay clear */
+	MODEL_ERRATUM_FALSE_LATECOL = 1u << 1,    /* #13: spurious late collision */
+	MODEL_ERRATUM_TX_ABORT_STALL = 1u << 2,   /* #12: TX stalls after an abort */
+	MODEL_ERRATUM_EVEN_ERXRDPT = 1u << 3,     /* #14: even ERXRDPT corrupts RX */
+	MODEL_ERRATUM_CLKRDY_EARLY = 1u << 4,     /* #2: CLKRDY set too early */
+};
+
+/* Datasheet/errata checker rules. */
+enum model_rule {
+	MODEL_RULE_ERXRDPT_EVEN,       /* erratum 14 */
+	MODEL_RULE_RXST_NOT_ZERO,      /* erratum 5 */
+	MODEL_RULE_MIRD_WHILE_BUSY,    /* DS 3.3.1 */
+	MODEL_RULE_RESERVED_ADDRESS,   /* reserved/unimplemented in this bank */
+	MODEL_RULE_READ_ONLY_WRITE,    /* ERXWRPT, EPKTCNT, EREVID, PHSTATx ... */
+	MODEL_RULE_TX_WITHOUT_TXRST,   /* erratum 12 */
+	MODEL_RULE_PKTDEC_AT_ZERO,     /* DS 7.2.4 */
+	MODEL_RULE_TX_WRITE_INTO_RX,   /* buffer write inside the receive ring */
+	MODEL_RULE_ACCESS_BEFORE_CLKRDY, /* erratum 2 / DS 2.2 */
+	MODEL_RULE_RX_CONFIG_WHILE_RXEN, /* ERXST/ERXND changed with RXEN set */
+	MODEL_RULE_BITOP_ON_MACMII,    /* BFS/BFC on a MAC/MII register (works, but out of spec) */
+	MODEL_RULE_COUNT
+};
+
+struct model_diag {
+	enum model_rule rule;
+	const char *id;     /* short stable id, e.g. "erxrdpt-even" */
+	const char *ref;    /* e.g. "DS80349C erratum 14" */
+	uint64_t t_ns;      /* virtual time */
+	uint16_t reg;       /* register (packed enc_reg_t or PHY addr | 0x100), or buffer address */
+	uint16_t value;     /* value written, where relevant */
+};
+
+#ifndef MODEL_DIAG_MAX
+#define MODEL_DIAG_MAX 64u /* recorded in full; later ones are only counted */
+#endif
+
+struct model_ops {
+	/* INT pin changed; asserted == true means the pin is driven low. */
+	void (*int_changed)(void *ctx, bool asserted, uint64_t now);
+	/* A frame left the chip. frame includes the FCS when the chip appended
+	 * one; `start` is when the first bit went on the wire, `now` when the
+	 * last bit left. */
+	void (*tx_frame)(void *ctx, const uint8_t *frame, size_t len, uint64_t start, uint64_t now);
+	void *ctx;
+};
+
+struct model_config {
+	uint8_t revid;              /* EREVID; 0 = ENC_EREVID_B7 */
+	uint32_t errata;            /* enum model_erratum bits */
+	uint64_t clkrdy_ns;         /* 0 = default */
+	uint64_t mii_busy_ns;       /* 0 = default */
+	bool link_up;               /* PHY link at power on */
+	uint64_t seed;              /* for errata with random behaviour and faults */
+	/* Seeded fault injection, probabilities in parts per million per frame. */
+	uint32_t fault_rx_overflow_ppm; /* drop as if the ring were full */
+	uint32_t fault_rx_crc_ppm;      /* flip a bit: arrives with a bad FCS */
+	uint32_t fault_tx_latecol_ppm;  /* with MODEL_ERRATUM_FALSE_LATECOL */
+};
+
+struct enc_model; /* opaque; see model_internal.h */
+
+/* Size of struct enc_model, for callers who place it without malloc. */
+size_t model_sizeof(void);
+/* Power-on reset into caller memory of model_sizeof() bytes. */
+struct enc_model *model_init(void *mem, const struct model_config *cfg, const struct model_ops *ops, uint64_t now);
+
+/* SPI port. select(true) is CS low. xfer returns the MISO byte. */
+void model_spi_select(struct enc_model *m, bool selected, uint64_t now);
+uint8_t model_spi_xfer(struct enc_model *m, uint8_t mosi, uint64_t now);
+/* RESET pin (active low): asserted == true holds the chip in reset. */
+void model_reset_pin(struct enc_model *m, bool asserted, uint64_t now);
+
+/* Time. */
+uint64_t model_next_deadline(const struct enc_model *m);
+void model_advance(struct enc_model *m, uint64_t now);
+
+/* Wire. A frame arriving from the link, including its 4-byte FCS, complete at
+ * `now`. Returns true when it was stored in the receive ring. */
+bool model_wire_rx(struct enc_model *m, const uint8_t *frame, size_t len, uint64_t now);
+/* PHY link up/down (raises PHIR.PLNKIF and EIR.LINKIF when enabled). */
+void model_set_link(struct enc_model *m, bool up, uint64_t now);
+bool model_int_asserted(const struct enc_model *m);
+
+/* Checker. */
+unsigned model_diag_count(const struct enc_model *m);            /* all recorded */
+unsigned model_diag_count_rule(const struct enc_model *m, enum model_rule r);
+const struct model_diag *model_diag_get(const struct enc_model *m, unsigned i);
+const char *model_rule_id(enum model_rule r);
+const char *model_rule_ref(enum model_rule r);
+void model_diag_clear(struct enc_model *m);
+/* Format one diagnostic as "t=...ns rule-id (ref): reg 0x..: detail". */
+int model_diag_format(const struct model_diag *d, char *buf, size_t cap);
+
+/* Explicit fault injection (in addition to the seeded probabilities). */
+void model_fault_rx_overflow(struct enc_model *m, unsigned frames); /* drop next n */
+void model_fault_rx_crc(struct enc_model *m, unsigned frames);      /* corrupt next n */
+void model_fault_tx_abort(struct enc_model *m, unsigned frames);    /* abort next n TX */
+void model_fault_tx_stall(struct enc_model *m);                     /* next TX never completes until TXRST */
+void model_fault_link_flap(struct enc_model *m, uint64_t down_at, uint64_t up_at);
+
+/* Counters the tests read. */
+struct model_stats {
+	uint32_t rx_frames_stored;
+	uint32_t rx_dropped_filter;
+	uint32_t rx_dropped_full;     /* ring full or EPKTCNT == 255 */
+	uint32_t rx_dropped_disabled; /* RXEN clear */
+	uint32_t rx_dropped_toolong;  /* above MAMXFL */
+	uint32_t rx_dropped_crc;      /* CRCEN and a bad FCS */
+	uint32_t rx_dropped_fault;    /* injected overflow */
+	uint32_t tx_frames;
+	uint32_t tx_aborted;
+	uint32_t spi_bytes;
+};
+const struct model_stats *model_get_stats(const struct enc_model *m);
+
+/* Direct inspection for tests (no side effects, no checker). */
+uint8_t model_peek_reg(const struct enc_model *m, uint8_t bank, uint8_t addr);
+uint16_t model_peek_phy(const struct enc_model *m, uint8_t phreg);
+uint8_t model_peek_mem(const struct enc_model *m, uint16_t addr);
+void model_poke_mem(struct enc_model *m, uint16_t addr, uint8_t v);
+
+/* IEEE 802.3 CRC-32 as the chip computes the FCS (reflected, ~ on output). */
+uint32_t model_crc32(const uint8_t *p, size_t n);
+
+#endif /* ENC28J60_MODEL_H */
