@@ -101,6 +101,8 @@ struct model_config {
 	uint32_t fault_rx_overflow_ppm; /* drop as if the ring were full */
 	uint32_t fault_rx_crc_ppm;      /* flip a bit: arrives with a bad FCS */
 	uint32_t fault_tx_latecol_ppm;  /* with MODEL_ERRATUM_FALSE_LATECOL */
+	/* Added by the model: */
+	uint64_t dma_ns_per_byte;       /* 0 = MODEL_DEFAULT_DMA_NS_PER_BYTE */
 };
 
 struct enc_model; /* opaque; see model_internal.h */
@@ -156,6 +158,9 @@ struct model_stats {
 	uint32_t tx_frames;
 	uint32_t tx_aborted;
 	uint32_t spi_bytes;
+	/* Added by the model: */
+	uint32_t rx_dropped_runt;     /* shorter than 18 bytes incl. FCS: no header to filter */
+	uint32_t rx_dropped_control;  /* MAC control frame (0x8808) without MACON1.PASSALL */
 };
 const struct model_stats *model_get_stats(const struct enc_model *m);
 

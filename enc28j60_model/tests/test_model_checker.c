@@ -1,0 +1,236 @@
+/*
+ * test_model_checker.c - the datasheet/errata checker. A deliberately
+ * careless driver, written as raw SPI bytes, breaks every rule once; each
+ * diagnostic is checked for rule id, reference, register and time. A careful
+ * driver doing the same work raises none.
+ */
+#include <stdio.h>
+
+#include "model_test.h"
+
+static struct harness H;
+static uint8_t F[256];
+
+/* Raw SPI, no bank bookkeeping: the careless driver manages ECON1 itself. */
+static void wcr(uint8_t addr, uint8_t v)
+{
+	model_spi_select(H.m, true, H.t);
+	model_spi_xfer(H.m, (uint8_t)(ENC_OP_WCR | addr), H.t);
+	model_spi_xfer(H.m, v, H.t);
+	model_spi_select(H.m, false, H.t);
+}
+static void bfs(uint8_t addr, uint8_t v)
+{
+	model_spi_select(H.m, true, H.t);
+	model_spi_xfer(H.m, (uint8_t)(ENC_OP_BFS | addr), H.t);
+	model_spi_xfer(H.m, v, H.t);
+	model_spi_select(H.m, false, H.t);
+}
+static uint8_t rcr(uint8_t addr, bool dummy)
+{
+	model_spi_select(H.m, true, H.t);
+	model_spi_xfer(H.m, (uint8_t)(ENC_OP_RCR | addr), H.t);
+	if (dummy)
+		model_spi_xfer(H.m, 0, H.t);
+	uint8_t v = model_spi_xfer(H.m, 0, H.t);
+	model_spi_select(H.m, false, H.t);
+	return v;
+}
+static void bank(uint8_t b)
+{
+	wcr(ENC_REG_ADDR(ECON1), b); /* also clears RXEN/TXRTS, as careless drivers do */
+}
+
+static void expect(unsigned i, enum model_rule r, const char *id, const char *ref, uint16_t reg, uint64_t t)
+{
+	const struct model_diag *d = model_diag_get(H.m, i);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(d->rule, r);
+	ck_assert_str_eq(d->id, id);
+	ck_assert_str_eq(d->ref, ref);
+	ck_assert_str_eq(model_rule_id(r), id);
+	ck_assert_str_eq(model_rule_ref(r), ref);
+	ck_assert_uint_eq(d->reg, reg);
+	ck_assert_uint_eq(d->t_ns, t);
+	ck_assert_uint_eq(model_diag_count_rule(H.m, r), 1);
+}
+
+START_TEST(test_careless_driver_breaks_every_rule)
+{
+	h_init(&H, NULL);
+	unsigned i = 0;
+
+	/* 1. MAC register before the oscillator is ready (no wait after POR). */
+	H.t = 1000;
+	bank(2);
+	wcr(ENC_REG_ADDR(MACON1), MACON1_MARXEN);
+	expect(i++, MODEL_RULE_ACCESS_BEFORE_CLKRDY, "access-before-clkrdy", "DS39662E 2.2, DS80349C erratum 2",
+	       MACON1, 1000);
+	ck_assert_uint_eq(model_peek_reg(H.m, 2, ENC_REG_ADDR(MACON1)), 0); /* not applied */
+
+	H.t = 1000000;
+	wcr(ENC_REG_ADDR(MACON1), MACON1_MARXEN);
+	/* 2. Reserved address in bank 2 (0x01, MACON2 on old silicon). */
+	H.t += 100;
+	wcr(0x01, 0x00);
+	expect(i++, MODEL_RULE_RESERVED_ADDRESS, "reserved-address", "DS39662E Table 3-1", ENC_REG(0x01, 2, 0),
+	       H.t);
+	/* 3. BFS on a MAC register. */
+	H.t += 100;
+	bfs(ENC_REG_ADDR(MACON3), MACON3_TXCRCEN);
+	expect(i++, MODEL_RULE_BITOP_ON_MACMII, "bitop-on-macmii", "DS39662E 4.2.5", MACON3, H.t);
+	/* 4. MIRD read while BUSY. */
+	wcr(ENC_REG_ADDR(MIREGADR), PHSTAT2);
+	wcr(ENC_REG_ADDR(MICMD), MICMD_MIIRD);
+	H.t += 2000; /* far less than 10.24 us */
+	rcr(ENC_REG_ADDR(MIRDH), true);
+	expect(i++, MODEL_RULE_MIRD_WHILE_BUSY, "mird-while-busy", "DS39662E 3.3.1", MIRDH, H.t);
+	H.t += 20000;
+	wcr(ENC_REG_ADDR(MICMD), 0);
+	/* 5a. Write to a read-only register: EPKTCNT in bank 1. */
+	bank(1);
+	H.t += 100;
+	wcr(ENC_REG_ADDR(EPKTCNT), 0);
+	expect(i++, MODEL_RULE_READ_ONLY_WRITE, "read-only-write", "DS39662E Table 3-2", EPKTCNT, H.t);
+	/* 6. ERXRDPT even. */
+	bank(0);
+	H.t += 100;
+	wcr(ENC_REG_ADDR(ERXRDPTL), 0x00);
+	wcr(ENC_REG_ADDR(ERXRDPTH), 0x08);
+	expect(i++, MODEL_RULE_ERXRDPT_EVEN, "erxrdpt-even", "DS80349C erratum 14", ERXRDPTH, H.t);
+	ck_assert_uint_eq(model_diag_get(H.m, i - 1)->value, 0x0800);
+	/* 7. RX enabled with ERXST still at its reset value 0x05FA. */
+	H.t += 100;
+	bfs(ENC_REG_ADDR(ECON1), ECON1_RXEN);
+	expect(i++, MODEL_RULE_RXST_NOT_ZERO, "rxst-not-zero", "DS80349C erratum 5", ERXSTL, H.t);
+	ck_assert_uint_eq(model_diag_get(H.m, i - 1)->value, 0x05FA);
+	/* 8. Ring end moved while receiving. */
+	H.t += 100;
+	wcr(ENC_REG_ADDR(ERXNDL), 0xFE);
+	expect(i++, MODEL_RULE_RX_CONFIG_WHILE_RXEN, "rx-config-while-rxen", "DS39662E 6.1", ERXNDL, H.t);
+	/* 9. A transmit buffer inside the receive ring (0x05FA..0x1FFE). */
+	wcr(ENC_REG_ADDR(EWRPTL), 0x00);
+	wcr(ENC_REG_ADDR(EWRPTH), 0x10);
+	H.t += 100;
+	model_spi_select(H.m, true, H.t);
+	model_spi_xfer(H.m, ENC_OP_WBM, H.t);
+	for (unsigned k = 0; k < 8; k++)
+		model_spi_xfer(H.m, 0xAA, H.t);
+	model_spi_select(H.m, false, H.t);
+	expect(i++, MODEL_RULE_TX_WRITE_INTO_RX, "tx-write-into-rx", "DS39662E 3.2.1", 0x1000, H.t);
+	/* 10. PKTDEC with nothing to release. */
+	H.t += 100;
+	bfs(ENC_REG_ADDR(ECON2), ECON2_PKTDEC);
+	expect(i++, MODEL_RULE_PKTDEC_AT_ZERO, "pktdec-at-zero", "DS39662E 7.2.4", ECON2, H.t);
+	/* 11. Transmit after an abort without TXRST. */
+	model_fault_tx_abort(H.m, 1);
+	wcr(ENC_REG_ADDR(ETXSTL), 0x00);
+	wcr(ENC_REG_ADDR(ETXSTH), 0x00);
+	wcr(ENC_REG_ADDR(ETXNDL), 0x40);
+	wcr(ENC_REG_ADDR(ETXNDH), 0x00);
+	bfs(ENC_REG_ADDR(ECON1), ECON1_TXRTS);
+	H.t += 1000000;
+	ck_assert_uint_eq(rcr(ENC_REG_ADDR(EIR), false) & EIR_TXERIF, EIR_TXERIF);
+	bfs(ENC_REG_ADDR(ECON1), ECON1_TXRTS);
+	expect(i++, MODEL_RULE_TX_WITHOUT_TXRST, "tx-without-txrst", "DS80349C erratum 12", ECON1, H.t);
+	/* 5b. PHSTAT2 written through MII: counted under read-only-write. */
+	H.t += 1000000;
+	bank(2);
+	wcr(ENC_REG_ADDR(MIREGADR), PHSTAT2);
+	wcr(ENC_REG_ADDR(MIWRL), 0);
+	wcr(ENC_REG_ADDR(MIWRH), 0);
+	uint64_t t_start = H.t;
+	H.t += 20000;
+	model_advance(H.m, H.t);
+	const struct model_diag *d = model_diag_get(H.m, i++);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(d->rule, MODEL_RULE_READ_ONLY_WRITE);
+	ck_assert_uint_eq(d->reg, 0x100u | PHSTAT2);
+	ck_assert_uint_eq(d->t_ns, t_start + 10240);
+
+	ck_assert_uint_eq(model_diag_count(H.m), i);
+	for (unsigned r = 0; r < MODEL_RULE_COUNT; r++)
+		ck_assert_uint_ge(model_diag_count_rule(H.m, (enum model_rule)r), 1);
+
+	char line[256];
+	int n = model_diag_format(model_diag_get(H.m, 5), line, sizeof(line));
+	ck_assert_int_gt(n, 0);
+	ck_assert_ptr_nonnull(strstr(line, "erxrdpt-even"));
+	ck_assert_ptr_nonnull(strstr(line, "DS80349C erratum 14"));
+	ck_assert_ptr_nonnull(strstr(line, "0x0800"));
+	ck_assert(strncmp(line, "t=", 2) == 0);
+	model_diag_format(model_diag_get(H.m, i - 1), line, sizeof(line));
+	ck_assert_ptr_nonnull(strstr(line, "phy 0x0011"));
+
+	model_diag_clear(H.m);
+	ck_assert_uint_eq(model_diag_count(H.m), 0);
+	ck_assert_ptr_null(model_diag_get(H.m, 0));
+}
+END_TEST
+
+START_TEST(test_careful_driver_raises_nothing)
+{
+	h_init(&H, NULL);
+	h_driver_init(&H);
+	h_phy_write(&H, PHIE, PHIE_PGEIE | PHIE_PLNKIE);
+	h_wcr(&H, EIE, EIE_INTIE | EIE_PKTIE | EIE_TXIE | EIE_TXERIE | EIE_RXERIE | EIE_LINKIE);
+	uint16_t ptr = 0;
+	for (unsigned k = 0; k < 100; k++) {
+		size_t n = h_frame(F, h_mac, h_peer, 0x0800, 46 + k);
+		ck_assert(model_wire_rx(H.m, F, n, H.t));
+		while (h_rcr(&H, EPKTCNT)) {
+			uint16_t cnt, st;
+			uint16_t next = h_rx_read(&H, ptr, &cnt, &st, NULL);
+			h_rx_release(&H, next);
+			ptr = next;
+		}
+		h_tx_send(&H, 0, F, n - 4);
+		while (!(h_rcr(&H, EIR) & (EIR_TXIF | EIR_TXERIF)))
+			H.t += 5000;
+		h_phy_read(&H, PHSTAT2);
+	}
+	/* DMA checksum outside the ring, then link flap handling. */
+	h_wr16(&H, EDMASTL, H_TXST);
+	h_wr16(&H, EDMANDL, H_TXST + 20);
+	h_bfs(&H, ECON1, ECON1_CSUMEN | ECON1_DMAST);
+	while (h_rcr(&H, ECON1) & ECON1_DMAST)
+		H.t += 1000;
+	model_set_link(H.m, false, H.t);
+	h_phy_read(&H, PHIR);
+	ck_assert_uint_eq(H.ntx, 100);
+	for (unsigned k = 0; k < model_diag_count(H.m) && k < 5; k++) {
+		char line[256];
+		model_diag_format(model_diag_get(H.m, k), line, sizeof(line));
+		fprintf(stderr, "unexpected: %s\n", line);
+	}
+	ck_assert_uint_eq(model_diag_count(H.m), 0);
+}
+END_TEST
+
+START_TEST(test_overflow_only_counted)
+{
+	h_init(&H, NULL);
+	h_wait(&H, 1000000);
+	for (unsigned k = 0; k < MODEL_DIAG_MAX + 10; k++)
+		h_wcr(&H, ENC_REG(0x1A, 0, 0), 0);
+	ck_assert_uint_eq(model_diag_count(H.m), MODEL_DIAG_MAX + 10);
+	ck_assert_ptr_nonnull(model_diag_get(H.m, MODEL_DIAG_MAX - 1));
+	ck_assert_ptr_null(model_diag_get(H.m, MODEL_DIAG_MAX));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("model_checker");
+	TCase *tc = tcase_create("checker");
+	tcase_add_test(tc, test_careless_driver_breaks_every_rule);
+	tcase_add_test(tc, test_careful_driver_raises_nothing);
+	tcase_add_test(tc, test_overflow_only_counted);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return h_run(suite());
+}
