@@ -17,7 +17,9 @@ struct arp_repr {
 };
 
 /* Rejects anything but htype 1, ptype 0x0800, hlen 6, plen 4 (MALFORMED /
- * UNSUPPORTED). */
+ * UNSUPPORTED). `op` is reported as found: the caller drops ops other than
+ * ARP_OP_REQUEST / ARP_OP_REPLY. Bytes past 28 (Ethernet padding) are ignored.
+ * arp_emit returns ARP_LEN or WIRE_ERR_TRUNCATED. */
 int arp_parse(const uint8_t *buf, size_t len, struct arp_repr *r);
 int arp_emit(const struct arp_repr *r, uint8_t *buf, size_t cap);
 

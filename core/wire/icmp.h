@@ -13,14 +13,17 @@
 
 struct icmp_repr {
 	uint8_t type, code;
-	uint16_t ident, seq;     /* echo */
+	uint16_t ident, seq;     /* bytes 4-7, any type (echo: id, seq) */
 	const uint8_t *data;     /* echo payload, or the quoted datagram */
 	uint16_t data_len;
 };
 
-/* Verifies the checksum over the whole message. data points into buf. */
+/* Verifies the checksum over the whole message. data points into buf. len
+ * is the IPv4 payload (total_len - hdr_len), not the frame length. */
 int icmp_parse(const uint8_t *buf, size_t len, struct icmp_repr *r);
-/* Emits header + data with checksum; returns the length written. */
+/* Emits header + data with checksum; returns the length written. data may
+ * already sit at buf + 8 (reply built in place) or overlap it. Errors:
+ * TRUNCATED (cap), MALFORMED (8 + data_len > INT16_MAX). */
 int icmp_emit(const struct icmp_repr *r, uint8_t *buf, size_t cap);
 
 #endif

@@ -36,12 +36,16 @@ struct ipv4_repr {
 
 /* Checks version 4, IHL >= 5, IHL*4 <= total_len <= len, and the header
  * checksum (WIRE_ERR_CHECKSUM). `len` may exceed total_len: Ethernet pads
- * short frames (the seed capture's SYN-ACK has 6 trailing bytes). */
+ * short frames (the seed capture's SYN-ACK has 6 trailing bytes). Codes, in
+ * check order: len < 20 TRUNCATED; version != 4 or IHL < 5 MALFORMED;
+ * IHL*4 > len TRUNCATED; CHECKSUM; total_len < IHL*4 MALFORMED;
+ * total_len > len TRUNCATED. */
 int ipv4_parse(const uint8_t *buf, size_t len, struct ipv4_repr *r);
-/* Emits a 20-byte header (no options) with checksum; hdr_len is ignored. */
+/* Emits a 20-byte header (no options) with checksum; hdr_len is ignored,
+ * total_len written as given. Returns IPV4_HDR_MIN or WIRE_ERR_TRUNCATED. */
 int ipv4_emit(const struct ipv4_repr *r, uint8_t *buf, size_t cap);
 bool ipv4_is_fragment(const struct ipv4_repr *r);
-/* Pseudo-header sum for TCP/UDP checksums. */
+/* Pseudo-header sum for TCP/UDP checksums (any offset in the sum). */
 void ipv4_pseudo_csum(struct wire_csum *c, uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len);
 
 #endif

@@ -66,15 +66,25 @@ struct tcp_repr {
 /* Parses header and options. Option parsing is bounds-checked: unknown
  * options are skipped by their length; a length of 0 or 1 for a
  * multi-byte option, or one running past the header, is WIRE_ERR_MALFORMED.
+ * So is a known option with the wrong length (MSS 4, WS 3, SACK_PERM 2,
+ * TS 10, SACK 2+8n with n >= 1). EOL ends the list. len < 20 or data offset
+ * past len: TRUNCATED; data offset < 5: MALFORMED. len is the IPv4 payload
+ * (total_len - hdr_len), never the frame length. The 4 reserved bits of
+ * byte 12 are not kept.
  * Checksum is not verified here (needs the pseudo-header): tcp_verify(). */
 int tcp_parse(const uint8_t *buf, size_t len, struct tcp_repr *r);
 int tcp_verify(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst);
 /* Length of the options block emit would write for these options (padded to
  * a multiple of 4). Emit order: MSS, SACK-permitted, timestamps, window scale
- * with NOP padding as Linux does. */
+ * with NOP padding as Linux does, then SACK blocks:
+ *   02 04 mss | 04 02 08 0a val ecr (or 01 01 08 0a ..., or 01 01 04 02
+ *   without TS) | 01 03 03 ws | 01 01 05 len blocks.
+ * Over 40 means it does not fit, and tcp_emit refuses. */
 uint8_t tcp_options_len(const struct tcp_options *o);
-/* Emits the header with options; returns the header length. The checksum
- * field is written as 0: the caller computes it over pseudo-header, header
+/* Emits the header with options; returns the header length (20 +
+ * tcp_options_len; r->hdr_len is ignored), WIRE_ERR_TRUNCATED, or
+ * WIRE_ERR_MALFORMED (options over 40 bytes). The checksum field is written
+ * as 0: the caller computes it over pseudo-header, header
  * and payload (see tcp_checksum()). */
 int tcp_emit(const struct tcp_repr *r, uint8_t *buf, size_t cap);
 /* Fills in the checksum of a complete segment in buf[0..len). */

@@ -17,7 +17,9 @@ struct udp_repr {
 int udp_parse(const uint8_t *buf, size_t len, struct udp_repr *r);
 int udp_verify(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst);
 /* Emits the header; checksum filled over buf[0..len) (header+payload already
- * placed after it) when src/dst given. */
+ * placed after it) when src/dst given, i.e. not both 0; a computed 0 is sent
+ * as 0xFFFF. With src == dst == 0, r->checksum is written as is. Returns
+ * UDP_HDR_LEN or WIRE_ERR_TRUNCATED (cap < 8, or < len when summing). */
 int udp_emit(const struct udp_repr *r, uint8_t *buf, size_t cap, uint32_t src, uint32_t dst);
 
 #endif

@@ -18,7 +18,9 @@ enum wire_err {
 	WIRE_ERR_UNSUPPORTED = -4, /* valid but not something we handle */
 };
 
-static inline uint16_t wire_get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+/* The casts to unsigned matter on AVR: int is 16 bits there, and a uint8_t
+ * promotes to (signed) int, so p[0] << 8 would overflow for p[0] >= 0x80. */
+static inline uint16_t wire_get16(const uint8_t *p) { return (uint16_t)(((unsigned)p[0] << 8) | p[1]); }
 static inline uint32_t wire_get32(const uint8_t *p)
 {
 	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
@@ -44,7 +46,7 @@ struct wire_csum {
 };
 void wire_csum_init(struct wire_csum *c);
 void wire_csum_add(struct wire_csum *c, const uint8_t *p, size_t n);
-void wire_csum_add16(struct wire_csum *c, uint16_t v); /* only when !c->odd */
+void wire_csum_add16(struct wire_csum *c, uint16_t v); /* as two bytes, at any offset */
 uint16_t wire_csum_fold(const struct wire_csum *c);  /* final ~sum, big-endian value */
 /* Checksum of a single buffer. */
 uint16_t wire_checksum(const uint8_t *p, size_t n);
