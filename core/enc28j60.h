@@ -52,7 +52,7 @@ enum enc_err {
 struct enc_config {
 	uint8_t mac[6];     /* mac[0] is the first octet on the wire */
 	uint16_t rx_end;    /* last byte of the receive ring; 0 = default */
-	bool full_duplex;   /* MAC and PHY full duplex (default true) */
+	bool full_duplex;   /* MAC and PHY full duplex; false = half duplex with HDLDIS (erratum 9) */
 	bool promiscuous;   /* ERXFCON = CRCEN only */
 };
 
@@ -66,7 +66,7 @@ struct enc_stats {
 	uint32_t rx_truncated;     /* enc_recv() buffer smaller than the frame */
 	uint32_t tx_frames;        /* transmitted and reported done */
 	uint32_t tx_latecol_retries; /* erratum 13 retransmissions */
-	uint32_t tx_aborts;        /* TXERIF after all retries */
+	uint32_t tx_aborts;        /* TXERIF after all retries (or stalled twice) */
 	uint32_t tx_stalls;        /* TXRTS stuck: recovered with TXRST */
 	uint32_t link_changes;     /* PHIR.PLNKIF seen */
 };
@@ -85,6 +85,13 @@ struct enc_dev {
 	bool tx_pending;       /* TXRTS set and completion not yet collected */
 	bool link_up;
 	struct enc_stats stats;
+	/* Private: caches and transmit bookkeeping. */
+	uint16_t erdpt;        /* known ERDPT, 0xFFFF = unknown */
+	uint16_t ewrpt;        /* known EWRPT, 0xFFFF = unknown */
+	uint8_t tx_tries;      /* late-collision retries of the frame in flight */
+	bool tx_restarted;     /* frame in flight is the one retransmit after a stall */
+	bool tx_open;          /* between enc_tx_begin() and enc_tx_send() */
+	bool tx_overrun;       /* the open frame outgrew ENC_TX_MAX_FRAME */
 };
 
 /* Bring the chip up: soft reset, wait out CLKRDY (erratum 2), receive ring at

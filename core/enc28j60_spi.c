@@ -1,0 +1,276 @@
+/*
+ * enc28j60_spi.c - the driver's lower layers, everything that touches the
+ * SPI HAL.
+ *
+ * Access is built in layers, each using only the one below it:
+ *
+ *   SPI op (one CS-framed command: RCR, WCR, BFS, BFC, SRC, RBM, WBM)
+ *     -> bank select, cached in d->bank, skipped for the common registers
+ *       -> 8-bit register, 16-bit pair (low byte first), bit set/clear
+ *         -> PHY over MII, with a bounded MISTAT.BUSY poll
+ *         -> buffer memory (RBM/WBM, bursts when the HAL offers them)
+ *
+ * Callers: enc28j60.c (init, poll), enc28j60_rx.c, enc28j60_tx.c, and users
+ * who want raw register access. Nothing here knows about frames.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "enc28j60.h"
+#include "enc28j60_hw.h"
+#include "enc28j60_priv.h"
+
+/* MII transactions take 10.24 us (DS 3.3); wait that long before the first
+ * MISTAT.BUSY read, then poll at 1 us steps, ENC_MII_POLL_MAX times. */
+#define MII_FIRST_WAIT_US 11u
+#define MII_POLL_STEP_US 1u
+
+/* ---- SPI ops ---- */
+
+static void spi_begin(struct enc_dev *d)
+{
+	d->hal->select(d->hal->ctx);
+}
+
+static void spi_end(struct enc_dev *d)
+{
+	d->hal->deselect(d->hal->ctx);
+}
+
+static uint8_t spi_byte(struct enc_dev *d, uint8_t out)
+{
+	return d->hal->xfer(d->hal->ctx, out);
+}
+
+/* WCR, BFS or BFC: opcode | 5-bit address, then one data byte. */
+static void op_write(struct enc_dev *d, uint8_t op, uint8_t addr, uint8_t data)
+{
+	spi_begin(d);
+	(void)spi_byte(d, (uint8_t)(op | (addr & ENC_ARG_MASK)));
+	(void)spi_byte(d, data);
+	spi_end(d);
+}
+
+/* RCR: a MAC/MII register (and MISTAT) answers with a dummy byte first. */
+static uint8_t op_read(struct enc_dev *d, uint8_t reg)
+{
+	uint8_t v;
+
+	spi_begin(d);
+	(void)spi_byte(d, (uint8_t)(ENC_OP_RCR | ENC_REG_ADDR(reg)));
+	if (ENC_REG_IS_MACMII(reg))
+		(void)spi_byte(d, 0x00u);
+	v = spi_byte(d, 0x00u);
+	spi_end(d);
+	return v;
+}
+
+void enc_delay_us(struct enc_dev *d, uint32_t us)
+{
+	d->hal->delay_us(d->hal->ctx, us);
+}
+
+/* SRC resets every register, so the bank cache and the pointer caches no
+ * longer describe the chip. */
+void enc_soft_reset(struct enc_dev *d)
+{
+	spi_begin(d);
+	(void)spi_byte(d, ENC_OP_SRC);
+	spi_end(d);
+	d->bank = ENC_BANK_UNKNOWN;
+	d->erdpt = ENC_PTR_UNKNOWN;
+	d->ewrpt = ENC_PTR_UNKNOWN;
+}
+
+/* ---- Bank select ---- */
+
+/* Switch ECON1.BSEL to the register's bank with BFC/BFS on ECON1 (an ETH
+ * register, so bit operations are in spec). Only the BSEL bits that differ
+ * are touched; the rest of ECON1 (RXEN, TXRTS ...) is never rewritten. */
+static void select_bank(struct enc_dev *d, uint8_t reg)
+{
+	uint8_t want, clear, set;
+
+	if (ENC_REG_IS_COMMON(reg))
+		return;
+	want = ENC_REG_BANK(reg);
+	if (want == d->bank)
+		return;
+	if (d->bank == ENC_BANK_UNKNOWN) {
+		clear = (uint8_t)(ECON1_BSEL_MASK & (uint8_t)~want);
+		set = want;
+	} else {
+		clear = (uint8_t)(d->bank & (uint8_t)~want);
+		set = (uint8_t)(want & (uint8_t)~d->bank);
+	}
+	if (clear != 0u)
+		op_write(d, ENC_OP_BFC, ENC_REG_ADDR(ECON1), clear);
+	if (set != 0u)
+		op_write(d, ENC_OP_BFS, ENC_REG_ADDR(ECON1), set);
+	d->bank = want;
+}
+
+/* ---- Registers ---- */
+
+/* A user writing ECON1.BSEL or the buffer pointers through the public
+ * register calls must not leave the caches lying. */
+static void forget_cached(struct enc_dev *d, uint8_t reg, uint8_t bsel_mask)
+{
+	if (reg == ECON1 && bsel_mask != 0u)
+		d->bank = ENC_BANK_UNKNOWN;
+	else if (reg == ERDPTL || reg == ERDPTH)
+		d->erdpt = ENC_PTR_UNKNOWN;
+	else if (reg == EWRPTL || reg == EWRPTH)
+		d->ewrpt = ENC_PTR_UNKNOWN;
+}
+
+/* Read one control register (any bank; the dummy byte is handled). */
+uint8_t enc_read_reg(struct enc_dev *d, uint8_t reg)
+{
+	select_bank(d, reg);
+	return op_read(d, reg);
+}
+
+/* Write one control register (any bank). */
+void enc_write_reg(struct enc_dev *d, uint8_t reg, uint8_t val)
+{
+	select_bank(d, reg);
+	op_write(d, ENC_OP_WCR, ENC_REG_ADDR(reg), val);
+	forget_cached(d, reg, ECON1_BSEL_MASK);
+}
+
+/* Set bits. BFS is specified for ETH registers only (DS Table 4-1), so a
+ * MAC/MII register gets a read-modify-write instead. */
+void enc_bit_set(struct enc_dev *d, uint8_t reg, uint8_t mask)
+{
+	select_bank(d, reg);
+	if (ENC_REG_IS_MACMII(reg))
+		op_write(d, ENC_OP_WCR, ENC_REG_ADDR(reg), (uint8_t)(op_read(d, reg) | mask));
+	else
+		op_write(d, ENC_OP_BFS, ENC_REG_ADDR(reg), mask);
+	forget_cached(d, reg, (uint8_t)(mask & ECON1_BSEL_MASK));
+}
+
+/* Clear bits; BFC for ETH registers, read-modify-write for MAC/MII. */
+void enc_bit_clear(struct enc_dev *d, uint8_t reg, uint8_t mask)
+{
+	select_bank(d, reg);
+	if (ENC_REG_IS_MACMII(reg))
+		op_write(d, ENC_OP_WCR, ENC_REG_ADDR(reg),
+		         (uint8_t)(op_read(d, reg) & (uint8_t)~mask));
+	else
+		op_write(d, ENC_OP_BFC, ENC_REG_ADDR(reg), mask);
+	forget_cached(d, reg, (uint8_t)(mask & ECON1_BSEL_MASK));
+}
+
+uint16_t enc_read_reg16(struct enc_dev *d, uint8_t reg_low)
+{
+	uint8_t lo = enc_read_reg(d, reg_low);
+	uint8_t hi = enc_read_reg(d, (uint8_t)(reg_low + 1u));
+
+	return (uint16_t)(lo | ((uint16_t)hi << 8));
+}
+
+void enc_write_reg16(struct enc_dev *d, uint8_t reg_low, uint16_t val)
+{
+	enc_write_reg(d, reg_low, (uint8_t)(val & 0xFFu));
+	enc_write_reg(d, (uint8_t)(reg_low + 1u), (uint8_t)(val >> 8));
+}
+
+/* ---- PHY over MII ---- */
+
+/* Wait for MISTAT.BUSY to clear, bounded: a PHY that never answers must
+ * not hang the MCU (most drivers spin here forever). */
+static int mii_wait(struct enc_dev *d)
+{
+	unsigned i;
+
+	enc_delay_us(d, MII_FIRST_WAIT_US);
+	for (i = 0; i < ENC_MII_POLL_MAX; i++) {
+		if ((enc_read_reg(d, MISTAT) & MISTAT_BUSY) == 0u)
+			return ENC_OK;
+		enc_delay_us(d, MII_POLL_STEP_US);
+	}
+	return ENC_ERR_TIMEOUT;
+}
+
+/* Read a 16-bit PHY register: MIREGADR, MICMD.MIIRD, wait BUSY, clear
+ * MIIRD, then MIRDL/MIRDH (never while BUSY: DS 3.3.1). */
+int enc_phy_read(struct enc_dev *d, uint8_t phreg, uint16_t *val)
+{
+	int rc;
+
+	enc_write_reg(d, MIREGADR, phreg);
+	enc_write_reg(d, MICMD, MICMD_MIIRD);
+	rc = mii_wait(d);
+	enc_write_reg(d, MICMD, 0x00u);
+	if (rc != ENC_OK)
+		return rc;
+	*val = enc_read_reg16(d, MIRDL);
+	return ENC_OK;
+}
+
+/* Write a 16-bit PHY register: MIREGADR, MIWRL, then MIWRH starts the MII
+ * transaction; wait for it so the next MII access finds BUSY clear. */
+int enc_phy_write(struct enc_dev *d, uint8_t phreg, uint16_t val)
+{
+	enc_write_reg(d, MIREGADR, phreg);
+	enc_write_reg16(d, MIWRL, val);
+	return mii_wait(d);
+}
+
+/* ---- Buffer memory ---- */
+
+/* Where ERDPT stands after an auto-incremented read of n bytes at addr:
+ * reading the byte at ERXND wraps it to ERXST, and the pointer is 13 bits. */
+static uint16_t rdpt_after(const struct enc_dev *d, uint16_t addr, uint16_t n)
+{
+	uint16_t last = (uint16_t)(addr + n - 1u);
+
+	if (addr <= d->rx_end && last >= d->rx_end)
+		return last == d->rx_end ? ENC_RX_START : ENC_PTR_UNKNOWN;
+	return (uint16_t)((last + 1u) & ENC_PTR_MASK);
+}
+
+/* RBM n bytes from addr. ERDPT is only rewritten when the cache says it
+ * is elsewhere, so sequential header reads cost no pointer traffic. */
+void enc_buf_read(struct enc_dev *d, uint16_t addr, uint8_t *p, uint16_t n)
+{
+	uint16_t i;
+
+	if (n == 0u)
+		return;
+	if (d->erdpt != addr)
+		enc_write_reg16(d, ERDPTL, addr);
+	spi_begin(d);
+	(void)spi_byte(d, ENC_OP_RBM);
+	if (d->hal->read_burst != NULL) {
+		d->hal->read_burst(d->hal->ctx, p, n);
+	} else {
+		for (i = 0; i < n; i++)
+			p[i] = spi_byte(d, 0x00u);
+	}
+	spi_end(d);
+	d->erdpt = rdpt_after(d, addr, n);
+}
+
+/* WBM n bytes at addr. EWRPT wraps only at the end of memory. */
+void enc_buf_write(struct enc_dev *d, uint16_t addr, const uint8_t *p, uint16_t n)
+{
+	uint16_t i;
+
+	if (n == 0u)
+		return;
+	if (d->ewrpt != addr)
+		enc_write_reg16(d, EWRPTL, addr);
+	spi_begin(d);
+	(void)spi_byte(d, ENC_OP_WBM);
+	if (d->hal->write_burst != NULL) {
+		d->hal->write_burst(d->hal->ctx, p, n);
+	} else {
+		for (i = 0; i < n; i++)
+			(void)spi_byte(d, p[i]);
+	}
+	spi_end(d);
+	d->ewrpt = (uint16_t)((addr + n) & ENC_PTR_MASK);
+}
