@@ -1,0 +1,71 @@
+/*
+ * cli.h - the `synack` command line: the verb table's entry type and the
+ * helpers every verb shares for parsing flags and reporting errors.
+ *
+ * One file per verb (cli_<verb>.c) provides cli_<verb>_main() and
+ * cli_<verb>_help(); cli_main.c lists them in its dispatch table. Exit
+ * statuses are the same for every verb: 0 success, 1 a failure was found
+ * (a test failed, a rule was broken), 2 bad usage or bad input.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum cli_status {
+	CLI_OK = 0,
+	CLI_FAIL = 1,
+	CLI_USAGE = 2,
+};
+
+struct cli_verb {
+	const char *name;
+	const char *summary;
+	/* argv[0] is the verb's name; the rest are its arguments. */
+	int (*main)(int argc, char **argv);
+	void (*help)(FILE *out);
+};
+
+/* Verbs. */
+int cli_pair_main(int argc, char **argv);
+void cli_pair_help(FILE *out);
+
+/* ---- Argument scanning shared by verbs (cli_args.c) ---- */
+struct cli_args {
+	const char *verb;  /* for messages: "synack <verb>: ..." */
+	int argc;
+	char **argv;
+	int i;             /* next argument */
+	const char *flag;  /* current flag, without "=value" */
+	char flagbuf[64];
+	const char *inline_value; /* value given as --flag=value */
+};
+
+void cli_args_init(struct cli_args *a, const char *verb, int argc, char **argv);
+/* Next flag, or NULL when the arguments are used up. Positional arguments
+ * and a lone "-" are errors here (no verb takes them yet): they are
+ * reported and *bad is set. */
+const char *cli_args_next(struct cli_args *a, bool *bad);
+/* The current flag's value (from --flag=value or the next argument), or
+ * NULL after reporting "missing value". */
+const char *cli_args_value(struct cli_args *a);
+/* Reject a value given to a flag that takes none. Returns false (after
+ * reporting) when one was given. */
+bool cli_args_no_value(struct cli_args *a);
+
+/* Report "synack <verb>: <message>" on stderr. */
+void cli_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse a decimal integer in [min, max]. On error reports
+ * "synack <verb>: <flag>: expected <what>, got '<s>'" and returns false. */
+bool cli_parse_u64(const char *verb, const char *flag, const char *s, uint64_t min, uint64_t max,
+		   const char *what, uint64_t *out);
+/* Parse a decimal with up to `decimals` fractional digits, scaled by
+ * 10^decimals (e.g. "2.5" with 3 decimals -> 2500), in [min, max] of the
+ * scaled value. */
+bool cli_parse_fixed(const char *verb, const char *flag, const char *s, unsigned decimals, uint64_t min,
+		     uint64_t max, const char *what, uint64_t *out);
+
+#endif /* CLI_H */

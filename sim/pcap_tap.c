@@ -1,0 +1,95 @@
+/*
+ * pcap_tap.c - the link capture (see pcap_tap.h).
+ *
+ * libpcap writes the file: pcap_open_dead_with_tstamp_precision() gives a
+ * handle with DLT_EN10MB and nanosecond precision (magic 0xa1b23c4d), and
+ * pcap_dump() writes records whose ts.tv_usec field then holds nanoseconds.
+ * The link calls tap() at each frame's start time, so records come out in
+ * non-decreasing time order.
+ */
+/* libpcap's headers use the BSD u_int/u_char types. */
+#define _DEFAULT_SOURCE
+
+#include "pcap_tap.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <string.h>
+
+#define FCS_LEN 4u
+
+int sim_pcap_open(struct sim_pcap *c, const char *path, char *err, size_t errcap)
+{
+	memset(c, 0, sizeof *c);
+	c->strip_fcs = true;
+	pcap_t *p = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, SIM_PCAP_SNAPLEN,
+							 PCAP_TSTAMP_PRECISION_NANO);
+	if (p == NULL) {
+		snprintf(err, errcap, "cannot create a pcap handle (out of memory)");
+		return -1;
+	}
+	errno = 0;
+	pcap_dumper_t *d = pcap_dump_open(p, path);
+	if (d == NULL) {
+		/* libpcap's message already names the file and the reason,
+		 * e.g. "x.pcap: Permission denied". */
+		snprintf(err, errcap, "cannot write capture: %s", pcap_geterr(p));
+		pcap_close(p);
+		return -1;
+	}
+	c->pcap = p;
+	c->dumper = d;
+	return 0;
+}
+
+static void tap(void *ctx, const uint8_t *frame, size_t len, uint64_t start, unsigned port)
+{
+	(void)port;
+	sim_pcap_write(ctx, frame, len, start);
+}
+
+int sim_pcap_attach(struct sim_pcap *c, struct sim_link *l)
+{
+	return sim_link_add_tap(l, tap, c);
+}
+
+void sim_pcap_write(struct sim_pcap *c, const uint8_t *frame, size_t len, uint64_t t_ns)
+{
+	if (c->dumper == NULL)
+		return;
+	if (c->strip_fcs) {
+		if (len >= FCS_LEN)
+			len -= FCS_LEN;
+		else
+			c->short_frames++;
+	}
+	struct pcap_pkthdr h;
+	memset(&h, 0, sizeof h);
+	h.ts.tv_sec = (time_t)(t_ns / 1000000000u);
+	h.ts.tv_usec = (suseconds_t)(t_ns % 1000000000u); /* ns: nano precision */
+	h.caplen = (bpf_u_int32)(len > SIM_PCAP_SNAPLEN ? SIM_PCAP_SNAPLEN : len);
+	h.len = (bpf_u_int32)len;
+	pcap_dump((u_char *)c->dumper, &h, frame);
+	c->frames++;
+	c->bytes += len;
+}
+
+int sim_pcap_close(struct sim_pcap *c, char *err, size_t errcap)
+{
+	int rc = 0;
+	if (c->dumper) {
+		pcap_dumper_t *d = c->dumper;
+		if (pcap_dump_flush(d) != 0) {
+			if (err)
+				snprintf(err, errcap, "cannot write capture: %s", strerror(errno));
+			rc = -1;
+		}
+		pcap_dump_close(d);
+	}
+	if (c->pcap)
+		pcap_close(c->pcap);
+	c->dumper = NULL;
+	c->pcap = NULL;
+	return rc;
+}

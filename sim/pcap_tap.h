@@ -1,0 +1,45 @@
+/*
+ * pcap_tap.h - a capture of everything on a link, written with libpcap.
+ *
+ * Attach a struct sim_pcap to a link with sim_pcap_attach(): every frame is
+ * recorded once, as sent, stamped with the virtual time its first bit went
+ * on the wire, in a nanosecond-resolution pcap (DLT_EN10MB). The 4-byte FCS
+ * that frames carry on the link is stripped, so tcpdump, tshark and scapy
+ * decode the capture as they would one from a Linux interface.
+ *
+ * Same seed, same inputs: a byte-identical file (pcap file headers carry no
+ * wall time).
+ */
+#ifndef SIM_PCAP_TAP_H
+#define SIM_PCAP_TAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "link.h"
+
+#define SIM_PCAP_SNAPLEN 65535
+
+struct sim_pcap {
+	void *pcap;          /* pcap_t * (dead handle) */
+	void *dumper;        /* pcap_dumper_t * */
+	uint64_t frames;
+	uint64_t bytes;
+	uint64_t short_frames; /* shorter than the FCS: written as they are */
+	bool strip_fcs;
+};
+
+/* Open path for writing. On failure returns -1 and writes a message for
+ * people ("cannot write capture 'x': Permission denied") into err. */
+int sim_pcap_open(struct sim_pcap *c, const char *path, char *err, size_t errcap);
+/* Record every frame on link l. Returns 0, or -1 if the link has no tap
+ * slot left. */
+int sim_pcap_attach(struct sim_pcap *c, struct sim_link *l);
+/* Write one frame (with FCS when strip_fcs) at virtual time t_ns. */
+void sim_pcap_write(struct sim_pcap *c, const uint8_t *frame, size_t len, uint64_t t_ns);
+/* Flush and close. Returns 0, or -1 (with err) if the data could not be
+ * flushed to the file. Safe on a capture that never opened. */
+int sim_pcap_close(struct sim_pcap *c, char *err, size_t errcap);
+
+#endif /* SIM_PCAP_TAP_H */
