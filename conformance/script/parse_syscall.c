@@ -1,0 +1,229 @@
+/*
+ * parse_syscall.c - strace-style system calls and their argument
+ * expressions, called from parser.c when a word is followed by '('.
+ *
+ *   syscall := NAME '(' [expr {',' expr}] ')' '=' result [ERRNO] ['(' note ')']
+ *   expr    := primary {'|' primary}
+ *   primary := '...' | INT | STRING {STRING} ['...'] | '[' list ']' |
+ *              '{' list '}' | WORD ['(' list ')'] ['=' expr]
+ *
+ * Expressions stay generic (packetdrill has one grammar rule per C struct;
+ * here `{sa_family=AF_INET, sin_port=htons(8080)}` is a STRUCT of ASSIGNs
+ * whose values are words, numbers or calls) so that the runner, not the
+ * parser, decides which calls and structures a DUT adapter understands.
+ * Nesting and list length are bounded (SCRIPT_MAX_NESTING, SCRIPT_MAX_LIST).
+ */
+#include <string.h>
+
+#include "script_internal.h"
+
+static struct script_expr *parse_expr(struct script_parser *p, bool calls);
+
+static struct script_expr *new_expr(struct script_parser *p,
+				    enum script_expr_kind kind)
+{
+	struct script_expr *e = script_alloc(p->ctx, sizeof(*e));
+	e->kind = kind;
+	e->loc = p->tok[0].loc;
+	return e;
+}
+
+/* Items up to `close`, separated by commas; the opener is consumed already.
+ * When the list is not closed the error points at the opener. */
+static void parse_items(struct script_parser *p, struct script_expr *parent,
+			char close, struct script_loc open)
+{
+	struct script_expr **tail = &parent->child;
+	if (script_p_is_punct(p, 0, close)) {
+		script_p_advance(p);
+		return;
+	}
+	for (;;) {
+		if (parent->n_children == SCRIPT_MAX_LIST)
+			script_fail(p->ctx, p->tok[0].loc, "more than %u items in a list",
+				    SCRIPT_MAX_LIST);
+		struct script_expr *e = parse_expr(p, true);
+		*tail = e;
+		tail = &e->next;
+		parent->n_children++;
+		if (script_p_is_punct(p, 0, ',')) {
+			script_p_advance(p);
+			continue;
+		}
+		if (script_p_is_punct(p, 0, close)) {
+			script_p_advance(p);
+			return;
+		}
+		if (p->tok[0].kind == TOK_EOF || p->tok[0].loc.line > p->prev_end_line)
+			script_fail(p->ctx, open, "unclosed '%c' (no matching '%c')",
+				    close == ')' ? '(' : close == ']' ? '[' : '{', close);
+		char what[32];
+		snprintf(what, sizeof(what), "',' or '%c'", close);
+		script_p_unexpected(p, what);
+	}
+}
+
+static void enter(struct script_parser *p)
+{
+	if (++p->depth > (int)SCRIPT_MAX_NESTING)
+		script_fail(p->ctx, p->tok[0].loc, "expression nested deeper than %u",
+			    SCRIPT_MAX_NESTING);
+}
+
+static struct script_expr *parse_primary(struct script_parser *p, bool calls)
+{
+	const struct script_token *t = &p->tok[0];
+	struct script_expr *e;
+	switch (t->kind) {
+	case TOK_ELLIPSIS:
+		e = new_expr(p, SCRIPT_EXPR_ELLIPSIS);
+		script_p_advance(p);
+		return e;
+	case TOK_INT:
+		e = new_expr(p, SCRIPT_EXPR_INT);
+		e->num = t->num;
+		e->hex = t->hex;
+		script_p_advance(p);
+		return e;
+	case TOK_STRING: {
+		/* Adjacent strings concatenate, as in C and packetdrill. */
+		e = new_expr(p, SCRIPT_EXPR_STRING);
+		/* Capacity doubles, so the arena holds O(total) bytes. */
+		char *text = script_alloc(p->ctx, 16);
+		size_t have = 0, cap = 16;
+		while (p->tok[0].kind == TOK_STRING) {
+			size_t add = strlen(p->tok[0].text);
+			if (have + add + 1 > cap) {
+				while (have + add + 1 > cap)
+					cap *= 2;
+				char *grown = script_alloc(p->ctx, cap);
+				memcpy(grown, text, have);
+				text = grown;
+			}
+			memcpy(text + have, p->tok[0].text, add + 1);
+			have += add;
+			script_p_advance(p);
+		}
+		e->text = text;
+		if (p->tok[0].kind == TOK_ELLIPSIS) {
+			e->with_ellipsis = true;
+			script_p_advance(p);
+		}
+		return e;
+	}
+	case TOK_PUNCT:
+		if (t->ch == '[' || t->ch == '{') {
+			char close = t->ch == '[' ? ']' : '}';
+			e = new_expr(p, close == ']' ? SCRIPT_EXPR_LIST : SCRIPT_EXPR_STRUCT);
+			enter(p);
+			script_p_advance(p);
+			parse_items(p, e, close, e->loc);
+			p->depth--;
+			return e;
+		}
+		break;
+	case TOK_WORD:
+		e = new_expr(p, SCRIPT_EXPR_WORD);
+		e->text = t->text;
+		script_p_advance(p);
+		if (calls && script_p_is_punct(p, 0, '(')) {
+			e->kind = SCRIPT_EXPR_CALL;
+			struct script_loc open = p->tok[0].loc;
+			enter(p);
+			script_p_advance(p);
+			parse_items(p, e, ')', open);
+			p->depth--;
+		}
+		if (calls && script_p_is_punct(p, 0, '=')) {
+			struct script_expr *a = new_expr(p, SCRIPT_EXPR_ASSIGN);
+			a->loc = e->loc;
+			script_p_advance(p);
+			a->lhs = e;
+			enter(p);
+			a->rhs = parse_expr(p, true);
+			p->depth--;
+			return a;
+		}
+		return e;
+	case TOK_EOF:
+	case TOK_DECIMAL:
+	case TOK_BACKQUOTE:
+	case TOK_CODE:
+	case TOK_OPTION:
+	case TOK_HEADER:
+	case TOK_ADDR:
+	case TOK_EQEQ:
+	case TOK_NE:
+	case TOK_LE:
+	case TOK_GE:
+		break;
+	}
+	script_p_unexpected(p, "an expression (number, name, \"string\", ..., [list] "
+			    "or {struct})");
+}
+
+static struct script_expr *parse_expr(struct script_parser *p, bool calls)
+{
+	struct script_expr *e = parse_primary(p, calls);
+	while (script_p_is_punct(p, 0, '|')) {
+		struct script_expr *o = new_expr(p, SCRIPT_EXPR_OR);
+		o->loc = e->loc;
+		script_p_advance(p);
+		o->lhs = e;
+		o->rhs = parse_primary(p, calls);
+		e = o;
+	}
+	return e;
+}
+
+void script_parse_syscall(struct script_parser *p, struct script_event *ev)
+{
+	struct script_syscall *sc = &ev->u.syscall;
+	ev->kind = SCRIPT_EV_SYSCALL;
+	sc->name = p->tok[0].text;
+	script_p_advance(p);
+	struct script_expr args = {.kind = SCRIPT_EXPR_CALL};
+	struct script_loc open = p->tok[0].loc;
+	p->depth = 1;
+	script_p_advance(p); /* '(' */
+	parse_items(p, &args, ')', open);
+	p->depth = 0;
+	sc->args = args.child;
+	sc->n_args = args.n_children;
+
+	if (!script_p_is_punct(p, 0, '=') || !script_p_same_line(p)) {
+		char what[96];
+		snprintf(what, sizeof(what), "'=' and the expected return value after "
+			 "'%.32s(...)'", sc->name);
+		script_p_unexpected(p, what);
+	}
+	script_p_advance(p);
+	if (!script_p_same_line(p))
+		script_p_unexpected(p, "the expected return value after '='");
+	sc->result = parse_expr(p, false);
+
+	if (p->tok[0].kind == TOK_WORD && script_p_same_line(p)) {
+		sc->errno_name = p->tok[0].text;
+		script_p_advance(p);
+	}
+	if (script_p_is_punct(p, 0, '(') && script_p_same_line(p)) {
+		/* The note is free text; keep it as written. */
+		struct script_loc at = p->tok[0].loc;
+		script_p_advance(p);
+		const char *from = p->tok[0].start, *to = from;
+		int level = 0;
+		while (level > 0 || !script_p_is_punct(p, 0, ')')) {
+			if (p->tok[0].kind == TOK_EOF || p->tok[0].loc.line != at.line)
+				script_fail(p->ctx, at, "unclosed '(' in the note after "
+					    "the return value");
+			if (script_p_is_punct(p, 0, '('))
+				level++;
+			else if (script_p_is_punct(p, 0, ')'))
+				level--;
+			to = p->tok[0].start + p->tok[0].len;
+			script_p_advance(p);
+		}
+		script_p_advance(p);
+		sc->note = script_strndup(p->ctx, from, (size_t)(to - from));
+	}
+}
