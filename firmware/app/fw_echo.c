@@ -1,0 +1,97 @@
+/*
+ * fw_echo.c - the driver-only application: bring the ENC28J60 up and send
+ * back every frame addressed to our MAC with ethertype 0x88B5 (IEEE 802
+ * "local experimental"), source and destination swapped. It exercises the
+ * SPI HAL, receive ring, transmit path and errata workarounds on silicon
+ * without the stack, and its image is the linked "driver alone" size.
+ *
+ * Only that ethertype is echoed: reflecting ARP or IP traffic back onto a
+ * LAN would confuse the hosts on it. The payload streams from the receive
+ * buffer to the transmit buffer in small chunks, so no 1.5 KB frame buffer
+ * is needed on a 2 KB part.
+ */
+#include <string.h>
+
+#include "fw_status.h"
+#include "wire/eth.h"
+
+#define ECHO_ETHERTYPE 0x88B5u
+#define ECHO_CHUNK 32u
+
+/* The application's driver instance (core/ itself keeps no state). */
+static struct enc_dev echo_dev;
+
+static void echo_one(struct enc_dev *d, const uint8_t mac[ETH_ADDR_LEN])
+{
+	uint8_t hdr[ETH_HDR_LEN];
+	uint8_t chunk[ECHO_CHUNK];
+	uint16_t len = enc_rx_begin(d);
+
+	if (len == 0u) {
+		return;
+	}
+	if (len < ETH_HDR_LEN) {
+		enc_rx_end(d);
+		return;
+	}
+	enc_rx_read(d, 0, hdr, ETH_HDR_LEN);
+	if (memcmp(&hdr[ETH_OFF_DST], mac, ETH_ADDR_LEN) != 0 ||
+	    wire_get16(&hdr[ETH_OFF_TYPE]) != ECHO_ETHERTYPE || enc_tx_begin(d) != ENC_OK) {
+		enc_rx_end(d);
+		return;
+	}
+	memcpy(&hdr[ETH_OFF_DST], &hdr[ETH_OFF_SRC], ETH_ADDR_LEN);
+	memcpy(&hdr[ETH_OFF_SRC], mac, ETH_ADDR_LEN);
+	enc_tx_write(d, hdr, ETH_HDR_LEN);
+	for (uint16_t off = ETH_HDR_LEN; off < len;) {
+		uint16_t n = (uint16_t)(len - off);
+		if (n > ECHO_CHUNK) {
+			n = ECHO_CHUNK;
+		}
+		enc_rx_read(d, off, chunk, n);
+		enc_tx_write(d, chunk, n);
+		off = (uint16_t)(off + n);
+	}
+	enc_rx_end(d);
+	(void)enc_tx_send(d);
+}
+
+void fw_app_run(const struct fw_board *b)
+{
+	static const struct enc_config cfg = {
+		.mac = FW_MAC,
+		.full_duplex = true,
+	};
+	struct enc_dev *d = &echo_dev;
+	net_time_t next_status;
+	bool link;
+	int rc;
+
+	b->puts(b->name);
+	b->puts_rom(FW_ROM(": synack ethernet echo (ethertype 0x88b5)\r\n"));
+	while ((rc = enc_init(d, b->spi, &cfg)) != ENC_OK) {
+		/* No chip, or it never came out of reset: say so and retry, the
+		 * board may be powering the module up late. */
+		b->puts(b->name);
+		b->puts_rom(FW_ROM(": enc_init failed, enum enc_err -"));
+		fw_put_dec(b, (uint32_t)-rc);
+		b->puts_rom(FW_ROM("\r\n"));
+		b->spi->delay_us(b->spi->ctx, 1000000u);
+	}
+	link = enc_link_is_up(d);
+	fw_status_line(b, d, cfg.mac);
+	next_status = fw_now(b) + NET_S(FW_STATUS_PERIOD_S);
+	for (;;) {
+		net_time_t now;
+
+		if (enc_poll(d)) {
+			echo_one(d, cfg.mac);
+		}
+		now = fw_now(b);
+		if (enc_link_is_up(d) != link || now >= next_status) {
+			link = enc_link_is_up(d);
+			fw_status_line(b, d, cfg.mac);
+			next_status = now + NET_S(FW_STATUS_PERIOD_S);
+		}
+	}
+}
