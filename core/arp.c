@@ -1,0 +1,213 @@
+/*
+ * arp.c - ARP (RFC 826) for Ethernet/IPv4: answer requests for our own
+ * address, keep a small aged cache, resolve next hops for output, announce
+ * ourselves on link up.
+ *
+ * Called by net.c (arp_input for every ARP frame, arp_timers from net_poll,
+ * arp_gratuitous on link up) and by ipv4.c (arp_resolve from
+ * ip_output_begin).
+ *
+ * Pending frames: when a next hop is unresolved the frame being built is
+ * not kept anywhere. TCP frames are rebuilt from connection state instead:
+ * the connection is marked TF_ARP_WAIT and, when the reply arrives,
+ * tcp_arp_resolved() sends again from SND.UNA (SYN, SYN-ACK, data or FIN:
+ * everything needed is in the TCB and the send ring). ICMP replies and UDP
+ * datagrams are dropped and counted (arp.pending_drop): their senders retry.
+ * This costs no RAM and no device memory, unlike a held copy of the frame.
+ */
+#include <string.h>
+
+#include "net_internal.h"
+#include "wire/arp.h"
+#include "wire/eth.h"
+
+#define ARP_MAX_TRIES 3u
+
+static struct arp_entry *find(struct net_stack *s, uint32_t ip)
+{
+	uint8_t i;
+
+	for (i = 0; i < NET_ARP_ENTRIES; i++)
+		if (s->arp[i].state != ARP_FREE && s->arp[i].ip == ip)
+			return &s->arp[i];
+	return NULL;
+}
+
+/* A free entry, else the resolved one closest to expiry. Pending entries
+ * are not evicted: a request is in flight for them. */
+static struct arp_entry *victim(struct net_stack *s)
+{
+	struct arp_entry *best = NULL;
+	uint8_t i;
+
+	for (i = 0; i < NET_ARP_ENTRIES; i++) {
+		struct arp_entry *e = &s->arp[i];
+
+		if (e->state == ARP_FREE)
+			return e;
+		if (e->state == ARP_VALID && (!best || ms_before(e->expires, best->expires)))
+			best = e;
+	}
+	return best;
+}
+
+/* Sends an ARP packet: op, target hardware/protocol address; Ethernet
+ * destination is tha for replies, broadcast for requests. */
+static void send_arp(struct net_stack *s, uint16_t op, const uint8_t *tha, uint32_t tpa)
+{
+	static const uint8_t bcast[ETH_ADDR_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	uint8_t f[ETH_HDR_LEN + ARP_LEN];
+	struct eth_repr e;
+	struct arp_repr a;
+	const struct netdev_ops *o = s->dev.ops;
+
+	memcpy(e.dst, op == ARP_OP_REPLY ? tha : bcast, ETH_ADDR_LEN);
+	memcpy(e.src, s->cfg->mac, ETH_ADDR_LEN);
+	e.ethertype = ETH_TYPE_ARP;
+	a.op = op;
+	memcpy(a.sha, s->cfg->mac, ETH_ADDR_LEN);
+	a.spa = s->cfg->ip;
+	if (op == ARP_OP_REPLY)
+		memcpy(a.tha, tha, ETH_ADDR_LEN);
+	else
+		memset(a.tha, 0, ETH_ADDR_LEN);
+	a.tpa = tpa;
+	eth_emit(&e, f, sizeof(f));
+	arp_emit(&a, f + ETH_HDR_LEN, ARP_LEN);
+	if (o->tx_begin(s->dev.dev) != 0) {
+		NET_INC(s, IP_TX_FAIL);
+		return;
+	}
+	o->tx_write(s->dev.dev, f, sizeof(f));
+	if (o->tx_send(s->dev.dev) != 0)
+		NET_INC(s, IP_TX_FAIL);
+}
+
+/* RFC 826 "packet reception": merge the sender into an existing entry;
+ * if we are the target, add it and answer a request. Requests for other
+ * addresses are not answered (proxy ARP is not ours to do). */
+void arp_input(struct net_stack *s, const struct net_rx *rx)
+{
+	uint8_t b[ARP_LEN];
+	struct arp_repr a;
+	struct arp_entry *e;
+	bool was_pending = false;
+
+	NET_INC(s, ARP_RX);
+	if (rx->frame_len < ETH_HDR_LEN + ARP_LEN) {
+		NET_INC(s, ETH_RUNT);
+		return;
+	}
+	net_rx_read(s, ETH_HDR_LEN, b, ARP_LEN);
+	if (arp_parse(b, ARP_LEN, &a) != WIRE_OK || a.spa == 0 || eth_is_multicast(a.sha)) {
+		NET_INC(s, ARP_MALFORMED);
+		return;
+	}
+	e = find(s, a.spa);
+	if (e) {
+		was_pending = e->state == ARP_PENDING;
+		memcpy(e->mac, a.sha, ETH_ADDR_LEN);
+		e->state = ARP_VALID;
+		e->expires = net_deadline(s, s->cfg->arp_max_age_ms);
+	}
+	if (a.tpa != s->cfg->ip || a.spa == s->cfg->ip) {
+		NET_INC(s, ARP_NOT_US);
+		if (was_pending)
+			tcp_arp_resolved(s, a.spa);
+		return;
+	}
+	if (!e) {
+		e = victim(s);
+		if (e) {
+			e->ip = a.spa;
+			memcpy(e->mac, a.sha, ETH_ADDR_LEN);
+			e->state = ARP_VALID;
+			e->tries = 0;
+			e->expires = net_deadline(s, s->cfg->arp_max_age_ms);
+		}
+	}
+	if (a.op == ARP_OP_REQUEST) {
+		send_arp(s, ARP_OP_REPLY, a.sha, a.spa);
+		NET_INC(s, ARP_REPLIES);
+	}
+	if (was_pending)
+		tcp_arp_resolved(s, a.spa);
+}
+
+/* Link address of next_hop, or NULL: then a request is (or already was)
+ * sent and the caller drops its frame. */
+const uint8_t *arp_resolve(struct net_stack *s, uint32_t next_hop)
+{
+	struct arp_entry *e = find(s, next_hop);
+
+	if (e && e->state == ARP_VALID)
+		return e->mac;
+	if (!e) {
+		e = victim(s);
+		if (!e)
+			return NULL; /* every entry pending: try again later */
+		memset(e, 0, sizeof(*e));
+		e->ip = next_hop;
+		e->state = ARP_PENDING;
+		e->tries = 1;
+		e->expires = net_deadline(s, s->cfg->arp_retry_ms);
+		send_arp(s, ARP_OP_REQUEST, NULL, next_hop);
+		NET_INC(s, ARP_REQUESTS);
+	}
+	return NULL;
+}
+
+/* Ageing and request retries; returns ms until the next ARP deadline. */
+uint32_t arp_timers(struct net_stack *s)
+{
+	uint32_t next = NET_MS_NEVER, left;
+	uint8_t i;
+
+	for (i = 0; i < NET_ARP_ENTRIES; i++) {
+		struct arp_entry *e = &s->arp[i];
+
+		if (e->state == ARP_FREE)
+			continue;
+		if (ms_due(s->ms, e->expires)) {
+			if (e->state == ARP_PENDING && e->tries < ARP_MAX_TRIES) {
+				e->tries++;
+				e->expires = net_deadline(s, s->cfg->arp_retry_ms);
+				send_arp(s, ARP_OP_REQUEST, NULL, e->ip);
+				NET_INC(s, ARP_REQUESTS);
+			} else {
+				e->state = ARP_FREE;
+				NET_INC(s, ARP_EXPIRED);
+				continue;
+			}
+		}
+		left = ms_left(s->ms, e->expires);
+		if (left < next)
+			next = left;
+	}
+	return next;
+}
+
+/* Gratuitous ARP request: sender and target are our address (RFC 5227
+ * announcement), so neighbours refresh a stale entry for us. */
+void arp_gratuitous(struct net_stack *s)
+{
+	if (s->cfg->ip == 0)
+		return;
+	send_arp(s, ARP_OP_REQUEST, NULL, s->cfg->ip);
+	NET_INC(s, ARP_GRATUITOUS);
+}
+
+unsigned arp_entries_in_use(const struct net_stack *s)
+{
+	unsigned n = 0;
+	uint8_t i;
+
+	for (i = 0; i < NET_ARP_ENTRIES; i++)
+		n += s->arp[i].state != ARP_FREE;
+	return n;
+}
+
+void arp_flush(struct net_stack *s)
+{
+	memset(s->arp, 0, sizeof(s->arp));
+}

@@ -1,0 +1,161 @@
+/*
+ * ipv4.c - IPv4 input and output (RFC 791, RFC 1122 §3.2).
+ *
+ * Input (from net.c): reads the header (options included, at most 60
+ * bytes) into a scratch buffer, lets the codec check version, IHL, header
+ * checksum and total length, then hands the layer-4 payload to ICMP, UDP
+ * or TCP. The datagram length is the header's total length, never the
+ * frame length: the ENC28J60 (and every Ethernet) pads short frames to 60
+ * bytes, and the seed capture's SYN-ACK carries 6 trailing pad bytes.
+ * IP options are skipped by the header length, never interpreted.
+ * Fragments are dropped and counted (no reassembly on a 2 KB MCU).
+ * Datagrams to a broadcast or multicast address, at link or IP level, are
+ * flagged so no layer answers them with a RST or an ICMP error (MUST-57).
+ *
+ * Output (from tcp_out.c, icmp.c, udp.c): ip_output_begin() resolves the
+ * next hop (arp.c), starts the device frame and writes Ethernet + IPv4
+ * headers; the caller appends its layer-4 bytes; ip_output_end() sends.
+ */
+#include <string.h>
+
+#include "net_internal.h"
+#include "wire/eth.h"
+#include "wire/icmp.h"
+#include "wire/ipv4.h"
+
+bool ip_is_bcast_or_mcast(const struct net_stack *s, uint32_t ip)
+{
+	uint32_t mask = s->cfg->netmask;
+
+	if (ip == 0xFFFFFFFFu || (ip & 0xF0000000u) == 0xE0000000u)
+		return true; /* limited broadcast, class D */
+	return mask != 0 && mask != 0xFFFFFFFFu && (ip & ~mask) == ~mask &&
+	       (ip & mask) == (s->cfg->ip & mask); /* directed broadcast of our subnet */
+}
+
+uint32_t ip_next_hop(const struct net_stack *s, uint32_t dst)
+{
+	const struct net_config *c = s->cfg;
+
+	if (c->gateway != 0 && (dst & c->netmask) != (c->ip & c->netmask))
+		return c->gateway;
+	return dst;
+}
+
+void ip_input(struct net_stack *s, struct net_rx *rx)
+{
+	uint8_t h[NET_SCRATCH];
+	struct ipv4_repr ip;
+	uint16_t avail;
+	uint8_t hl;
+	enum net_stat_id why;
+
+	NET_INC(s, IP_RX);
+	if (rx->frame_len < ETH_HDR_LEN + IPV4_HDR_MIN) {
+		why = NET_STAT_ETH_RUNT;
+		goto drop;
+	}
+	avail = (uint16_t)(rx->frame_len - ETH_HDR_LEN);
+	net_rx_read(s, ETH_HDR_LEN, h, IPV4_HDR_MIN);
+	hl = (uint8_t)((h[IPV4_OFF_VHL] & 0x0Fu) * 4u);
+	if (hl > IPV4_HDR_MIN && hl <= avail)
+		net_rx_read(s, ETH_HDR_LEN + IPV4_HDR_MIN, h + IPV4_HDR_MIN, (uint16_t)(hl - IPV4_HDR_MIN));
+	/* The codec reads only the hl header bytes held in h; `avail` is what
+	 * total_len is checked against. */
+	switch (ipv4_parse(h, avail, &ip)) {
+	case WIRE_OK:
+		break;
+	case WIRE_ERR_CHECKSUM:
+		why = NET_STAT_IP_CHECKSUM;
+		goto drop;
+	case WIRE_ERR_TRUNCATED:
+	case WIRE_ERR_MALFORMED:
+	case WIRE_ERR_UNSUPPORTED:
+		why = NET_STAT_IP_MALFORMED;
+		goto drop;
+	}
+	if (ipv4_is_fragment(&ip)) {
+		why = NET_STAT_IP_FRAGMENT;
+		goto drop;
+	}
+	if (ip_is_bcast_or_mcast(s, ip.src) || ip.src == 0) {
+		why = NET_STAT_IP_BAD_SRC;
+		goto drop;
+	}
+	if (ip_is_bcast_or_mcast(s, ip.dst))
+		rx->mcast = true;
+	else if (ip.dst != s->cfg->ip) {
+		why = NET_STAT_IP_NOT_US;
+		goto drop;
+	}
+	rx->src = ip.src;
+	rx->dst = ip.dst;
+	rx->ip_hlen = ip.hdr_len;
+	rx->l4_off = (uint16_t)(ETH_HDR_LEN + ip.hdr_len);
+	rx->l4_len = (uint16_t)(ip.total_len - ip.hdr_len);
+	switch (ip.proto) {
+	case IPV4_PROTO_ICMP:
+		icmp_input(s, rx);
+		return;
+	case IPV4_PROTO_UDP:
+		udp_input(s, rx);
+		return;
+	case IPV4_PROTO_TCP:
+		tcp_input(s, rx);
+		return;
+	default:
+		icmp_send_unreach(s, rx, ICMP_UNREACH_PROTO);
+		why = NET_STAT_IP_PROTO;
+		goto drop;
+	}
+drop:
+	net_count(s, why);
+}
+
+int ip_output_begin(struct net_stack *s, uint32_t dst, const uint8_t *dst_mac, uint8_t proto, uint16_t l4_len)
+{
+	static const uint8_t bcast[ETH_ADDR_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	const struct netdev_ops *o = s->dev.ops;
+	uint8_t f[ETH_HDR_LEN + IPV4_HDR_MIN];
+	struct eth_repr e;
+	struct ipv4_repr ip;
+
+	if (!dst_mac) {
+		if (ip_is_bcast_or_mcast(s, dst)) {
+			dst_mac = bcast; /* only UDP sends here; multicast MACs not mapped */
+		} else {
+			dst_mac = arp_resolve(s, ip_next_hop(s, dst));
+			if (!dst_mac) {
+				NET_INC(s, ARP_PENDING_DROP);
+				return -1;
+			}
+		}
+	}
+	memcpy(e.dst, dst_mac, ETH_ADDR_LEN);
+	memcpy(e.src, s->cfg->mac, ETH_ADDR_LEN);
+	e.ethertype = ETH_TYPE_IPV4;
+	memset(&ip, 0, sizeof(ip));
+	ip.src = s->cfg->ip;
+	ip.dst = dst;
+	ip.proto = proto;
+	ip.ttl = 64;
+	ip.id = s->ip_id++;
+	ip.frag = IPV4_FLAG_DF;
+	ip.total_len = (uint16_t)(IPV4_HDR_MIN + l4_len);
+	eth_emit(&e, f, sizeof(f));
+	ipv4_emit(&ip, f + ETH_HDR_LEN, IPV4_HDR_MIN);
+	if (o->tx_begin(s->dev.dev) != 0) {
+		NET_INC(s, IP_TX_FAIL);
+		return -2;
+	}
+	o->tx_write(s->dev.dev, f, sizeof(f));
+	return 0;
+}
+
+void ip_output_end(struct net_stack *s)
+{
+	if (s->dev.ops->tx_send(s->dev.dev) != 0)
+		NET_INC(s, IP_TX_FAIL);
+	else
+		NET_INC(s, IP_TX);
+}

@@ -1,0 +1,171 @@
+/*
+ * net.c - the stack instance: configuration defaults, init, the main-loop
+ * call net_poll() and the Ethernet dispatch.
+ *
+ * net_poll(s, now) is the only entry point a board's main loop needs: it
+ * watches the link (gratuitous ARP when it comes up), pulls at most
+ * NET_POLL_BUDGET frames out of the device, hands each to arp_input() or
+ * ip_input(), runs the ARP and TCP timers and returns the earliest deadline.
+ * Frames are never copied whole: each layer reads the header bytes it needs
+ * at an offset of the open frame (struct net_rx carries the offsets down).
+ */
+#include <string.h>
+
+#include "net_internal.h"
+#include "wire/eth.h"
+
+void net_config_defaults(struct net_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->profile = NET_PROFILE_RFC5961;
+	cfg->max_retries = 8;
+	cfg->syn_retries = 5;
+	cfg->challenge_ack_limit = 10;
+	cfg->challenge_ack_interval_ms = 1000;
+	cfg->rto_initial_ms = 1000; /* RFC 6298 §2.1 */
+	cfg->rto_min_ms = 1000;     /* RFC 6298 §2.4 */
+	cfg->rto_max_ms = 60000;
+	cfg->time_wait_ms = 60000;
+	cfg->fin_wait2_timeout_ms = 60000;
+	cfg->arp_max_age_ms = 300000;
+	cfg->arp_retry_ms = 1000;
+	cfg->rcv_wnd = NET_TCP_RCV_WND;
+}
+
+/* The one 64-bit division: now in whole milliseconds, and where that
+ * millisecond starts in nanoseconds (for the deadline net_poll returns). */
+static void set_time(struct net_stack *s, net_time_t now)
+{
+	net_time_t q = now / 1000000u;
+
+	s->now = now;
+	s->ms = (uint32_t)q;
+	s->ms_base = q * 1000000u;
+	s->ms_frac = now != s->ms_base;
+}
+
+void net_init(struct net_stack *s, const struct net_config *cfg, const struct netdev *dev, net_time_t now)
+{
+	const struct netdev_ops *o = dev->ops;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->dev = *dev;
+	set_time(s, now);
+	s->profile = cfg->profile;
+	/* Unacknowledged data lives in device memory when the device has some
+	 * (the ENC28J60's spare buffer RAM): the MCU then keeps no copy. */
+	if (o->mem_size && o->mem_write && o->mem_read && o->tx_copy_from_mem) {
+		uint16_t share = (uint16_t)(o->mem_size(dev->dev) / NET_TCP_CONNS);
+
+		s->use_devmem = share > 0;
+		s->snd_buf = share < NET_TCP_SND_BUF ? share : (uint16_t)NET_TCP_SND_BUF;
+	}
+	if (!s->use_devmem)
+		s->snd_buf = NET_TCP_RAM_SND_BUF;
+}
+
+void net_set_profile(struct net_stack *s, uint8_t profile)
+{
+	s->profile = profile;
+}
+
+NET_STAT_T net_stat(const struct net_stack *s, enum net_stat_id id)
+{
+	return id < NET_STAT_COUNT ? s->stats[id] : 0;
+}
+
+const char *net_stat_name(enum net_stat_id id)
+{
+#if NET_NAMES
+	static const char *const names[] = {
+#define NET_STAT_NAME(id, name, doc) name,
+		NET_STATS(NET_STAT_NAME)
+#undef NET_STAT_NAME
+	};
+	return id < NET_STAT_COUNT ? names[id] : "?";
+#else
+	(void)id;
+	return "?";
+#endif
+}
+
+void net_count(struct net_stack *s, enum net_stat_id id)
+{
+	s->stats[id]++;
+}
+
+void net_rx_csum(struct net_stack *s, struct wire_csum *c, uint16_t off, uint16_t n)
+{
+	uint8_t buf[32];
+
+	while (n) {
+		uint16_t k = n < sizeof(buf) ? n : (uint16_t)sizeof(buf);
+
+		net_rx_read(s, off, buf, k);
+		wire_csum_add(c, buf, k);
+		off = (uint16_t)(off + k);
+		n = (uint16_t)(n - k);
+	}
+}
+
+/* One received frame: Ethernet header, then ARP or IPv4. The device's
+ * filter already passed only our unicast, broadcast (and multicast, if
+ * enabled); which one it was matters for MUST-57. */
+static void eth_input(struct net_stack *s, uint16_t len)
+{
+	uint8_t h[ETH_HDR_LEN];
+	struct net_rx rx;
+	uint16_t type;
+
+	NET_INC(s, ETH_RX);
+	if (len < ETH_HDR_LEN) {
+		NET_INC(s, ETH_RUNT);
+		return;
+	}
+	net_rx_read(s, 0, h, ETH_HDR_LEN);
+	memset(&rx, 0, sizeof(rx));
+	rx.frame_len = len;
+	memcpy(rx.src_mac, h + ETH_OFF_SRC, ETH_ADDR_LEN);
+	rx.mcast = eth_is_multicast(h + ETH_OFF_DST);
+	rx.ip_off = ETH_HDR_LEN;
+	type = wire_get16(h + ETH_OFF_TYPE);
+	if (type == ETH_TYPE_ARP)
+		arp_input(s, &rx);
+	else if (type == ETH_TYPE_IPV4)
+		ip_input(s, &rx);
+	else
+		NET_INC(s, ETH_TYPE);
+}
+
+net_time_t net_poll(struct net_stack *s, net_time_t now)
+{
+	const struct netdev_ops *o = s->dev.ops;
+	uint32_t left, t;
+	bool up;
+	int n;
+
+	set_time(s, now);
+	up = o->link_up ? o->link_up(s->dev.dev) : true;
+	if (up && !s->link_up)
+		arp_gratuitous(s); /* announce ourselves (RFC 5227 §3) */
+	s->link_up = up;
+
+	for (n = 0; n < NET_POLL_BUDGET; n++) {
+		uint16_t len = o->rx_begin(s->dev.dev);
+
+		if (len == 0)
+			break;
+		eth_input(s, len);
+		o->rx_end(s->dev.dev);
+	}
+	if (n == NET_POLL_BUDGET)
+		return now; /* frames may still be waiting */
+	left = arp_timers(s);
+	t = tcp_timers(s);
+	if (t < left)
+		left = t;
+	if (left == NET_MS_NEVER)
+		return NET_TIME_NEVER;
+	return left == 0 ? now : s->ms_base + (net_time_t)left * 1000000u;
+}

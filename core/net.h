@@ -1,0 +1,119 @@
+/*
+ * net.h - the synack TCP/IP stack instance: configuration, pools, counters
+ * and the one main-loop call.
+ *
+ *   struct net_stack st;  struct net_config cfg;
+ *   net_config_defaults(&cfg);  ...mac, ip, netmask, gateway, isn_key...
+ *   net_init(&st, &cfg, &netdev, now);
+ *   tcp_listen(&st, 8888, my_cb, my_ctx);
+ *   for (;;) { net_time_t next = net_poll(&st, now()); sleep_until(next or IRQ); }
+ *
+ * Everything lives in struct net_stack (no hidden state, STYLE 3): several
+ * stacks run side by side in one simulator process. Nothing here reads a
+ * clock (the caller passes `now`) or draws random numbers (ISNs and
+ * ephemeral ports are a keyed hash of cfg->isn_key, RFC 6528).
+ */
+#ifndef CORE_NET_H
+#define CORE_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hal.h"
+#include "net_opts.h"
+#include "net_stats.h"
+#include "netdev.h"
+#include "tcp.h"
+#include "udp_api.h"
+
+/* Run-time profiles (where RFCs and stacks legitimately differ). */
+#define NET_PROFILE_RFC5961 0x01u /* challenge ACKs; off = RFC 793 RST/SYN rules */
+#define NET_PROFILE_RFC1337 0x02u /* ignore RST in TIME-WAIT */
+
+/* Optional ISN hook: return the ISS for a new connection (tests force
+ * 0xFFFFFFFF to exercise wrap-around). NULL = SipHash-2-4 (RFC 6528). */
+typedef uint32_t (*net_isn_fn)(void *ctx, uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport);
+
+struct net_config {
+	uint8_t mac[6];
+	uint32_t ip, netmask, gateway; /* host byte order; gateway 0 = none */
+	uint8_t isn_key[16];           /* RFC 6528 secret: from the HAL / the run's seed */
+	net_isn_fn isn_hook;
+	void *isn_ctx;
+	uint8_t profile;               /* NET_PROFILE_* at start-up */
+	uint8_t max_retries;           /* data/FIN retransmissions before TIMEOUT */
+	uint8_t syn_retries;           /* SYN / SYN-ACK retransmissions */
+	uint8_t challenge_ack_limit;   /* challenge ACKs per interval (stack-wide) */
+	/* Durations in milliseconds (the stack's internal clock, see
+	 * net_poll()); each must stay below 2^31 ms. */
+	uint32_t challenge_ack_interval_ms;
+	uint32_t rto_initial_ms, rto_min_ms, rto_max_ms; /* RFC 6298 */
+	uint32_t time_wait_ms;         /* 2*MSL (RFC 9293 MUST-13) */
+	uint32_t fin_wait2_timeout_ms; /* give up on a peer that never sends FIN; 0 = wait forever */
+	uint32_t arp_max_age_ms;       /* resolved entries are forgotten after this */
+	uint32_t arp_retry_ms;         /* request interval while unresolved */
+	uint16_t rcv_wnd;              /* initial receive window per connection */
+};
+
+#define ARP_FREE 0u
+#define ARP_PENDING 1u
+#define ARP_VALID 2u
+
+struct arp_entry {
+	uint32_t ip;
+	uint8_t mac[6];
+	uint8_t state; /* ARP_* */
+	uint8_t tries; /* requests sent while pending */
+	uint32_t expires; /* ms clock; VALID: forget; PENDING: next request */
+};
+
+struct net_stack {
+	const struct net_config *cfg;
+	struct netdev dev;
+	net_time_t now;        /* time of the current / last net_poll() */
+	/* The internal clock: now in whole milliseconds (mod 2^32; compared
+	 * wrap-safe) and the nanosecond time of that millisecond. Timers are
+	 * 32-bit milliseconds: 64-bit arithmetic costs several KB on AVR. */
+	uint32_t ms;
+	uint8_t ms_frac;       /* 1 when now is past the start of ms */
+	net_time_t ms_base;
+	uint8_t profile;       /* NET_PROFILE_*, may change at run time */
+	bool link_up;
+	bool use_devmem;       /* send rings in device memory */
+	uint16_t snd_buf;      /* send ring size per connection */
+	uint16_t ip_id;
+	uint16_t port_seq;     /* ephemeral port attempt counter */
+	uint8_t chack_count;   /* challenge ACKs in the current interval */
+	uint32_t chack_start;  /* ms */
+	/* The frame being processed: tcp_recv()/udp_recv() read from here. */
+	struct tcp_pcb *rx_pcb;
+	uint16_t rx_off, rx_left;
+	struct arp_entry arp[NET_ARP_ENTRIES];
+	struct tcp_listener listeners[NET_TCP_LISTENERS];
+	struct tcp_pcb tcp[NET_TCP_CONNS];
+#if NET_UDP_PORTS
+	struct udp_binding udp[NET_UDP_PORTS];
+#endif
+	NET_STAT_T stats[NET_STAT_COUNT];
+};
+
+/* Fills cfg with the defaults (RFC 5961 on, RFC 1337 off, RTO 1 s initial,
+ * 1 s min, 60 s max, 2*MSL 60 s, FIN-WAIT-2 60 s, ARP age 5 min); addresses and key zero. */
+void net_config_defaults(struct net_config *cfg);
+/* Binds the stack to a device and a configuration (kept by pointer). */
+void net_init(struct net_stack *s, const struct net_config *cfg, const struct netdev *dev, net_time_t now);
+/* Processes received frames (at most NET_POLL_BUDGET) and expired timers;
+ * returns the next time it needs to run (NET_TIME_NEVER if none; `now` if
+ * frames may still be waiting). Call it again on that time or when the
+ * device signals a frame. Timers run on whole milliseconds of `now`: one
+ * due at millisecond m fires on the first call with now >= m * 1 ms. */
+net_time_t net_poll(struct net_stack *s, net_time_t now);
+void net_set_profile(struct net_stack *s, uint8_t profile);
+NET_STAT_T net_stat(const struct net_stack *s, enum net_stat_id id);
+const char *net_stat_name(enum net_stat_id id);
+/* ARP entries not free (valid or pending). */
+unsigned arp_entries_in_use(const struct net_stack *s);
+/* Forget every ARP entry (e.g. on a topology change; tests). */
+void arp_flush(struct net_stack *s);
+
+#endif /* CORE_NET_H */

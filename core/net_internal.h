@@ -1,0 +1,136 @@
+/*
+ * net_internal.h - what the stack's modules call in each other. Not for
+ * applications (they use net.h, tcp.h, udp_api.h).
+ *
+ * Input call chain (all from net_poll() in net.c, one frame at a time):
+ *   net.c eth dispatch -> arp_input()            (arp.c)
+ *                      -> ip_input() (ipv4.c) -> icmp_input()  (icmp.c)
+ *                                             -> udp_input()   (udp.c)
+ *                                             -> tcp_input()   (tcp_in.c)
+ * Output: tcp_out.c / icmp.c / udp.c -> ip_output_begin() (ipv4.c, resolves
+ * the next hop through arp.c) -> tx_write of the layer-4 bytes ->
+ * ip_output_end(). Timers: net_poll() -> arp_timers(), tcp_timers().
+ */
+#ifndef CORE_NET_INTERNAL_H
+#define CORE_NET_INTERNAL_H
+
+#include "net.h"
+#include "tcp_seq.h"
+#include "wire/tcp.h"
+
+/* Counting is a call, not an inline increment: on AVR an increment at a
+ * large offset into the instance costs twice the bytes of a call. */
+void net_count(struct net_stack *s, enum net_stat_id id);
+#define NET_INC(s, id) net_count((s), NET_STAT_##id)
+
+/* Millisecond clock comparisons, modulo 2^32 (as sequence numbers). */
+static inline bool ms_due(uint32_t now, uint32_t deadline) { return (int32_t)(now - deadline) >= 0; }
+static inline bool ms_before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+/* Milliseconds from now until deadline (0 if due). */
+static inline uint32_t ms_left(uint32_t now, uint32_t deadline)
+{
+	return ms_due(now, deadline) ? 0u : deadline - now;
+}
+#define NET_MS_NEVER UINT32_MAX
+/* The ms clock value at which a timer of `delay` ms started now is due:
+ * rounded up, so it never fires before now + delay. */
+static inline uint32_t net_deadline(const struct net_stack *s, uint32_t delay)
+{
+	return s->ms + delay + s->ms_frac;
+}
+
+/* The frame being processed, filled layer by layer on the C stack (so the
+ * stack instance carries no per-frame state but the app reader). */
+struct net_rx {
+	uint16_t frame_len;
+	uint8_t src_mac[6];
+	bool mcast;      /* link or IP destination broadcast/multicast (MUST-57) */
+	uint32_t src, dst;
+	uint16_t ip_off; /* frame offset of the IPv4 header */
+	uint8_t ip_hlen;
+	uint16_t l4_off; /* frame offset of the layer-4 header */
+	uint16_t l4_len; /* from IPv4 total length, not the frame length */
+};
+
+static inline void net_rx_read(struct net_stack *s, uint16_t off, uint8_t *buf, uint16_t n)
+{
+	s->dev.ops->rx_read(s->dev.dev, off, buf, n);
+}
+static inline void net_tx_write(struct net_stack *s, const uint8_t *p, uint16_t n)
+{
+	s->dev.ops->tx_write(s->dev.dev, p, n);
+}
+/* Adds frame bytes [off, off+n) to a checksum, through a small buffer. */
+void net_rx_csum(struct net_stack *s, struct wire_csum *c, uint16_t off, uint16_t n);
+
+/* arp.c */
+void arp_input(struct net_stack *s, const struct net_rx *rx);
+const uint8_t *arp_resolve(struct net_stack *s, uint32_t next_hop);
+/* Timers return the milliseconds until their next deadline, NET_MS_NEVER
+ * for none. */
+uint32_t arp_timers(struct net_stack *s);
+void arp_gratuitous(struct net_stack *s);
+
+/* ipv4.c */
+void ip_input(struct net_stack *s, struct net_rx *rx);
+bool ip_is_bcast_or_mcast(const struct net_stack *s, uint32_t ip);
+/* Starts a frame to dst carrying l4_len bytes of proto: resolves the link
+ * address (or uses dst_mac when given: replies go back to the frame's
+ * sender), begins the device frame and writes Ethernet + IPv4 headers.
+ * Returns 0; -1 when the next hop is being resolved (counted, nothing
+ * sent); -2 when the device refused. */
+int ip_output_begin(struct net_stack *s, uint32_t dst, const uint8_t *dst_mac, uint8_t proto, uint16_t l4_len);
+void ip_output_end(struct net_stack *s);
+
+/* icmp.c */
+void icmp_input(struct net_stack *s, const struct net_rx *rx);
+void icmp_send_unreach(struct net_stack *s, const struct net_rx *rx, uint8_t code);
+
+/* udp.c */
+void udp_input(struct net_stack *s, const struct net_rx *rx);
+
+/* tcp_in.c */
+void tcp_input(struct net_stack *s, const struct net_rx *rx);
+
+/* tcp_out.c */
+void tcp_output(struct net_stack *s, struct tcp_pcb *c);
+void tcp_send_ack(struct net_stack *s, struct tcp_pcb *c);
+bool tcp_challenge_ack(struct net_stack *s, struct tcp_pcb *c);
+/* Reset generation, RFC 9293 §3.5.2 groups 1 and 2, built from the
+ * offending segment: ACK set -> <SEQ=SEG.ACK><CTL=RST>, else
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. Never answers a RST. */
+void tcp_send_rst_reply(struct net_stack *s, const struct net_rx *rx, const struct tcp_repr *seg,
+			uint16_t payload_len);
+/* RST for our own connection: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>. */
+void tcp_send_rst_pcb(struct net_stack *s, struct tcp_pcb *c);
+/* Go back to SND.UNA and send again (timeout, ARP resolved). */
+void tcp_resend(struct net_stack *s, struct tcp_pcb *c, bool probe);
+void tcp_ring_write(struct net_stack *s, struct tcp_pcb *c, uint16_t off, const uint8_t *p, uint16_t n);
+
+/* tcp_timer.c */
+uint32_t tcp_timers(struct net_stack *s);
+void tcp_arm_rtx(struct net_stack *s, struct tcp_pcb *c);
+void tcp_rtt_sample(struct net_stack *s, struct tcp_pcb *c);
+void tcp_arp_resolved(struct net_stack *s, uint32_t next_hop);
+uint32_t ip_next_hop(const struct net_stack *s, uint32_t dst);
+
+/* tcp_isn.c */
+uint64_t net_siphash(const uint8_t key[16], const uint8_t *msg, uint8_t len);
+uint32_t net_halfsiphash(const uint8_t key[8], const uint8_t *msg, uint8_t len);
+uint32_t tcp_isn(struct net_stack *s, uint32_t rip, uint16_t lport, uint16_t rport);
+uint16_t tcp_ephemeral_port(struct net_stack *s, uint32_t rip, uint16_t rport);
+
+/* tcp.c */
+struct tcp_pcb *tcp_pcb_alloc(struct net_stack *s);
+struct tcp_pcb *tcp_pcb_find(struct net_stack *s, uint32_t rip, uint16_t lport, uint16_t rport);
+struct tcp_listener *tcp_listener_find(struct net_stack *s, uint16_t port);
+void tcp_pcb_init(struct net_stack *s, struct tcp_pcb *c, uint32_t rip, uint16_t lport, uint16_t rport);
+/* Tells the application (if attached). */
+void tcp_event(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, uint16_t n);
+/* Frees the block, then tells the application ev (its handle is dead). */
+void tcp_finish(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev);
+/* Frees the block without an event. */
+void tcp_pcb_free(struct net_stack *s, struct tcp_pcb *c);
+uint16_t tcp_rcv_wnd_default(const struct net_stack *s);
+
+#endif /* CORE_NET_INTERNAL_H */

@@ -1,0 +1,93 @@
+/*
+ * net_opts.h - compile-time sizes of the stack (lwIP opt.h style). Every
+ * value can be overridden per target with -D or a header included first.
+ * Nothing here allocates: these sizes dimension the static pools inside
+ * struct net_stack (net.h).
+ */
+#ifndef CORE_NET_OPTS_H
+#define CORE_NET_OPTS_H
+
+/* Target defaults: on AVR (2 KB RAM) unacknowledged data must live in the
+ * ENC28J60's buffer memory (no RAM send ring), counters are 16-bit and the
+ * diagnostic name tables are left out. Each can still be overridden. */
+#if defined(__AVR__)
+#ifndef NET_TCP_RAM_SND_BUF
+#define NET_TCP_RAM_SND_BUF 0u
+#endif
+#ifndef NET_STAT_T
+#define NET_STAT_T uint16_t
+#endif
+#ifndef NET_NAMES
+#define NET_NAMES 0
+#endif
+#ifndef NET_ARP_ENTRIES
+#define NET_ARP_ENTRIES 2
+#endif
+#ifndef NET_ISN_HALFSIPHASH
+#define NET_ISN_HALFSIPHASH 1
+#endif
+#endif
+
+/* TCP connection blocks (passive and active, TIME-WAIT included). */
+#ifndef NET_TCP_CONNS
+#define NET_TCP_CONNS 2
+#endif
+/* Listening ports. A listener is a port + callback, not a full PCB. */
+#ifndef NET_TCP_LISTENERS
+#define NET_TCP_LISTENERS 2
+#endif
+/* Bound UDP ports. 0 compiles UDP delivery out (closed ports still get
+ * ICMP port-unreachable). */
+#ifndef NET_UDP_PORTS
+#define NET_UDP_PORTS 1
+#endif
+/* ARP cache entries. */
+#ifndef NET_ARP_ENTRIES
+#define NET_ARP_ENTRIES 4
+#endif
+/* Per-connection send (retransmit) ring in device memory, in bytes. The
+ * stack splits the netdev's mem_size() evenly and uses at most this much
+ * per connection. */
+#ifndef NET_TCP_SND_BUF
+#define NET_TCP_SND_BUF 1024u
+#endif
+/* Per-connection send ring in MCU RAM, used only when the netdev has no
+ * device memory. 0 compiles the RAM fallback out (AVR builds with the
+ * ENC28J60 do that: unacknowledged data lives in the chip). */
+#ifndef NET_TCP_RAM_SND_BUF
+#define NET_TCP_RAM_SND_BUF 256u
+#endif
+/* Largest segment we send or accept (advertised MSS is min of this and the
+ * receive window). 1460 = Ethernet MTU - 40. */
+#ifndef NET_TCP_MSS
+#define NET_TCP_MSS 1460u
+#endif
+/* Default receive window advertised per connection; the application reads
+ * straight from the received frame, so this is how much one segment may
+ * hand it at once. */
+#ifndef NET_TCP_RCV_WND
+#define NET_TCP_RCV_WND 1024u
+#endif
+/* Frames handled per net_poll() before returning (then the deadline is
+ * "now"), so one call has a bounded run time. */
+#ifndef NET_POLL_BUDGET
+#define NET_POLL_BUDGET 8
+#endif
+/* RFC 6528 hash: SipHash-2-4 (0) or HalfSipHash-2-4 (1, 32-bit words,
+ * much smaller on 8-bit cores). */
+#ifndef NET_ISN_HALFSIPHASH
+#define NET_ISN_HALFSIPHASH 0
+#endif
+/* Counter width: 32 bits on the host, uint16_t saves RAM on AVR. */
+#ifndef NET_STAT_T
+#define NET_STAT_T uint32_t
+#endif
+/* Counter and state names as strings (diagnostics). Costs flash. */
+#ifndef NET_NAMES
+#define NET_NAMES 1
+#endif
+/* Bytes of the header scratch buffer on the C stack during input: the
+ * largest header we must hold at once (IPv4 or TCP header with options). */
+#define NET_SCRATCH 60u
+
+#endif /* CORE_NET_OPTS_H */

@@ -1,0 +1,573 @@
+/*
+ * tcp_in.c - TCP input: RFC 9293 §3.10.7 "SEGMENT ARRIVES", with the
+ * RFC 5961 hardening (run-time profile) and the reset rules of §3.5.2-3.
+ *
+ * Call chain: net_poll() -> eth_input() -> ip_input() -> tcp_input().
+ * tcp_input() drops what is not for a connection (MUST-57 broadcast,
+ * malformed header or options, checksum), finds the connection block, or
+ * the listener, or answers as CLOSED; segment_arrives() then walks the
+ * RFC's steps. Every discarded segment leaves through the one drop exit of
+ * tcp_input() with a named counter (STYLE 11); NET_STAT_COUNT stands for
+ * "accepted".
+ *
+ * The payload is never copied into the stack: on TCP_EV_DATA the
+ * application reads it from the received frame with tcp_recv(), and only
+ * what it reads is acknowledged. There is no reassembly queue: a segment
+ * beyond RCV.NXT is dropped and a duplicate ACK sent.
+ */
+#include "net_internal.h"
+#include "wire/ipv4.h"
+
+#define ACCEPT NET_STAT_COUNT
+
+/* RFC 9293 §3.10.7.4 first check, the four cases of the acceptability
+ * table. A zero window accepts only SEG.SEQ = RCV.NXT; a segment with data
+ * there is let through so its ACK (and RST) is still processed (§3.10.7.4:
+ * "special allowance ... valid ACKs, URGs, and RSTs", MUST-66); its data is
+ * then trimmed to the zero window. */
+static bool acceptable(const struct tcp_pcb *c, uint32_t seq, uint32_t len)
+{
+	if (c->rcv_wnd == 0)
+		return seq == c->rcv_nxt;
+	if (len == 0)
+		return seq_in_window(seq, c->rcv_nxt, c->rcv_wnd);
+	return seq_in_window(seq, c->rcv_nxt, c->rcv_wnd) || seq_in_window(seq + len - 1, c->rcv_nxt, c->rcv_wnd);
+}
+
+/* Send MSS: the peer's option (536 without one, RFC 9293 MUST-15), bounded
+ * by our segment size and our send ring. */
+static void peer_mss(const struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg)
+{
+	uint16_t m = (seg->opt.present & TCP_OPTF_MSS) && seg->opt.mss ? seg->opt.mss : 536u;
+
+	if (m > NET_TCP_MSS)
+		m = NET_TCP_MSS;
+	if (m > s->snd_buf && s->snd_buf)
+		m = s->snd_buf;
+	c->mss = m;
+}
+
+/* Entering ESTABLISHED: send window from the segment (RFC 9293 §3.10.7.3
+ * and .4 "SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK") and
+ * the initial congestion window (RFC 5681 §3.1). */
+static void establish(struct tcp_pcb *c, const struct tcp_repr *seg)
+{
+	uint32_t iw = 4u * c->mss;
+
+	if (iw > 4380u)
+		iw = 2u * c->mss > 4380u ? 2u * c->mss : 4380u;
+	c->state = TCP_ESTABLISHED;
+	c->snd_wnd = c->max_snd_wnd = seg->window;
+	c->snd_wl1 = seg->seq;
+	c->snd_wl2 = seg->ack;
+	c->cwnd = iw > 0xFFFFu ? 0xFFFFu : (uint16_t)iw;
+}
+
+/* 2*MSL wait (MUST-13). The application is told CLOSED now and detached:
+ * the block lingers only to answer a retransmitted FIN. */
+static void enter_time_wait(struct net_stack *s, struct tcp_pcb *c)
+{
+	tcp_event_fn cb = c->cb;
+	void *ctx = c->ctx;
+
+	c->state = TCP_TIME_WAIT;
+	c->timer = TT_TIMEWAIT;
+	c->deadline = net_deadline(s, s->cfg->time_wait_ms);
+	c->cb = NULL;
+	tcp_send_ack(s, c);
+	if (cb)
+		cb(s, c, TCP_EV_CLOSED, 0, ctx);
+}
+
+/* LISTEN (RFC 9293 §3.10.7.2): waits for a SYN. A RST is ignored, any ACK
+ * is unacceptable and answered <SEQ=SEG.ACK><CTL=RST>, a SYN creates a block
+ * in SYN-RECEIVED that remembers it came from LISTEN (MUST-11) and sends
+ * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> - acknowledging SEG.SEQ+1, the seed's
+ * bug being an ACK field of 0. Data on the SYN is not accepted (not
+ * acknowledged; the peer sends it again). */
+static enum net_stat_id listen_input(struct net_stack *s, const struct tcp_listener *l, const struct net_rx *rx,
+				     const struct tcp_repr *seg, uint16_t plen)
+{
+	struct tcp_pcb *c;
+
+	if (seg->flags & TCP_RST)
+		return NET_STAT_TCP_LISTEN_RST;
+	if (seg->flags & TCP_ACK) {
+		tcp_send_rst_reply(s, rx, seg, plen);
+		return NET_STAT_TCP_LISTEN_ACK;
+	}
+	if (!(seg->flags & TCP_SYN))
+		return NET_STAT_TCP_LISTEN_NOSYN;
+	c = tcp_pcb_alloc(s);
+	if (!c)
+		return NET_STAT_TCP_LISTEN_FULL; /* no RST: the peer's SYN retry may find room */
+	tcp_pcb_init(s, c, rx->src, seg->dst_port, seg->src_port);
+	c->cb = l->cb;
+	c->ctx = l->ctx;
+	c->flags = TF_PASSIVE;
+	c->state = TCP_SYN_RECEIVED;
+	c->rcv_nxt = seg->seq + 1; /* IRS + 1 */
+	c->snd_wnd = seg->window;
+	peer_mss(s, c, seg);
+	c->snd_una = c->snd_nxt = c->snd_max = tcp_isn(s, rx->src, seg->dst_port, seg->src_port);
+	if (plen || (seg->flags & TCP_FIN))
+		NET_INC(s, TCP_SYN_DATA_IGNORED);
+	tcp_output(s, c);
+	return ACCEPT;
+}
+
+/* SYN-SENT (RFC 9293 §3.10.7.3). First the ACK: acceptable only if
+ * ISS < SEG.ACK =< SND.NXT, otherwise <SEQ=SEG.ACK><CTL=RST> (unless it is
+ * itself a RST) - the rule that made Linux answer the seed's SYN-ACK (ack 0)
+ * with RST seq 0. Then a RST counts only with an acceptable ACK (RFC 5961
+ * §3.2 for SYN-SENT) and means "refused". Then the SYN: with our SYN acked
+ * we are ESTABLISHED; a bare SYN is a simultaneous open (MUST-10). */
+static enum net_stat_id syn_sent(struct net_stack *s, struct tcp_pcb *c, const struct net_rx *rx,
+				 const struct tcp_repr *seg, uint16_t plen)
+{
+	bool ack_ok = false;
+
+	if (seg->flags & TCP_ACK) {
+		if (!seq_in_range_open_closed(seg->ack, c->snd_una, c->snd_max)) {
+			tcp_send_rst_reply(s, rx, seg, plen);
+			return NET_STAT_TCP_SYNSENT_BAD_ACK;
+		}
+		ack_ok = true;
+	}
+	if (seg->flags & TCP_RST) {
+		if (!ack_ok)
+			return NET_STAT_TCP_SYNSENT_RST_IGNORED;
+		NET_INC(s, TCP_RST_ACCEPTED);
+		tcp_finish(s, c, TCP_EV_REFUSED);
+		return ACCEPT;
+	}
+	if (!(seg->flags & TCP_SYN))
+		return NET_STAT_TCP_SYNSENT_NOSYN;
+	c->rcv_nxt = seg->seq + 1;
+	peer_mss(s, c, seg);
+	if (plen || (seg->flags & TCP_FIN))
+		NET_INC(s, TCP_SYN_DATA_IGNORED);
+	if (ack_ok) {
+		c->snd_una = seg->ack;
+		if ((c->flags & TF_RTT) && seq_ge(seg->ack, c->rtt_seq))
+			tcp_rtt_sample(s, c);
+		c->retries = 0;
+		c->timer = TT_NONE;
+		establish(c, seg);
+		c->flags |= TF_ACK_NOW;
+		tcp_event(s, c, TCP_EV_CONNECTED, 0);
+		if (s->rx_pcb == c)
+			tcp_output(s, c); /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, maybe with data */
+		return ACCEPT;
+	}
+	/* Simultaneous open: SYN-RECEIVED, send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
+	c->state = TCP_SYN_RECEIVED;
+	c->snd_wnd = seg->window;
+	c->snd_nxt = c->snd_una;
+	c->flags &= (uint8_t)~TF_RTT;
+	tcp_output(s, c);
+	return ACCEPT;
+}
+
+/* RST in SYN-RECEIVED or a synchronized state (RFC 9293 §3.10.7.4 second
+ * check, RFC 5961 §3.2). Only SEG.SEQ is looked at, so it works with a zero
+ * window (MUST-66) and with data on the RST (SHLD-2). */
+static enum net_stat_id rst_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg)
+{
+	bool exact = seg->seq == c->rcv_nxt;
+	bool in_win = exact || seq_in_window(seg->seq, c->rcv_nxt, c->rcv_wnd);
+
+	if (c->state == TCP_TIME_WAIT && (s->profile & NET_PROFILE_RFC1337))
+		return NET_STAT_TCP_TW_RST_IGNORED; /* RFC 1337 F1: TIME-WAIT assassination */
+	if (!in_win)
+		return NET_STAT_TCP_RST_OUT_OF_WINDOW;
+	if (!exact && (s->profile & NET_PROFILE_RFC5961)) {
+		tcp_challenge_ack(s, c);
+		return NET_STAT_TCP_RST_IN_WINDOW;
+	}
+	NET_INC(s, TCP_RST_ACCEPTED);
+	if (c->state == TCP_SYN_RECEIVED && (c->flags & TF_PASSIVE)) {
+		/* MUST-11: back to LISTEN. The listener never left; the
+		 * half-open block goes, and the application never saw it. */
+		NET_INC(s, TCP_RETURN_LISTEN);
+		tcp_pcb_free(s, c);
+	} else {
+		tcp_finish(s, c, c->state == TCP_SYN_RECEIVED ? TCP_EV_REFUSED : TCP_EV_RESET);
+	}
+	return ACCEPT;
+}
+
+/* Fifth check for the synchronized states: RFC 5961 §5.2 ACK window
+ * (MAY-12) or RFC 793's "ACK of something not yet sent", then SND.UNA and
+ * the send window (RFC 9293 §3.10.7.4 fifth, ESTABLISHED). Returns the data
+ * bytes newly acknowledged through *sent. */
+static enum net_stat_id ack_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg,
+				    uint16_t *sent)
+{
+	bool rfc5961 = s->profile & NET_PROFILE_RFC5961;
+
+	*sent = 0;
+	if (seq_gt(seg->ack, c->snd_max) ||
+	    (rfc5961 && seq_lt(seg->ack, c->snd_una - c->max_snd_wnd))) {
+		if (rfc5961)
+			tcp_challenge_ack(s, c);
+		else
+			tcp_send_ack(s, c);
+		return NET_STAT_TCP_ACK_UNACCEPTABLE;
+	}
+	if (seq_gt(seg->ack, c->snd_una)) {
+		uint32_t acked = seg->ack - c->snd_una;
+		bool fin = (c->flags & TF_FIN_QUEUED) && seq_gt(seg->ack, c->snd_una + c->buf_len);
+		uint16_t data = (uint16_t)(acked - (fin ? 1u : 0u));
+		uint32_t grow;
+
+		c->buf_head = (uint16_t)(c->buf_head + data);
+		if (c->buf_head >= s->snd_buf)
+			c->buf_head = (uint16_t)(c->buf_head - s->snd_buf);
+		c->buf_len = (uint16_t)(c->buf_len - data);
+		c->snd_una = seg->ack;
+		if (seq_lt(c->snd_nxt, c->snd_una))
+			c->snd_nxt = c->snd_una;
+		if (fin)
+			c->flags |= TF_FIN_ACKED;
+		if ((c->flags & TF_RTT) && seq_ge(seg->ack, c->rtt_seq))
+			tcp_rtt_sample(s, c);
+		c->retries = 0;
+		/* RFC 5681 §3.1: slow start below ssthresh, else ~1 MSS per RTT. */
+		grow = c->cwnd < c->ssthresh ? (data < c->mss ? data : c->mss)
+					     : ((uint32_t)c->mss * c->mss / (c->cwnd ? c->cwnd : 1u));
+		grow += c->cwnd;
+		c->cwnd = grow > 0xFFFFu ? 0xFFFFu : (uint16_t)(grow ? grow : 1u);
+		if (c->snd_una == c->snd_max)
+			c->timer = TT_NONE; /* RFC 6298 §5.2 */
+		else
+			tcp_arm_rtx(s, c); /* §5.3 */
+		*sent = data;
+	}
+	if (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, seg->ack))) {
+		c->snd_wnd = seg->window;
+		c->snd_wl1 = seg->seq;
+		c->snd_wl2 = seg->ack;
+		if (seg->window > c->max_snd_wnd)
+			c->max_snd_wnd = seg->window;
+		if (seg->window == 0)
+			c->retries = 0; /* the peer answers our probes: keep probing */
+	}
+	return ACCEPT;
+}
+
+/* Seventh step, segment text: hand the in-order part to the application
+ * (ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2). Returns false if the application
+ * freed the block from its callback. */
+static bool text_arrives(struct net_stack *s, struct tcp_pcb *c, const struct net_rx *rx,
+			 const struct tcp_repr *seg, uint16_t plen)
+{
+	uint32_t skip = c->rcv_nxt - seg->seq;
+	uint16_t avail;
+
+	c->flags |= TF_ACK_NOW;
+	if (skip >= plen)
+		return true; /* all old (or a zero-window probe trimmed away) */
+	avail = (uint16_t)(plen - skip);
+	if (avail > c->rcv_wnd) {
+		NET_INC(s, TCP_UNREAD); /* beyond the window: not accepted */
+		avail = c->rcv_wnd;
+	}
+	if (avail == 0)
+		return true;
+	s->rx_off = (uint16_t)(rx->l4_off + seg->hdr_len + skip);
+	s->rx_left = avail;
+	tcp_event(s, c, TCP_EV_DATA, avail);
+	if (s->rx_pcb != c)
+		return false;
+	if (s->rx_left)
+		NET_INC(s, TCP_UNREAD); /* not read, not acknowledged: comes again */
+	s->rx_left = 0;
+	return true;
+}
+
+/* Eighth step, FIN (RFC 9293 §3.10.7.4 eighth), once everything before it
+ * has been taken. Returns false if the block is gone. */
+static bool fin_arrives(struct net_stack *s, struct tcp_pcb *c)
+{
+	c->rcv_nxt++;
+	c->flags |= TF_ACK_NOW;
+	switch ((enum tcp_state)c->state) {
+	case TCP_SYN_RECEIVED:
+	case TCP_ESTABLISHED:
+		c->state = TCP_CLOSE_WAIT;
+		tcp_event(s, c, TCP_EV_PEER_CLOSED, 0);
+		break;
+	case TCP_FIN_WAIT_1:
+		if (c->flags & TF_FIN_ACKED) {
+			enter_time_wait(s, c);
+			return false;
+		}
+		c->state = TCP_CLOSING;
+		tcp_event(s, c, TCP_EV_PEER_CLOSED, 0);
+		break;
+	case TCP_FIN_WAIT_2:
+		enter_time_wait(s, c);
+		return false;
+	case TCP_TIME_WAIT:
+		c->deadline = net_deadline(s, s->cfg->time_wait_ms);
+		break;
+	case TCP_CLOSE_WAIT:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+	case TCP_CLOSED:
+	case TCP_LISTEN:
+	case TCP_SYN_SENT:
+		break;
+	}
+	return s->rx_pcb == c;
+}
+
+/* SEGMENT ARRIVES for a block in SYN-RECEIVED or a synchronized state. */
+static enum net_stat_id segment_arrives(struct net_stack *s, struct tcp_pcb *c, const struct net_rx *rx,
+					const struct tcp_repr *seg, uint16_t plen)
+{
+	uint32_t seglen = tcp_seg_len(seg->flags, plen);
+	bool rfc5961 = s->profile & NET_PROFILE_RFC5961;
+	bool passive_synrcvd = c->state == TCP_SYN_RECEIVED && (c->flags & TF_PASSIVE);
+	enum net_stat_id why;
+	uint16_t sent = 0;
+
+	if (seg->flags & TCP_RST)
+		return rst_arrives(s, c, seg);
+	/* RFC 5961 §4.2: a SYN in a synchronized state gets a challenge ACK
+	 * whatever its sequence number. (SYN-RECEIVED goes through the
+	 * sequence check first: a simultaneous open's SYN-ACK lands there.) */
+	if ((seg->flags & TCP_SYN) && rfc5961 && c->state != TCP_SYN_RECEIVED) {
+		tcp_challenge_ack(s, c);
+		return NET_STAT_TCP_SYN_IN_SYNC;
+	}
+	if (!acceptable(c, seg->seq, seglen)) {
+		if (passive_synrcvd && (seg->flags & TCP_SYN) && !(seg->flags & TCP_ACK) &&
+		    seg->seq == c->rcv_nxt - 1) {
+			/* The peer repeats its SYN: our SYN-ACK was lost. Send it
+			 * again rather than a bare ACK (cf. picoTCP #148). */
+			tcp_resend(s, c, false);
+		} else {
+			if (c->state == TCP_TIME_WAIT && (seg->flags & TCP_FIN))
+				c->deadline = net_deadline(s, s->cfg->time_wait_ms); /* retransmitted FIN */
+			tcp_send_ack(s, c);
+		}
+		return NET_STAT_TCP_SEQ_REJECT;
+	}
+	if (seg->flags & TCP_SYN) {
+		if (passive_synrcvd) {
+			/* §3.10.7.4 fourth: passive SYN-RECEIVED returns to LISTEN. */
+			NET_INC(s, TCP_RETURN_LISTEN);
+			tcp_pcb_free(s, c);
+			return NET_STAT_TCP_SYNRCVD_SYN;
+		}
+		if (rfc5961) {
+			tcp_challenge_ack(s, c); /* active SYN-RECEIVED: as synchronized */
+			return NET_STAT_TCP_SYN_IN_SYNC;
+		}
+		/* RFC 793 profile: an in-window SYN is an error: reset. */
+		tcp_send_rst_reply(s, rx, seg, plen);
+		tcp_finish(s, c, c->state == TCP_SYN_RECEIVED ? TCP_EV_REFUSED : TCP_EV_RESET);
+		return NET_STAT_TCP_SYN_IN_SYNC;
+	}
+	if (!(seg->flags & TCP_ACK))
+		return NET_STAT_TCP_NO_ACK;
+
+	/* Fifth check, the ACK field: what each state waits for. */
+	switch ((enum tcp_state)c->state) {
+	case TCP_SYN_RECEIVED:
+		/* Waits for the ACK of our SYN-ACK: SND.UNA < SEG.ACK =< SND.NXT
+		 * completes the handshake, any other ACK earns <SEQ=SEG.ACK><CTL=RST>
+		 * and the state stays (§3.10.7.4 fifth; §3.5.2 group 2). */
+		if (!seq_in_range_open_closed(seg->ack, c->snd_una, c->snd_max)) {
+			tcp_send_rst_reply(s, rx, seg, plen);
+			return NET_STAT_TCP_SYNRCVD_BAD_ACK;
+		}
+		c->snd_una = seg->ack;
+		c->retries = 0;
+		c->timer = TT_NONE;
+		establish(c, seg);
+		tcp_event(s, c, TCP_EV_CONNECTED, 0);
+		if (s->rx_pcb != c)
+			return ACCEPT;
+		break;
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+		/* Data flows (or only ours, after the peer's FIN): ACKs advance
+		 * SND.UNA and move the send window. */
+		why = ack_arrives(s, c, seg, &sent);
+		if (why != ACCEPT)
+			return why;
+		break;
+	case TCP_FIN_WAIT_1:
+		/* Our FIN is queued or sent; its ACK moves us to FIN-WAIT-2. */
+		why = ack_arrives(s, c, seg, &sent);
+		if (why != ACCEPT)
+			return why;
+		if (c->flags & TF_FIN_ACKED) {
+			c->state = TCP_FIN_WAIT_2;
+			if (s->cfg->fin_wait2_timeout_ms) {
+				/* A peer that never closes must not hold the block
+				 * forever (there are NET_TCP_CONNS of them). */
+				c->timer = TT_FINWAIT2;
+				c->deadline = net_deadline(s, s->cfg->fin_wait2_timeout_ms);
+			}
+		}
+		break;
+	case TCP_FIN_WAIT_2:
+		/* Our FIN is acknowledged; we wait for the peer's FIN and still
+		 * accept its data. */
+		why = ack_arrives(s, c, seg, &sent);
+		if (why != ACCEPT)
+			return why;
+		break;
+	case TCP_CLOSING:
+		/* Both FINs sent, the peer's received: the ACK of ours leads to
+		 * TIME-WAIT. */
+		why = ack_arrives(s, c, seg, &sent);
+		if (why != ACCEPT)
+			return why;
+		if (c->flags & TF_FIN_ACKED) {
+			enter_time_wait(s, c);
+			return ACCEPT;
+		}
+		break;
+	case TCP_LAST_ACK:
+		/* The peer closed first and so did we: the ACK of our FIN ends
+		 * the connection normally (MUST-12: CLOSED, not RESET). */
+		why = ack_arrives(s, c, seg, &sent);
+		if (why != ACCEPT)
+			return why;
+		if (c->flags & TF_FIN_ACKED) {
+			tcp_finish(s, c, TCP_EV_CLOSED);
+			return ACCEPT;
+		}
+		break;
+	case TCP_TIME_WAIT:
+		/* Waits out 2*MSL; only a retransmitted FIN is expected (handled
+		 * as unacceptable above, or below if it is the next in order). */
+		break;
+	case TCP_CLOSED:
+	case TCP_LISTEN:
+	case TCP_SYN_SENT:
+		return NET_STAT_TCP_NO_CONN; /* not reached: dispatched earlier */
+	}
+	if (sent) {
+		tcp_event(s, c, TCP_EV_SENT, sent);
+		if (s->rx_pcb != c)
+			return ACCEPT;
+	}
+
+	/* Seventh: segment text, in order only (no reassembly queue). */
+	if (plen) {
+		if (seq_gt(seg->seq, c->rcv_nxt)) {
+			c->flags |= TF_ACK_NOW;
+			tcp_output(s, c);
+			return NET_STAT_TCP_OOO;
+		}
+		if (c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 || c->state == TCP_FIN_WAIT_2) {
+			if (!text_arrives(s, c, rx, seg, plen))
+				return ACCEPT;
+		} else {
+			NET_INC(s, TCP_DATA_IGNORED); /* after the peer's FIN */
+		}
+	}
+	/* Eighth: FIN, once everything before it has been taken. */
+	if ((seg->flags & TCP_FIN) && seg->seq + plen == c->rcv_nxt) {
+		if (!fin_arrives(s, c))
+			return ACCEPT;
+	} else if (seg->flags & TCP_FIN) {
+		c->flags |= TF_ACK_NOW;
+	}
+	tcp_output(s, c);
+	return ACCEPT;
+}
+
+void tcp_input(struct net_stack *s, const struct net_rx *rx)
+{
+	uint8_t h[NET_SCRATCH];
+	struct wire_csum cs;
+	struct tcp_repr seg;
+	struct tcp_pcb *c;
+	struct tcp_listener *l;
+	enum net_stat_id why = NET_STAT_TCP_NO_CONN;
+	uint8_t hl;
+	uint16_t plen;
+
+	NET_INC(s, TCP_RX);
+	if (rx->mcast) {
+		why = NET_STAT_TCP_BCAST; /* MUST-57: never answered, never a connection */
+		goto drop;
+	}
+	if (rx->l4_len < TCP_HDR_MIN) {
+		why = NET_STAT_TCP_MALFORMED;
+		goto drop;
+	}
+	net_rx_read(s, rx->l4_off, h, TCP_HDR_MIN);
+	hl = (uint8_t)((h[TCP_OFF_DOFF] >> 4) * 4u);
+	if (hl < TCP_HDR_MIN || hl > rx->l4_len) {
+		why = NET_STAT_TCP_MALFORMED;
+		goto drop;
+	}
+	wire_csum_init(&cs);
+	ipv4_pseudo_csum(&cs, rx->src, rx->dst, IPV4_PROTO_TCP, rx->l4_len);
+	net_rx_csum(s, &cs, rx->l4_off, rx->l4_len);
+	if (wire_csum_fold(&cs) != 0) {
+		why = NET_STAT_TCP_CHECKSUM;
+		goto drop;
+	}
+	if (hl > TCP_HDR_MIN)
+		net_rx_read(s, (uint16_t)(rx->l4_off + TCP_HDR_MIN), h + TCP_HDR_MIN, (uint16_t)(hl - TCP_HDR_MIN));
+	if (tcp_parse(h, hl, &seg) != WIRE_OK) {
+		why = NET_STAT_TCP_BAD_OPTION; /* the fixed header was checked above */
+		goto drop;
+	}
+	plen = (uint16_t)(rx->l4_len - hl);
+
+	c = tcp_pcb_find(s, rx->src, seg.dst_port, seg.src_port);
+	if (!c) {
+		l = tcp_listener_find(s, seg.dst_port);
+		if (l) {
+			why = listen_input(s, l, rx, &seg, plen);
+		} else if (seg.flags & TCP_RST) {
+			why = NET_STAT_TCP_RST_NO_CONN; /* never answer a RST */
+		} else {
+			/* CLOSED (RFC 9293 §3.10.7.1, §3.5.2 group 1). */
+			tcp_send_rst_reply(s, rx, &seg, plen);
+			why = NET_STAT_TCP_NO_CONN;
+		}
+	} else {
+		s->rx_pcb = c; /* cleared if a callback frees the block */
+		s->rx_left = 0;
+		switch ((enum tcp_state)c->state) {
+		case TCP_SYN_SENT:
+			/* Our SYN is out; we wait for a SYN-ACK acknowledging it,
+			 * or a SYN (simultaneous open). §3.10.7.3. */
+			why = syn_sent(s, c, rx, &seg, plen);
+			break;
+		case TCP_SYN_RECEIVED:
+		case TCP_ESTABLISHED:
+		case TCP_FIN_WAIT_1:
+		case TCP_FIN_WAIT_2:
+		case TCP_CLOSE_WAIT:
+		case TCP_CLOSING:
+		case TCP_LAST_ACK:
+		case TCP_TIME_WAIT:
+			/* Handshake half done or synchronized: sequence, RST, SYN,
+			 * ACK, text, FIN checks in RFC order. §3.10.7.4. */
+			why = segment_arrives(s, c, rx, &seg, plen);
+			break;
+		case TCP_CLOSED:
+		case TCP_LISTEN:
+			why = NET_STAT_TCP_NO_CONN; /* not reached: free blocks and listeners are never found here */
+			break;
+		}
+		s->rx_pcb = NULL;
+		s->rx_left = 0;
+	}
+	if (why == ACCEPT)
+		return;
+drop:
+	net_count(s, why);
+}

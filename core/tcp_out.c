@@ -1,0 +1,307 @@
+/*
+ * tcp_out.c - TCP output: segments built from connection state, the send
+ * ring, resets and (challenge) ACKs.
+ *
+ * Callers: tcp.c (tcp_send, tcp_close, tcp_connect -> tcp_output), tcp_in.c
+ * (ACKs, resets, output after an ACK opened the window), tcp_timer.c
+ * (tcp_resend on timeout and when ARP resolves).
+ *
+ * Where unacknowledged data lives: in the send ring of each connection.
+ * With a netdev that has device memory (the ENC28J60's spare buffer RAM,
+ * netdev mem_*), the ring is there and a segment's payload is appended to
+ * the frame by tx_copy_from_mem (the chip's DMA), so the MCU keeps no copy;
+ * its checksum is computed by reading the ring back through a 32-byte
+ * buffer. Without device memory the ring is c->ram (NET_TCP_RAM_SND_BUF).
+ * Either way every (re)transmission is rebuilt from the TCB and the ring:
+ * nothing is kept per segment, which is also how an ARP-pending frame is
+ * "held" (arp.c).
+ *
+ * Every segment goes through xmit(): header via the codec (tcp_emit), MSS
+ * option on SYNs only (so a retransmitted SYN carries identical options),
+ * checksum over pseudo-header + header + payload, then ip_output_begin().
+ */
+#include <string.h>
+
+#include "net_internal.h"
+#include "wire/ipv4.h"
+
+static uint16_t ring_base(const struct net_stack *s, const struct tcp_pcb *c)
+{
+	return (uint16_t)((uint16_t)(c - s->tcp) * s->snd_buf);
+}
+
+/* Ring position of the byte `off` bytes after SND.UNA, and how many bytes
+ * follow it before the ring wraps. */
+static uint16_t ring_pos(const struct net_stack *s, const struct tcp_pcb *c, uint16_t off, uint16_t *run)
+{
+	uint16_t pos = (uint16_t)(c->buf_head + off);
+
+	if (pos >= s->snd_buf)
+		pos = (uint16_t)(pos - s->snd_buf);
+	*run = (uint16_t)(s->snd_buf - pos);
+	return pos;
+}
+
+void tcp_ring_write(struct net_stack *s, struct tcp_pcb *c, uint16_t off, const uint8_t *p, uint16_t n)
+{
+	while (n) {
+		uint16_t run, pos = ring_pos(s, c, off, &run);
+		uint16_t k = n < run ? n : run;
+
+		if (s->use_devmem)
+			s->dev.ops->mem_write(s->dev.dev, (uint16_t)(ring_base(s, c) + pos), p, k);
+#if NET_TCP_RAM_SND_BUF
+		else
+			memcpy(c->ram + pos, p, k);
+#endif
+		p += k;
+		off = (uint16_t)(off + k);
+		n = (uint16_t)(n - k);
+	}
+}
+
+static void ring_csum(struct net_stack *s, struct tcp_pcb *c, struct wire_csum *cs, uint16_t off, uint16_t n)
+{
+	while (n) {
+		uint16_t run, pos = ring_pos(s, c, off, &run);
+		uint16_t k = n < run ? n : run;
+
+		if (s->use_devmem) {
+			uint8_t b[32];
+
+			if (k > sizeof(b))
+				k = sizeof(b);
+			s->dev.ops->mem_read(s->dev.dev, (uint16_t)(ring_base(s, c) + pos), b, k);
+			wire_csum_add(cs, b, k);
+		}
+#if NET_TCP_RAM_SND_BUF
+		else {
+			wire_csum_add(cs, c->ram + pos, k);
+		}
+#endif
+		off = (uint16_t)(off + k);
+		n = (uint16_t)(n - k);
+	}
+}
+
+static void ring_emit(struct net_stack *s, struct tcp_pcb *c, uint16_t off, uint16_t n)
+{
+	while (n) {
+		uint16_t run, pos = ring_pos(s, c, off, &run);
+		uint16_t k = n < run ? n : run;
+
+		if (s->use_devmem)
+			s->dev.ops->tx_copy_from_mem(s->dev.dev, (uint16_t)(ring_base(s, c) + pos), k);
+#if NET_TCP_RAM_SND_BUF
+		else
+			net_tx_write(s, c->ram + pos, k);
+#endif
+		off = (uint16_t)(off + k);
+		n = (uint16_t)(n - k);
+	}
+}
+
+/* The MSS we advertise: what one segment may hand the application, bounded
+ * by the Ethernet MTU (NET_TCP_MSS). Constant per stack, so every SYN and
+ * SYN-ACK (and their retransmissions) carry the same option. */
+static uint16_t our_mss(const struct net_stack *s)
+{
+	uint16_t w = tcp_rcv_wnd_default(s);
+
+	return (w != 0 && w < NET_TCP_MSS) ? w : (uint16_t)NET_TCP_MSS;
+}
+
+/* Writes a 20-byte (or 24 with MSS) header for the given fields, checksums
+ * it with `len` ring bytes from `off` (c may be NULL for len 0) and sends.
+ * Returns 0, or nonzero if nothing was sent. */
+static int send_segment(struct net_stack *s, struct tcp_pcb *c, uint32_t rip, const uint8_t *dst_mac,
+			const struct tcp_repr *r, uint16_t off, uint16_t len)
+{
+	uint8_t h[TCP_HDR_MIN + 4];
+	struct wire_csum cs;
+	int hl = tcp_emit(r, h, sizeof(h));
+
+	if (hl < 0)
+		return -1;
+	wire_csum_init(&cs);
+	ipv4_pseudo_csum(&cs, s->cfg->ip, rip, IPV4_PROTO_TCP, (uint16_t)((uint16_t)hl + len));
+	wire_csum_add(&cs, h, (size_t)hl);
+	if (len)
+		ring_csum(s, c, &cs, off, len);
+	wire_put16(h + TCP_OFF_CSUM, wire_csum_fold(&cs));
+	if (ip_output_begin(s, rip, dst_mac, IPV4_PROTO_TCP, (uint16_t)((uint16_t)hl + len)) != 0)
+		return -1;
+	net_tx_write(s, h, (uint16_t)hl);
+	if (len)
+		ring_emit(s, c, off, len);
+	ip_output_end(s);
+	NET_INC(s, TCP_SEGS_SENT);
+	return 0;
+}
+
+/* One segment of connection c. */
+static void xmit(struct net_stack *s, struct tcp_pcb *c, uint8_t flags, uint32_t seq, uint16_t off, uint16_t len)
+{
+	struct tcp_repr r;
+
+	memset(&r, 0, sizeof(r));
+	r.src_port = c->lport;
+	r.dst_port = c->rport;
+	r.seq = seq;
+	r.ack = (flags & TCP_ACK) ? c->rcv_nxt : 0;
+	r.flags = flags;
+	r.window = (flags & TCP_RST) ? 0 : c->rcv_wnd;
+	if (flags & TCP_SYN) {
+		r.opt.present = TCP_OPTF_MSS;
+		r.opt.mss = our_mss(s);
+	}
+	if (send_segment(s, c, c->rip, NULL, &r, off, len) != 0) {
+		c->flags |= TF_ARP_WAIT; /* rebuilt from the TCB once ARP resolves */
+		return;
+	}
+	if (flags & TCP_ACK)
+		c->flags &= (uint8_t)~TF_ACK_NOW;
+}
+
+void tcp_send_ack(struct net_stack *s, struct tcp_pcb *c)
+{
+	xmit(s, c, TCP_ACK, c->snd_nxt, 0, 0);
+}
+
+/* RFC 5961 §3.2/§4.2/§5.2 challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>,
+ * built from our TCB, never from the offending segment (FreeRTOS+TCP #1235),
+ * and limited to cfg->challenge_ack_limit per interval, stack-wide (§7). */
+bool tcp_challenge_ack(struct net_stack *s, struct tcp_pcb *c)
+{
+	if ((uint32_t)(s->ms - s->chack_start) >= s->cfg->challenge_ack_interval_ms) {
+		s->chack_start = s->ms;
+		s->chack_count = 0;
+	}
+	if (s->chack_count >= s->cfg->challenge_ack_limit) {
+		NET_INC(s, TCP_CHALLENGE_LIMITED);
+		return false;
+	}
+	s->chack_count++;
+	NET_INC(s, TCP_CHALLENGE_ACKS);
+	tcp_send_ack(s, c);
+	return true;
+}
+
+void tcp_send_rst_reply(struct net_stack *s, const struct net_rx *rx, const struct tcp_repr *seg,
+			uint16_t payload_len)
+{
+	struct tcp_repr r;
+
+	if ((seg->flags & TCP_RST) || rx->mcast)
+		return; /* never answer a RST; never a broadcast (MUST-57) */
+	memset(&r, 0, sizeof(r));
+	r.src_port = seg->dst_port;
+	r.dst_port = seg->src_port;
+	if (seg->flags & TCP_ACK) {
+		r.seq = seg->ack;
+		r.flags = TCP_RST;
+	} else {
+		r.seq = 0;
+		r.ack = seg->seq + tcp_seg_len(seg->flags, payload_len);
+		r.flags = TCP_RST | TCP_ACK;
+	}
+	if (send_segment(s, NULL, rx->src, rx->src_mac, &r, 0, 0) == 0)
+		NET_INC(s, TCP_RST_SENT);
+}
+
+void tcp_send_rst_pcb(struct net_stack *s, struct tcp_pcb *c)
+{
+	xmit(s, c, TCP_RST | TCP_ACK, c->snd_nxt, 0, 0);
+	NET_INC(s, TCP_RST_SENT);
+}
+
+/* Sends SYN / SYN-ACK if not yet in flight, then data and FIN as the
+ * windows allow (min of the peer's window and cwnd, RFC 5681), one MSS per
+ * segment. `probe` lets one byte go past a zero window (RFC 9293 §3.8.6.1). */
+static void output(struct net_stack *s, struct tcp_pcb *c, bool probe)
+{
+	switch ((enum tcp_state)c->state) {
+	case TCP_SYN_SENT:
+	case TCP_SYN_RECEIVED:
+		if (c->snd_nxt == c->snd_una) {
+			xmit(s, c, (uint8_t)(c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK), c->snd_una, 0, 0);
+			c->snd_nxt = c->snd_una + 1;
+			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
+			if (c->timer != TT_RTX)
+				tcp_arm_rtx(s, c);
+		}
+		return;
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+	case TCP_FIN_WAIT_1:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		break;
+	case TCP_FIN_WAIT_2:
+	case TCP_TIME_WAIT:
+		if (c->flags & TF_ACK_NOW)
+			tcp_send_ack(s, c);
+		return;
+	case TCP_CLOSED:
+	case TCP_LISTEN:
+		return;
+	}
+	for (;;) {
+		uint32_t data_end = c->snd_una + c->buf_len;
+		uint16_t unsent = seq_lt(c->snd_nxt, data_end) ? (uint16_t)(data_end - c->snd_nxt) : 0;
+		uint32_t inflight = c->snd_nxt - c->snd_una;
+		uint16_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
+		uint16_t can = inflight < wnd ? (uint16_t)(wnd - inflight) : 0;
+		uint16_t n;
+		bool fin, fresh;
+
+		if (probe && can == 0)
+			can = 1;
+		n = unsent < can ? unsent : can;
+		if (n > c->mss)
+			n = c->mss;
+		fin = (c->flags & TF_FIN_QUEUED) && !(c->flags & TF_FIN_ACKED) && c->snd_nxt + n == data_end;
+		if (n == 0 && !fin)
+			break;
+		fresh = seq_ge(c->snd_nxt, c->snd_max);
+		xmit(s, c, (uint8_t)(TCP_ACK | (n ? TCP_PSH : 0) | (fin ? TCP_FIN : 0)), c->snd_nxt,
+		     (uint16_t)(c->snd_nxt - c->snd_una), n);
+		c->snd_nxt += n + (fin ? 1u : 0u);
+		if (seq_gt(c->snd_nxt, c->snd_max))
+			c->snd_max = c->snd_nxt;
+		if (fresh && !(c->flags & TF_RTT)) {
+			/* RFC 6298 §3: time one segment at a time, never a
+			 * retransmitted one (Karn). */
+			c->flags |= TF_RTT;
+			c->rtt_seq = c->snd_nxt;
+			c->rtt_start = s->ms;
+		}
+		if (c->timer != TT_RTX)
+			tcp_arm_rtx(s, c);
+		if (probe) {
+			NET_INC(s, TCP_PROBES);
+			probe = false;
+			break;
+		}
+		if (fin)
+			break;
+	}
+	/* Data waits behind a zero window with nothing in flight: the
+	 * retransmission timer doubles as the persist timer. */
+	if (c->snd_nxt == c->snd_una && c->buf_len && c->snd_wnd == 0 && c->timer != TT_RTX)
+		tcp_arm_rtx(s, c);
+	if (c->flags & TF_ACK_NOW)
+		tcp_send_ack(s, c);
+}
+
+void tcp_output(struct net_stack *s, struct tcp_pcb *c)
+{
+	output(s, c, false);
+}
+
+void tcp_resend(struct net_stack *s, struct tcp_pcb *c, bool probe)
+{
+	c->snd_nxt = c->snd_una;
+	c->flags &= (uint8_t)~(TF_RTT | TF_ARP_WAIT);
+	output(s, c, probe);
+}

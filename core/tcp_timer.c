@@ -1,0 +1,132 @@
+/*
+ * tcp_timer.c - TCP timers: retransmission (RFC 6298), zero-window probing
+ * (RFC 9293 §3.8.6.1), TIME-WAIT (2*MSL, MUST-13), and the RTT estimator.
+ *
+ * Each connection has one timer slot with a purpose (STYLE 4): TT_RTX
+ * covers SYN / SYN-ACK / data / FIN retransmission and, when the peer's
+ * window is zero, the persist (probe) timer; TT_TIMEWAIT the 2*MSL wait;
+ * TT_FINWAIT2 how long we wait for the FIN of a peer that acked ours.
+ * net_poll() calls tcp_timers(now), which fires what is due and returns the
+ * earliest deadline. Deadlines, RTO and the RTT estimator are 32-bit
+ * milliseconds of the stack's clock (s->ms, set by net_poll): 64-bit
+ * arithmetic is what costs most on an 8-bit AVR.
+ *
+ * Called by net.c (tcp_timers), tcp_out.c (tcp_arm_rtx), tcp_in.c
+ * (tcp_rtt_sample, tcp_arm_rtx) and arp.c (tcp_arp_resolved).
+ */
+#include "net_internal.h"
+
+void tcp_arm_rtx(struct net_stack *s, struct tcp_pcb *c)
+{
+	c->timer = TT_RTX;
+	c->deadline = net_deadline(s, c->rto);
+}
+
+/* RFC 6298 §2.2/2.3 with alpha 1/8, beta 1/4, K 4; RTO clamped to
+ * [rto_min, rto_max] (§2.4, §2.5). A fresh sample also undoes any backoff. */
+void tcp_rtt_sample(struct net_stack *s, struct tcp_pcb *c)
+{
+	uint32_t r = s->ms - c->rtt_start, rto;
+
+	if (r == 0)
+		r = 1; /* clock granularity G */
+	if (c->srtt == 0) {
+		c->srtt = r;
+		c->rttvar = r >> 1;
+	} else {
+		uint32_t d = c->srtt > r ? c->srtt - r : r - c->srtt;
+
+		c->rttvar = (3u * c->rttvar + d) >> 2;
+		c->srtt = (7u * c->srtt + r) >> 3;
+	}
+	rto = c->srtt + 4u * c->rttvar;
+	if (rto < s->cfg->rto_min_ms)
+		rto = s->cfg->rto_min_ms;
+	if (rto > s->cfg->rto_max_ms)
+		rto = s->cfg->rto_max_ms;
+	c->rto = rto;
+	c->flags &= (uint8_t)~TF_RTT;
+}
+
+/* The retransmission timer fired (RFC 6298 §5.4-5.6): back off, collapse
+ * cwnd (RFC 5681 §3.1), go back to SND.UNA and send one segment. With a
+ * zero window the same path sends a one-byte probe. */
+static void rtx_expired(struct net_stack *s, struct tcp_pcb *c)
+{
+	bool syn = c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED;
+	bool probe = !syn && c->snd_wnd == 0;
+	uint32_t inflight = c->snd_max - c->snd_una;
+
+	if (c->snd_una == c->snd_max && !(probe && c->buf_len)) {
+		c->timer = TT_NONE; /* everything acknowledged meanwhile */
+		return;
+	}
+	if (++c->retries > (syn ? s->cfg->syn_retries : s->cfg->max_retries)) {
+		NET_INC(s, TCP_TIMEOUTS);
+		if (syn && (c->flags & TF_PASSIVE)) {
+			tcp_pcb_free(s, c); /* the application never saw it */
+			return;
+		}
+		if (!syn)
+			tcp_send_rst_pcb(s, c);
+		tcp_finish(s, c, TCP_EV_TIMEOUT);
+		return;
+	}
+	c->rto <<= 1;
+	if (c->rto > s->cfg->rto_max_ms)
+		c->rto = s->cfg->rto_max_ms;
+	if (!probe) {
+		uint16_t half = (uint16_t)(inflight / 2u);
+
+		c->ssthresh = half > 2u * c->mss ? half : (uint16_t)(2u * c->mss);
+		c->cwnd = c->mss;
+		NET_INC(s, TCP_RETRANSMITS);
+	}
+	tcp_arm_rtx(s, c);
+	tcp_resend(s, c, probe);
+}
+
+uint32_t tcp_timers(struct net_stack *s)
+{
+	uint32_t next = NET_MS_NEVER, left;
+	uint8_t i;
+
+	for (i = 0; i < NET_TCP_CONNS; i++) {
+		struct tcp_pcb *c = &s->tcp[i];
+
+		if (c->state == TCP_CLOSED || c->timer == TT_NONE)
+			continue;
+		if (ms_due(s->ms, c->deadline)) {
+			if (c->timer == TT_TIMEWAIT) {
+				tcp_pcb_free(s, c); /* 2*MSL over: TIME-WAIT -> CLOSED */
+				continue;
+			}
+			if (c->timer == TT_FINWAIT2) {
+				NET_INC(s, TCP_TIMEOUTS); /* the peer never sent its FIN */
+				tcp_finish(s, c, TCP_EV_TIMEOUT);
+				continue;
+			}
+			rtx_expired(s, c);
+			if (c->state == TCP_CLOSED || c->timer == TT_NONE)
+				continue;
+		}
+		left = ms_left(s->ms, c->deadline);
+		if (left < next)
+			next = left;
+	}
+	return next;
+}
+
+/* ARP answered for next_hop: rebuild and send what was dropped while it was
+ * unresolved, from connection state (arp.c explains why nothing is held). */
+void tcp_arp_resolved(struct net_stack *s, uint32_t next_hop)
+{
+	uint8_t i;
+
+	for (i = 0; i < NET_TCP_CONNS; i++) {
+		struct tcp_pcb *c = &s->tcp[i];
+
+		if (c->state != TCP_CLOSED && (c->flags & TF_ARP_WAIT) && ip_next_hop(s, c->rip) == next_hop)
+			tcp_resend(s, c, false);
+	}
+}

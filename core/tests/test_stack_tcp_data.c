@@ -1,0 +1,641 @@
+/*
+ * test_stack_tcp_data.c - TCP data transfer, options, retransmission
+ * (RFC 6298 backoff and Karn), zero-window probes, TIME-WAIT, simultaneous
+ * open and close, sequence wrap-around, malformed options, and the send
+ * ring in device memory vs the RAM fallback.
+ */
+#include "tcp_harness.h"
+
+#include <string.h>
+
+/* ---------- receive ---------- */
+
+START_TEST(test_established_data_delivered_and_acked)
+{
+	h_to_established();
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 1, "hello", 5);
+	OUT(TCP_ACK, 1, 6);
+	EVENT(TCP_EV_DATA);
+	ck_assert_uint_eq(H.rx_len, 5);
+	ck_assert_mem_eq(H.rx, "hello", 5);
+	/* a retransmission of the same bytes is acknowledged, not delivered */
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 1, "hello", 5);
+	OUT(TCP_ACK, 1, 6);
+	NO_EVENT();
+	/* partly old, partly new: only the new part is delivered */
+	IN_DATA(TCP_ACK | TCP_PSH, 3, 1, "llo, you", 8);
+	OUT(TCP_ACK, 1, 11);
+	EVENT(TCP_EV_DATA);
+	ck_assert_mem_eq(H.rx, "hello, you", 10);
+}
+END_TEST
+
+/* What the application does not read is not acknowledged. */
+START_TEST(test_established_unread_data_not_acked)
+{
+	h_to_established();
+	H.policy = H_READ_LIMIT;
+	H.read_limit = 2;
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 1, "hello", 5);
+	OUT(TCP_ACK, 1, 3);
+	EVENT(TCP_EV_DATA);
+	ck_assert_uint_eq(STAT(TCP_UNREAD), 1);
+	H.policy = H_READ_ALL;
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 1, "hello", 5);
+	OUT(TCP_ACK, 1, 6);
+	ck_assert_mem_eq(H.rx, "hello", 5);
+}
+END_TEST
+
+START_TEST(test_established_out_of_order_dup_ack)
+{
+	h_to_established();
+	IN_DATA(TCP_ACK | TCP_PSH, 10, 1, "later", 5);
+	OUT(TCP_ACK, 1, 1);
+	NO_EVENT();
+	ck_assert_uint_eq(STAT(TCP_OOO), 1);
+}
+END_TEST
+
+/* Data beyond the receive window is trimmed (not delivered, not acked). */
+START_TEST(test_established_data_trimmed_to_window)
+{
+	h_to_established();
+	tcp_set_rcv_wnd(&H.st, H.conn, 3);
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 1, "hello", 5);
+	OUT(TCP_ACK, 1, 4);
+	ck_assert_uint_eq(H.rx_len, 3);
+}
+END_TEST
+
+/* A zero window still processes the ACK field of a segment at RCV.NXT. */
+START_TEST(test_established_zero_window_ack_processed)
+{
+	h_to_established();
+	tcp_set_rcv_wnd(&H.st, H.conn, 0);
+	ck_assert_uint_eq(tcp_send(&H.st, H.conn, "ab", 2), 2);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 2);
+	ck_assert_uint_eq(H.last.tcp.window, 0);
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 3, "xy", 2);
+	OUT(TCP_ACK, 3, 1);
+	EVENT(TCP_EV_SENT);
+	NO_EVENT();
+	tcp_set_rcv_wnd(&H.st, H.conn, 100); /* window update */
+	OUT(TCP_ACK, 3, 1);
+	ck_assert_uint_eq(H.last.tcp.window, 100);
+}
+END_TEST
+
+/* ---------- send ---------- */
+
+static void send_and_ack(bool devmem)
+{
+	uint32_t copies = H.dev.mem_copies;
+
+	h_to_established();
+	ck_assert_uint_eq(tcp_send(&H.st, H.conn, "abc", 3), 3);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 3);
+	ck_assert_mem_eq(H.last.payload, "abc", 3);
+	ck_assert_uint_eq(H.dev.mem_copies > copies, devmem);
+	IN(TCP_ACK, 1, 4);
+	OUT_NOTHING();
+	EVENT(TCP_EV_SENT);
+	ck_assert_uint_eq(H.ev_n[H.ev_read - 1], 3);
+	ck_assert_uint_eq(tcp_send_space(&H.st, H.conn), H.st.snd_buf);
+}
+
+START_TEST(test_established_send_from_device_memory)
+{
+	ck_assert(H.st.use_devmem);
+	send_and_ack(true);
+}
+END_TEST
+
+START_TEST(test_established_send_from_ram_fallback)
+{
+	ck_assert(!H.st.use_devmem);
+	ck_assert_uint_eq(H.st.snd_buf, NET_TCP_RAM_SND_BUF);
+	send_and_ack(false);
+}
+END_TEST
+
+/* Segments follow the peer's MSS; the ring wraps. */
+START_TEST(test_established_send_segments_by_peer_mss)
+{
+	struct tcp_options o = {.present = TCP_OPTF_MSS, .mss = 100};
+	uint8_t data[1024];
+	unsigned i, round;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7);
+	h_listen();
+	h_seg_in(TCP_SYN, H.peer_iss, 0, H.peer_win, &o, NULL, 0);
+	OUT(TCP_SYN | TCP_ACK, 0, 1);
+	IN(TCP_ACK, 1, 1);
+	EVENT(TCP_EV_CONNECTED);
+	for (round = 0; round < 3; round++) {
+		uint32_t base = 1 + round * 250;
+
+		ck_assert_uint_eq(tcp_send(&H.st, H.conn, data + round * 250, 250), 250);
+		OUT_DATA(TCP_ACK | TCP_PSH, base, 1, 100);
+		ck_assert_mem_eq(H.last.payload, data + round * 250, 100);
+		OUT_DATA(TCP_ACK | TCP_PSH, base + 100, 1, 100);
+		OUT_DATA(TCP_ACK | TCP_PSH, base + 200, 1, 50);
+		ck_assert_mem_eq(H.last.payload, data + round * 250 + 200, 50);
+		IN(TCP_ACK, 1, base + 250);
+		EVENT(TCP_EV_SENT);
+	}
+}
+END_TEST
+
+START_TEST(test_listen_syn_without_mss_uses_536)
+{
+	uint8_t data[600] = {0};
+
+	h_listen();
+	IN(TCP_SYN, 0, 0);
+	OUT(TCP_SYN | TCP_ACK, 0, 1);
+	IN(TCP_ACK, 1, 1);
+	EVENT(TCP_EV_CONNECTED);
+	tcp_send(&H.st, H.conn, data, sizeof(data));
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 536);
+	OUT_DATA(TCP_ACK | TCP_PSH, 537, 1, 64);
+	IN(TCP_ACK, 1, 601);
+	EVENT(TCP_EV_SENT);
+}
+END_TEST
+
+/* Our MSS comes from our buffers: min(1460, receive window). */
+START_TEST(test_listen_synack_mss_from_buffers)
+{
+	h_to_syn_received();
+	ck_assert_uint_eq(H.last.tcp.opt.present, TCP_OPTF_MSS);
+	ck_assert_uint_eq(H.last.tcp.opt.mss, NET_TCP_RCV_WND < 1460 ? NET_TCP_RCV_WND : 1460);
+}
+END_TEST
+
+/* ---------- retransmission ---------- */
+
+/* RFC 6298: RTO doubles on each timeout (1, 2, 4 s) and a retransmitted
+ * segment gives no RTT sample (Karn); the next fresh one does. */
+START_TEST(test_established_rto_backoff_and_karn)
+{
+	struct tcp_pcb *c;
+
+	H.cfg.rto_min_ms = 10;
+	h_to_established();
+	c = H.conn;
+	tcp_send(&H.st, c, "abc", 3);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 3);
+	h_advance(NET_MS(999));
+	OUT_NOTHING();
+	h_advance(NET_MS(1));
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 3);
+	h_advance(NET_MS(1999));
+	OUT_NOTHING();
+	h_advance(NET_MS(1));
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 3);
+	h_advance(NET_MS(3999));
+	OUT_NOTHING();
+	h_advance(NET_MS(1));
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 3);
+	ck_assert_uint_eq(STAT(TCP_RETRANSMITS), 3);
+	h_advance(NET_MS(10));
+	IN(TCP_ACK, 1, 4);
+	EVENT(TCP_EV_SENT);
+	ck_assert_uint_eq(c->srtt, 0); /* Karn: no sample from a retransmission */
+	ck_assert_uint_eq(c->rto, 8000); /* backoff kept until a fresh sample */
+	tcp_send(&H.st, c, "de", 2);
+	OUT_DATA(TCP_ACK | TCP_PSH, 4, 1, 2);
+	h_advance(NET_MS(50));
+	IN(TCP_ACK, 1, 6);
+	EVENT(TCP_EV_SENT);
+	ck_assert_uint_eq(c->srtt, 50);
+	/* RTO = SRTT + 4 * RTTVAR = 50 + 4 * 25 ms */
+	ck_assert_uint_eq(c->rto, 150);
+}
+END_TEST
+
+START_TEST(test_syn_sent_timeout_after_syn_retries)
+{
+	net_time_t t0;
+	unsigned i;
+
+	H.cfg.syn_retries = 3;
+	h_to_syn_sent();
+	t0 = H.now;
+	for (i = 0; i < 3; i++) {
+		H.now = t0 + NET_S((1u << (i + 1)) - 1); /* 1, 3, 7 s */
+		h_poll();
+		OUT(TCP_SYN, 0, 0);
+		ck_assert_uint_eq(H.last.tcp.opt.mss, 1024);
+	}
+	H.now = t0 + NET_S(15);
+	h_poll();
+	OUT_NOTHING(); /* no RST for a connection that never existed */
+	EVENT(TCP_EV_TIMEOUT);
+	STATE_IS(TCP_CLOSED);
+}
+END_TEST
+
+START_TEST(test_established_timeout_sends_rst)
+{
+	H.cfg.max_retries = 1;
+	h_to_established();
+	tcp_send(&H.st, H.conn, "x", 1);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 1);
+	h_advance(NET_S(1));
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 1);
+	h_advance(NET_S(2));
+	OUT(TCP_RST | TCP_ACK, 2, 1);
+	EVENT(TCP_EV_TIMEOUT);
+	STATE_IS(TCP_CLOSED);
+	ck_assert_uint_eq(STAT(TCP_TIMEOUTS), 1);
+}
+END_TEST
+
+/* Zero window: the retransmission timer becomes the persist timer and
+ * sends one-byte probes with backoff; an opening window resumes. */
+START_TEST(test_established_zero_window_probe)
+{
+	h_to_established();
+	IN_WIN(TCP_ACK, 1, 1, 0);
+	ck_assert_uint_eq(tcp_send(&H.st, H.conn, "abcd", 4), 4);
+	OUT_NOTHING();
+	h_advance(NET_S(1));
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 1);
+	IN_WIN(TCP_ACK, 1, 1, 0); /* probe refused */
+	OUT_NOTHING();
+	h_advance(NET_MS(1999));
+	OUT_NOTHING();
+	h_advance(NET_MS(1));
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 1);
+	ck_assert_uint_eq(STAT(TCP_PROBES), 2);
+	IN_WIN(TCP_ACK, 1, 2, 1000); /* probe byte taken, window open */
+	EVENT(TCP_EV_SENT);
+	OUT_DATA(TCP_ACK | TCP_PSH, 2, 1, 3);
+	ck_assert_mem_eq(H.last.payload, "bcd", 3);
+	IN(TCP_ACK, 1, 5);
+	EVENT(TCP_EV_SENT);
+	STATE_IS(TCP_ESTABLISHED);
+}
+END_TEST
+
+/* ---------- closing ---------- */
+
+START_TEST(test_time_wait_expires_after_2msl)
+{
+	H.cfg.time_wait_ms = 30000;
+	h_to_time_wait();
+	h_advance(NET_S(30) - 1);
+	STATE_IS(TCP_TIME_WAIT);
+	IN(TCP_FIN | TCP_ACK, 1, 2); /* retransmitted FIN: ACK, restart 2MSL */
+	OUT(TCP_ACK, 2, 2);
+	/* Restarted 1 ns before a millisecond boundary: timers round up to
+	 * whole milliseconds, never down, so 2*MSL ends at the next one. */
+	h_advance(NET_S(30));
+	STATE_IS(TCP_TIME_WAIT);
+	h_advance(1);
+	STATE_IS(TCP_CLOSED);
+	ck_assert_uint_eq(tcp_pcbs_in_use(&H.st), 0);
+}
+END_TEST
+
+START_TEST(test_last_ack_ack_closes)
+{
+	h_to_last_ack();
+	IN(TCP_ACK, 2, 2);
+	OUT_NOTHING();
+	STATE_IS(TCP_CLOSED);
+	EVENT(TCP_EV_CLOSED);
+}
+END_TEST
+
+START_TEST(test_closing_ack_enters_time_wait)
+{
+	h_to_closing();
+	IN(TCP_ACK, 2, 2);
+	OUT(TCP_ACK, 2, 2);
+	STATE_IS(TCP_TIME_WAIT);
+	EVENT(TCP_EV_CLOSED);
+}
+END_TEST
+
+START_TEST(test_fin_wait_1_finack_enters_time_wait)
+{
+	h_to_fin_wait_1();
+	IN(TCP_FIN | TCP_ACK, 1, 2);
+	OUT(TCP_ACK, 2, 2);
+	STATE_IS(TCP_TIME_WAIT);
+	EVENT(TCP_EV_CLOSED);
+}
+END_TEST
+
+START_TEST(test_fin_wait_2_data_still_delivered)
+{
+	h_to_fin_wait_2();
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 2, "late", 4);
+	OUT(TCP_ACK, 2, 5);
+	EVENT(TCP_EV_DATA);
+	ck_assert_mem_eq(H.rx, "late", 4);
+}
+END_TEST
+
+START_TEST(test_established_close_sends_fin_after_data)
+{
+	h_to_established();
+	tcp_send(&H.st, H.conn, "bye", 3);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 3);
+	tcp_close(&H.st, H.conn);
+	OUT(TCP_FIN | TCP_ACK, 4, 1);
+	IN(TCP_ACK, 1, 3); /* partial ack: FIN still out */
+	EVENT(TCP_EV_SENT);
+	STATE_IS(TCP_FIN_WAIT_1);
+	h_advance(NET_S(1)); /* timeout: data and FIN again */
+	OUT_DATA(TCP_ACK | TCP_PSH | TCP_FIN, 3, 1, 1);
+	IN(TCP_ACK, 1, 5);
+	EVENT(TCP_EV_SENT);
+	STATE_IS(TCP_FIN_WAIT_2);
+}
+END_TEST
+
+/* MUST-10: simultaneous open. */
+START_TEST(test_syn_sent_simultaneous_open)
+{
+	h_to_syn_sent();
+	IN(TCP_SYN, 0, 0);
+	OUT(TCP_SYN | TCP_ACK, 0, 1);
+	STATE_IS(TCP_SYN_RECEIVED);
+	IN(TCP_SYN | TCP_ACK, 0, 1); /* the peer's crossing SYN-ACK: seq is old */
+	OUT(TCP_ACK, 1, 1);
+	STATE_IS(TCP_SYN_RECEIVED);
+	IN(TCP_ACK, 1, 1);
+	EVENT(TCP_EV_CONNECTED);
+	STATE_IS(TCP_ESTABLISHED);
+}
+END_TEST
+
+/* Simultaneous close: FIN-WAIT-1 -> CLOSING -> TIME-WAIT. */
+START_TEST(test_established_simultaneous_close)
+{
+	h_to_closing();
+	IN(TCP_FIN | TCP_ACK, 1, 1); /* its FIN again: old, ACK it */
+	OUT(TCP_ACK, 2, 2);
+	IN(TCP_ACK, 2, 2);
+	OUT(TCP_ACK, 2, 2);
+	STATE_IS(TCP_TIME_WAIT);
+	EVENT(TCP_EV_CLOSED);
+}
+END_TEST
+
+/* ---------- wrap-around ---------- */
+
+/* Both ISNs just below 2^32: data crosses the wrap both ways. */
+START_TEST(test_established_sequence_wraps)
+{
+	uint8_t buf[40];
+	unsigned i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)i;
+	H.force_iss = true;
+	H.forced_iss = 0xFFFFFFF0u;
+	H.peer_iss = 0xFFFFFFFAu;
+	h_poll();
+	h_to_established();
+	ck_assert_uint_eq(H.our_iss, 0xFFFFFFF0u);
+	tcp_send(&H.st, H.conn, buf, sizeof(buf));
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 40);
+	IN(TCP_ACK, 1, 21); /* partial, across the wrap */
+	EVENT(TCP_EV_SENT);
+	ck_assert_uint_eq(H.ev_n[H.ev_read - 1], 20);
+	IN(TCP_ACK, 1, 41);
+	EVENT(TCP_EV_SENT);
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 41, buf, 20);
+	OUT(TCP_ACK, 41, 21);
+	ck_assert_uint_eq(H.last.tcp.ack, 15u); /* 0xFFFFFFFA + 21 mod 2^32 */
+	IN(TCP_RST, 21, 0); /* exact, after the wrap */
+	STATE_IS(TCP_CLOSED);
+	EVENT(TCP_EV_DATA);
+	EVENT(TCP_EV_RESET);
+}
+END_TEST
+
+/* ---------- malformed options ---------- */
+
+static void inject_raw_opts(const uint8_t *opts, uint8_t olen)
+{
+	uint8_t seg[60], f[120];
+	struct tcp_repr r;
+
+	memset(&r, 0, sizeof(r));
+	r.src_port = H.rport;
+	r.dst_port = H.lport;
+	r.seq = H.peer_iss;
+	r.flags = TCP_SYN;
+	r.window = 1000;
+	tcp_emit(&r, seg, sizeof(seg));
+	memcpy(seg + 20, opts, olen);
+	seg[TCP_OFF_DOFF] = (uint8_t)(((20u + olen) / 4u) << 4);
+	tcp_checksum(seg, 20u + olen, H.peer_ip, H_OUR_IP);
+	h_inject(f, h_build_ip(f, NULL, H.peer_ip, H_OUR_IP, IPV4_PROTO_TCP, seg, (uint16_t)(20u + olen)));
+}
+
+START_TEST(test_listen_syn_zero_option_length_counted)
+{
+	static const uint8_t zero_len[4] = {TCP_OPT_MSS, 0, 0, 0};
+	static const uint8_t overlong[4] = {TCP_OPT_NOP, 0x22, 8, 0};
+	static const uint8_t unknown_ok[4] = {0x22, 4, 0, 0};
+
+	h_listen();
+	inject_raw_opts(zero_len, 4);
+	inject_raw_opts(overlong, 4);
+	OUT_NOTHING();
+	ck_assert_uint_eq(STAT(TCP_BAD_OPTION), 2);
+	STATE_IS(TCP_CLOSED);
+	inject_raw_opts(unknown_ok, 4); /* unknown but well-formed: skipped */
+	OUT(TCP_SYN | TCP_ACK, 0, 1);
+}
+END_TEST
+
+START_TEST(test_established_bad_checksum_counted)
+{
+	uint8_t seg[20], f[80];
+	struct tcp_repr r;
+
+	h_to_established();
+	memset(&r, 0, sizeof(r));
+	r.src_port = H.rport;
+	r.dst_port = H.lport;
+	r.seq = H.peer_iss + 1;
+	r.flags = TCP_RST;
+	tcp_emit(&r, seg, sizeof(seg));
+	tcp_checksum(seg, 20, H.peer_ip, H_OUR_IP);
+	seg[17] ^= 1;
+	h_inject(f, h_build_ip(f, NULL, H.peer_ip, H_OUR_IP, IPV4_PROTO_TCP, seg, 20));
+	STATE_IS(TCP_ESTABLISHED);
+	ck_assert_uint_eq(STAT(TCP_CHECKSUM), 1);
+}
+END_TEST
+
+/* The echo demo's behaviour in a callback: echoed data goes out carrying
+ * the ACK for what was read. */
+START_TEST(test_established_echo_piggybacks_ack)
+{
+	h_to_established();
+	H.policy = H_ECHO;
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 1, "ping", 4);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 5, 4);
+	ck_assert_mem_eq(H.last.payload, "ping", 4);
+	OUT_NOTHING();
+	IN(TCP_ACK, 5, 5);
+	EVENT(TCP_EV_DATA);
+	EVENT(TCP_EV_SENT);
+}
+END_TEST
+
+
+START_TEST(test_fin_wait_2_times_out_without_peer_fin)
+{
+	H.cfg.fin_wait2_timeout_ms = 20000;
+	h_to_fin_wait_2();
+	h_advance(NET_S(20) - 1);
+	STATE_IS(TCP_FIN_WAIT_2);
+	h_advance(1);
+	OUT_NOTHING();
+	STATE_IS(TCP_CLOSED);
+	EVENT(TCP_EV_TIMEOUT);
+}
+END_TEST
+
+/* ---------- ISN and ephemeral ports (RFC 6528) ---------- */
+
+/* The SipHash-2-4 reference vector (Aumasson & Bernstein, appendix A). */
+START_TEST(test_isn_siphash_reference_vector)
+{
+	uint8_t key[16], msg[15];
+	unsigned i;
+
+	for (i = 0; i < 16; i++)
+		key[i] = (uint8_t)i;
+	for (i = 0; i < 15; i++)
+		msg[i] = (uint8_t)i;
+	ck_assert(net_siphash(key, msg, 15) == 0xa129ca6149be45e5ull);
+	/* HalfSipHash-2-4, 32-bit output, key 00..07 (vectors_hsip32) */
+	ck_assert_uint_eq(net_halfsiphash(key, msg, 0), 0x5b9f35a9u);
+	ck_assert_uint_eq(net_halfsiphash(key, msg, 1), 0xb85a4727u);
+	ck_assert_uint_eq(net_halfsiphash(key, msg, 15), 0x972bfe74u);
+}
+END_TEST
+
+/* ISNs and ports are a keyed function of the 4-tuple: the same key and
+ * time give the same values (replayable), another key other values, and
+ * the ISN clock advances every 4.096 us. */
+START_TEST(test_isn_keyed_and_clocked)
+{
+	uint32_t a, b, c2, d;
+	uint16_t p1, p2;
+
+	a = tcp_isn(&H.st, H_PEER_IP, 8888, 51486);
+	b = tcp_isn(&H.st, H_PEER_IP, 8888, 51486);
+	ck_assert_uint_eq(a, b);
+	c2 = tcp_isn(&H.st, H_PEER_IP, 8888, 51487);
+	ck_assert_uint_ne(a, c2);
+	H.st.now += NET_US(4096) / 1000u * 1000u; /* 1000 ticks of 4.096 us */
+	d = tcp_isn(&H.st, H_PEER_IP, 8888, 51486);
+	ck_assert_uint_eq(d - a, 1000u);
+	p1 = tcp_ephemeral_port(&H.st, H_PEER_IP, 80);
+	ck_assert_uint_ge(p1, 49152u);
+	H.cfg.isn_key[0] ^= 1;
+	ck_assert_uint_ne(tcp_isn(&H.st, H_PEER_IP, 8888, 51486), d);
+	H.st.port_seq = 0;
+	p2 = tcp_ephemeral_port(&H.st, H_PEER_IP, 80);
+	ck_assert_uint_ge(p2, 49152u);
+	ck_assert_uint_ne(p1, p2);
+}
+END_TEST
+
+/* ---------- the connection pool ---------- */
+
+/* A SYN-RECEIVED for another port pair, so the pool fills up. */
+static void half_open_from(uint16_t rport)
+{
+	H.rport = rport;
+	H.iss_known = false;
+	IN(TCP_SYN, 0, 0);
+	OUT(TCP_SYN | TCP_ACK, 0, 1);
+}
+
+START_TEST(test_listen_pool_full_syn_dropped)
+{
+	h_to_established();
+	half_open_from(H_CLIENT_PORT + 1);
+	H.rport = H_CLIENT_PORT + 2;
+	IN(TCP_SYN, 0, 0);
+	OUT_NOTHING(); /* no RST: the peer's SYN retry may find room */
+	ck_assert_uint_eq(STAT(TCP_LISTEN_FULL), 1);
+	ck_assert_uint_eq(tcp_pcbs_in_use(&H.st), NET_TCP_CONNS);
+}
+END_TEST
+
+START_TEST(test_time_wait_recycled_when_pool_full)
+{
+	h_to_time_wait();
+	half_open_from(H_CLIENT_PORT + 1);
+	half_open_from(H_CLIENT_PORT + 2); /* takes the TIME-WAIT block */
+	ck_assert_uint_eq(STAT(TCP_TW_RECYCLED), 1);
+	H.rport = H_CLIENT_PORT;
+	STATE_IS(TCP_CLOSED);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("stack_tcp_data");
+	TCase *t = tcase_create("data");
+	TCase *r = tcase_create("ram");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(t, h_setup, h_teardown);
+	tcase_add_test(t, test_established_data_delivered_and_acked);
+	tcase_add_test(t, test_established_unread_data_not_acked);
+	tcase_add_test(t, test_established_out_of_order_dup_ack);
+	tcase_add_test(t, test_established_data_trimmed_to_window);
+	tcase_add_test(t, test_established_zero_window_ack_processed);
+	tcase_add_test(t, test_established_send_from_device_memory);
+	tcase_add_test(t, test_established_send_segments_by_peer_mss);
+	tcase_add_test(t, test_listen_syn_without_mss_uses_536);
+	tcase_add_test(t, test_listen_synack_mss_from_buffers);
+	tcase_add_test(t, test_established_rto_backoff_and_karn);
+	tcase_add_test(t, test_syn_sent_timeout_after_syn_retries);
+	tcase_add_test(t, test_established_timeout_sends_rst);
+	tcase_add_test(t, test_established_zero_window_probe);
+	tcase_add_test(t, test_time_wait_expires_after_2msl);
+	tcase_add_test(t, test_last_ack_ack_closes);
+	tcase_add_test(t, test_closing_ack_enters_time_wait);
+	tcase_add_test(t, test_fin_wait_1_finack_enters_time_wait);
+	tcase_add_test(t, test_fin_wait_2_data_still_delivered);
+	tcase_add_test(t, test_established_close_sends_fin_after_data);
+	tcase_add_test(t, test_syn_sent_simultaneous_open);
+	tcase_add_test(t, test_established_simultaneous_close);
+	tcase_add_test(t, test_established_sequence_wraps);
+	tcase_add_test(t, test_listen_syn_zero_option_length_counted);
+	tcase_add_test(t, test_established_bad_checksum_counted);
+	tcase_add_test(t, test_established_echo_piggybacks_ack);
+	tcase_add_test(t, test_fin_wait_2_times_out_without_peer_fin);
+	tcase_add_test(t, test_isn_siphash_reference_vector);
+	tcase_add_test(t, test_isn_keyed_and_clocked);
+	tcase_add_test(t, test_listen_pool_full_syn_dropped);
+	tcase_add_test(t, test_time_wait_recycled_when_pool_full);
+	suite_add_tcase(s, t);
+	tcase_add_checked_fixture(r, h_setup_nomem, h_teardown);
+	tcase_add_test(r, test_established_send_from_ram_fallback);
+	tcase_add_test(r, test_established_sequence_wraps);
+	suite_add_tcase(s, r);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
