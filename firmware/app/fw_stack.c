@@ -5,59 +5,22 @@
  * suites' "avr" adapter runs under simavr and the one that gets flashed.
  *
  * Call chain: main.c -> fw_app_run() -> net_poll() -> enc28j60_netdev.c ->
- * driver -> board SPI HAL. Echo is flow-controlled without a buffer of its
- * own: the callback reads only as many received bytes as the send ring has
- * room for; the stack leaves the rest unacknowledged and the peer sends
- * them again.
+ * driver -> board SPI HAL. The echo service is core/apps/echo_server.c,
+ * the same one the host tests run: it reads only as many received bytes as
+ * the send ring has room for and shrinks the receive window to match, so
+ * the peer is flow-controlled instead of retransmitting.
  */
+#include "apps/echo_server.h"
 #include "enc28j60_netdev.h"
 #include "fw_status.h"
 #include "net.h"
-
-#define ECHO_CHUNK 32u
 
 /* The application's instances: core/ itself keeps no state. */
 static struct enc_dev fw_dev;
 static struct netdev fw_netdev;
 static struct net_config fw_cfg;
 static struct net_stack fw_stack;
-
-static void echo_cb(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, uint16_t n, void *ctx)
-{
-	uint8_t chunk[ECHO_CHUNK];
-
-	(void)ctx;
-	switch (ev) {
-	case TCP_EV_DATA: {
-		uint16_t room = tcp_send_space(s, c);
-
-		if (n > room) {
-			n = room;
-		}
-		while (n > 0u) {
-			uint16_t got = tcp_recv(s, c, chunk, n < ECHO_CHUNK ? n : (uint16_t)ECHO_CHUNK);
-
-			if (got == 0u) {
-				break;
-			}
-			(void)tcp_send(s, c, chunk, got);
-			n = (uint16_t)(n - got);
-		}
-		break;
-	}
-	case TCP_EV_PEER_CLOSED:
-		/* Echo what is queued, then our FIN. */
-		(void)tcp_close(s, c);
-		break;
-	case TCP_EV_CONNECTED:
-	case TCP_EV_SENT:
-	case TCP_EV_CLOSED:
-	case TCP_EV_RESET:
-	case TCP_EV_REFUSED:
-	case TCP_EV_TIMEOUT:
-		break;
-	}
-}
+static struct echo_server fw_echo;
 
 void fw_app_run(const struct fw_board *b)
 {
@@ -94,7 +57,7 @@ void fw_app_run(const struct fw_board *b)
 		fw_cfg.isn_key[i] = b->isn_key[i];
 	}
 	net_init(&fw_stack, &fw_cfg, &fw_netdev, fw_now(b));
-	(void)tcp_listen(&fw_stack, FW_ECHO_PORT, echo_cb, 0);
+	(void)echo_server_start(&fw_echo, &fw_stack, FW_ECHO_PORT);
 
 	link = enc_link_is_up(&fw_dev);
 	fw_status_line(b, &fw_dev, mac);
