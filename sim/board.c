@@ -9,6 +9,7 @@
  *   model -> ops.tx_frame -> tx_frame -> sim_link_send
  *   link -> port deliver -> wire_in -> model_wire_rx -> reschedule
  *   kernel -> wake -> model_advance and/or fw->run -> reschedule
+ *   test/engine -> sim_board_exec -> fn (as a pass) -> reschedule
  *
  * One timer per board: it is armed at the earliest of the model's next
  * deadline and the firmware's next pass (its deadline, or the moment the CPU
@@ -29,7 +30,19 @@ static void spi_select(void *ctx)
 	struct sim_board *b = ctx;
 	b->cpu_now += b->cfg.cs_ns;
 	b->stats.spi_selects++;
+	b->spi_op = 0xFF;
 	model_spi_select(b->model, true, b->cpu_now);
+}
+
+/* Attribute n bytes to the open transaction's command (the first byte
+ * after select names it). */
+static void count_op(struct sim_board *b, uint8_t first, size_t n)
+{
+	if (b->spi_op == 0xFF) {
+		b->spi_op = (uint8_t)(first >> 5);
+		b->stats.spi_op_txns[b->spi_op]++;
+	}
+	b->stats.spi_op_bytes[b->spi_op] += n;
 }
 
 static void spi_deselect(void *ctx)
@@ -44,6 +57,7 @@ static uint8_t spi_xfer(void *ctx, uint8_t out)
 	struct sim_board *b = ctx;
 	b->cpu_now += b->spi_ns;
 	b->stats.spi_bytes++;
+	count_op(b, out, 1);
 	return model_spi_xfer(b->model, out, b->cpu_now);
 }
 
@@ -60,6 +74,7 @@ static void spi_read_burst(void *ctx, uint8_t *in, size_t n)
 	}
 	b->cpu_now = t;
 	b->stats.spi_bytes += n;
+	count_op(b, 0x00, n);
 }
 
 static void spi_write_burst(void *ctx, const uint8_t *out, size_t n)
@@ -73,6 +88,8 @@ static void spi_write_burst(void *ctx, const uint8_t *out, size_t n)
 	}
 	b->cpu_now = t;
 	b->stats.spi_bytes += n;
+	if (n > 0)
+		count_op(b, out[0], n);
 }
 
 static void spi_delay_us(void *ctx, uint32_t us)
@@ -114,8 +131,11 @@ static void run_pass(struct sim_board *b, uint64_t t)
 	else
 		b->stats.runs_deadline++;
 	b->running = true;
+	b->exec_deadline = SIM_NEVER;
 	b->fw_deadline = b->fw->run(b->fw_ctx, b, b->cpu_now);
 	b->running = false;
+	if (b->exec_deadline < b->fw_deadline)
+		b->fw_deadline = b->exec_deadline;
 	/* Level-triggered INT: a pass that leaves it asserted runs again, but
 	 * a firmware that never clears its source must not spin forever. */
 	if (b->int_level) {
@@ -152,6 +172,7 @@ static void boot(void *ctx, uint64_t now)
 	b->started = true;
 	b->stats.boots++;
 	b->running = true;
+	b->exec_deadline = SIM_NEVER;
 	if (b->fw->boot)
 		b->fw->boot(b->fw_ctx, b);
 	b->running = false;
@@ -223,6 +244,8 @@ int sim_board_init(struct sim_board *b, struct sim *s, const struct sim_board_co
 	b->mops.tx_frame = tx_frame;
 	b->mops.ctx = b;
 	b->fw_deadline = SIM_NEVER;
+	b->exec_deadline = SIM_NEVER;
+	b->spi_op = 0xFF;
 	sim_timer_init(&b->wake, wake, b);
 	b->model = model_init(mem, &b->cfg.model, &b->mops, sim_now(s));
 	if (b->model == NULL) {
@@ -252,6 +275,39 @@ int sim_board_start(struct sim_board *b, const struct sim_firmware *fw, void *fw
 	b->fw = fw;
 	b->fw_ctx = fw_ctx;
 	return sim_at(b->sim, at, boot, b);
+}
+
+void sim_board_exec(struct sim_board *b, sim_board_exec_fn fn, void *ctx)
+{
+	uint64_t d;
+	if (b->running) {
+		/* Already in firmware context: the running pass owns the
+		 * cursor and merges this deadline into its own when it ends. */
+		d = fn(ctx, b, b->cpu_now);
+		if (d < b->exec_deadline)
+			b->exec_deadline = d;
+		return;
+	}
+	if (b->cpu_now < sim_now(b->sim))
+		b->cpu_now = sim_now(b->sim);
+	b->stats.execs++;
+	b->running = true;
+	b->exec_deadline = SIM_NEVER;
+	d = fn(ctx, b, b->cpu_now);
+	b->running = false;
+	if (b->exec_deadline < d)
+		d = b->exec_deadline;
+	/* The earlier deadline wins: a stale one costs a spare pass, a lost
+	 * one a hung firmware. */
+	if (d < b->fw_deadline)
+		b->fw_deadline = d;
+	reschedule(b);
+}
+
+void sim_board_model_changed(struct sim_board *b)
+{
+	b->int_level = model_int_asserted(b->model);
+	reschedule(b);
 }
 
 const struct enc_spi_hal *sim_board_hal(struct sim_board *b)

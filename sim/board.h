@@ -27,6 +27,10 @@
  * firmware clears the source, as on silicon), at the firmware's deadline,
  * and right after boot. The model's own deadlines (TX done, PHY BUSY ...)
  * are served by model_advance() without running the firmware.
+ *
+ * Code outside the event loop (a test, the conformance engine) that must
+ * act as the firmware - call the stack, which then talks SPI - does so with
+ * sim_board_exec(): an extra pass at the simulation's current time.
  */
 #ifndef SIM_BOARD_H
 #define SIM_BOARD_H
@@ -71,6 +75,12 @@ struct sim_board_stats {
 	uint64_t frames_out;
 	uint64_t frames_in;
 	uint64_t int_storms;
+	uint64_t execs;           /* passes run through sim_board_exec() */
+	/* SPI traffic by command (first byte of a transaction >> 5, DS 4.2:
+	 * 0 RCR, 1 RBM, 2 WCR, 3 WBM, 4 BFS, 5 BFC, 7 SRC): bytes including
+	 * the opcode byte, and transactions. For profiles (bench_tcp). */
+	uint64_t spi_op_bytes[8];
+	uint64_t spi_op_txns[8];
 };
 
 struct sim_board {
@@ -82,6 +92,7 @@ struct sim_board {
 	struct enc_spi_hal hal;
 	uint64_t cpu_now;             /* the MCU's time cursor */
 	uint32_t spi_ns;
+	uint8_t spi_op;               /* command class of the open transaction; 0xFF = none yet */
 	const struct sim_firmware *fw;
 	void *fw_ctx;
 	uint64_t fw_deadline;
@@ -90,6 +101,7 @@ struct sim_board {
 	bool int_level;               /* INT asserted (pin low) */
 	bool int_masked;              /* storm guard tripped */
 	uint32_t int_streak;
+	uint64_t exec_deadline;       /* earliest deadline of nested sim_board_exec() calls */
 	struct sim_timer wake;
 	struct sim_port *port;
 	struct sim_board_stats stats;
@@ -103,6 +115,21 @@ void sim_board_free(struct sim_board *b);
 int sim_board_connect(struct sim_board *b, struct sim_link *l);
 /* Boot firmware fw (state fw_ctx) at virtual time `at`. */
 int sim_board_start(struct sim_board *b, const struct sim_firmware *fw, void *fw_ctx, uint64_t at);
+
+/* Run fn(ctx, b, now) as a firmware pass at the simulation's current time
+ * (or when the CPU is free, if an earlier pass is still running on its
+ * cursor), with the SPI HAL's time cursor valid. fn returns the time it
+ * wants the firmware to run again (SIM_NEVER = no opinion); the earlier of
+ * that and the pending deadline is kept. Called while a pass is already
+ * running (from inside boot(), run() or another exec), fn just runs there,
+ * on the running pass's cursor. */
+typedef uint64_t (*sim_board_exec_fn)(void *ctx, struct sim_board *b, uint64_t now);
+void sim_board_exec(struct sim_board *b, sim_board_exec_fn fn, void *ctx);
+/* Call after acting on the chip model directly from outside a pass (e.g.
+ * model_fault_link_flap(), model_set_link()): the board re-reads the
+ * model's next deadline and INT line, which it otherwise learns only from
+ * its own events. */
+void sim_board_model_changed(struct sim_board *b);
 
 /* For the firmware. */
 const struct enc_spi_hal *sim_board_hal(struct sim_board *b);

@@ -168,8 +168,12 @@ void sim_link_send(struct sim_port *p, const uint8_t *frame, size_t len, uint64_
 	}
 	uint64_t dur = end > start ? end - start : sim_link_wire_ns(len);
 	uint64_t now = sim_now(l->sim);
-	if (start < now)
-		start = now;
+	/* A chip model hands a frame over when its last bit has left: start
+	 * is in the past and end is now. Keep that start, so the frame
+	 * arrives at end + latency and not one frame time later; only a
+	 * frame that would already have ended is moved to end now. */
+	if (start + dur < now)
+		start = now - dur;
 	if (start < p->tx_free) {
 		l->stats.tx_deferred++;
 		start = p->tx_free;

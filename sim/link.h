@@ -27,8 +27,11 @@
  *              check catches it.
  * Every impairment has a counter.
  *
- * Taps (e.g. the pcap writer) see every frame once, as sent, at the time its
- * first bit goes on the wire, in wire order.
+ * Taps (e.g. the pcap writer) see every frame once, as sent, stamped with
+ * the time its first bit went on the wire. A frame offered ahead of time
+ * is tapped at that time; a frame a chip model hands over once its last
+ * bit has left is tapped then, with its true start: two ports talking at
+ * once (full duplex) may give stamps that step back by less than a frame.
  */
 #ifndef SIM_LINK_H
 #define SIM_LINK_H
@@ -114,8 +117,11 @@ int sim_link_add_tap(struct sim_link *l, sim_tap_fn fn, void *ctx);
 
 /* Offer a frame (with FCS) from port p. start is when its first bit goes
  * out, end when its last bit has left (end <= start: computed from len at
- * 10 Mbit/s). Both are clamped to the link's clock and the port's previous
- * frame. The frame is copied; the caller keeps its buffer. */
+ * 10 Mbit/s). start may lie in the past (a chip model reports a frame when
+ * it has left, end = now): the frame then arrives at end + latency. A frame
+ * that would have ended before the link's clock is moved to end now, and
+ * one that overlaps the port's previous frame waits for it. The frame is
+ * copied; the caller keeps its buffer. */
 void sim_link_send(struct sim_port *p, const uint8_t *frame, size_t len, uint64_t start, uint64_t end);
 
 /* For endpoints that deal in frames without FCS (a libslirp peer, a TAP

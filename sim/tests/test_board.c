@@ -134,6 +134,55 @@ START_TEST(test_boot_then_runs_at_requested_deadlines)
 }
 END_TEST
 
+struct exec_probe {
+	struct fw *f;
+	uint64_t at;          /* `now` the exec function saw */
+	uint64_t want_again;  /* deadline it returns (absolute) */
+	bool was_running;
+	uint8_t eir;
+};
+
+static uint64_t exec_fn(void *ctx, struct sim_board *b, uint64_t now)
+{
+	struct exec_probe *x = ctx;
+	x->at = now;
+	x->was_running = b->running;
+	x->eir = enc_read_reg(&x->f->dev, EIR); /* SPI works: the cursor moves */
+	return x->want_again;
+}
+
+/* sim_board_exec(): a pass from outside the event loop, at the
+ * simulation's current time; its deadline joins the firmware's. */
+START_TEST(test_exec_runs_a_pass_now_and_keeps_its_deadline)
+{
+	struct sim s;
+	sim_init(&s, 1, 0);
+	struct sim_board b;
+	struct sim_board_config bc = {.name = "b", .model = {.link_up = true}};
+	sim_board_init(&b, &s, &bc);
+	struct fw f = {0};
+	sim_board_start(&b, &FW, &f, 0);
+	sim_run_until(&s, NET_MS(5), 0);
+	ck_assert_uint_eq(f.runs, 1); /* the pass after boot; INT only since */
+	struct exec_probe x = {.f = &f, .want_again = NET_MS(8)};
+	uint64_t spi0 = b.stats.spi_bytes;
+	sim_board_exec(&b, exec_fn, &x);
+	ck_assert(x.was_running);
+	ck_assert_uint_eq(x.at, NET_MS(5));
+	ck_assert_uint_gt(b.stats.spi_bytes, spi0);
+	ck_assert_uint_gt(sim_board_now(&b), NET_MS(5));
+	ck_assert_uint_eq(b.stats.execs, 1);
+	ck_assert(!b.running);
+	/* The firmware runs at the deadline the exec asked for. */
+	sim_run_until(&s, NET_MS(10), 0);
+	ck_assert_uint_eq(f.runs, 2);
+	ck_assert_uint_eq(f.run_at[1], NET_MS(8));
+	ck_assert_uint_eq(model_diag_count(b.model), 0);
+	sim_free(&s);
+	sim_board_free(&b);
+}
+END_TEST
+
 START_TEST(test_frame_out_with_fcs_and_in_on_int)
 {
 	struct sim s;
@@ -226,6 +275,7 @@ static Suite *board_suite(void)
 	tcase_add_test(tc, test_boot_then_runs_at_requested_deadlines);
 	tcase_add_test(tc, test_frame_out_with_fcs_and_in_on_int);
 	tcase_add_test(tc, test_int_never_cleared_does_not_spin);
+	tcase_add_test(tc, test_exec_runs_a_pass_now_and_keeps_its_deadline);
 	suite_add_tcase(s, tc);
 	return s;
 }

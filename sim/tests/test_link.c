@@ -108,6 +108,41 @@ START_TEST(test_latency_and_serialisation)
 }
 END_TEST
 
+/* A chip model reports a frame once its last bit has left: start in the
+ * past, end = now. It must arrive at end + latency, stamped with its real
+ * start, not be sent a second time from now. */
+static void send_reported_frame(void *ctx, uint64_t now)
+{
+	struct sim_port *p = ctx;
+	uint8_t f[64];
+	make_frame(f, sizeof f, 7);
+	sim_link_send(p, f, 64, now - 51200, now);
+}
+
+START_TEST(test_frame_reported_after_it_left_arrives_at_its_end)
+{
+	struct sim s;
+	sim_init(&s, 1, 0);
+	struct sim_link l;
+	struct sim_link_config cfg = {.latency_ns = 1000};
+	ck_assert_int_eq(sim_link_init(&l, &s, &cfg), 0);
+	struct sink a = {0}, b = {0};
+	struct taprec t = {0};
+	struct sim_port *pa = sim_link_attach(&l, deliver, &a);
+	(void)sim_link_attach(&l, deliver, &b);
+	ck_assert_int_eq(sim_link_add_tap(&l, tap, &t), 0);
+	sim_at(&s, 100000, send_reported_frame, pa);
+	sim_run_until_idle(&s, SIM_NEVER, 0);
+	ck_assert_uint_eq(b.n, 1);
+	ck_assert_uint_eq(b.at[0], 100000 + 1000);
+	ck_assert_uint_eq(t.n, 1);
+	ck_assert_uint_eq(t.start[0], 100000 - 51200);
+	ck_assert_uint_eq(l.stats.tx_deferred, 0);
+	sim_link_free(&l);
+	sim_free(&s);
+}
+END_TEST
+
 START_TEST(test_receiver_takes_one_frame_at_a_time_and_taps_see_wire_order)
 {
 	struct sim s;
@@ -326,6 +361,7 @@ static Suite *link_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_latency_and_serialisation);
 	tcase_add_test(tc, test_receiver_takes_one_frame_at_a_time_and_taps_see_wire_order);
+	tcase_add_test(tc, test_frame_reported_after_it_left_arrives_at_its_end);
 	tcase_add_test(tc, test_loss_rate_and_determinism);
 	tcase_add_test(tc, test_duplicate_rate);
 	tcase_add_test(tc, test_reorder_rate_and_effect);
