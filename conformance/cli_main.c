@@ -20,6 +20,7 @@
 static const struct cli_verb VERBS[] = {
 	{"pair", "two simulated ENC28J60 boards echo frames over a virtual link", cli_pair_main,
 	 cli_pair_help},
+	{"run", "run conformance scripts against a device under test", cli_run_main, cli_run_help},
 };
 #define NVERBS (sizeof VERBS / sizeof VERBS[0])
 

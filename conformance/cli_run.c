@@ -1,0 +1,673 @@
+/*
+ * cli_run.c - `synack run`: run conformance scripts against a DUT adapter
+ * and report.
+ *
+ *   arguments -> script list (files, directories searched for *.pkt, suite
+ *   names under conformance/suites/), sorted, de-duplicated, sharded
+ *   -> per script: parse (script/), check options and profile, engine_run
+ *      (engine/), on failure write <pcap-dir>/<name>.pcap and .ladder.txt
+ *   -> -j N: N forked workers, each writing its records to a temporary
+ *      file; the parent reads them back and prints in sorted order
+ *   -> text blocks or JSON lines, a summary table, JUnit XML
+ *
+ * Same scripts, flags and seed: byte-identical stdout, JUnit and captures.
+ * Wall time goes to stderr, and only on a terminal.
+ * Exit: 0 all passed (skipped/unsupported allowed), 1 a script failed,
+ * 2 bad usage or a malformed script / bad option line.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_run.h"
+#include "engine.h"
+
+#define VERB "run"
+#ifndef SYNACK_SUITES_DIR
+#define SYNACK_SUITES_DIR "conformance/suites"
+#endif
+
+void cli_run_help(FILE *out)
+{
+	fprintf(out,
+		"usage: synack run [SCRIPT|DIR|SUITE]... [options]\n"
+		"\n"
+		"Runs conformance scripts (packetdrill's language plus synack's statements,\n"
+		"see conformance/README.md) against a device under test. A DIR is searched\n"
+		"for *.pkt; a SUITE is a directory name under conformance/suites/ ('all',\n"
+		"the default, runs every suite). Scripts run in sorted path order.\n"
+		"\n"
+		"options:\n"
+		"  --dut NAME          adapter: %s (default sim: our stack on the ENC28J60\n"
+		"                      model, virtual time)\n"
+		"  --profile SPEC      e.g. rfc5961=on,rfc1337=off (default rfc5961=on,\n"
+		"                      rfc1337=off); scripts asking otherwise are skipped\n"
+		"  --seed N            run seed (default 1): ISNs, the model's randomness\n"
+		"  -j, --jobs N        run in N worker processes (output order unchanged)\n"
+		"  --shard I/N         run only the I-th of N deterministic parts (1 <= I <= N)\n"
+		"  --junit FILE        also write JUnit XML\n"
+		"  --json              JSON lines instead of text\n"
+		"  --pcap-dir DIR      where failures' captures and ladders go\n"
+		"                      (default synack-failures)\n"
+		"  --ignore=LIST       options,win: fields not compared (Linux-written scripts)\n"
+		"  --tolerance-usecs N timing tolerance (default: the script's, else 4000)\n"
+		"  --dry-run           parse and check the scripts, run nothing\n"
+		"  -h, --help          this help\n"
+		"\n"
+		"exit status: 0 no script failed; 1 a script failed; 2 bad usage, a\n"
+		"malformed script (file:line:col: message) or an unknown option line.\n",
+		engine_dut_names());
+}
+
+struct run_opts {
+	const struct dut_ops *dut;
+	uint8_t profile;
+	uint64_t seed;
+	unsigned jobs;
+	unsigned shard_i, shard_n;
+	const char *junit;
+	bool json;
+	const char *pcap_dir;
+	bool ignore_options, ignore_win;
+	int64_t tolerance_ns;
+	bool dry_run;
+	bool help;
+};
+
+struct strvec {
+	char **v;
+	size_t n, cap;
+};
+
+static int vec_push(struct strvec *s, const char *str)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		char **n = realloc(s->v, cap * sizeof *n);
+		if (n == NULL)
+			return -1;
+		s->v = n;
+		s->cap = cap;
+	}
+	if ((s->v[s->n] = strdup(str)) == NULL)
+		return -1;
+	s->n++;
+	return 0;
+}
+
+static void vec_free(struct strvec *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool is_file(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+	return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+static int find_pkts(const char *dir, struct strvec *out)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return -1;
+	struct dirent *de;
+	int rc = 0;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		size_t n = strlen(dir) + strlen(de->d_name) + 2;
+		char *p = malloc(n);
+		if (p == NULL) {
+			rc = -1;
+			break;
+		}
+		snprintf(p, n, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", de->d_name);
+		if (is_dir(p))
+			rc = find_pkts(p, out);
+		else if (ends_with(p, ".pkt") && is_file(p))
+			rc = vec_push(out, p);
+		free(p);
+	}
+	closedir(d);
+	return rc;
+}
+
+static const char *suites_dir(void)
+{
+	if (is_dir("conformance/suites"))
+		return "conformance/suites";
+	if (is_dir(SYNACK_SUITES_DIR))
+		return SYNACK_SUITES_DIR;
+	return NULL;
+}
+
+/* Adds the scripts an argument names; returns false after reporting. */
+static bool collect(const char *arg, struct strvec *out)
+{
+	if (is_file(arg))
+		return vec_push(out, arg) == 0;
+	if (is_dir(arg))
+		return find_pkts(arg, out) == 0;
+	const char *sd = suites_dir();
+	if (sd == NULL) {
+		cli_error(VERB, "'%s' is not a file or directory, and no conformance/suites/ was found", arg);
+		return false;
+	}
+	if (strcmp(arg, "all") == 0)
+		return find_pkts(sd, out) == 0;
+	char p[4096];
+	snprintf(p, sizeof p, "%s/%s", sd, arg);
+	if (strchr(arg, '/') == NULL && is_dir(p))
+		return find_pkts(p, out) == 0;
+	cli_error(VERB, "'%s' is not a script, a directory or a suite under %s", arg, sd);
+	return false;
+}
+
+static bool parse_profile(const char *v, uint8_t *prof)
+{
+	char buf[128];
+	if (strlen(v) >= sizeof buf)
+		return false;
+	strcpy(buf, v);
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		char *eq = strchr(tok, '=');
+		if (eq == NULL)
+			return false;
+		*eq = '\0';
+		uint8_t bit;
+		if (strcmp(tok, "rfc5961") == 0)
+			bit = DUT_PROFILE_RFC5961;
+		else if (strcmp(tok, "rfc1337") == 0)
+			bit = DUT_PROFILE_RFC1337;
+		else
+			return false;
+		if (strcmp(eq + 1, "on") == 0)
+			*prof = (uint8_t)(*prof | bit);
+		else if (strcmp(eq + 1, "off") == 0)
+			*prof = (uint8_t)(*prof & ~bit);
+		else
+			return false;
+	}
+	return true;
+}
+
+/* Returns CLI_OK or CLI_USAGE after reporting. Positional arguments go to
+ * inputs. */
+static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char **argv)
+{
+	struct cli_args a;
+	const char *flag, *v;
+	bool bad = false;
+	uint64_t n;
+	memset(o, 0, sizeof *o);
+	o->dut = engine_find_dut("sim");
+	o->profile = DUT_PROFILE_RFC5961;
+	o->seed = 1;
+	o->jobs = 1;
+	o->pcap_dir = "synack-failures";
+	o->tolerance_ns = -1;
+	cli_args_init(&a, VERB, argc, argv);
+	for (;;) {
+		if (a.i < a.argc && (a.argv[a.i][0] != '-' || strcmp(a.argv[a.i], "-") == 0)) {
+			if (vec_push(inputs, a.argv[a.i++]) != 0)
+				return CLI_USAGE;
+			continue;
+		}
+		if (a.i < a.argc && strncmp(a.argv[a.i], "-j", 2) == 0) {
+			const char *jv = a.argv[a.i][2] ? a.argv[a.i] + 2 : (a.i + 1 < a.argc ? a.argv[a.i + 1] : NULL);
+			a.i += a.argv[a.i][2] ? 1 : 2;
+			if (jv == NULL) {
+				cli_error(VERB, "-j: missing value");
+				return CLI_USAGE;
+			}
+			if (!cli_parse_u64(VERB, "-j", jv, 1, 256, "a number of jobs (1..256)", &n))
+				return CLI_USAGE;
+			o->jobs = (unsigned)n;
+			continue;
+		}
+		if ((flag = cli_args_next(&a, &bad)) == NULL)
+			break;
+		if (strcmp(flag, "--help") == 0) {
+			o->help = true;
+		} else if (strcmp(flag, "--json") == 0 || strcmp(flag, "--dry-run") == 0) {
+			if (!cli_args_no_value(&a))
+				return CLI_USAGE;
+			if (flag[3] == 's')
+				o->json = true;
+			else
+				o->dry_run = true;
+		} else if (strcmp(flag, "--dut") == 0) {
+			if ((v = cli_args_value(&a)) == NULL)
+				return CLI_USAGE;
+			if ((o->dut = engine_find_dut(v)) == NULL) {
+				cli_error(VERB, "--dut: expected one of %s, got '%s'", engine_dut_names(), v);
+				return CLI_USAGE;
+			}
+		} else if (strcmp(flag, "--profile") == 0) {
+			if ((v = cli_args_value(&a)) == NULL)
+				return CLI_USAGE;
+			if (!parse_profile(v, &o->profile)) {
+				cli_error(VERB, "--profile: expected e.g. rfc5961=on,rfc1337=off, got '%s'", v);
+				return CLI_USAGE;
+			}
+		} else if (strcmp(flag, "--seed") == 0) {
+			if ((v = cli_args_value(&a)) == NULL ||
+			    !cli_parse_u64(VERB, flag, v, 0, UINT64_MAX, "a non-negative integer", &o->seed))
+				return CLI_USAGE;
+		} else if (strcmp(flag, "--jobs") == 0) {
+			if ((v = cli_args_value(&a)) == NULL ||
+			    !cli_parse_u64(VERB, "-j", v, 1, 256, "a number of jobs (1..256)", &n))
+				return CLI_USAGE;
+			o->jobs = (unsigned)n;
+		} else if (strcmp(flag, "--shard") == 0) {
+			unsigned si, sn;
+			char tail;
+			if ((v = cli_args_value(&a)) == NULL)
+				return CLI_USAGE;
+			if (sscanf(v, "%u/%u%c", &si, &sn, &tail) != 2 || sn == 0 || si == 0 || si > sn) {
+				cli_error(VERB, "--shard: expected I/N with 1 <= I <= N, got '%s'", v);
+				return CLI_USAGE;
+			}
+			o->shard_i = si;
+			o->shard_n = sn;
+		} else if (strcmp(flag, "--junit") == 0) {
+			if ((o->junit = cli_args_value(&a)) == NULL)
+				return CLI_USAGE;
+		} else if (strcmp(flag, "--pcap-dir") == 0) {
+			if ((o->pcap_dir = cli_args_value(&a)) == NULL)
+				return CLI_USAGE;
+		} else if (strcmp(flag, "--ignore") == 0) {
+			if ((v = cli_args_value(&a)) == NULL)
+				return CLI_USAGE;
+			if (!engine_parse_ignore(v, &o->ignore_options, &o->ignore_win)) {
+				cli_error(VERB, "--ignore: expected a list of options,win, got '%s'", v);
+				return CLI_USAGE;
+			}
+		} else if (strcmp(flag, "--tolerance-usecs") == 0) {
+			if ((v = cli_args_value(&a)) == NULL ||
+			    !cli_parse_u64(VERB, flag, v, 0, 1000000000, "microseconds", &n))
+				return CLI_USAGE;
+			o->tolerance_ns = (int64_t)n * 1000;
+		} else {
+			cli_error(VERB, "unknown option '%s' (see 'synack help run')", flag);
+			return CLI_USAGE;
+		}
+	}
+	return bad ? CLI_USAGE : CLI_OK;
+}
+
+/* "conformance/suites/smoke/seed.pkt" -> "smoke-seed". */
+static void slug(const char *path, char *out, size_t cap)
+{
+	const char *p = path;
+	const char *sd = strstr(p, "suites/");
+	if (sd)
+		p = sd + strlen("suites/");
+	while (*p == '/' || *p == '.')
+		p++;
+	size_t n = 0;
+	for (; *p && n + 1 < cap; p++)
+		out[n++] = (*p == '/') ? '-' : *p;
+	out[n] = '\0';
+	if (ends_with(out, ".pkt"))
+		out[strlen(out) - 4] = '\0';
+}
+
+/* The script's directory: relative to conformance/suites/ when under it
+ * ("rfc9293/reset/closing"), else its last component. */
+static char *suite_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		return strdup(".");
+	const char *start = slash;
+	const char *sd = strstr(path, "suites/");
+	if (sd != NULL && sd + strlen("suites/") < slash)
+		start = sd + strlen("suites/");
+	else
+		while (start > path && start[-1] != '/')
+			start--;
+	size_t n = (size_t)(slash - start);
+	char *s = malloc(n + 1);
+	if (s) {
+		memcpy(s, start, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+static void write_failure(const struct run_opts *o, const struct script *s, const struct engine_result *r,
+			  struct cli_run_item *it)
+{
+	char name[1024], pcap[2048], lad[2048], err[256];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (m == NULL)
+		return;
+	engine_ladder(r, s, m);
+	slug(it->path, name, sizeof name);
+	snprintf(pcap, sizeof pcap, "%s/%s.pcap", o->pcap_dir, name);
+	snprintf(lad, sizeof lad, "%s/%s.ladder.txt", o->pcap_dir, name);
+	if (mkdir(o->pcap_dir, 0777) != 0 && errno != EEXIST) {
+		fprintf(m, "cannot create '%s': %s\n", o->pcap_dir, strerror(errno));
+	} else if (engine_write_pcap(r, pcap, err, sizeof err) != 0) {
+		fprintf(m, "%s\n", err);
+	} else {
+		FILE *f = fopen(lad, "w");
+		if (f != NULL) {
+			fputs(r->messages, f);
+			engine_ladder(r, s, f);
+			fclose(f);
+		}
+		fprintf(m, "pcap: %s\nladder: %s\n", pcap, lad);
+		it->pcap = strdup(pcap);
+	}
+	fclose(m);
+	it->detail = text;
+}
+
+static void run_one(const struct run_opts *o, const char *path, struct cli_run_item *it)
+{
+	struct script *s = NULL;
+	struct script_error perr;
+	char buf[600];
+	memset(it, 0, sizeof *it);
+	it->path = strdup(path);
+	it->suite = suite_of(path);
+	enum script_status st = script_parse_file(path, &s, &perr);
+	if (st != SCRIPT_OK) {
+		it->verdict = CLI_RUN_ERROR;
+		it->line = perr.loc.line;
+		snprintf(buf, sizeof buf, "%s\n", perr.text);
+		it->messages = strdup(buf);
+		return;
+	}
+	struct engine_options eo;
+	engine_options_defaults(&eo);
+	eo.dut_ops = o->dut;
+	eo.profile = o->profile;
+	eo.seed = o->seed;
+	eo.ignore_options = o->ignore_options;
+	eo.ignore_win = o->ignore_win;
+	eo.tolerance_ns = o->tolerance_ns;
+	if (!engine_check_options(s, &eo, buf, sizeof buf - 1)) {
+		strcat(buf, "\n");
+		it->verdict = CLI_RUN_ERROR;
+		it->messages = strdup(buf);
+		script_free(s);
+		return;
+	}
+	char why[200];
+	if (engine_profile_conflict(s, o->profile, why, sizeof why) != NULL) {
+		it->verdict = CLI_RUN_SKIPPED;
+		snprintf(buf, sizeof buf, "%s: skipped: %s\n", path, why);
+		it->messages = strdup(buf);
+		script_free(s);
+		return;
+	}
+	if (o->dry_run) {
+		it->verdict = CLI_RUN_PASS;
+		it->dry_run = true;
+		it->messages = dup_or_empty("");
+		script_free(s);
+		return;
+	}
+	struct engine_result r;
+	engine_run(s, &eo, &r);
+	it->line = r.line;
+	it->virtual_ns = r.virtual_ns;
+	it->messages = dup_or_empty(r.messages);
+	switch (r.verdict) {
+	case ENGINE_PASS:
+		it->verdict = CLI_RUN_PASS;
+		break;
+	case ENGINE_FAIL:
+		it->verdict = CLI_RUN_FAIL;
+		write_failure(o, s, &r, it);
+		break;
+	case ENGINE_UNSUPPORTED:
+		it->verdict = CLI_RUN_UNSUPPORTED;
+		break;
+	case ENGINE_SKIPPED:
+		it->verdict = CLI_RUN_SKIPPED;
+		break;
+	case ENGINE_ERROR:
+		it->verdict = CLI_RUN_ERROR;
+		break;
+	}
+	engine_result_free(&r);
+	script_free(s);
+}
+
+static void item_free(struct cli_run_item *it)
+{
+	free(it->path);
+	free(it->suite);
+	free(it->messages);
+	free(it->detail);
+	free(it->pcap);
+}
+
+/* ---- worker processes: records through temporary files ---- */
+
+static void put_str(FILE *f, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	fprintf(f, "%zu %d\n", n, s != NULL);
+	if (n)
+		fwrite(s, 1, n, f);
+}
+
+static char *get_str(FILE *f)
+{
+	size_t n;
+	int present;
+	if (fscanf(f, "%zu %d", &n, &present) != 2 || fgetc(f) != '\n')
+		return NULL;
+	if (!present)
+		return NULL;
+	char *s = malloc(n + 1);
+	if (s == NULL || fread(s, 1, n, f) != n) {
+		free(s);
+		return NULL;
+	}
+	s[n] = '\0';
+	return s;
+}
+
+static void put_item(FILE *f, size_t idx, const struct cli_run_item *it)
+{
+	fprintf(f, "%zu %d %d %" PRIu64 " %d\n", idx, (int)it->verdict, it->line, it->virtual_ns, (int)it->dry_run);
+	put_str(f, it->messages);
+	put_str(f, it->detail);
+	put_str(f, it->pcap);
+}
+
+static bool get_item(FILE *f, struct cli_run_item *items, size_t n)
+{
+	size_t idx;
+	int v, line, dry;
+	uint64_t ns;
+	if (fscanf(f, "%zu %d %d %" SCNu64 " %d", &idx, &v, &line, &ns, &dry) != 5 || fgetc(f) != '\n' ||
+	    idx >= n)
+		return false;
+	struct cli_run_item *it = &items[idx];
+	it->verdict = (enum cli_run_verdict)v;
+	it->line = line;
+	it->virtual_ns = ns;
+	it->dry_run = dry != 0;
+	it->messages = get_str(f);
+	it->detail = get_str(f);
+	it->pcap = get_str(f);
+	return true;
+}
+
+static int run_parallel(const struct run_opts *o, struct strvec *scripts, struct cli_run_item *items)
+{
+	unsigned jobs = o->jobs < scripts->n ? o->jobs : (unsigned)scripts->n;
+	FILE **tmp = calloc(jobs, sizeof *tmp);
+	pid_t *pids = calloc(jobs, sizeof *pids);
+	int rc = 0;
+	if (tmp == NULL || pids == NULL) {
+		free(tmp);
+		free(pids);
+		return -1;
+	}
+	fflush(NULL);
+	for (unsigned w = 0; w < jobs; w++) {
+		if ((tmp[w] = tmpfile()) == NULL || (pids[w] = fork()) < 0) {
+			rc = -1;
+			jobs = w;
+			break;
+		}
+		if (pids[w] == 0) {
+			for (size_t i = w; i < scripts->n; i += jobs) {
+				struct cli_run_item it;
+				run_one(o, scripts->v[i], &it);
+				put_item(tmp[w], i, &it);
+				item_free(&it);
+			}
+			fflush(tmp[w]);
+			_exit(0);
+		}
+	}
+	for (unsigned w = 0; w < jobs; w++) {
+		int status;
+		waitpid(pids[w], &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			rc = -1;
+		rewind(tmp[w]);
+		while (get_item(tmp[w], items, scripts->n))
+			;
+		fclose(tmp[w]);
+	}
+	free(tmp);
+	free(pids);
+	return rc;
+}
+
+int cli_run_main(int argc, char **argv)
+{
+	struct run_opts o;
+	struct strvec inputs = {0}, all = {0}, scripts = {0};
+	int status = CLI_USAGE;
+	struct cli_run_item *items = NULL;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+
+	if (parse_args(&o, &inputs, argc, argv) != CLI_OK)
+		goto out;
+	if (o.help) {
+		cli_run_help(stdout);
+		status = CLI_OK;
+		goto out;
+	}
+	uint8_t bad = (uint8_t)((o.profile & ~o.dut->profiles_supported) | (o.dut->profiles_fixed & ~o.profile));
+	if (bad) {
+		cli_error(VERB, "--profile: the %s DUT cannot run %s", o.dut->name,
+			  (bad & DUT_PROFILE_RFC5961) ? ((o.profile & DUT_PROFILE_RFC5961) ? "rfc5961=on" : "rfc5961=off")
+						      : ((o.profile & DUT_PROFILE_RFC1337) ? "rfc1337=on" : "rfc1337=off"));
+		goto out;
+	}
+	if (inputs.n == 0 && !collect("all", &all))
+		goto out;
+	for (size_t i = 0; i < inputs.n; i++)
+		if (!collect(inputs.v[i], &all))
+			goto out;
+	qsort(all.v, all.n, sizeof all.v[0], cmp_str);
+	for (size_t i = 0, k = 0; i < all.n; i++) {
+		if (i > 0 && strcmp(all.v[i], all.v[i - 1]) == 0)
+			continue;
+		if (o.shard_n == 0 || k++ % o.shard_n == o.shard_i - 1u)
+			vec_push(&scripts, all.v[i]);
+	}
+	if (all.n == 0) {
+		cli_error(VERB, "no scripts found");
+		goto out;
+	}
+	items = calloc(scripts.n ? scripts.n : 1, sizeof *items);
+	if (items == NULL)
+		goto out;
+	bool tty = isatty(STDERR_FILENO) != 0;
+	if (o.jobs > 1 && scripts.n > 1) {
+		for (size_t i = 0; i < scripts.n; i++) {
+			items[i].path = strdup(scripts.v[i]);
+			items[i].suite = suite_of(scripts.v[i]);
+			items[i].verdict = CLI_RUN_ERROR;
+		}
+		if (run_parallel(&o, &scripts, items) != 0)
+			cli_error(VERB, "a worker process failed");
+	} else {
+		for (size_t i = 0; i < scripts.n; i++) {
+			if (tty)
+				fprintf(stderr, "\r\033[K[%zu/%zu] %s", i + 1, scripts.n, scripts.v[i]);
+			run_one(&o, scripts.v[i], &items[i]);
+		}
+		if (tty)
+			fprintf(stderr, "\r\033[K");
+	}
+	bool any_fail = false, any_error = false;
+	for (size_t i = 0; i < scripts.n; i++) {
+		if (o.json)
+			cli_run_json(stdout, &items[i]);
+		else
+			cli_run_text(stdout, &items[i], o.dut->virtual_time ? "virtual" : "real time");
+		any_fail |= items[i].verdict == CLI_RUN_FAIL;
+		any_error |= items[i].verdict == CLI_RUN_ERROR;
+		if (items[i].verdict == CLI_RUN_ERROR && items[i].messages)
+			fputs(items[i].messages, stderr);
+	}
+	cli_run_summary(stdout, items, scripts.n, o.json);
+	if (o.junit && cli_run_junit(o.junit, items, scripts.n) != 0) {
+		cli_error(VERB, "cannot write '%s': %s", o.junit, strerror(errno));
+		any_error = true;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (tty)
+		fprintf(stderr, "wall time %.3f s\n",
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	status = any_error ? CLI_USAGE : any_fail ? CLI_FAIL : CLI_OK;
+out:
+	for (size_t i = 0; items && i < scripts.n; i++)
+		item_free(&items[i]);
+	free(items);
+	vec_free(&inputs);
+	vec_free(&all);
+	vec_free(&scripts);
+	return status;
+}

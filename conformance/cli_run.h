@@ -1,0 +1,41 @@
+/*
+ * cli_run.h - what `synack run` (cli_run.c) and its report writers
+ * (cli_run_report.c) share: one record per script, in sorted order.
+ */
+#ifndef CLI_RUN_H
+#define CLI_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Verdicts, as engine_verdict plus input errors. */
+enum cli_run_verdict {
+	CLI_RUN_PASS = 0,
+	CLI_RUN_FAIL,
+	CLI_RUN_UNSUPPORTED,
+	CLI_RUN_SKIPPED,
+	CLI_RUN_ERROR,     /* malformed script, bad option, DUT would not start */
+	CLI_RUN_NVERDICTS,
+};
+
+struct cli_run_item {
+	char *path;
+	char *suite;           /* the script's directory name */
+	enum cli_run_verdict verdict;
+	int line;
+	uint64_t virtual_ns;
+	char *messages;        /* "file:line: ..." lines */
+	char *detail;          /* ladder and file names (failures) */
+	char *pcap;            /* failure capture written, or NULL */
+	bool dry_run;          /* parsed and checked only */
+};
+
+const char *cli_run_verdict_name(enum cli_run_verdict v);
+/* clock: "virtual" or "real time", after each duration. */
+void cli_run_text(FILE *out, const struct cli_run_item *it, const char *clock);
+void cli_run_json(FILE *out, const struct cli_run_item *it);
+void cli_run_summary(FILE *out, const struct cli_run_item *items, size_t n, bool json);
+int cli_run_junit(const char *path, const struct cli_run_item *items, size_t n);
+
+#endif /* CLI_RUN_H */

@@ -1,0 +1,148 @@
+/*
+ * dut.h - the device-under-test adapter interface of the conformance
+ * engine. The runner plays the peer at the IP level: it injects IPv4
+ * datagrams and collects the IPv4 datagrams the DUT emits; the adapter
+ * handles everything below (Ethernet framing, ARP for the peer address,
+ * the wire) and above (mapping application actions onto the DUT's API).
+ *
+ * Adapters:
+ *   sim   our stack + driver on the ENC28J60 model (virtual time, exact)
+ *   tap   the Linux kernel in a network namespace behind a TAP device
+ *         (real time; the runner applies a tolerance)
+ *   later: an AVR image in simavr; a user's own stack linked against the
+ *   model. A mutation adapter wraps another adapter and rewrites frames.
+ *
+ * Time: dut_now() is the DUT's clock in ns since the scenario started.
+ * dut_advance(until) lets the DUT run until `until` or until it emits a
+ * datagram, whichever is first; a virtual-time DUT jumps, a real-time DUT
+ * waits.
+ */
+#ifndef CONFORMANCE_DUT_H
+#define CONFORMANCE_DUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DUT_MAX_PKT 1600u
+#define DUT_ERR_LEN 256u
+
+/* Profiles a DUT follows (bits), matched against a script's //! profile. */
+#define DUT_PROFILE_RFC5961 0x01u
+#define DUT_PROFILE_RFC1337 0x02u
+
+struct dut_config {
+	uint32_t dut_ip, peer_ip;      /* host order */
+	uint16_t dut_port;             /* where listen/connect default to */
+	uint16_t peer_port;
+	uint8_t profile;               /* DUT_PROFILE_* requested */
+	uint64_t seed;                 /* sim: the run's seed */
+	const char *pcap_path;         /* NULL = no capture */
+};
+
+struct dut_packet {
+	uint64_t t;                    /* DUT clock when it left the DUT */
+	size_t len;
+	uint8_t data[DUT_MAX_PKT];     /* IPv4 datagram */
+};
+
+enum dut_app_kind {
+	DUT_APP_LISTEN,   /* port */
+	DUT_APP_CONNECT,  /* ip, port */
+	DUT_APP_SEND,     /* n bytes */
+	DUT_APP_RECV,     /* up to n bytes; result n read */
+	DUT_APP_CLOSE,
+	DUT_APP_ABORT,
+	DUT_APP_SHUTDOWN_WR,
+};
+
+struct dut_app_cmd {
+	enum dut_app_kind kind;
+	uint32_t ip;
+	uint16_t port;
+	uint32_t n;
+	int conn;                      /* connection handle; -1 = the current one,
+	                                * DUT_CONN_LISTENER = the listener on `port`
+	                                * (CLOSE / SHUTDOWN_WR on it: stop listening) */
+};
+
+/* Additive (engine): conn value naming the listening socket on cmd.port. */
+#define DUT_CONN_LISTENER (-2)
+
+enum dut_app_event {
+	DUT_EV_NONE = 0,
+	DUT_EV_CONNECTED,
+	DUT_EV_ACCEPTED,
+	DUT_EV_DATA,
+	DUT_EV_EOF,        /* peer closed */
+	DUT_EV_CLOSED,
+	DUT_EV_RESET,
+	DUT_EV_REFUSED,
+	DUT_EV_TIMEOUT,
+};
+
+/* A socket option, as packetdrill scripts use setsockopt/getsockopt.
+ * name: "SO_REUSEADDR", "SO_LINGER", "SO_RCVBUF", "SO_SNDBUF",
+ * "SO_KEEPALIVE", "SO_ERROR" (read only), "TCP_NODELAY", "TCP_MAXSEG",
+ * "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_USER_TIMEOUT",
+ * "TCP_SYNCNT", "TCP_CORK", "TCP_QUICKACK", "TCP_DEFER_ACCEPT", "IP_TTL",
+ * "IP_TOS". SO_LINGER's val is the linger time in seconds, < 0 = off
+ * (so "linger 0", the abortive close, is val 0). A set with no socket to
+ * apply it to (before listen/connect) is kept and applied to the next
+ * socket the adapter creates. */
+struct dut_sockopt {
+	int conn;                      /* -1 = the current one */
+	const char *name;
+	bool set;                      /* true: set to val; false: read into val */
+	int64_t val;
+};
+
+struct dut;
+
+struct dut_ops {
+	const char *name;
+	uint8_t profiles_supported;    /* DUT_PROFILE_* bits it can be set to */
+	bool virtual_time;
+	int (*open)(struct dut *d, const struct dut_config *cfg, char err[DUT_ERR_LEN]);
+	void (*close)(struct dut *d);
+	uint64_t (*now)(struct dut *d);
+	/* Inject one IPv4 datagram from the peer at the current time. */
+	int (*inject)(struct dut *d, const uint8_t *ip, size_t len);
+	/* Run until `until` or the next emitted datagram. Returns 1 with *out
+	 * filled, 0 when `until` was reached with nothing emitted, <0 error.
+	 * An adapter may also return 0 before `until` when an application
+	 * event became pending (the runner reads now() and app_event()). */
+	int (*advance)(struct dut *d, uint64_t until, struct dut_packet *out);
+	/* Application actions; returns 0 or a negative errno-like value.
+	 * DUT_APP_SEND and DUT_APP_RECV return the byte count (>= 0): RECV
+	 * takes what the application has received, up to n, without waiting. */
+	int (*app)(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN]);
+	/* Pop the oldest application event not yet consumed (DUT_EV_NONE if
+	 * none). */
+	enum dut_app_event (*app_event)(struct dut *d);
+	/* Optional (NULL = unsupported): the current connection's TCP state
+	 * name ("SYN-RECEIVED", RFC 9293 spelling), a counter by name. */
+	int (*tcp_state)(struct dut *d, const char **name);
+	int (*counter)(struct dut *d, const char *name, uint64_t *val);
+
+	/* --- Added for the tap adapter; all optional (0 / NULL). --- */
+	/* Profile bits that are always on and cannot be cleared (Linux:
+	 * RFC 5961). A config whose profile lacks one of them is refused by
+	 * open(). */
+	uint8_t profiles_fixed;
+	/* Set or read a socket option by its C name (see struct dut_sockopt).
+	 * Returns 0 or a negative errno-like value; -ENOPROTOOPT for a name
+	 * the adapter does not know. */
+	int (*sockopt)(struct dut *d, struct dut_sockopt *o, char err[DUT_ERR_LEN]);
+	/* Set a sysctl inside the DUT ("net.ipv4.tcp_sack", "0"), the way a
+	 * packetdrill script's back-quoted shell line does. Only names the DUT
+	 * keeps per instance are allowed (tap: net.*, per namespace). */
+	int (*sysctl)(struct dut *d, const char *name, const char *value, char err[DUT_ERR_LEN]);
+};
+
+struct dut {
+	const struct dut_ops *ops;
+	void *priv;
+};
+
+#endif /* CONFORMANCE_DUT_H */

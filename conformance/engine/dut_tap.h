@@ -1,0 +1,23 @@
+/*
+ * dut_tap.h - the tap DUT adapter: the Linux kernel's TCP/IP stack in a
+ * private network namespace, reached through a TAP device (see dut_tap.c).
+ *
+ * Needs CAP_NET_ADMIN and CAP_SYS_ADMIN (root) and /dev/net/tun; open()
+ * fails with "tap DUT needs CAP_NET_ADMIN and /dev/net/tun: ..." otherwise.
+ * Real time (virtual_time = false). Profiles: RFC 5961 fixed on, RFC 1337
+ * settable (net.ipv4.tcp_rfc1337 in the namespace).
+ *
+ * Connection handles (dut_app_cmd.conn, dut_sockopt.conn) are numbered in
+ * the order sockets are created: listen, connect and each accepted
+ * connection take the next number from 0, and each becomes "current".
+ * SEND writes n zero bytes (as packetdrill's write() does); RECV returns
+ * the number of bytes read (>= 0) rather than 0.
+ */
+#ifndef CONFORMANCE_DUT_TAP_H
+#define CONFORMANCE_DUT_TAP_H
+
+#include "dut.h"
+
+extern const struct dut_ops dut_tap_ops;
+
+#endif /* CONFORMANCE_DUT_TAP_H */

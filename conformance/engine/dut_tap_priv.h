@@ -1,0 +1,97 @@
+/*
+ * dut_tap_priv.h - state shared by the two halves of the tap DUT adapter:
+ * dut_tap.c (namespace, TAP device, link layer, clock, capture) and
+ * dut_tap_sock.c (application actions as socket calls, the events they
+ * produce, socket options, TCP state and kernel counters).
+ *
+ * Everything lives in one struct dut_tap hung off dut->priv; nothing is
+ * global, so a process may run several tap DUTs side by side, each in its
+ * own network namespace.
+ */
+#ifndef CONFORMANCE_DUT_TAP_PRIV_H
+#define CONFORMANCE_DUT_TAP_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dut.h"
+#include "pcap_tap.h"
+
+#define DUT_TAP_MAX_CONNS 64
+#define DUT_TAP_MAX_EVENTS 64
+#define DUT_TAP_MAX_PENDING_OPTS 16
+#define DUT_TAP_IFNAME "synack0"
+
+enum dut_tap_role {
+	DUT_TAP_FREE = 0,
+	DUT_TAP_LISTENER,
+	DUT_TAP_CONNECTING,   /* connect() in progress: SYN-SENT */
+	DUT_TAP_OPEN,         /* connected or accepted, the app holds the fd */
+	DUT_TAP_ORPHAN,       /* the app closed it; the kernel may still run it */
+};
+
+/* One socket the application side knows about. Handles given to the
+ * runner are indexes into dut_tap.conns, assigned in creation order. */
+struct dut_tap_conn {
+	enum dut_tap_role role;
+	bool used;               /* handle taken (never reused within a run) */
+	int fd;                  /* -1 once the app closed it */
+	bool dead;               /* reset/refused/timed out: no more events */
+	bool eof_seen;
+	int inq_seen;            /* unread bytes when DATA was last reported */
+	uint64_t send_pending;   /* bytes of a SEND the socket buffer refused */
+	uint64_t send_seq;       /* bytes sent so far: the payload pattern */
+	uint32_t lip, rip;       /* host order; 0 until known */
+	uint16_t lport, rport;
+	int last_state;          /* Linux TCP_* state last seen (orphans) */
+};
+
+struct dut_tap_opt {
+	int level, name;
+	int64_t val;
+};
+
+struct dut_tap {
+	struct dut_config cfg;
+	int ns_fd;               /* the namespace; holding it keeps it alive */
+	int tap_fd;              /* the TAP queue: frames to and from Linux */
+	int ctl_fd;              /* AF_INET datagram socket in the ns, for ioctls */
+	int diag_fd;             /* NETLINK_SOCK_DIAG socket in the ns */
+	int ifindex;
+	uint64_t t0;             /* CLOCK_MONOTONIC at open, ns */
+	uint8_t dut_mac[6], peer_mac[6];
+	struct sim_pcap pcap;
+	bool pcap_on;
+
+	struct dut_tap_conn conns[DUT_TAP_MAX_CONNS];
+	int cur;                 /* the "current" connection, -1 = none */
+	struct dut_tap_opt pending[DUT_TAP_MAX_PENDING_OPTS];
+	unsigned n_pending;      /* options set before any socket existed */
+
+	enum dut_app_event ev[DUT_TAP_MAX_EVENTS];
+	unsigned ev_head, ev_n;
+
+	/* adapter counters, readable through counter("tap.<name>") */
+	uint64_t frames_in, frames_out, arp_replies, noise_dropped, events_lost;
+};
+
+/* dut_tap.c: run the calling thread inside the DUT's namespace between
+ * enter and leave (socket creation, sysctls, /proc/thread-self/net). */
+int dut_tap_ns_enter(const struct dut_tap *t, int *saved);
+void dut_tap_ns_leave(int saved);
+uint64_t dut_tap_clock(const struct dut_tap *t);
+/* Writes value to /proc/sys/<name with dots as slashes>; caller is inside
+ * the namespace. Returns 0 or -errno. */
+int dut_tap_write_sysctl_in_ns(const char *name, const char *value);
+
+/* dut_tap_sock.c */
+void dut_tap_sock_init(struct dut_tap *t);
+void dut_tap_sock_close_all(struct dut_tap *t);
+void dut_tap_scan(struct dut_tap *t);
+int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN]);
+enum dut_app_event dut_tap_app_event(struct dut *d);
+int dut_tap_tcp_state(struct dut *d, const char **name);
+int dut_tap_counter(struct dut *d, const char *name, uint64_t *val);
+int dut_tap_sockopt(struct dut *d, struct dut_sockopt *o, char err[DUT_ERR_LEN]);
+
+#endif /* CONFORMANCE_DUT_TAP_PRIV_H */

@@ -1,0 +1,742 @@
+/*
+ * dut_tap_sock.c - the application side of the tap DUT adapter: the
+ * runner's application actions become socket calls on sockets created
+ * inside the DUT's namespace, and what those sockets report becomes
+ * application events.
+ *
+ * Sockets are non-blocking. dut_tap_scan() (called from advance(),
+ * app_event() and tcp_state()) polls each one with a zero timeout:
+ *   listener readable       -> accept4() -> ACCEPTED (becomes current)
+ *   connect finished        -> SO_ERROR 0 CONNECTED, ECONNREFUSED REFUSED,
+ *                              ETIMEDOUT TIMEOUT, else RESET
+ *   POLLERR on a connection -> SO_ERROR ECONNRESET/EPIPE RESET, ETIMEDOUT
+ *                              TIMEOUT (Linux reports a RST in CLOSE-WAIT
+ *                              as EPIPE)
+ *   more unread bytes       -> DATA (SIOCINQ grew), then POLLRDHUP -> EOF
+ *   a closed (orphaned) connection no longer listed by sock_diag -> CLOSED
+ * After close() the app has no fd, so the connection is followed through
+ * NETLINK_SOCK_DIAG, which also lists request sockets: tcp_state() can say
+ * SYN-RECEIVED before accept, FIN-WAIT-1 or LAST-ACK after close.
+ */
+#define _GNU_SOURCE
+
+#include "dut_tap_priv.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define SEND_CHUNK 4096u
+#define RECV_MAX 65536u
+#define LISTEN_BACKLOG 16
+
+/* Linux's TCP_* state numbers (include/net/tcp_states.h). */
+#define LX_CLOSE 7
+#define LX_LISTEN 10
+#define LX_NEW_SYN_RECV 12
+
+static const char *const dut_tap_state_names[] = {
+	"CLOSED", "ESTABLISHED", "SYN-SENT", "SYN-RECEIVED", "FIN-WAIT-1",
+	"FIN-WAIT-2", "TIME-WAIT", "CLOSED", "CLOSE-WAIT", "LAST-ACK",
+	"LISTEN", "CLOSING", "SYN-RECEIVED",
+};
+
+static const char *state_name(int s)
+{
+	if (s < 0 || (size_t)s >= sizeof dut_tap_state_names / sizeof dut_tap_state_names[0])
+		return "CLOSED";
+	return dut_tap_state_names[s];
+}
+
+void dut_tap_sock_init(struct dut_tap *t)
+{
+	for (int i = 0; i < DUT_TAP_MAX_CONNS; i++) {
+		memset(&t->conns[i], 0, sizeof t->conns[i]);
+		t->conns[i].fd = -1;
+	}
+	t->cur = -1;
+}
+
+void dut_tap_sock_close_all(struct dut_tap *t)
+{
+	for (int i = 0; i < DUT_TAP_MAX_CONNS; i++)
+		if (t->conns[i].fd >= 0) {
+			close(t->conns[i].fd);
+			t->conns[i].fd = -1;
+		}
+}
+
+static void push_event(struct dut_tap *t, enum dut_app_event ev)
+{
+	if (t->ev_n == DUT_TAP_MAX_EVENTS) {
+		t->events_lost++;
+		return;
+	}
+	t->ev[(t->ev_head + t->ev_n) % DUT_TAP_MAX_EVENTS] = ev;
+	t->ev_n++;
+}
+
+/* Handles are never reused within a run, so a script's numbering stays
+ * stable: the next free slot after the highest one used. */
+static int new_slot(struct dut_tap *t)
+{
+	int next = 0;
+	for (int i = 0; i < DUT_TAP_MAX_CONNS; i++)
+		if (t->conns[i].used)
+			next = i + 1;
+	return next < DUT_TAP_MAX_CONNS ? next : -1;
+}
+
+static void fill_names(struct dut_tap_conn *c)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof a;
+	if (getsockname(c->fd, (struct sockaddr *)&a, &al) == 0) {
+		c->lip = ntohl(a.sin_addr.s_addr);
+		c->lport = ntohs(a.sin_port);
+	}
+	al = sizeof a;
+	if (getpeername(c->fd, (struct sockaddr *)&a, &al) == 0) {
+		c->rip = ntohl(a.sin_addr.s_addr);
+		c->rport = ntohs(a.sin_port);
+	}
+}
+
+/* ---- sock_diag: the kernel's view of every TCP socket in the ns ---- */
+
+struct diag_query {
+	uint16_t lport, rport;
+	uint32_t rip;
+	bool peer_only;          /* any non-listening socket with rip */
+	int state;               /* out: Linux state, -1 = not found */
+};
+
+static void diag_match(struct diag_query *q, const struct inet_diag_msg *m)
+{
+	uint16_t sport = ntohs(m->id.idiag_sport), dport = ntohs(m->id.idiag_dport);
+	uint32_t dst = ntohl(m->id.idiag_dst[0]);
+	if (m->idiag_state == LX_LISTEN)
+		return;
+	if (q->peer_only ? dst != q->rip
+			 : sport != q->lport || dport != q->rport || dst != q->rip)
+		return;
+	/* Prefer a full socket over a request socket for the same port. */
+	if (q->state < 0 || q->state == LX_NEW_SYN_RECV)
+		q->state = m->idiag_state;
+}
+
+static int diag_lookup(struct dut_tap *t, struct diag_query *q)
+{
+	q->state = -1;
+	if (t->diag_fd < 0)
+		return -ENOTSUP;
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req;
+	memset(&req, 0, sizeof req);
+	req.nlh.nlmsg_len = sizeof req;
+	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.r.sdiag_family = AF_INET;
+	req.r.sdiag_protocol = IPPROTO_TCP;
+	req.r.idiag_states = 0xffffffffu;
+	struct sockaddr_nl nl;
+	memset(&nl, 0, sizeof nl);
+	nl.nl_family = AF_NETLINK;
+	if (sendto(t->diag_fd, &req, sizeof req, 0, (struct sockaddr *)&nl, sizeof nl) < 0)
+		return -errno;
+	/* Keep the buffer aligned for struct nlmsghdr. */
+	long buf[8192 / sizeof(long)];
+	for (;;) {
+		ssize_t n = recv(t->diag_fd, buf, sizeof buf, 0);
+		if (n < 0)
+			return errno == EINTR ? -EINTR : -errno;
+		size_t left = (size_t)n;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left);
+		     h = NLMSG_NEXT(h, left)) {
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return -EIO;
+			if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+				diag_match(q, NLMSG_DATA(h));
+		}
+	}
+}
+
+/* ---- scanning sockets for events ---- */
+
+static short poll_one(int fd, short events)
+{
+	struct pollfd p = {fd, events, 0};
+	if (poll(&p, 1, 0) <= 0)
+		return 0;
+	return p.revents;
+}
+
+static int sock_error(int fd)
+{
+	int e = 0;
+	socklen_t l = sizeof e;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &l) < 0)
+		return errno;
+	return e;
+}
+
+/* SEND's bytes are 'a'..'z' repeating, counted over the connection, as
+ * the sim adapter writes them: one script, the same payload on every DUT. */
+static void flush_send(struct dut_tap_conn *c)
+{
+	uint8_t chunk[SEND_CHUNK];
+	while (c->send_pending > 0) {
+		size_t n = c->send_pending > SEND_CHUNK ? SEND_CHUNK : (size_t)c->send_pending;
+		for (size_t i = 0; i < n; i++)
+			chunk[i] = (uint8_t)('a' + (c->send_seq + i) % 26u);
+		ssize_t w = send(c->fd, chunk, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w <= 0)
+			return;
+		c->send_pending -= (uint64_t)w;
+		c->send_seq += (uint64_t)w;
+	}
+}
+
+static void scan_listener(struct dut_tap *t, struct dut_tap_conn *l)
+{
+	for (;;) {
+		int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		int i = new_slot(t);
+		if (i < 0) {
+			close(fd); /* out of handles: Linux sees the close */
+			t->events_lost++;
+			continue;
+		}
+		struct dut_tap_conn *c = &t->conns[i];
+		memset(c, 0, sizeof *c);
+		c->fd = fd;
+		c->used = true;
+		c->role = DUT_TAP_OPEN;
+		fill_names(c);
+		t->cur = i;
+		push_event(t, DUT_EV_ACCEPTED);
+	}
+}
+
+static void scan_conn(struct dut_tap *t, struct dut_tap_conn *c)
+{
+	short want = POLLIN | POLLRDHUP;
+	if (c->role == DUT_TAP_CONNECTING || c->send_pending > 0)
+		want = (short)(want | POLLOUT);
+	short re = poll_one(c->fd, want);
+	if (re == 0)
+		return;
+	if (c->role == DUT_TAP_CONNECTING) {
+		if (!(re & (POLLOUT | POLLERR | POLLHUP)))
+			return;
+		int e = sock_error(c->fd);
+		if (e == 0) {
+			c->role = DUT_TAP_OPEN;
+			fill_names(c);
+			push_event(t, DUT_EV_CONNECTED);
+		} else {
+			c->dead = true;
+			push_event(t, e == ECONNREFUSED ? DUT_EV_REFUSED
+				      : e == ETIMEDOUT  ? DUT_EV_TIMEOUT
+							: DUT_EV_RESET);
+			return;
+		}
+	}
+	if (re & POLLERR) {
+		int e = sock_error(c->fd);
+		if (e != 0) {
+			c->dead = true;
+			push_event(t, e == ETIMEDOUT ? DUT_EV_TIMEOUT : DUT_EV_RESET);
+			return;
+		}
+	}
+	if (re & POLLIN) {
+		int inq = 0;
+		if (ioctl(c->fd, SIOCINQ, &inq) == 0 && inq > c->inq_seen)
+			push_event(t, DUT_EV_DATA);
+		c->inq_seen = inq;
+	}
+	if ((re & POLLRDHUP) && !c->eof_seen) {
+		c->eof_seen = true;
+		push_event(t, DUT_EV_EOF);
+	}
+	if (c->send_pending > 0 && (re & POLLOUT))
+		flush_send(c);
+}
+
+static void scan_orphan(struct dut_tap *t, struct dut_tap_conn *c)
+{
+	struct diag_query q = {.lport = c->lport, .rport = c->rport, .rip = c->rip};
+	if (diag_lookup(t, &q) < 0)
+		return;
+	if (q.state < 0) {
+		push_event(t, DUT_EV_CLOSED);
+		c->role = DUT_TAP_FREE; /* c->used stays: handles are not reused */
+		c->last_state = 0;
+		return;
+	}
+	c->last_state = q.state;
+}
+
+void dut_tap_scan(struct dut_tap *t)
+{
+	for (int i = 0; i < DUT_TAP_MAX_CONNS; i++) {
+		struct dut_tap_conn *c = &t->conns[i];
+		switch (c->role) {
+		case DUT_TAP_LISTENER:
+			scan_listener(t, c);
+			break;
+		case DUT_TAP_CONNECTING:
+		case DUT_TAP_OPEN:
+			if (!c->dead)
+				scan_conn(t, c);
+			break;
+		case DUT_TAP_ORPHAN:
+			scan_orphan(t, c);
+			break;
+		case DUT_TAP_FREE:
+			break;
+		}
+	}
+}
+
+enum dut_app_event dut_tap_app_event(struct dut *d)
+{
+	struct dut_tap *t = d->priv;
+	dut_tap_scan(t);
+	if (t->ev_n == 0)
+		return DUT_EV_NONE;
+	enum dut_app_event ev = t->ev[t->ev_head];
+	t->ev_head = (t->ev_head + 1) % DUT_TAP_MAX_EVENTS;
+	t->ev_n--;
+	return ev;
+}
+
+/* ---- socket options ---- */
+
+enum opt_kind { OPT_INT, OPT_LINGER, OPT_READONLY };
+
+struct opt_def {
+	const char *name;
+	int level, optname;
+	enum opt_kind kind;
+};
+
+static const struct opt_def dut_tap_opts[] = {
+	{"SO_REUSEADDR", SOL_SOCKET, SO_REUSEADDR, OPT_INT},
+	{"SO_REUSEPORT", SOL_SOCKET, SO_REUSEPORT, OPT_INT},
+	{"SO_LINGER", SOL_SOCKET, SO_LINGER, OPT_LINGER},
+	{"SO_RCVBUF", SOL_SOCKET, SO_RCVBUF, OPT_INT},
+	{"SO_SNDBUF", SOL_SOCKET, SO_SNDBUF, OPT_INT},
+	{"SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE, OPT_INT},
+	{"SO_ERROR", SOL_SOCKET, SO_ERROR, OPT_READONLY},
+	{"TCP_NODELAY", IPPROTO_TCP, TCP_NODELAY, OPT_INT},
+	{"TCP_MAXSEG", IPPROTO_TCP, TCP_MAXSEG, OPT_INT},
+	{"TCP_KEEPIDLE", IPPROTO_TCP, TCP_KEEPIDLE, OPT_INT},
+	{"TCP_KEEPINTVL", IPPROTO_TCP, TCP_KEEPINTVL, OPT_INT},
+	{"TCP_KEEPCNT", IPPROTO_TCP, TCP_KEEPCNT, OPT_INT},
+	{"TCP_USER_TIMEOUT", IPPROTO_TCP, TCP_USER_TIMEOUT, OPT_INT},
+	{"TCP_SYNCNT", IPPROTO_TCP, TCP_SYNCNT, OPT_INT},
+	{"TCP_CORK", IPPROTO_TCP, TCP_CORK, OPT_INT},
+	{"TCP_QUICKACK", IPPROTO_TCP, TCP_QUICKACK, OPT_INT},
+	{"TCP_DEFER_ACCEPT", IPPROTO_TCP, TCP_DEFER_ACCEPT, OPT_INT},
+	{"IP_TTL", IPPROTO_IP, IP_TTL, OPT_INT},
+	{"IP_TOS", IPPROTO_IP, IP_TOS, OPT_INT},
+};
+
+static const struct opt_def *find_opt(const char *name)
+{
+	for (size_t i = 0; i < sizeof dut_tap_opts / sizeof dut_tap_opts[0]; i++)
+		if (strcmp(dut_tap_opts[i].name, name) == 0)
+			return &dut_tap_opts[i];
+	return NULL;
+}
+
+static int set_opt(int fd, int level, int optname, int64_t val)
+{
+	if (level == SOL_SOCKET && optname == SO_LINGER) {
+		struct linger lg = {val >= 0, val >= 0 ? (int)val : 0};
+		return setsockopt(fd, level, optname, &lg, sizeof lg) < 0 ? -errno : 0;
+	}
+	int v = (int)val;
+	return setsockopt(fd, level, optname, &v, sizeof v) < 0 ? -errno : 0;
+}
+
+/* Resolve a handle to an index: -1 = the current one, DUT_CONN_LISTENER =
+ * the listener on `port` (0 = dut_port). */
+static int resolve(const struct dut_tap *t, int conn, uint16_t port)
+{
+	if (conn == DUT_CONN_LISTENER) {
+		uint16_t p = port ? port : t->cfg.dut_port;
+		for (int k = 0; k < DUT_TAP_MAX_CONNS; k++)
+			if (t->conns[k].role == DUT_TAP_LISTENER && t->conns[k].lport == p)
+				return k;
+		return -1;
+	}
+	int i = conn < 0 ? t->cur : conn;
+	if (i < 0 || i >= DUT_TAP_MAX_CONNS)
+		return -1;
+	return i;
+}
+
+int dut_tap_sockopt(struct dut *d, struct dut_sockopt *o, char err[DUT_ERR_LEN])
+{
+	struct dut_tap *t = d->priv;
+	const struct opt_def *def = find_opt(o->name);
+	if (def == NULL) {
+		snprintf(err, DUT_ERR_LEN, "tap DUT: unknown socket option '%s'", o->name);
+		return -ENOPROTOOPT;
+	}
+	int i = resolve(t, o->conn, 0);
+	int fd = i < 0 ? -1 : t->conns[i].fd;
+	if (fd < 0) {
+		if (o->set && o->conn < 0 && def->kind != OPT_READONLY &&
+		    t->n_pending < DUT_TAP_MAX_PENDING_OPTS) {
+			t->pending[t->n_pending++] = (struct dut_tap_opt){def->level, def->optname, o->val};
+			return 0;
+		}
+		snprintf(err, DUT_ERR_LEN, "tap DUT: %s: no open socket for handle %d", o->name, o->conn);
+		return -EBADF;
+	}
+	int rc;
+	if (o->set) {
+		if (def->kind == OPT_READONLY) {
+			snprintf(err, DUT_ERR_LEN, "tap DUT: %s is read-only", o->name);
+			return -EINVAL;
+		}
+		rc = set_opt(fd, def->level, def->optname, o->val);
+	} else if (def->kind == OPT_LINGER) {
+		struct linger lg;
+		socklen_t l = sizeof lg;
+		rc = getsockopt(fd, def->level, def->optname, &lg, &l) < 0 ? -errno : 0;
+		o->val = lg.l_onoff ? lg.l_linger : -1;
+	} else {
+		int v = 0;
+		socklen_t l = sizeof v;
+		rc = getsockopt(fd, def->level, def->optname, &v, &l) < 0 ? -errno : 0;
+		o->val = v;
+	}
+	if (rc < 0)
+		snprintf(err, DUT_ERR_LEN, "tap DUT: %ssockopt %s: %s", o->set ? "set" : "get",
+			 o->name, strerror(-rc));
+	return rc;
+}
+
+/* ---- application actions ---- */
+
+/* A TCP socket in the DUT's namespace with the pending options applied. */
+static int new_socket(struct dut_tap *t, char err[DUT_ERR_LEN])
+{
+	int saved;
+	int rc = dut_tap_ns_enter(t, &saved);
+	if (rc < 0) {
+		snprintf(err, DUT_ERR_LEN, "tap DUT: cannot enter the namespace: %s", strerror(-rc));
+		return rc;
+	}
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	rc = fd < 0 ? -errno : 0;
+	dut_tap_ns_leave(saved);
+	if (rc < 0) {
+		snprintf(err, DUT_ERR_LEN, "tap DUT: socket: %s", strerror(-rc));
+		return rc;
+	}
+	for (unsigned k = 0; k < t->n_pending; k++) {
+		rc = set_opt(fd, t->pending[k].level, t->pending[k].name, t->pending[k].val);
+		if (rc < 0) {
+			snprintf(err, DUT_ERR_LEN, "tap DUT: setsockopt: %s", strerror(-rc));
+			close(fd);
+			return rc;
+		}
+	}
+	t->n_pending = 0;
+	return fd;
+}
+
+static int bind_to(int fd, uint32_t ip, uint16_t port)
+{
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(ip);
+	a.sin_port = htons(port);
+	return bind(fd, (struct sockaddr *)&a, sizeof a) < 0 ? -errno : 0;
+}
+
+static int app_listen(struct dut_tap *t, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN])
+{
+	uint16_t port = cmd->port ? cmd->port : t->cfg.dut_port;
+	int i = new_slot(t);
+	if (i < 0) {
+		snprintf(err, DUT_ERR_LEN, "tap DUT: out of connection handles");
+		return -EMFILE;
+	}
+	int fd = new_socket(t, err);
+	if (fd < 0)
+		return fd;
+	int one = 1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	int rc = bind_to(fd, 0, port);
+	if (rc == 0 && listen(fd, LISTEN_BACKLOG) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		snprintf(err, DUT_ERR_LEN, "tap DUT: listen on port %u: %s", port, strerror(-rc));
+		close(fd);
+		return rc;
+	}
+	struct dut_tap_conn *c = &t->conns[i];
+	memset(c, 0, sizeof *c);
+	c->fd = fd;
+	c->used = true;
+	c->role = DUT_TAP_LISTENER;
+	c->lip = t->cfg.dut_ip;
+	c->lport = port;
+	t->cur = i;
+	return 0;
+}
+
+/* Active open from dut_ip:dut_port (an ephemeral port if that is taken),
+ * so the SYN's source port is the one the script names. */
+static int app_connect(struct dut_tap *t, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN])
+{
+	uint32_t ip = cmd->ip ? cmd->ip : t->cfg.peer_ip;
+	uint16_t port = cmd->port ? cmd->port : t->cfg.peer_port;
+	int i = new_slot(t);
+	if (i < 0) {
+		snprintf(err, DUT_ERR_LEN, "tap DUT: out of connection handles");
+		return -EMFILE;
+	}
+	int fd = new_socket(t, err);
+	if (fd < 0)
+		return fd;
+	if (t->cfg.dut_port != 0 && bind_to(fd, t->cfg.dut_ip, t->cfg.dut_port) < 0)
+		(void)bind_to(fd, t->cfg.dut_ip, 0);
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(ip);
+	a.sin_port = htons(port);
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS) {
+		int rc = -errno;
+		snprintf(err, DUT_ERR_LEN, "tap DUT: connect: %s", strerror(-rc));
+		close(fd);
+		return rc;
+	}
+	struct dut_tap_conn *c = &t->conns[i];
+	memset(c, 0, sizeof *c);
+	c->fd = fd;
+	c->used = true;
+	c->role = DUT_TAP_CONNECTING;
+	fill_names(c);
+	c->rip = ip;
+	c->rport = port;
+	t->cur = i;
+	return 0;
+}
+
+int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN])
+{
+	struct dut_tap *t = d->priv;
+	dut_tap_scan(t);
+	switch (cmd->kind) {
+	case DUT_APP_LISTEN:
+		return app_listen(t, cmd, err);
+	case DUT_APP_CONNECT:
+		return app_connect(t, cmd, err);
+	case DUT_APP_SEND:
+	case DUT_APP_RECV:
+	case DUT_APP_CLOSE:
+	case DUT_APP_ABORT:
+	case DUT_APP_SHUTDOWN_WR:
+		break;
+	}
+	int i = resolve(t, cmd->conn, cmd->port);
+	struct dut_tap_conn *c = i < 0 ? NULL : &t->conns[i];
+	if (c == NULL || c->fd < 0) {
+		snprintf(err, DUT_ERR_LEN, "tap DUT: no open connection for handle %d", cmd->conn);
+		return -EBADF;
+	}
+	int rc = 0;
+	switch (cmd->kind) {
+	case DUT_APP_LISTEN:
+	case DUT_APP_CONNECT:
+		break;
+	case DUT_APP_SEND:
+		/* What the socket buffer refuses now goes out as it drains
+		 * (dut_tap_scan), like a blocking write() finishing later. */
+		c->send_pending += cmd->n;
+		flush_send(c);
+		rc = (int)cmd->n;
+		break;
+	case DUT_APP_RECV: {
+		/* MSG_TRUNC on TCP discards the bytes: no buffer needed. */
+		size_t want = cmd->n > RECV_MAX ? RECV_MAX : cmd->n;
+		ssize_t r = recv(c->fd, NULL, want, MSG_DONTWAIT | MSG_TRUNC);
+		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			rc = -errno;
+		else
+			rc = r < 0 ? 0 : (int)r;
+		int inq = 0;
+		if (ioctl(c->fd, SIOCINQ, &inq) == 0)
+			c->inq_seen = inq;
+		break;
+	}
+	case DUT_APP_SHUTDOWN_WR:
+		rc = shutdown(c->fd, SHUT_WR) < 0 ? -errno : 0;
+		break;
+	case DUT_APP_ABORT: {
+		/* SO_LINGER 0 + close: Linux sends RST and frees the socket. */
+		struct linger lg = {1, 0};
+		(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+		close(c->fd);
+		c->fd = -1;
+		c->role = DUT_TAP_FREE;
+		break;
+	}
+	case DUT_APP_CLOSE:
+		close(c->fd);
+		c->fd = -1;
+		/* A listener or a dead connection is gone at once; a live one
+		 * runs on in the kernel (FIN-WAIT, LAST-ACK, TIME-WAIT) and is
+		 * followed through sock_diag until it disappears. */
+		if (c->role == DUT_TAP_LISTENER || c->dead || c->lport == 0)
+			c->role = DUT_TAP_FREE;
+		else
+			c->role = DUT_TAP_ORPHAN;
+		break;
+	}
+	if (rc < 0)
+		snprintf(err, DUT_ERR_LEN, "tap DUT: %s", strerror(-rc));
+	return rc;
+}
+
+/* ---- state and counters ---- */
+
+/* As the sim adapter answers: the current connection's state; failing
+ * that (a passive open still in SYN-RECEIVED has no socket yet, an aborted
+ * one is gone) whatever connection the kernel has with the peer, through
+ * sock_diag, which lists request sockets too; else LISTEN or CLOSED. */
+int dut_tap_tcp_state(struct dut *d, const char **name)
+{
+	struct dut_tap *t = d->priv;
+	dut_tap_scan(t);
+	const struct dut_tap_conn *c = t->cur < 0 ? NULL : &t->conns[t->cur];
+	if (c && (c->role == DUT_TAP_CONNECTING || c->role == DUT_TAP_OPEN)) {
+		struct tcp_info ti;
+		socklen_t l = sizeof ti;
+		if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &l) < 0)
+			return -errno;
+		if (ti.tcpi_state != LX_CLOSE) {
+			*name = state_name(ti.tcpi_state);
+			return 0;
+		}
+	}
+	if (c && c->role == DUT_TAP_ORPHAN && c->last_state > 0) {
+		*name = state_name(c->last_state);
+		return 0;
+	}
+	struct diag_query q = {.rip = t->cfg.peer_ip, .peer_only = true};
+	if (diag_lookup(t, &q) == 0 && q.state >= 0) {
+		*name = state_name(q.state);
+		return 0;
+	}
+	*name = "CLOSED";
+	for (int i = 0; i < DUT_TAP_MAX_CONNS; i++)
+		if (t->conns[i].role == DUT_TAP_LISTENER)
+			*name = "LISTEN";
+	return 0;
+}
+
+/* Find `name` ("TcpExt.TCPChallengeACK", or bare "TCPChallengeACK") in a
+ * /proc/net/{snmp,netstat} style file: header line, value line, repeat. */
+static int mib_lookup(const char *path, const char *name, uint64_t *val)
+{
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return -errno;
+	const char *dot = strchr(name, '.');
+	char hdr[16384], vals[16384]; /* TcpExt: ~130 fields */
+	int rc = -ENOENT;
+	while (rc != 0 && fgets(hdr, sizeof hdr, f) && fgets(vals, sizeof vals, f)) {
+		char *hs, *vs;
+		char *h = strtok_r(hdr, " \n", &hs);
+		char *v = strtok_r(vals, " \n", &vs);
+		if (h == NULL || v == NULL)
+			continue;
+		/* h is "Tcp:" — match the prefix when the name has one. */
+		if (dot && (strncmp(h, name, (size_t)(dot - name)) != 0 ||
+			    h[dot - name] != ':'))
+			continue;
+		const char *field = dot ? dot + 1 : name;
+		while ((h = strtok_r(NULL, " \n", &hs)) && (v = strtok_r(NULL, " \n", &vs)))
+			if (strcmp(h, field) == 0) {
+				*val = strtoull(v, NULL, 10);
+				rc = 0;
+				break;
+			}
+	}
+	fclose(f);
+	return rc;
+}
+
+int dut_tap_counter(struct dut *d, const char *name, uint64_t *val)
+{
+	struct dut_tap *t = d->priv;
+	static const struct {
+		const char *name;
+		size_t off;
+	} own[] = {
+		{"tap.frames_in", offsetof(struct dut_tap, frames_in)},
+		{"tap.frames_out", offsetof(struct dut_tap, frames_out)},
+		{"tap.arp_replies", offsetof(struct dut_tap, arp_replies)},
+		{"tap.noise_dropped", offsetof(struct dut_tap, noise_dropped)},
+		{"tap.events_lost", offsetof(struct dut_tap, events_lost)},
+	};
+	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+		if (strcmp(name, own[i].name) == 0) {
+			memcpy(val, (const uint8_t *)t + own[i].off, sizeof *val);
+			return 0;
+		}
+	/* The sim adapter's names (core/net_stats.h) where Linux counts the
+	 * same thing; the others (rst_accepted, rst_out_of_window, ...) have
+	 * no Linux equivalent and stay unsupported rather than approximated. */
+	static const struct {
+		const char *sim, *linux_name;
+	} alias[] = {
+		{"challenge_acks", "TcpExt.TCPChallengeACK"},
+		{"tcp.challenge_acks", "TcpExt.TCPChallengeACK"},
+	};
+	for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
+		if (strcmp(name, alias[i].sim) == 0)
+			name = alias[i].linux_name;
+	/* The kernel's MIB counters, as nstat names them, read from inside
+	 * the namespace (/proc/thread-self/net follows the thread's ns). */
+	int saved;
+	int rc = dut_tap_ns_enter(t, &saved);
+	if (rc < 0)
+		return rc;
+	rc = mib_lookup("/proc/thread-self/net/snmp", name, val);
+	if (rc < 0)
+		rc = mib_lookup("/proc/thread-self/net/netstat", name, val);
+	dut_tap_ns_leave(saved);
+	return rc;
+}

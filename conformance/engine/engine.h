@@ -1,0 +1,118 @@
+/*
+ * engine.h - the conformance engine: run one parsed script against a DUT
+ * adapter, verify what the DUT sends, and explain a failure.
+ *
+ *   script_parse_file() ──> engine_run() ──> runner.c  (event loop, timing)
+ *                                             ├── packet.c  (build inbound, describe)
+ *                                             ├── verify.c  (field-by-field compare)
+ *                                             ├── runner_sys.c (socket calls -> app actions)
+ *                                             ├── runner_shell.c (prescan, sysctl lines)
+ *                                             ├── options.c (option lines, profiles)
+ *                                             └── dut->ops  (sim, tap ...)
+ *   engine_result ──> ladder.c (ladder diagram, failure pcap)
+ *
+ * Sequence numbers follow packetdrill (conformance/README.md): the DUT's ISN
+ * is learned from its first SYN or SYN-ACK; the peer's numbers are as the
+ * script writes them. One synack generalisation: when the script injects its
+ * first SYN with an absolute number (`< S 1240744644:1240744644(0)!`), that
+ * number becomes the peer's ISN and later relative peer numbers count from it,
+ * so a capture's real ISN can be kept while the rest of the script stays
+ * relative. Messages print both forms: `expected 1 (abs 1240744645)`.
+ *
+ * Everything the engine prints depends only on the script, the options and
+ * the DUT's behaviour: no wall clock, no pointers. A virtual-time DUT thus
+ * gives byte-identical reports and captures for the same seed.
+ */
+#ifndef CONFORMANCE_ENGINE_H
+#define CONFORMANCE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dut.h"
+#include "script.h"
+
+#define ENGINE_DEFAULT_TOLERANCE_NS 4000000LL /* packetdrill: 4000 us */
+#define ENGINE_DEFAULT_TOLERANCE_PCT 0        /* per mille is too fine; percent */
+#define ENGINE_LATE_GRACE_NS 1000000000LL /* a late segment is still reported as late */
+#define ENGINE_ANY_HORIZON_NS (600LL * 1000000000LL) /* `*` waits at most 10 min */
+#define ENGINE_DEFAULT_DUT_IP 0xC0A80001u     /* 192.168.0.1 */
+#define ENGINE_DEFAULT_PEER_IP 0xC0000201u    /* 192.0.2.1 */
+#define ENGINE_DEFAULT_DUT_PORT 8080u
+#define ENGINE_DEFAULT_PEER_PORT 54321u
+
+enum engine_verdict {
+	ENGINE_PASS = 0,
+	ENGINE_FAIL,
+	ENGINE_UNSUPPORTED, /* asks for something the DUT cannot honour */
+	ENGINE_SKIPPED,     /* profile conflict */
+	ENGINE_ERROR,       /* bad option line, adapter would not start */
+};
+
+struct engine_options {
+	const struct dut_ops *dut_ops;
+	uint8_t profile;          /* DUT_PROFILE_* the DUT runs */
+	uint64_t seed;
+	bool ignore_options;      /* --ignore=options */
+	bool ignore_win;          /* --ignore=win */
+	int64_t tolerance_ns;     /* <0: script option or the default */
+	int tolerance_pct;        /* <0: script option or 0 */
+	const char *adapter_pcap; /* the adapter's own capture (sim: whole link) */
+	uint32_t dut_ip, peer_ip; /* 0: header or default */
+	uint16_t dut_port, peer_port;
+};
+
+/* One datagram of the exchange, for the ladder and the failure pcap. */
+struct engine_log_entry {
+	uint64_t t;
+	bool outbound;            /* DUT -> peer */
+	int line;                 /* the script line it matched or was injected by; 0 = none */
+	char *mark;               /* "^^^ ack: expected 1 vs 0" lines, or NULL */
+	size_t len;
+	uint8_t *data;            /* IPv4 datagram */
+};
+
+struct engine_result {
+	enum engine_verdict verdict;
+	int line;                 /* first failing / unsupported line; 0 = none */
+	char *messages;           /* one line each, "file:line: ..." (malloc'd, may be empty) */
+	uint64_t virtual_ns;      /* DUT time covered */
+	struct engine_log_entry *log;
+	size_t n_log, cap_log;
+	uint32_t dut_isn, peer_isn; /* for relative numbers in the ladder */
+	bool dut_isn_known;
+};
+
+void engine_options_defaults(struct engine_options *o);
+
+/* Checks the script's option lines; returns false with a message in err
+ * ("file:line: unknown option --foo") when one is not accepted. Also fills
+ * the tolerance the script asks for. */
+bool engine_check_options(const struct script *s, struct engine_options *o, char *err, size_t errcap);
+
+/* "--ignore=options,win" value; false on an unknown field name. */
+bool engine_parse_ignore(const char *v, bool *options, bool *win);
+
+/* Returns the reason a script is skipped for the DUT's profile, or NULL. */
+const char *engine_profile_conflict(const struct script *s, uint8_t profile, char *buf, size_t cap);
+
+/* Runs the script. Always fills *r (free it with engine_result_free). */
+void engine_run(const struct script *s, const struct engine_options *o, struct engine_result *r);
+void engine_result_free(struct engine_result *r);
+const char *engine_verdict_name(enum engine_verdict v);
+
+/* ladder.c: the exchange as a two-column diagram, marks under the
+ * offending packets. */
+void engine_ladder(const struct engine_result *r, const struct script *s, FILE *out);
+/* The exchange as a pcap (raw IPv4, ns timestamps from the DUT clock).
+ * Returns 0, or -1 with a message in err. */
+int engine_write_pcap(const struct engine_result *r, const char *path, char *err, size_t errcap);
+
+/* dut_registry.c */
+const struct dut_ops *engine_find_dut(const char *name);
+/* Comma separated names, for usage messages. */
+const char *engine_dut_names(void);
+
+#endif /* CONFORMANCE_ENGINE_H */

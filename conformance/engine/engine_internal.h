@@ -1,0 +1,169 @@
+/*
+ * engine_internal.h - what the engine's files share: the sequence-number
+ * map, a parsed view of one datagram, the packet builder and describer
+ * (packet.c), the verifier (verify.c) and the runner's state (runner.c,
+ * runner_sys.c). Not for the CLI.
+ */
+#ifndef CONFORMANCE_ENGINE_INTERNAL_H
+#define CONFORMANCE_ENGINE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dut.h"
+#include "engine.h"
+#include "wire/ipv4.h"
+#include "script.h"
+#include "wire/tcp.h"
+
+/* Script space <-> wire. dut_isn is learned from the DUT's first SYN;
+ * peer_isn is 0 unless the script's first SYN was absolute. */
+struct engine_map {
+	bool dut_isn_known;
+	uint32_t dut_isn;
+	bool peer_isn_known;
+	uint32_t peer_isn;
+	uint32_t dut_ip, peer_ip;
+	uint16_t dut_port, peer_port;
+};
+
+/* One IPv4/TCP datagram, parsed with core/wire. */
+struct engine_seg {
+	int err;                   /* 0, or why it is not an IPv4 TCP segment */
+	struct ipv4_repr ip;
+	struct tcp_repr tcp;
+	const uint8_t *opt;        /* option bytes inside the datagram */
+	uint8_t opt_len;
+	uint16_t payload_len;
+	bool ip_csum_ok, tcp_csum_ok;
+};
+
+int engine_parse_seg(const uint8_t *d, size_t len, struct engine_seg *s);
+/* Encodes the script's option list in the order written, padded with EOL to
+ * a multiple of 4. SACK blocks are mapped with the DUT's ISN when inbound.
+ * Returns the length, or -1 (a digest or cookie given by name). */
+int engine_encode_options(const struct script_packet *p, const struct engine_map *m, bool inbound,
+			  uint8_t out[SCRIPT_MAX_TCP_OPTIONS]);
+/* Builds the IPv4 datagram of an inbound `<` event. Returns its length, or
+ * -1 with a message in err. */
+int engine_build_inbound(const struct script_packet *p, const struct engine_map *m, uint16_t ip_id,
+			 uint8_t *out, size_t cap, char *err, size_t errcap);
+/* The segment in script notation with relative numbers:
+ * "S. 0:0(0) ack 1 win 1024 <mss 536>". */
+void engine_describe(const struct engine_seg *s, const struct engine_map *m, bool outbound, char *buf,
+		     size_t cap);
+void engine_flags_str(uint8_t flags, char out[12]);
+/* Options as text, "<mss 536,nop,wscale 7>" ("" when none). */
+/* Option bytes up to trailing EOL padding. */
+size_t engine_options_used(const uint8_t *o, size_t n);
+void engine_options_str(const uint8_t *o, size_t n, char *buf, size_t cap);
+
+/* verify.c: compares an outbound segment with its `>` event. Writes one
+ * "file:line: field: expected .. vs actual .." line per difference to msgs
+ * and a short "^^^ field: expected X vs Y" line per difference to marks.
+ * Returns the number of differences. */
+struct engine_verify_cfg {
+	bool ignore_options, ignore_win;
+};
+int engine_verify(const struct script *s, const struct script_event *ev, const struct engine_seg *seg,
+		  const struct engine_map *m, const struct engine_verify_cfg *cfg, FILE *msgs, FILE *marks);
+
+/* ---- the runner's state ---- */
+#define ENGINE_QLEN 64u
+#define ENGINE_EVQ 64u
+#define ENGINE_FDS 16
+
+struct engine_fd {
+	bool used;
+	bool listener;      /* listen() called */
+	bool conn;          /* connected / accepted socket */
+	bool connecting;    /* connect() returned EINPROGRESS */
+	bool nonblock;
+	bool linger0;       /* SO_LINGER {1, 0}: close() aborts */
+	bool bound;
+	uint16_t port;      /* bound / listening port */
+	int so_error;       /* errno for getsockopt(SO_ERROR), 0 = none */
+};
+
+struct engine_qpkt {
+	struct dut_packet pkt;
+	size_t log_index;
+};
+
+struct engine_evq {
+	enum dut_app_event ev;
+	uint64_t t;
+};
+
+/* A blocking system call (`+0...0.3 read(...)`) waiting for its
+ * condition while the script's later lines run (packetdrill runs it on a
+ * second thread). */
+enum engine_pending_kind { ENGINE_PEND_READ, ENGINE_PEND_ACCEPT, ENGINE_PEND_CONNECT };
+struct engine_pending {
+	bool active;
+	const struct script_event *ev;
+	enum engine_pending_kind kind;
+	int fd;
+	uint32_t n;
+	uint64_t end;               /* scripted return time */
+};
+
+struct engine_run {
+	const struct script *s;
+	const struct engine_options *o;
+	struct engine_result *r;
+	struct dut dut;
+	bool dut_open;
+	struct engine_map map;
+	struct engine_verify_cfg vcfg;
+	FILE *msgs;                /* -> r->messages */
+	char *msgbuf;
+	size_t msglen;
+	int64_t tol_ns;
+	int tol_pct;
+	struct engine_qpkt *q;     /* outbound packets not yet matched */
+	size_t q_head, q_len;
+	struct engine_evq evq[ENGINE_EVQ];
+	size_t n_ev;
+	uint64_t prev_t;           /* scripted time of the previous event */
+	uint16_t ip_id;
+	bool stop;                 /* verdict decided */
+	struct engine_fd fds[ENGINE_FDS];
+	int listen_fd, conn_fd;
+	struct engine_pending pending;
+	bool in_poll;
+};
+
+/* runner.c helpers for runner_sys.c */
+void engine_fail(struct engine_run *e, const struct script_event *ev, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void engine_unsupported(struct engine_run *e, const struct script_event *ev, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Runs the DUT to scripted time t, queueing what it sends. */
+void engine_advance_to(struct engine_run *e, uint64_t t);
+/* Removes the first pending application event of kind ev (waiting up to
+ * `until`); returns true and its time when found. */
+bool engine_take_event(struct engine_run *e, enum dut_app_event ev, uint64_t until, uint64_t *t);
+int engine_app(struct engine_run *e, const struct script_event *ev, const struct dut_app_cmd *cmd);
+uint64_t engine_tolerance(const struct engine_run *e, uint64_t gap);
+
+/* runner_shell.c */
+/* Finds what the DUT cannot honour before anything runs (reported as
+ * unsupported); returns false then. */
+bool engine_prescan(struct engine_run *e);
+/* Runs a back-quoted `sysctl name=value ...` line through the adapter. */
+void engine_shell_run(struct engine_run *e, const struct script_event *ev);
+
+/* runner_sys.c */
+/* Static check: can this system call be honoured at all? Returns NULL or
+ * the reason it cannot. */
+const char *engine_sys_unsupported(const struct script_event *ev, const struct dut_ops *ops, char *buf,
+				   size_t cap);
+void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_t t);
+/* Completes a pending blocking call whose condition holds. With `final`
+ * (its deadline passed) a call still pending fails. */
+void engine_sys_poll(struct engine_run *e, bool final);
+
+#endif /* CONFORMANCE_ENGINE_INTERNAL_H */

@@ -1,0 +1,140 @@
+/*
+ * ladder.c - a failed scenario, explained: the exchange as a ladder
+ * diagram (peer on the left, DUT on the right, one row per segment, in
+ * script notation with relative numbers) with the verifier's marks under
+ * the offending segment, and the same exchange as a pcap.
+ *
+ *       time (s)  peer 192.0.2.1:54321                  DUT 192.168.0.1:8080
+ *       0.000000  S 0:0(0) win 8192 <mss 536>   ---->                          line 4
+ *       0.000271                                <----   S. 0:0(0) ack 0 ...    line 5
+ *                                                       ^^^ ack: expected 1 vs 0
+ *
+ * The pcap holds the IPv4 datagrams as the runner injected and received
+ * them (LINKTYPE_RAW), stamped with the DUT clock in nanoseconds, so
+ * tcpdump, tshark and scapy read it and two runs give the same bytes.
+ */
+#define _DEFAULT_SOURCE
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+#define COL 46
+
+static void ip_str(uint32_t ip, char out[16])
+{
+	snprintf(out, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xffu, (ip >> 8) & 0xffu, ip & 0xffu);
+}
+
+/* Prints s then trims trailing blanks. */
+static void row(FILE *out, const char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	fprintf(out, "%.*s\n", (int)n, s);
+}
+
+void engine_ladder(const struct engine_result *r, const struct script *s, FILE *out)
+{
+	struct engine_map m;
+	char line[1024], desc[512], tbuf[32], a[16], b[16];
+	memset(&m, 0, sizeof m);
+	m.dut_isn_known = r->dut_isn_known;
+	m.dut_isn = r->dut_isn;
+	m.peer_isn_known = true;
+	m.peer_isn = r->peer_isn;
+	(void)s;
+	/* No line matched the DUT's SYN: show it relative to itself. */
+	for (size_t i = 0; i < r->n_log && !m.dut_isn_known; i++) {
+		struct engine_seg seg;
+		if (r->log[i].outbound && engine_parse_seg(r->log[i].data, r->log[i].len, &seg) == 0 &&
+		    (seg.tcp.flags & TCP_SYN)) {
+			m.dut_isn_known = true;
+			m.dut_isn = seg.tcp.seq;
+		}
+	}
+	/* Endpoints from the first segment. */
+	char peer_hdr[64] = "peer", dut_hdr[64] = "DUT";
+	for (size_t i = 0; i < r->n_log; i++) {
+		struct engine_seg seg;
+		if (engine_parse_seg(r->log[i].data, r->log[i].len, &seg) != 0)
+			continue;
+		uint32_t pip = r->log[i].outbound ? seg.ip.dst : seg.ip.src;
+		uint32_t dip = r->log[i].outbound ? seg.ip.src : seg.ip.dst;
+		uint16_t pp = r->log[i].outbound ? seg.tcp.dst_port : seg.tcp.src_port;
+		uint16_t dp = r->log[i].outbound ? seg.tcp.src_port : seg.tcp.dst_port;
+		ip_str(pip, a);
+		ip_str(dip, b);
+		snprintf(peer_hdr, sizeof peer_hdr, "peer %s:%u", a, pp);
+		snprintf(dut_hdr, sizeof dut_hdr, "DUT %s:%u", b, dp);
+		break;
+	}
+	snprintf(line, sizeof line, "%12s  %-*s        %s", "time (s)", COL, peer_hdr, dut_hdr);
+	row(out, line);
+	for (size_t i = 0; i < r->n_log; i++) {
+		const struct engine_log_entry *le = &r->log[i];
+		struct engine_seg seg;
+		engine_parse_seg(le->data, le->len, &seg);
+		engine_describe(&seg, &m, le->outbound, desc, sizeof desc);
+		uint64_t t = le->t;
+		snprintf(tbuf, sizeof tbuf, "%llu.%06llu", (unsigned long long)(t / 1000000000u),
+			 (unsigned long long)((t % 1000000000u) / 1000u));
+		char where[24] = "";
+		if (le->line)
+			snprintf(where, sizeof where, "line %d", le->line);
+		if (le->outbound)
+			snprintf(line, sizeof line, "%12s  %-*s  <----  %-*s  %s", tbuf, COL, "", COL, desc, where);
+		else
+			snprintf(line, sizeof line, "%12s  %-*s  ---->  %-*s  %s", tbuf, COL, desc, COL, "", where);
+		row(out, line);
+		if (le->mark == NULL)
+			continue;
+		/* One row per mark line, under the segment's column. */
+		const char *p = le->mark;
+		while (*p) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			if (le->outbound)
+				snprintf(line, sizeof line, "%12s  %-*s         %.*s", "", COL, "", (int)n, p);
+			else
+				snprintf(line, sizeof line, "%12s  %.*s", "", (int)n, p);
+			row(out, line);
+			p += n + (nl ? 1 : 0);
+		}
+	}
+	if (r->n_log == 0)
+		row(out, "             (no segments were exchanged)");
+}
+
+int engine_write_pcap(const struct engine_result *r, const char *path, char *err, size_t errcap)
+{
+	pcap_t *p = pcap_open_dead_with_tstamp_precision(DLT_RAW, 65535, PCAP_TSTAMP_PRECISION_NANO);
+	if (p == NULL) {
+		snprintf(err, errcap, "cannot open a pcap handle");
+		return -1;
+	}
+	pcap_dumper_t *d = pcap_dump_open(p, path);
+	if (d == NULL) {
+		snprintf(err, errcap, "cannot write capture '%s': %s", path, pcap_geterr(p));
+		pcap_close(p);
+		return -1;
+	}
+	for (size_t i = 0; i < r->n_log; i++) {
+		struct pcap_pkthdr h;
+		memset(&h, 0, sizeof h);
+		h.ts.tv_sec = (time_t)(r->log[i].t / 1000000000u);
+		h.ts.tv_usec = (suseconds_t)(r->log[i].t % 1000000000u); /* ns: nano precision */
+		h.caplen = h.len = (bpf_u_int32)r->log[i].len;
+		pcap_dump((u_char *)d, &h, r->log[i].data);
+	}
+	int rc = pcap_dump_flush(d);
+	pcap_dump_close(d);
+	pcap_close(p);
+	if (rc != 0) {
+		snprintf(err, errcap, "cannot flush capture '%s'", path);
+		return -1;
+	}
+	return 0;
+}

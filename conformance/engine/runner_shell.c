@@ -1,0 +1,122 @@
+/*
+ * runner_shell.c - what the runner decides before a script runs, and the
+ * one kind of shell line it can honour.
+ *
+ * engine_prescan() walks the script once: a Python block (tcp_info), a
+ * system call the socket emulation cannot map (runner_sys.c), or a shell
+ * line makes the script *unsupported* at that line before anything runs,
+ * so such a script is never reported as passed or failed.
+ *
+ * Exception: a back-quoted line that only sets sysctls
+ * (`sysctl -q net.ipv4.tcp_rfc1337=1`, several name=value pairs allowed)
+ * runs through the adapter's sysctl() hook when it has one (tap: the
+ * namespace's own net.* settings). The init command runs right after the
+ * adapter opens; a cleanup command needs nothing (the DUT is discarded).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+#define MAX_SYSCTLS 8
+
+struct sysctl_set {
+	char buf[512];
+	const char *name[MAX_SYSCTLS];
+	const char *value[MAX_SYSCTLS];
+	size_t n;
+};
+
+/* Parses "sysctl [-q] [-w] [-e] a.b=c ..." ; false for anything else. */
+static bool parse_sysctl(const char *cmd, struct sysctl_set *s)
+{
+	if (strlen(cmd) >= sizeof s->buf)
+		return false;
+	strcpy(s->buf, cmd);
+	s->n = 0;
+	char *save = NULL;
+	char *tok = strtok_r(s->buf, " \t\n", &save);
+	if (tok == NULL || strcmp(tok, "sysctl") != 0)
+		return false;
+	while ((tok = strtok_r(NULL, " \t\n", &save)) != NULL) {
+		if (strcmp(tok, "-q") == 0 || strcmp(tok, "-w") == 0 || strcmp(tok, "-e") == 0)
+			continue;
+		char *eq = strchr(tok, '=');
+		if (eq == NULL || eq == tok || s->n == MAX_SYSCTLS)
+			return false;
+		for (const char *p = tok; p < eq; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+			      *p == '/'))
+				return false;
+		*eq = '\0';
+		s->name[s->n] = tok;
+		s->value[s->n++] = eq + 1;
+	}
+	return s->n > 0;
+}
+
+static bool shell_ok(const struct engine_run *e, const struct script_event *ev)
+{
+	struct sysctl_set s;
+	return e->o->dut_ops->sysctl != NULL && parse_sysctl(ev->u.shell, &s);
+}
+
+void engine_shell_run(struct engine_run *e, const struct script_event *ev)
+{
+	struct sysctl_set s;
+	char err[DUT_ERR_LEN] = "";
+	if (e->dut.ops->sysctl == NULL || !parse_sysctl(ev->u.shell, &s)) {
+		engine_unsupported(e, ev, "shell command `%s` cannot run on the %s DUT", ev->u.shell,
+				   e->dut.ops->name);
+		return;
+	}
+	for (size_t i = 0; i < s.n && !e->stop; i++) {
+		int rc = e->dut.ops->sysctl(&e->dut, s.name[i], s.value[i], err);
+		if (rc != 0)
+			engine_unsupported(e, ev, "sysctl %s=%s: the %s DUT refused: %s", s.name[i], s.value[i],
+					   e->dut.ops->name, err);
+	}
+}
+
+bool engine_prescan(struct engine_run *e)
+{
+	char why[200];
+	const char *dut = e->o->dut_ops->name;
+	if (e->s->init_command && !shell_ok(e, e->s->init_command)) {
+		engine_unsupported(e, e->s->init_command, "shell command `%s` cannot run on the %s DUT",
+				   e->s->init_command->u.shell, dut);
+		return false;
+	}
+	for (const struct script_event *ev = e->s->events; ev; ev = ev->next) {
+		switch (ev->kind) {
+		case SCRIPT_EV_SHELL:
+			if (shell_ok(e, ev))
+				break;
+			engine_unsupported(e, ev, "shell command `%s` cannot run on the %s DUT", ev->u.shell, dut);
+			return false;
+		case SCRIPT_EV_CODE:
+			engine_unsupported(e, ev, "python block (tcp_info) cannot run on the %s DUT", dut);
+			return false;
+		case SCRIPT_EV_SYSCALL:
+			if (engine_sys_unsupported(ev, e->o->dut_ops, why, sizeof why) != NULL) {
+				engine_unsupported(e, ev, "%s", why);
+				return false;
+			}
+			break;
+		case SCRIPT_EV_PACKET:
+		case SCRIPT_EV_NOTHING:
+		case SCRIPT_EV_APP_ACTION:
+		case SCRIPT_EV_APP_EVENT:
+		case SCRIPT_EV_STATE:
+		case SCRIPT_EV_COUNTER:
+			break;
+		}
+	}
+	if (e->s->cleanup_command && !shell_ok(e, e->s->cleanup_command)) {
+		engine_unsupported(e, e->s->cleanup_command, "shell command `%s` cannot run on the %s DUT",
+				   e->s->cleanup_command->u.shell, dut);
+		return false;
+	}
+	return true;
+}

@@ -1,0 +1,334 @@
+/*
+ * test_engine_run.c - the runner and verifier against the sim DUT, with
+ * small inline scripts: a passive open passes; the seed scenario as server
+ * (the SYN-ACK must acknowledge IRS+1, IRS taken from the capture); a wrong
+ * expectation fails with the exact verifier message and a marked ladder;
+ * `> nothing` and the end-of-script check catch an unwanted segment;
+ * shell, python and unknown system calls make a script unsupported at the
+ * right line; option lines are judged; two runs give the same report,
+ * ladder and pcap bytes.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+
+extern const struct dut_ops dut_sim_ops;
+
+struct run {
+	struct script *s;
+	struct engine_result r;
+};
+
+static void run_text(struct run *x, const char *text)
+{
+	struct script_error err;
+	enum script_status st = script_parse_string("t.pkt", text, strlen(text), &x->s, &err);
+	ck_assert_msg(st == SCRIPT_OK, "parse: %s", err.text);
+	struct engine_options o;
+	engine_options_defaults(&o);
+	o.dut_ops = &dut_sim_ops;
+	char msg[256];
+	ck_assert_msg(engine_check_options(x->s, &o, msg, sizeof msg), "%s", msg);
+	engine_run(x->s, &o, &x->r);
+}
+
+static void run_free(struct run *x)
+{
+	engine_result_free(&x->r);
+	script_free(x->s);
+}
+
+static char *ladder_of(struct run *x)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	ck_assert_ptr_nonnull(f);
+	engine_ladder(&x->r, x->s, f);
+	fclose(f);
+	return buf;
+}
+
+#define HANDSHAKE                                                       \
+	"0     listen 8080\n"                                            \
+	"+0    < S 0:0(0) win 8192 <mss 536>\n"                          \
+	"+0    > S. 0:0(0) ack 1 <...>\n"                                \
+	"+0    state SYN-RECEIVED\n"                                     \
+	"+.01  < . 1:1(0) ack 1 win 8192\n"                              \
+	"+0    event accepted\n"                                         \
+	"+0    state ESTABLISHED\n"
+
+START_TEST(test_passive_open_passes)
+{
+	struct run x;
+	run_text(&x, HANDSHAKE "+0 counter rst_sent == 0\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	ck_assert_str_eq(x.r.messages, "");
+	ck_assert(x.r.dut_isn_known);
+	ck_assert_uint_eq(x.r.n_log, 3);
+	ck_assert_uint_ge(x.r.virtual_ns, 10000000u);
+	run_free(&x);
+}
+END_TEST
+
+/* The seed: a Linux client's SYN with ISN 1240744644. The SYN-ACK must
+ * acknowledge 1240744645; relative numbers count from the absolute SYN. */
+#define SEED_SERVER                                                                      \
+	"//! local: 192.168.0.1:8888\n"                                                  \
+	"//! remote: 192.0.2.1:51486\n"                                                  \
+	"0  listen 8888\n"                                                               \
+	"+0 < S 1240744644:1240744644(0)! win 64240 <mss 1460,sackOK,TS val 2095798637 " \
+	"ecr 0,nop,wscale 7>\n"
+
+START_TEST(test_seed_server_acks_irs_plus_one)
+{
+	struct run x;
+	run_text(&x, SEED_SERVER "+0 > S. 0:0(0) ack 1 <...>\n"
+				 "+.01 < . 1:1(0) ack 1 win 502\n"
+				 "+0 event accepted\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	ck_assert_uint_eq(x.r.peer_isn, 1240744644u);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(test_wrong_ack_reports_exact_message)
+{
+	struct run x;
+	run_text(&x, SEED_SERVER "+0 > S. 0:0(0) ack 2 win 1024 <...>\n");
+	ck_assert(x.r.verdict == ENGINE_FAIL);
+	ck_assert_int_eq(x.r.line, 5);
+	ck_assert_str_eq(x.r.messages, "t.pkt:5: tcp ack: expected 2 (abs 1240744646) vs actual 1 (abs 1240744645)\n");
+	char *l = ladder_of(&x);
+	ck_assert_msg(strstr(l, "^^^ ack: expected 2 vs 1") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, "S. 0:0(0) ack 1 win 1024 <mss 1024>") != NULL, "%s", l);
+	free(l);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(test_every_field_difference_reported)
+{
+	struct run x;
+	run_text(&x, "0 listen 8080\n"
+		     "+0 < S 0:0(0) win 8192\n"
+		     "+0 > F 0:0(0) win 7 <mss 1460>\n"); /* the SYN sets the DUT's ISN */
+	ck_assert(x.r.verdict == ENGINE_FAIL);
+	ck_assert_str_eq(x.r.messages, "t.pkt:3: tcp flags: expected F vs actual S.\n"
+				       "t.pkt:3: tcp win: expected 7 vs actual 1024\n"
+				       "t.pkt:3: tcp options: expected <mss 1460> vs actual <mss 1024>\n");
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(test_nothing_catches_unwanted_segment)
+{
+	struct run x;
+	run_text(&x, "0 listen 8080\n"
+		     "+0 < S 0:0(0) win 8192\n"
+		     "+.1 > nothing\n");
+	ck_assert(x.r.verdict == ENGINE_FAIL);
+	ck_assert_int_eq(x.r.line, 3);
+	ck_assert_msg(strstr(x.r.messages, "t.pkt:3: unexpected packet: expected nothing until 0.100000 s but the "
+					   "DUT sent '> S. 0:0(0) ack 1 win 1024 <mss 1024>'") != NULL,
+		      "%s", x.r.messages);
+	char *l = ladder_of(&x);
+	ck_assert_msg(strstr(l, "^^^ unexpected") != NULL, "%s", l);
+	free(l);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(test_unmatched_segment_at_end_fails)
+{
+	struct run x;
+	run_text(&x, "0 listen 8080\n"
+		     "+0 < S 0:0(0) win 8192\n"
+		     "+.1 state SYN-RECEIVED\n");
+	ck_assert(x.r.verdict == ENGINE_FAIL);
+	ck_assert_msg(strstr(x.r.messages, "t.pkt:3: unexpected packet: the DUT sent '> S. 0:0(0) ack 1") != NULL,
+		      "%s", x.r.messages);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(test_silence_passes)
+{
+	struct run x;
+	/* An out-of-window RST in SYN-RECEIVED is dropped without a reply. */
+	run_text(&x, "//! profile: rfc5961=on\n"
+		     "0 listen 8080\n"
+		     "+0 < S 0:0(0) win 8192\n"
+		     "+0 > S. 0:0(0) ack 1 <...>\n"
+		     "+.1 < R 70000:70000(0) win 0\n"
+		     "+.5 > nothing\n"
+		     "+0 state SYN-RECEIVED\n"
+		     "+0 counter rst_out_of_window == 1\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(test_state_and_counter_mismatch)
+{
+	struct run x;
+	run_text(&x, "0 listen 8080\n+0 state ESTABLISHED\n");
+	ck_assert(x.r.verdict == ENGINE_FAIL);
+	ck_assert_str_eq(x.r.messages, "t.pkt:2: tcp state: expected ESTABLISHED vs actual LISTEN\n");
+	run_free(&x);
+	run_text(&x, "0 listen 8080\n+0 counter no_such_counter == 0\n");
+	ck_assert(x.r.verdict == ENGINE_FAIL);
+	ck_assert_str_eq(x.r.messages, "t.pkt:2: counter no_such_counter: the sim DUT has no such counter\n");
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(test_unsupported_lines)
+{
+	struct run x;
+	run_text(&x, "0 listen 8080\n+0 `sysctl -q net.ipv4.tcp_rfc1337=1`\n+0 state CLOSED\n");
+	ck_assert(x.r.verdict == ENGINE_UNSUPPORTED);
+	ck_assert_int_eq(x.r.line, 2);
+	ck_assert_str_eq(x.r.messages,
+			 "t.pkt:2: shell command `sysctl -q net.ipv4.tcp_rfc1337=1` cannot run on the sim DUT\n");
+	run_free(&x);
+	/* Unsupported even though an earlier line would fail: never "failed". */
+	run_text(&x, "0 listen 8080\n+0 state ESTABLISHED\n+0 %{ assert tcpi_state == 1 }%\n");
+	ck_assert(x.r.verdict == ENGINE_UNSUPPORTED);
+	ck_assert_int_eq(x.r.line, 3);
+	run_free(&x);
+	run_text(&x, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 poll([{fd=3, events=POLLIN}], 1, 0) = 0\n");
+	ck_assert(x.r.verdict == ENGINE_UNSUPPORTED);
+	ck_assert_str_eq(x.r.messages, "t.pkt:2: system call poll() cannot be emulated on a DUT without sockets\n");
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(test_socket_calls)
+{
+	struct run x;
+	run_text(&x, "--ignore=options,win\n"
+		     "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+		     "+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0\n"
+		     "+0 bind(3, ..., ...) = 0\n"
+		     "+0 listen(3, 1) = 0\n"
+		     "+0 < S 0:0(0) win 32792 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>\n"
+		     "+0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 0 ecr 100,nop,wscale 7>\n"
+		     "+.02 < . 1:1(0) ack 1 win 257\n"
+		     "+0 accept(3, ..., ...) = 4\n"
+		     "+0 < P. 1:101(100) ack 1 win 257\n"
+		     "+0 > . 1:1(0) ack 101\n"
+		     "+0 read(4, ..., 1000) = 100\n"
+		     "+0 write(4, ..., 50) = 50\n"
+		     "+0 > P. 1:51(50) ack 101\n"
+		     "+.01 < . 101:101(0) ack 51 win 257\n"
+		     "+0 close(4) = 0\n"
+		     "+0 > F. 51:51(0) ack 101\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+}
+END_TEST
+
+START_TEST(test_option_lines)
+{
+	struct script *s;
+	struct script_error err;
+	struct engine_options o;
+	char msg[256];
+	const char *t = "--tolerance_usecs=10000\n--frobnicate=1\n0 listen 8080\n";
+	ck_assert(script_parse_string("t.pkt", t, strlen(t), &s, &err) == SCRIPT_OK);
+	engine_options_defaults(&o);
+	ck_assert(!engine_check_options(s, &o, msg, sizeof msg));
+	ck_assert_str_eq(msg, "t.pkt:2: unknown option --frobnicate");
+	ck_assert_int_eq(o.tolerance_ns, 10000000);
+	script_free(s);
+	t = "--ip_version=ipv6\n0 listen 8080\n";
+	ck_assert(script_parse_string("t.pkt", t, strlen(t), &s, &err) == SCRIPT_OK);
+	engine_options_defaults(&o);
+	ck_assert(!engine_check_options(s, &o, msg, sizeof msg));
+	ck_assert_str_eq(msg, "t.pkt:1: --ip_version=ipv6: synack runs TCP over IPv4 only");
+	script_free(s);
+	t = "//! profile: rfc1337=on\n0 listen 8080\n";
+	ck_assert(script_parse_string("t.pkt", t, strlen(t), &s, &err) == SCRIPT_OK);
+	ck_assert_ptr_nonnull(engine_profile_conflict(s, DUT_PROFILE_RFC5961, msg, sizeof msg));
+	ck_assert_str_eq(msg, "profile rfc1337=on, the DUT runs rfc1337=off");
+	ck_assert_ptr_null(engine_profile_conflict(s, DUT_PROFILE_RFC1337, msg, sizeof msg));
+	script_free(s);
+}
+END_TEST
+
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	char *buf = malloc(1 << 20);
+	*n = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(test_deterministic_report_and_pcap)
+{
+	char path[2][64], *text[2], *pcap[2];
+	size_t plen[2];
+	for (int i = 0; i < 2; i++) {
+		struct run x;
+		run_text(&x, HANDSHAKE "+0 < P. 1:101(100) ack 1 win 8192\n"
+				       "+0 > . 1:1(0) ack 99\n");
+		ck_assert(x.r.verdict == ENGINE_FAIL);
+		char *l = ladder_of(&x);
+		size_t n = strlen(x.r.messages) + strlen(l) + 1;
+		text[i] = malloc(n);
+		snprintf(text[i], n, "%s%s", x.r.messages, l);
+		free(l);
+		snprintf(path[i], sizeof path[i], "/tmp/test_engine_run_%d_%d.pcap", (int)getpid(), i);
+		char err[256];
+		ck_assert_int_eq(engine_write_pcap(&x.r, path[i], err, sizeof err), 0);
+		pcap[i] = slurp(path[i], &plen[i]);
+		unlink(path[i]);
+		run_free(&x);
+	}
+	ck_assert_str_eq(text[0], text[1]);
+	ck_assert_uint_eq(plen[0], plen[1]);
+	ck_assert_uint_gt(plen[0], 24 + 5 * 16);
+	ck_assert(memcmp(pcap[0], pcap[1], plen[0]) == 0);
+	for (int i = 0; i < 2; i++) {
+		free(text[i]);
+		free(pcap[i]);
+	}
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("engine_run");
+	TCase *tc = tcase_create("sim");
+	tcase_add_test(tc, test_passive_open_passes);
+	tcase_add_test(tc, test_seed_server_acks_irs_plus_one);
+	tcase_add_test(tc, test_wrong_ack_reports_exact_message);
+	tcase_add_test(tc, test_every_field_difference_reported);
+	tcase_add_test(tc, test_nothing_catches_unwanted_segment);
+	tcase_add_test(tc, test_unmatched_segment_at_end_fails);
+	tcase_add_test(tc, test_silence_passes);
+	tcase_add_test(tc, test_state_and_counter_mismatch);
+	tcase_add_test(tc, test_unsupported_lines);
+	tcase_add_test(tc, test_socket_calls);
+	tcase_add_test(tc, test_option_lines);
+	tcase_add_test(tc, test_deterministic_report_and_pcap);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
