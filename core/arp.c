@@ -23,7 +23,7 @@
 
 #define ARP_MAX_TRIES 3u
 
-static struct arp_entry *find(struct net_stack *s, uint32_t ip)
+static NET_NOINLINE struct arp_entry *find(struct net_stack *s, uint32_t ip)
 {
 	uint8_t i;
 
@@ -55,13 +55,12 @@ static struct arp_entry *victim(struct net_stack *s)
  * destination is tha for replies, broadcast for requests. */
 static void send_arp(struct net_stack *s, uint16_t op, const uint8_t *tha, uint32_t tpa)
 {
-	static const uint8_t bcast[ETH_ADDR_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	uint8_t f[ETH_HDR_LEN + ARP_LEN];
 	struct eth_repr e;
 	struct arp_repr a;
 	const struct netdev_ops *o = s->dev.ops;
 
-	memcpy(e.dst, op == ARP_OP_REPLY ? tha : bcast, ETH_ADDR_LEN);
+	memcpy(e.dst, op == ARP_OP_REPLY ? tha : net_bcast_mac, ETH_ADDR_LEN);
 	memcpy(e.src, s->cfg->mac, ETH_ADDR_LEN);
 	e.ethertype = ETH_TYPE_ARP;
 	a.op = op;
@@ -81,6 +80,14 @@ static void send_arp(struct net_stack *s, uint16_t op, const uint8_t *tha, uint3
 	o->tx_write(s->dev.dev, f, sizeof(f));
 	if (o->tx_send(s->dev.dev) != 0)
 		NET_INC(s, IP_TX_FAIL);
+}
+
+/* The entry now maps to mac, for arp_max_age_ms. */
+static NET_NOINLINE void learn(struct net_stack *s, struct arp_entry *e, const uint8_t *mac)
+{
+	memcpy(e->mac, mac, ETH_ADDR_LEN);
+	e->state = ARP_VALID;
+	e->expires = net_deadline(s, s->cfg->arp_max_age_ms);
 }
 
 /* RFC 826 "packet reception": merge the sender into an existing entry;
@@ -106,9 +113,7 @@ void arp_input(struct net_stack *s, const struct net_rx *rx)
 	e = find(s, a.spa);
 	if (e) {
 		was_pending = e->state == ARP_PENDING;
-		memcpy(e->mac, a.sha, ETH_ADDR_LEN);
-		e->state = ARP_VALID;
-		e->expires = net_deadline(s, s->cfg->arp_max_age_ms);
+		learn(s, e, a.sha);
 	}
 	if (a.tpa != s->cfg->ip || a.spa == s->cfg->ip) {
 		NET_INC(s, ARP_NOT_US);
@@ -120,10 +125,8 @@ void arp_input(struct net_stack *s, const struct net_rx *rx)
 		e = victim(s);
 		if (e) {
 			e->ip = a.spa;
-			memcpy(e->mac, a.sha, ETH_ADDR_LEN);
-			e->state = ARP_VALID;
 			e->tries = 0;
-			e->expires = net_deadline(s, s->cfg->arp_max_age_ms);
+			learn(s, e, a.sha);
 		}
 	}
 	if (a.op == ARP_OP_REQUEST) {

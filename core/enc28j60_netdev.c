@@ -68,7 +68,7 @@ static uint16_t nd_mem_size(void *dev)
 
 /* Stack address -> chip address. An address past the spare area maps past
  * the buffer, which the driver's own range check refuses. */
-static uint16_t to_chip(void *dev, uint16_t addr)
+__attribute__((noinline)) static uint16_t to_chip(void *dev, uint16_t addr)
 {
 	uint16_t base = enc_spare_start(dev);
 

@@ -46,7 +46,7 @@ static uint16_t ring_add(const struct enc_dev *d, uint16_t a, uint16_t n)
 
 /* Read n bytes starting at ring address addr, in two pieces when they
  * straddle ERXND, so correctness never rests on the RBM wrap. */
-static void ring_read(struct enc_dev *d, uint16_t addr, uint8_t *p, uint16_t n)
+__attribute__((noinline)) static void ring_read(struct enc_dev *d, uint16_t addr, uint8_t *p, uint16_t n)
 {
 	while (n > 0u) {
 		uint16_t room = (uint16_t)(d->rx_end + 1u - addr);

@@ -114,7 +114,6 @@ drop:
 
 int ip_output_begin(struct net_stack *s, uint32_t dst, const uint8_t *dst_mac, uint8_t proto, uint16_t l4_len)
 {
-	static const uint8_t bcast[ETH_ADDR_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	const struct netdev_ops *o = s->dev.ops;
 	uint8_t f[ETH_HDR_LEN + IPV4_HDR_MIN];
 	struct eth_repr e;
@@ -122,7 +121,7 @@ int ip_output_begin(struct net_stack *s, uint32_t dst, const uint8_t *dst_mac, u
 
 	if (!dst_mac) {
 		if (ip_is_bcast_or_mcast(s, dst)) {
-			dst_mac = bcast; /* only UDP sends here; multicast MACs not mapped */
+			dst_mac = net_bcast_mac; /* only UDP sends here; multicast MACs not mapped */
 		} else {
 			dst_mac = arp_resolve(s, ip_next_hop(s, dst));
 			if (!dst_mac) {

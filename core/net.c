@@ -34,7 +34,7 @@ void net_config_defaults(struct net_config *cfg)
 
 /* The one 64-bit division: now in whole milliseconds, and where that
  * millisecond starts in nanoseconds (for the deadline net_poll returns). */
-static void set_time(struct net_stack *s, net_time_t now)
+static NET_NOINLINE void set_time(struct net_stack *s, net_time_t now)
 {
 	net_time_t q = now / 1000000u;
 
@@ -93,6 +93,25 @@ const char *net_stat_name(enum net_stat_id id)
 void net_count(struct net_stack *s, enum net_stat_id id)
 {
 	s->stats[id]++;
+}
+
+/* Used by ARP requests and IPv4 broadcasts: one copy, since const data
+ * costs RAM on AVR. */
+const uint8_t net_bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+uint32_t net_deadline(const struct net_stack *s, uint32_t delay)
+{
+	return s->ms + delay + s->ms_frac;
+}
+
+void net_rx_read(struct net_stack *s, uint16_t off, uint8_t *buf, uint16_t n)
+{
+	s->dev.ops->rx_read(s->dev.dev, off, buf, n);
+}
+
+void net_tx_write(struct net_stack *s, const uint8_t *p, uint16_t n)
+{
+	s->dev.ops->tx_write(s->dev.dev, p, n);
 }
 
 void net_rx_csum(struct net_stack *s, struct wire_csum *c, uint16_t off, uint16_t n)

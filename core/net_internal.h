@@ -18,6 +18,11 @@
 #include "tcp_seq.h"
 #include "wire/tcp.h"
 
+/* Keeps a helper out of line (gcc and clang, every supported compiler).
+ * Used where inlining would put a big local frame under the caller's
+ * spills: an AVR frame access past 63 bytes costs 10 bytes of code. */
+#define NET_NOINLINE __attribute__((noinline))
+
 /* Counting is a call, not an inline increment: on AVR an increment at a
  * large offset into the instance costs twice the bytes of a call. */
 void net_count(struct net_stack *s, enum net_stat_id id);
@@ -34,10 +39,7 @@ static inline uint32_t ms_left(uint32_t now, uint32_t deadline)
 #define NET_MS_NEVER UINT32_MAX
 /* The ms clock value at which a timer of `delay` ms started now is due:
  * rounded up, so it never fires before now + delay. */
-static inline uint32_t net_deadline(const struct net_stack *s, uint32_t delay)
-{
-	return s->ms + delay + s->ms_frac;
-}
+uint32_t net_deadline(const struct net_stack *s, uint32_t delay);
 
 /* The frame being processed, filled layer by layer on the C stack (so the
  * stack instance carries no per-frame state but the app reader). */
@@ -52,14 +54,12 @@ struct net_rx {
 	uint16_t l4_len; /* from IPv4 total length, not the frame length */
 };
 
-static inline void net_rx_read(struct net_stack *s, uint16_t off, uint8_t *buf, uint16_t n)
-{
-	s->dev.ops->rx_read(s->dev.dev, off, buf, n);
-}
-static inline void net_tx_write(struct net_stack *s, const uint8_t *p, uint16_t n)
-{
-	s->dev.ops->tx_write(s->dev.dev, p, n);
-}
+/* Frame access through the netdev. Calls, not inlines, for the same reason
+ * as net_count(): each inline indirect call costs ~20 bytes of AVR code. */
+void net_rx_read(struct net_stack *s, uint16_t off, uint8_t *buf, uint16_t n);
+void net_tx_write(struct net_stack *s, const uint8_t *p, uint16_t n);
+/* ff:ff:ff:ff:ff:ff, shared (const data costs RAM on AVR). */
+extern const uint8_t net_bcast_mac[6];
 /* Adds frame bytes [off, off+n) to a checksum, through a small buffer. */
 void net_rx_csum(struct net_stack *s, struct wire_csum *c, uint16_t off, uint16_t n);
 

@@ -64,7 +64,7 @@ void tcp_pcb_free(struct net_stack *s, struct tcp_pcb *c)
 {
 	if (s->rx_pcb == c)
 		s->rx_pcb = NULL;
-	memset(c, 0, offsetof(struct tcp_pcb, ctx) + sizeof(c->ctx));
+	memset(c, 0, offsetof(struct tcp_pcb, rttvar) + sizeof(c->rttvar)); /* all but the ram ring */
 }
 
 uint16_t tcp_rcv_wnd_default(const struct net_stack *s)

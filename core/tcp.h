@@ -79,28 +79,33 @@ enum tcp_timer { TT_NONE = 0, TT_RTX, TT_TIMEWAIT, TT_FINWAIT2 };
  * snd_nxt goes back to snd_una, go-back-N, and ACKs up to snd_max stay
  * acceptable). */
 struct tcp_pcb {
+	/* Ordered by use: an AVR load reaches 63 bytes past a pointer, and a
+	 * field beyond that costs a pointer adjustment at every access, so the
+	 * fields input, output and timers touch on every segment come first
+	 * and the RTT estimator last. */
 	uint8_t state;   /* enum tcp_state */
 	uint8_t flags;   /* TF_* */
 	uint8_t timer;   /* enum tcp_timer */
 	uint8_t retries; /* consecutive timeouts */
+	tcp_event_fn cb;
+	void *ctx;
 	uint32_t rip;    /* remote address; the local one is the stack's */
 	uint16_t lport, rport;
 	uint32_t snd_una, snd_nxt, snd_max;
-	uint32_t snd_wl1, snd_wl2;
-	uint16_t snd_wnd, max_snd_wnd;
-	uint16_t mss;    /* effective send MSS */
-	uint16_t cwnd, ssthresh;
 	uint32_t rcv_nxt;
 	uint16_t rcv_wnd;
 	uint16_t buf_head; /* ring offset of the byte at snd_una */
 	uint16_t buf_len;  /* bytes in the ring (acked ones are removed) */
+	uint16_t snd_wnd;
+	uint16_t mss;    /* effective send MSS */
+	uint16_t cwnd;
+	uint32_t deadline; /* ms clock */
+	uint32_t snd_wl1, snd_wl2;
+	uint16_t max_snd_wnd, ssthresh;
+	uint32_t rto;      /* ms */
 	uint32_t rtt_seq;  /* timing ends when this is acked */
 	uint32_t rtt_start; /* ms clock */
-	uint32_t srtt, rttvar; /* RFC 6298, ms */
-	uint32_t rto;      /* ms */
-	uint32_t deadline; /* ms clock */
-	tcp_event_fn cb;
-	void *ctx;
+	uint32_t srtt, rttvar; /* RFC 6298, ms; rttvar stays the last field before ram (tcp_pcb_free) */
 #if NET_TCP_RAM_SND_BUF
 	uint8_t ram[NET_TCP_RAM_SND_BUF]; /* send ring when no device memory */
 #endif

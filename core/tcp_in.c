@@ -25,7 +25,7 @@
  * there is let through so its ACK (and RST) is still processed (§3.10.7.4:
  * "special allowance ... valid ACKs, URGs, and RSTs", MUST-66); its data is
  * then trimmed to the zero window. */
-static bool acceptable(const struct tcp_pcb *c, uint32_t seq, uint32_t len)
+static NET_NOINLINE bool acceptable(const struct tcp_pcb *c, uint32_t seq, uint32_t len)
 {
 	if (c->rcv_wnd == 0)
 		return seq == c->rcv_nxt;
@@ -50,7 +50,7 @@ static void peer_mss(const struct net_stack *s, struct tcp_pcb *c, const struct 
 /* Entering ESTABLISHED: send window from the segment (RFC 9293 §3.10.7.3
  * and .4 "SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK") and
  * the initial congestion window (RFC 5681 §3.1). */
-static void establish(struct tcp_pcb *c, const struct tcp_repr *seg)
+static NET_NOINLINE void establish(struct tcp_pcb *c, const struct tcp_repr *seg)
 {
 	uint32_t iw = 4u * c->mss;
 
@@ -324,7 +324,7 @@ static bool fin_arrives(struct net_stack *s, struct tcp_pcb *c)
 }
 
 /* SEGMENT ARRIVES for a block in SYN-RECEIVED or a synchronized state. */
-static enum net_stat_id segment_arrives(struct net_stack *s, struct tcp_pcb *c, const struct net_rx *rx,
+static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct tcp_pcb *c, const struct net_rx *rx,
 					const struct tcp_repr *seg, uint16_t plen)
 {
 	uint32_t seglen = tcp_seg_len(seg->flags, plen);
@@ -484,16 +484,67 @@ static enum net_stat_id segment_arrives(struct net_stack *s, struct tcp_pcb *c, 
 	return ACCEPT;
 }
 
+/* A checked, parsed segment to its connection block, its listener, or the
+ * CLOSED rules. Out of line: tcp_input()'s frame holds the header scratch
+ * and the repr, and the state machine's spills would land past the 63
+ * bytes an AVR load reaches. */
+static NET_NOINLINE enum net_stat_id dispatch(struct net_stack *s, const struct net_rx *rx,
+					       const struct tcp_repr *seg, uint16_t plen)
+{
+	struct tcp_pcb *c = tcp_pcb_find(s, rx->src, seg->dst_port, seg->src_port);
+	struct tcp_listener *l;
+	enum net_stat_id why = NET_STAT_TCP_NO_CONN;
+
+	if (!c) {
+		l = tcp_listener_find(s, seg->dst_port);
+		if (l) {
+			why = listen_input(s, l, rx, seg, plen);
+		} else if (seg->flags & TCP_RST) {
+			why = NET_STAT_TCP_RST_NO_CONN; /* never answer a RST */
+		} else {
+			/* CLOSED (RFC 9293 §3.10.7.1, §3.5.2 group 1). */
+			tcp_send_rst_reply(s, rx, seg, plen);
+			why = NET_STAT_TCP_NO_CONN;
+		}
+		return why;
+	}
+	s->rx_pcb = c; /* cleared if a callback frees the block */
+	s->rx_left = 0;
+	switch ((enum tcp_state)c->state) {
+	case TCP_SYN_SENT:
+		/* Our SYN is out; we wait for a SYN-ACK acknowledging it,
+		 * or a SYN (simultaneous open). §3.10.7.3. */
+		why = syn_sent(s, c, rx, seg, plen);
+		break;
+	case TCP_SYN_RECEIVED:
+	case TCP_ESTABLISHED:
+	case TCP_FIN_WAIT_1:
+	case TCP_FIN_WAIT_2:
+	case TCP_CLOSE_WAIT:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+	case TCP_TIME_WAIT:
+		/* Handshake half done or synchronized: sequence, RST, SYN,
+		 * ACK, text, FIN checks in RFC order. §3.10.7.4. */
+		why = segment_arrives(s, c, rx, seg, plen);
+		break;
+	case TCP_CLOSED:
+	case TCP_LISTEN:
+		why = NET_STAT_TCP_NO_CONN; /* not reached: free blocks and listeners are never found here */
+		break;
+	}
+	s->rx_pcb = NULL;
+	s->rx_left = 0;
+	return why;
+}
+
 void tcp_input(struct net_stack *s, const struct net_rx *rx)
 {
 	uint8_t h[NET_SCRATCH];
 	struct wire_csum cs;
 	struct tcp_repr seg;
-	struct tcp_pcb *c;
-	struct tcp_listener *l;
-	enum net_stat_id why = NET_STAT_TCP_NO_CONN;
+	enum net_stat_id why;
 	uint8_t hl;
-	uint16_t plen;
 
 	NET_INC(s, TCP_RX);
 	if (rx->mcast) {
@@ -523,49 +574,7 @@ void tcp_input(struct net_stack *s, const struct net_rx *rx)
 		why = NET_STAT_TCP_BAD_OPTION; /* the fixed header was checked above */
 		goto drop;
 	}
-	plen = (uint16_t)(rx->l4_len - hl);
-
-	c = tcp_pcb_find(s, rx->src, seg.dst_port, seg.src_port);
-	if (!c) {
-		l = tcp_listener_find(s, seg.dst_port);
-		if (l) {
-			why = listen_input(s, l, rx, &seg, plen);
-		} else if (seg.flags & TCP_RST) {
-			why = NET_STAT_TCP_RST_NO_CONN; /* never answer a RST */
-		} else {
-			/* CLOSED (RFC 9293 §3.10.7.1, §3.5.2 group 1). */
-			tcp_send_rst_reply(s, rx, &seg, plen);
-			why = NET_STAT_TCP_NO_CONN;
-		}
-	} else {
-		s->rx_pcb = c; /* cleared if a callback frees the block */
-		s->rx_left = 0;
-		switch ((enum tcp_state)c->state) {
-		case TCP_SYN_SENT:
-			/* Our SYN is out; we wait for a SYN-ACK acknowledging it,
-			 * or a SYN (simultaneous open). §3.10.7.3. */
-			why = syn_sent(s, c, rx, &seg, plen);
-			break;
-		case TCP_SYN_RECEIVED:
-		case TCP_ESTABLISHED:
-		case TCP_FIN_WAIT_1:
-		case TCP_FIN_WAIT_2:
-		case TCP_CLOSE_WAIT:
-		case TCP_CLOSING:
-		case TCP_LAST_ACK:
-		case TCP_TIME_WAIT:
-			/* Handshake half done or synchronized: sequence, RST, SYN,
-			 * ACK, text, FIN checks in RFC order. §3.10.7.4. */
-			why = segment_arrives(s, c, rx, &seg, plen);
-			break;
-		case TCP_CLOSED:
-		case TCP_LISTEN:
-			why = NET_STAT_TCP_NO_CONN; /* not reached: free blocks and listeners are never found here */
-			break;
-		}
-		s->rx_pcb = NULL;
-		s->rx_left = 0;
-	}
+	why = dispatch(s, rx, &seg, (uint16_t)(rx->l4_len - hl));
 	if (why == ACCEPT)
 		return;
 drop:

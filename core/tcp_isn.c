@@ -77,61 +77,76 @@ uint64_t net_siphash(const uint8_t key[16], const uint8_t *msg, uint8_t len)
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
-#define ROTL32(x, b) (uint32_t)(((x) << (b)) | ((x) >> (32 - (b))))
+/* Written for size, not speed (one hash per connection or port pick): a
+ * rotate loop and one add-rotate-xor step called with its operands, rather
+ * than four unrolled rounds of fixed rotates, which cost ~0.4 KB more on
+ * an 8-bit AVR. */
+static uint32_t rotl32(uint32_t x, uint8_t b)
+{
+	while (b--)
+		x = (x << 1) | (x >> 31);
+	return x;
+}
 
+/* One quarter of a HalfSipHash round: v[a] += v[b]; v[b] = ROTL(v[b], r)
+ * ^ v[a]; v[a] = ROTL(v[a], ra). */
+static NET_NOINLINE void arx(uint32_t v[4], uint8_t a, uint8_t b, uint8_t r, uint8_t ra)
+{
+	v[a] += v[b];
+	v[b] = rotl32(v[b], r) ^ v[a];
+	v[a] = rotl32(v[a], ra);
+}
+
+static void hrounds(uint32_t v[4], uint8_t n)
+{
+	while (n--) {
+		arx(v, 0, 1, 5, 16);
+		arx(v, 2, 3, 8, 0);
+		arx(v, 0, 3, 7, 0);
+		arx(v, 2, 1, 13, 16);
+	}
+}
+
+/* Little-endian word of the key at p. */
 static uint32_t get32le(const uint8_t *p)
 {
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
+	uint32_t w = 0;
+	uint8_t i;
 
-static void hround(uint32_t v[4])
-{
-	v[0] += v[1];
-	v[1] = ROTL32(v[1], 5);
-	v[1] ^= v[0];
-	v[0] = ROTL32(v[0], 16);
-	v[2] += v[3];
-	v[3] = ROTL32(v[3], 8);
-	v[3] ^= v[2];
-	v[0] += v[3];
-	v[3] = ROTL32(v[3], 7);
-	v[3] ^= v[0];
-	v[2] += v[1];
-	v[1] = ROTL32(v[1], 13);
-	v[1] ^= v[2];
-	v[2] = ROTL32(v[2], 16);
-}
-
-static void hcompress(uint32_t v[4], uint32_t m)
-{
-	v[3] ^= m;
-	hround(v);
-	hround(v);
-	v[0] ^= m;
+	for (i = 4; i-- > 0;)
+		w = (w << 8) | p[i];
+	return w;
 }
 
 /* HalfSipHash-2-4 with a 32-bit result (Aumasson; 32-bit words, 64-bit
  * key): the same construction on 32-bit words, several times smaller and
  * faster on an 8-bit AVR than SipHash-2-4's 64-bit arithmetic. Selected by
- * NET_ISN_HALFSIPHASH (default on AVR). */
+ * NET_ISN_HALFSIPHASH (default on AVR). The message goes in as
+ * little-endian words; the last one (possibly 0 bytes) carries len in its
+ * top byte. */
 uint32_t net_halfsiphash(const uint8_t key[8], const uint8_t *msg, uint8_t len)
 {
-	uint32_t k0 = get32le(key), k1 = get32le(key + 4), v[4], b;
-	uint8_t left = len, i;
+	uint32_t k0 = get32le(key), k1 = get32le(key + 4), v[4], m;
+	uint8_t off = 0, i;
+	bool last;
 
 	v[0] = k0;
 	v[1] = k1;
 	v[2] = k0 ^ 0x6c796765u;
 	v[3] = k1 ^ 0x74656462u;
-	for (; left >= 4; left = (uint8_t)(left - 4), msg += 4)
-		hcompress(v, get32le(msg));
-	b = (uint32_t)len << 24;
-	for (i = 0; i < left; i++)
-		b |= (uint32_t)msg[i] << (8u * i);
-	hcompress(v, b);
+	do {
+		last = (uint8_t)(len - off) < 4u;
+		m = 0;
+		for (i = 0; i < 4; i++, off++)
+			m = (m >> 8) | ((uint32_t)(off < len ? msg[off] : 0u) << 24);
+		if (last)
+			m |= (uint32_t)len << 24;
+		v[3] ^= m;
+		hrounds(v, 2);
+		v[0] ^= m;
+	} while (!last);
 	v[2] ^= 0xff;
-	for (i = 0; i < 4; i++)
-		hround(v);
+	hrounds(v, 4);
 	return v[1] ^ v[3];
 }
 

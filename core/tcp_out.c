@@ -25,7 +25,7 @@
 #include "net_internal.h"
 #include "wire/ipv4.h"
 
-static uint16_t ring_base(const struct net_stack *s, const struct tcp_pcb *c)
+static NET_NOINLINE uint16_t ring_base(const struct net_stack *s, const struct tcp_pcb *c)
 {
 	return (uint16_t)((uint16_t)(c - s->tcp) * s->snd_buf);
 }
@@ -60,7 +60,7 @@ void tcp_ring_write(struct net_stack *s, struct tcp_pcb *c, uint16_t off, const 
 	}
 }
 
-static void ring_csum(struct net_stack *s, struct tcp_pcb *c, struct wire_csum *cs, uint16_t off, uint16_t n)
+static NET_NOINLINE void ring_csum(struct net_stack *s, struct tcp_pcb *c, struct wire_csum *cs, uint16_t off, uint16_t n)
 {
 	while (n) {
 		uint16_t run, pos = ring_pos(s, c, off, &run);

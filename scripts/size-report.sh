@@ -10,6 +10,9 @@
 #   driver+codecs+stack  ... plus every other core/*.c object (the stack)
 #   image <name>.elf     each linked firmware image
 #   core/ as linked      core/'s share of that image, from its link map
+# "core/ as linked" counts all of libsynack_core.a, so the stack image's
+# row includes the echo service it runs (core/apps/echo_server.c, ~0.25 KB
+# on AVR); the object rows leave core/apps/ out.
 # Object rows are as compiled, every function counted, before the link's
 # --gc-sections: an upper bound on what an image pulls in. Image rows are
 # exact. On AVR, const data sits in RAM too (avr-libc copies .rodata with

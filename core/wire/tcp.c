@@ -194,6 +194,7 @@ uint8_t tcp_options_len(const struct tcp_options *o)
 	return n;
 }
 
+#if !WIRE_TCP_EMIT_MSS_ONLY
 /* Writes the options block for o at p; returns the bytes written. */
 static uint8_t write_options(const struct tcp_options *o, uint8_t *p)
 {
@@ -246,6 +247,7 @@ static uint8_t write_options(const struct tcp_options *o, uint8_t *p)
 	}
 	return (uint8_t)(q - p);
 }
+#endif
 
 /* Writes the header and options; returns the header length (20 +
  * tcp_options_len(), which replaces r->hdr_len) or WIRE_ERR_TRUNCATED /
@@ -254,6 +256,12 @@ static uint8_t write_options(const struct tcp_options *o, uint8_t *p)
  * places the payload and calls tcp_checksum(). */
 int tcp_emit(const struct tcp_repr *r, uint8_t *buf, size_t cap)
 {
+#if WIRE_TCP_EMIT_MSS_ONLY
+	uint8_t hl = (r->opt.present & TCP_OPTF_MSS) ? TCP_HDR_MIN + TCP_OPTLEN_MSS : TCP_HDR_MIN;
+
+	if (r->opt.present & (uint8_t)~TCP_OPTF_MSS)
+		return WIRE_ERR_UNSUPPORTED;
+#else
 	uint8_t ol = tcp_options_len(&r->opt), hl;
 
 	if ((r->opt.present & TCP_OPTF_SACK) && r->opt.sack_blocks > TCP_MAX_SACK_BLOCKS)
@@ -261,6 +269,7 @@ int tcp_emit(const struct tcp_repr *r, uint8_t *buf, size_t cap)
 	if (ol > TCP_HDR_MAX - TCP_HDR_MIN)
 		return WIRE_ERR_MALFORMED;
 	hl = (uint8_t)(TCP_HDR_MIN + ol);
+#endif
 	if (cap < hl)
 		return WIRE_ERR_TRUNCATED;
 	wire_put16(buf + TCP_OFF_SPORT, r->src_port);
@@ -272,7 +281,15 @@ int tcp_emit(const struct tcp_repr *r, uint8_t *buf, size_t cap)
 	wire_put16(buf + TCP_OFF_WIN, r->window);
 	wire_put16(buf + TCP_OFF_CSUM, 0);
 	wire_put16(buf + TCP_OFF_URG, r->urg);
+#if WIRE_TCP_EMIT_MSS_ONLY
+	if (hl > TCP_HDR_MIN) {
+		buf[TCP_HDR_MIN] = TCP_OPT_MSS;
+		buf[TCP_HDR_MIN + 1] = TCP_OPTLEN_MSS;
+		wire_put16(buf + TCP_HDR_MIN + 2, r->opt.mss);
+	}
+#else
 	write_options(&r->opt, buf + TCP_HDR_MIN);
+#endif
 	return hl;
 }
 

@@ -81,6 +81,18 @@ int tcp_verify(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst);
  *   without TS) | 01 03 03 ws | 01 01 05 len blocks.
  * Over 40 means it does not fit, and tcp_emit refuses. */
 uint8_t tcp_options_len(const struct tcp_options *o);
+/* WIRE_TCP_EMIT_MSS_ONLY (default 1 on AVR, 0 elsewhere): tcp_emit() writes
+ * the MSS option and no other, and refuses a repr asking for more with
+ * WIRE_ERR_UNSUPPORTED. The stack never sends another option; the Linux
+ * style layout writer below costs ~0.3 KB of AVR flash. Parsing is not
+ * affected: every option is still checked and stored. */
+#ifndef WIRE_TCP_EMIT_MSS_ONLY
+#if defined(__AVR__)
+#define WIRE_TCP_EMIT_MSS_ONLY 1
+#else
+#define WIRE_TCP_EMIT_MSS_ONLY 0
+#endif
+#endif
 /* Emits the header with options; returns the header length (20 +
  * tcp_options_len; r->hdr_len is ignored), WIRE_ERR_TRUNCATED, or
  * WIRE_ERR_MALFORMED (options over 40 bytes). The checksum field is written

@@ -12,7 +12,7 @@
 #include "wire.h"
 
 /* Folds carries above bit 15 back in; the result fits in 17 bits. */
-static uint32_t fold_once(uint32_t s)
+__attribute__((noinline)) static uint32_t fold_once(uint32_t s)
 {
 	return (s & 0xFFFFu) + (s >> 16);
 }
