@@ -49,7 +49,8 @@ struct bench_cfg {
 	const char *name;
 	uint16_t rcv_wnd;       /* B's receive window (and so its advertised MSS, capped at 1460) */
 	uint16_t snd_buf;       /* A's send ring; 0 = the stack's default (NET_TCP_SND_BUF) */
-	uint16_t a_rx_end;      /* A's receive ring end (0 = driver default 4 KB) */
+	uint16_t a_rx_end;      /* A's receive ring end (0 = driver default, 2.5 KB outside AVR) */
+	uint16_t b_rx_end;      /* B's receive ring end (0 = driver default): must hold B's window */
 	const char *note;
 };
 
@@ -230,6 +231,7 @@ static int run(const struct bench_cfg *bc, uint32_t total, const char *pcap_path
 	sim_node_config_defaults(&cb, sim, "node-b", 2);
 	ca.board.spi_ns_per_byte = cb.board.spi_ns_per_byte = SPI_NS;
 	ca.enc.rx_end = bc->a_rx_end;
+	cb.enc.rx_end = bc->b_rx_end;
 	ca.net.time_wait_ms = cb.net.time_wait_ms = 1000;
 	cb.net.rcv_wnd = bc->rcv_wnd;
 	ca.on_boot = boot_sender;
@@ -334,13 +336,15 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		total = (uint32_t)strtoul(argv[1], NULL, 10);
 	static const struct bench_cfg cfgs[] = {
-		{"default", NET_TCP_RCV_WND, 0, 0, "stack defaults"},
-		{"small-window", 512, 0, 0, NULL},
-		{"wnd-1460", 1460, 0, 0, "MSS capped by the 1 KB send ring"},
-		{"wnd-2048/ring-2311", 2048, 2311, 0x07FF,
-		 "experiment: sender RX ring 2 KB, send ring as if NET_TCP_SND_BUF=2311"},
-		{"wnd-2920/ring-2311", 2920, 2311, 0x07FF,
-		 "experiment: two full segments offered, ring-limited in flight"},
+		{"default", NET_TCP_RCV_WND, 0, 0, 0, "stack defaults"},
+		{"old-split", NET_TCP_RCV_WND, 1024, 0x0FFF, 0x0FFF,
+		 "the previous defaults: 4 KB receive rings, 1 KB send ring (stop-and-wait)"},
+		{"small-window", 512, 0, 0, 0, NULL},
+		{"wnd-1460", 1460, 0, 0, 0, NULL},
+		{"wnd-2048/ring-2311", 2048, 2311, 0x07FF, 0x0FFF,
+		 "experiment: sender RX ring 2 KB, send ring as if NET_TCP_SND_BUF=2311; receiver RX ring 4 KB"},
+		{"wnd-2920/ring-2311", 2920, 2311, 0x07FF, 0x0FFF,
+		 "experiment: two full segments offered, ring-limited in flight; receiver RX ring 4 KB"},
 	};
 	printf("bench_tcp: %" PRIu32 " bytes A -> B per configuration, SPI %u ns/byte (8 MHz), seed 1\n", total,
 	       SPI_NS);

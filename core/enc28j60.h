@@ -25,7 +25,16 @@
 #include "hal.h"
 
 #ifndef ENC_RX_END_DEFAULT
+#if defined(__AVR__)
 #define ENC_RX_END_DEFAULT 0x0FFFu /* 4 KB receive ring */
+#else
+/* 2.5 KB receive ring: with the 1.5 KB transmit buffer it leaves 4 KB spare
+ * for the stack's two 2 KB send rings (net_opts.h NET_TCP_SND_BUF), twice
+ * the default window, so the next data is written while a segment is in
+ * flight. The ring holds the default windows of both connections
+ * (2 x 1024 B + headers); raise it (enc_config.rx_end) with rcv_wnd. */
+#define ENC_RX_END_DEFAULT 0x09FFu
+#endif
 #endif
 #ifndef ENC_TX_MAX_FRAME
 #define ENC_TX_MAX_FRAME 1514u /* without FCS; the chip appends it */
@@ -137,6 +146,13 @@ void enc_mem_read(struct enc_dev *d, uint16_t addr, uint8_t *p, uint16_t n);
 /* Append n bytes of spare memory at addr to the frame being built (used to
  * retransmit data kept in chip memory without passing it through the MCU). */
 void enc_tx_copy_from_mem(struct enc_dev *d, uint16_t addr, uint16_t n);
+
+/* ---- Checksums by the chip's DMA engine (enc28j60_csum.c) ---- */
+/* One's-complement sum (not complemented) of n >= 2 bytes of the open
+ * frame at off, or of spare memory at addr. False when the DMA was not used
+ * (a frame being received, erratum 17; bad range; timeout): sum over SPI. */
+bool enc_rx_checksum(struct enc_dev *d, uint16_t off, uint16_t n, uint16_t *sum);
+bool enc_mem_checksum(struct enc_dev *d, uint16_t addr, uint16_t n, uint16_t *sum);
 
 /* ---- Low layers, exposed for tests and for users' own drivers ---- */
 uint8_t enc_read_reg(struct enc_dev *d, uint8_t reg);

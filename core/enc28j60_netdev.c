@@ -90,6 +90,18 @@ static void nd_tx_copy_from_mem(void *dev, uint16_t addr, uint16_t n)
 	enc_tx_copy_from_mem(dev, to_chip(dev, addr), n);
 }
 
+#if NET_HW_CSUM
+static bool nd_rx_csum(void *dev, uint16_t off, uint16_t n, uint16_t *sum)
+{
+	return enc_rx_checksum(dev, off, n, sum);
+}
+
+static bool nd_mem_csum(void *dev, uint16_t addr, uint16_t n, uint16_t *sum)
+{
+	return enc_mem_checksum(dev, to_chip(dev, addr), n, sum);
+}
+#endif
+
 /* As of the last service in nd_rx_begin(). */
 static bool nd_link_up(void *dev)
 {
@@ -108,6 +120,10 @@ static const struct netdev_ops enc_netdev_ops = {
 	.mem_write = nd_mem_write,
 	.mem_read = nd_mem_read,
 	.tx_copy_from_mem = nd_tx_copy_from_mem,
+#if NET_HW_CSUM
+	.rx_csum = nd_rx_csum,
+	.mem_csum = nd_mem_csum,
+#endif
 	.link_up = nd_link_up,
 };
 

@@ -49,6 +49,8 @@ void enc_delay_us(struct enc_dev *d, uint32_t us);
 void enc_rx_ring_init(struct enc_dev *d);
 /* Frames waiting in the ring: EPKTCNT, never EIR.PKTIF (erratum 6). */
 uint8_t enc_rx_pending(struct enc_dev *d);
+/* Ring address of byte off (from the frame start) of the open frame. */
+uint16_t enc_rx_addr(const struct enc_dev *d, uint16_t off);
 
 /* ---- enc28j60_tx.c ---- */
 /* Collect the completion of the frame in flight. With wait, poll TXRTS for

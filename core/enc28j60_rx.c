@@ -186,6 +186,12 @@ uint16_t enc_rx_begin(struct enc_dev *d)
 
 /* Copy n bytes at offset off of the open frame (off+n <= length). Reads
  * outside the frame are refused and leave buf zeroed. */
+/* Ring address of byte off of the open frame (for the DMA checksum). */
+uint16_t enc_rx_addr(const struct enc_dev *d, uint16_t off)
+{
+	return ring_add(d, d->cur_pkt, (uint16_t)(ENC_RXHDR_LEN + off));
+}
+
 void enc_rx_read(struct enc_dev *d, uint16_t off, uint8_t *buf, uint16_t n)
 {
 	if (d->cur_len == 0u || off > d->cur_len || n > d->cur_len - off) {

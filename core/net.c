@@ -19,7 +19,8 @@ void net_config_defaults(struct net_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->profile = NET_PROFILE_RFC5961;
 	cfg->max_retries = 8;
-	cfg->syn_retries = 5;
+	cfg->syn_retries = 7;    /* 183 s: MUST-23, see net.h */
+	cfg->synack_retries = 5; /* 63 s */
 	cfg->challenge_ack_limit = 10;
 	cfg->challenge_ack_interval_ms = 1000;
 	cfg->rto_initial_ms = 1000; /* RFC 6298 §2.1 */
@@ -114,9 +115,30 @@ void net_tx_write(struct net_stack *s, const uint8_t *p, uint16_t n)
 	s->dev.ops->tx_write(s->dev.dev, p, n);
 }
 
+#if NET_HW_CSUM
+/* A block's sum as if it started on an even byte: swapped when the
+ * checksum is at an odd position (one's-complement sums are byte-order
+ * independent up to that swap, RFC 1071 §2(B)); an odd length flips the
+ * position. */
+void net_csum_add_partial(struct wire_csum *c, uint16_t sum, uint16_t n)
+{
+	wire_csum_add16(c, sum);
+	if (n & 1u)
+		c->odd = (uint8_t)!c->odd;
+}
+#endif
+
 void net_rx_csum(struct net_stack *s, struct wire_csum *c, uint16_t off, uint16_t n)
 {
 	uint8_t buf[32];
+#if NET_HW_CSUM
+	uint16_t sum;
+
+	if (n >= NET_HW_CSUM_MIN && s->dev.ops->rx_csum && s->dev.ops->rx_csum(s->dev.dev, off, n, &sum)) {
+		net_csum_add_partial(c, sum, n);
+		return;
+	}
+#endif
 
 	while (n) {
 		uint16_t k = n < sizeof(buf) ? n : (uint16_t)sizeof(buf);
@@ -165,6 +187,8 @@ net_time_t net_poll(struct net_stack *s, net_time_t now)
 	int n;
 
 	set_time(s, now);
+	tcp_rebase(s); /* timers started by API calls since the last poll */
+	s->in_poll = true;
 	up = o->link_up ? o->link_up(s->dev.dev) : true;
 	if (up && !s->link_up)
 		arp_gratuitous(s); /* announce ourselves (RFC 5227 §3) */
@@ -178,10 +202,13 @@ net_time_t net_poll(struct net_stack *s, net_time_t now)
 		eth_input(s, len);
 		o->rx_end(s->dev.dev);
 	}
-	if (n == NET_POLL_BUDGET)
+	if (n == NET_POLL_BUDGET) {
+		s->in_poll = false;
 		return now; /* frames may still be waiting */
+	}
 	left = arp_timers(s);
 	t = tcp_timers(s);
+	s->in_poll = false;
 	if (t < left)
 		left = t;
 	if (left == NET_MS_NEVER)

@@ -42,7 +42,18 @@ struct net_config {
 	void *isn_ctx;
 	uint8_t profile;               /* NET_PROFILE_* at start-up */
 	uint8_t max_retries;           /* data/FIN retransmissions before TIMEOUT */
-	uint8_t syn_retries;           /* SYN / SYN-ACK retransmissions */
+	/* SYN retransmissions of an active open (SYN-SENT, and SYN-RECEIVED
+	 * reached by a simultaneous open). RFC 9293 §3.8.3 MUST-23: R2 for a
+	 * SYN must allow retransmission for at least 3 minutes; the default 7
+	 * with RTO 1 s doubling and the 60 s cap sends SYNs at 0, 1, 3, 7, 15,
+	 * 31, 63 and 123 s and gives up at 183 s. A smaller rto_max_ms needs
+	 * more retries. */
+	uint8_t syn_retries;
+	/* SYN-ACK retransmissions of a passive open (from LISTEN): 5, as
+	 * Linux's tcp_synack_retries, drops a half-open block after 63 s - it
+	 * holds one of NET_TCP_CONNS blocks and the application never saw it
+	 * (the peer's own SYN retransmission still finds the listener). */
+	uint8_t synack_retries;
 	uint8_t challenge_ack_limit;   /* challenge ACKs per interval (stack-wide) */
 	/* Durations in milliseconds (the stack's internal clock, see
 	 * net_poll()); each must stay below 2^31 ms. */
@@ -78,6 +89,7 @@ struct net_stack {
 	uint8_t ms_frac;       /* 1 when now is past the start of ms */
 	uint8_t profile;       /* NET_PROFILE_*, may change at run time */
 	bool link_up;
+	bool in_poll;          /* inside net_poll(): s->ms is current (see tcp.h, Time) */
 	bool use_devmem;       /* send rings in device memory */
 	uint16_t snd_buf;      /* send ring size per connection */
 	uint16_t ip_id;
@@ -107,7 +119,9 @@ void net_init(struct net_stack *s, const struct net_config *cfg, const struct ne
  * returns the next time it needs to run (NET_TIME_NEVER if none; `now` if
  * frames may still be waiting). Call it again on that time or when the
  * device signals a frame. Timers run on whole milliseconds of `now`: one
- * due at millisecond m fires on the first call with now >= m * 1 ms. */
+ * due at millisecond m fires on the first call with now >= m * 1 ms.
+ * Timers started by tcp_* calls made between two net_poll() calls count
+ * from the second one (the stack's clock is only set here). */
 net_time_t net_poll(struct net_stack *s, net_time_t now);
 void net_set_profile(struct net_stack *s, uint8_t profile);
 NET_STAT_T net_stat(const struct net_stack *s, enum net_stat_id id);

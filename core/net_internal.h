@@ -60,8 +60,12 @@ void net_rx_read(struct net_stack *s, uint16_t off, uint8_t *buf, uint16_t n);
 void net_tx_write(struct net_stack *s, const uint8_t *p, uint16_t n);
 /* ff:ff:ff:ff:ff:ff, shared (const data costs RAM on AVR). */
 extern const uint8_t net_bcast_mac[6];
-/* Adds frame bytes [off, off+n) to a checksum, through a small buffer. */
+/* Adds frame bytes [off, off+n) to a checksum: by the device when it can
+ * (netdev rx_csum), else read through a small buffer. */
 void net_rx_csum(struct net_stack *s, struct wire_csum *c, uint16_t off, uint16_t n);
+/* Adds a device-computed partial sum of n bytes (see netdev.h) at the
+ * checksum's current byte position. */
+void net_csum_add_partial(struct wire_csum *c, uint16_t sum, uint16_t n);
 
 /* arp.c */
 void arp_input(struct net_stack *s, const struct net_rx *rx);
@@ -94,6 +98,7 @@ void tcp_input(struct net_stack *s, const struct net_rx *rx);
 
 /* tcp_out.c */
 void tcp_output(struct net_stack *s, struct tcp_pcb *c);
+void tcp_output_full(struct net_stack *s, struct tcp_pcb *c);
 void tcp_send_ack(struct net_stack *s, struct tcp_pcb *c);
 bool tcp_challenge_ack(struct net_stack *s, struct tcp_pcb *c);
 /* Reset generation, RFC 9293 §3.5.2 groups 1 and 2, built from the
@@ -110,6 +115,7 @@ void tcp_ring_write(struct net_stack *s, struct tcp_pcb *c, uint16_t off, const 
 /* tcp_timer.c */
 uint32_t tcp_timers(struct net_stack *s);
 void tcp_arm_rtx(struct net_stack *s, struct tcp_pcb *c);
+void tcp_rebase(struct net_stack *s);
 void tcp_rtt_sample(struct net_stack *s, struct tcp_pcb *c);
 void tcp_arp_resolved(struct net_stack *s, uint32_t next_hop);
 uint32_t ip_next_hop(const struct net_stack *s, uint32_t dst);

@@ -26,6 +26,12 @@
 #ifndef NET_ISN_HALFSIPHASH
 #define NET_ISN_HALFSIPHASH 1
 #endif
+#ifndef NET_HW_CSUM
+#define NET_HW_CSUM 0 /* ~500 B of flash the size ceiling has no room for */
+#endif
+#ifndef NET_TCP_SND_BUF
+#define NET_TCP_SND_BUF 1024u /* with the driver's 4 KB receive ring there */
+#endif
 #endif
 
 /* TCP connection blocks (passive and active, TIME-WAIT included). */
@@ -47,9 +53,11 @@
 #endif
 /* Per-connection send (retransmit) ring in device memory, in bytes. The
  * stack splits the netdev's mem_size() evenly and uses at most this much
- * per connection. */
+ * per connection. It also caps the send MSS. Twice the peer's window lets
+ * the application write the next data while a segment is in flight (the
+ * ENC28J60 driver's default memory split leaves 2 x 2 KB outside AVR). */
 #ifndef NET_TCP_SND_BUF
-#define NET_TCP_SND_BUF 1024u
+#define NET_TCP_SND_BUF 2048u
 #endif
 /* Per-connection send ring in MCU RAM, used only when the netdev has no
  * device memory. 0 compiles the RAM fallback out (AVR builds with the
@@ -85,6 +93,17 @@
 /* Counter and state names as strings (diagnostics). Costs flash. */
 #ifndef NET_NAMES
 #define NET_NAMES 1
+#endif
+/* Checksums computed by the device (netdev rx_csum / mem_csum, the
+ * ENC28J60's DMA engine) instead of reading the bytes over SPI: a payload
+ * byte then crosses SPI once per side instead of twice. 0 compiles the
+ * hooks out. Only runs of at least NET_HW_CSUM_MIN bytes use them (below
+ * that the SPI read costs less than setting up the DMA). */
+#ifndef NET_HW_CSUM
+#define NET_HW_CSUM 1
+#endif
+#ifndef NET_HW_CSUM_MIN
+#define NET_HW_CSUM_MIN 64u
 #endif
 /* Bytes of the header scratch buffer on the C stack during input: the
  * largest header we must hold at once (IPv4 or TCP header with options). */

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "net_opts.h"
+
 struct netdev_ops {
 	/* Receive: open the next frame (length without FCS, 0 = none), read
 	 * bytes from it at an offset, release it. */
@@ -33,6 +35,16 @@ struct netdev_ops {
 	void (*mem_write)(void *dev, uint16_t addr, const uint8_t *p, uint16_t n);
 	void (*mem_read)(void *dev, uint16_t addr, uint8_t *p, uint16_t n);
 	void (*tx_copy_from_mem)(void *dev, uint16_t addr, uint16_t n);
+#if NET_HW_CSUM
+	/* Optional (NULL when absent): the one's-complement sum (not
+	 * complemented) of n bytes of the open received frame at off, or of
+	 * device memory at addr, as 16-bit big-endian words from the first
+	 * byte, an odd tail padded with zero - computed by the device (the
+	 * ENC28J60's DMA checksum) so the bytes need not cross the bus. Returns
+	 * false when it could not; the stack then reads and sums the bytes. */
+	bool (*rx_csum)(void *dev, uint16_t off, uint16_t n, uint16_t *sum);
+	bool (*mem_csum)(void *dev, uint16_t addr, uint16_t n, uint16_t *sum);
+#endif
 	/* Link state, polled (NULL = always up). */
 	bool (*link_up)(void *dev);
 };

@@ -14,6 +14,11 @@
  *     netdev's device memory (the ENC28J60's spare 8 KB buffer) when it has
  *     one, else in a small RAM ring; data stays there until acknowledged.
  *
+ * Time: the stack reads no clock; it knows only the `now` of the last
+ * net_poll(). An API call made outside net_poll() (not from a callback)
+ * starts its timers on the next net_poll()'s clock instead (TF_REBASE_*),
+ * so call net_poll() soon after such a call, as a main loop does anyway.
+ *
  * After TCP_EV_CLOSED, TCP_EV_RESET, TCP_EV_REFUSED or TCP_EV_TIMEOUT the
  * connection pointer is dead: the block may already be reused.
  */
@@ -70,6 +75,15 @@ typedef void (*tcp_event_fn)(struct net_stack *s, struct tcp_pcb *c, enum tcp_ev
 #define TF_ARP_WAIT 0x08u  /* last output waited for ARP: resend on resolution */
 #define TF_RTT 0x10u       /* timing one segment (RFC 6298, Karn) */
 #define TF_FIN_ACKED 0x20u /* our FIN has been acknowledged */
+/* Set by an API call made outside net_poll() (the clock, s->ms, is that of
+ * the last net_poll and may be seconds old): the retransmission deadline
+ * (TF_REBASE_RTX) and the RTT sample start (TF_REBASE_RTT) are re-based on
+ * the next net_poll()'s clock before it looks at frames or timers, so a
+ * timer never fires early and a sample never starts before its segment
+ * left (it may start a little after: the sample errs short, by at most the
+ * delay until that net_poll, and RTO stays >= rto_min). */
+#define TF_REBASE_RTX 0x40u
+#define TF_REBASE_RTT 0x80u
 
 /* Timer purpose: one timer slot per connection (STYLE 4). */
 enum tcp_timer { TT_NONE = 0, TT_RTX, TT_TIMEWAIT, TT_FINWAIT2 };

@@ -64,8 +64,11 @@ static NET_NOINLINE void establish(struct tcp_pcb *c, const struct tcp_repr *seg
 }
 
 /* 2*MSL wait (MUST-13). The application is told CLOSED now and detached:
- * the block lingers only to answer a retransmitted FIN. */
-static void enter_time_wait(struct net_stack *s, struct tcp_pcb *c)
+ * the block lingers only to answer a retransmitted FIN. `ack` is true when
+ * the peer's FIN brought us here (FIN-WAIT-1/2, §3.10.7.4 eighth check): it
+ * must be acknowledged. From CLOSING a pure ACK of our FIN brings us here
+ * and gets no answer (fifth check: "enter TIME-WAIT, otherwise ignore"). */
+static void enter_time_wait(struct net_stack *s, struct tcp_pcb *c, bool ack)
 {
 	tcp_event_fn cb = c->cb;
 	void *ctx = c->ctx;
@@ -74,7 +77,8 @@ static void enter_time_wait(struct net_stack *s, struct tcp_pcb *c)
 	c->timer = TT_TIMEWAIT;
 	c->deadline = net_deadline(s, s->cfg->time_wait_ms);
 	c->cb = NULL;
-	tcp_send_ack(s, c);
+	if (ack)
+		tcp_send_ack(s, c);
 	if (cb)
 		cb(s, c, TCP_EV_CLOSED, 0, ctx);
 }
@@ -300,14 +304,14 @@ static bool fin_arrives(struct net_stack *s, struct tcp_pcb *c)
 		break;
 	case TCP_FIN_WAIT_1:
 		if (c->flags & TF_FIN_ACKED) {
-			enter_time_wait(s, c);
+			enter_time_wait(s, c, true);
 			return false;
 		}
 		c->state = TCP_CLOSING;
 		tcp_event(s, c, TCP_EV_PEER_CLOSED, 0);
 		break;
 	case TCP_FIN_WAIT_2:
-		enter_time_wait(s, c);
+		enter_time_wait(s, c, true);
 		return false;
 	case TCP_TIME_WAIT:
 		c->deadline = net_deadline(s, s->cfg->time_wait_ms);
@@ -429,7 +433,7 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 		if (why != ACCEPT)
 			return why;
 		if (c->flags & TF_FIN_ACKED) {
-			enter_time_wait(s, c);
+			enter_time_wait(s, c, false);
 			return ACCEPT;
 		}
 		break;
@@ -454,6 +458,15 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 		return NET_STAT_TCP_NO_CONN; /* not reached: dispatched earlier */
 	}
 	if (sent) {
+		/* Full segments already in the send ring go out before the
+		 * application hears of the freed space: it may spend a while
+		 * writing more (SPI), and that then overlaps the wire and the
+		 * peer. Only on a pure ACK, so what goes out carries the same
+		 * ACK field, and only full segments (tcp_output_full), so the
+		 * segments are cut where tcp_output() would cut them after the
+		 * callback. */
+		if (plen == 0 && !(seg->flags & TCP_FIN))
+			tcp_output_full(s, c);
 		tcp_event(s, c, TCP_EV_SENT, sent);
 		if (s->rx_pcb != c)
 			return ACCEPT;

@@ -10,7 +10,8 @@
  * With a netdev that has device memory (the ENC28J60's spare buffer RAM,
  * netdev mem_*), the ring is there and a segment's payload is appended to
  * the frame by tx_copy_from_mem (the chip's DMA), so the MCU keeps no copy;
- * its checksum is computed by reading the ring back through a 32-byte
+ * its checksum is computed by the device (netdev mem_csum, the chip's DMA
+ * checksum) when it can, else by reading the ring back through a 32-byte
  * buffer. Without device memory the ring is c->ram (NET_TCP_RAM_SND_BUF).
  * Either way every (re)transmission is rebuilt from the TCB and the ring:
  * nothing is kept per segment, which is also how an ARP-pending frame is
@@ -68,7 +69,17 @@ static NET_NOINLINE void ring_csum(struct net_stack *s, struct tcp_pcb *c, struc
 
 		if (s->use_devmem) {
 			uint8_t b[32];
+#if NET_HW_CSUM
+			uint16_t sum;
 
+			if (k >= NET_HW_CSUM_MIN && s->dev.ops->mem_csum &&
+			    s->dev.ops->mem_csum(s->dev.dev, (uint16_t)(ring_base(s, c) + pos), k, &sum)) {
+				net_csum_add_partial(cs, sum, k);
+				off = (uint16_t)(off + k);
+				n = (uint16_t)(n - k);
+				continue;
+			}
+#endif
 			if (k > sizeof(b))
 				k = sizeof(b);
 			s->dev.ops->mem_read(s->dev.dev, (uint16_t)(ring_base(s, c) + pos), b, k);
@@ -218,7 +229,7 @@ void tcp_send_rst_pcb(struct net_stack *s, struct tcp_pcb *c)
 /* Sends SYN / SYN-ACK if not yet in flight, then data and FIN as the
  * windows allow (min of the peer's window and cwnd, RFC 5681), one MSS per
  * segment. `probe` lets one byte go past a zero window (RFC 9293 §3.8.6.1). */
-static void output(struct net_stack *s, struct tcp_pcb *c, bool probe)
+static void output(struct net_stack *s, struct tcp_pcb *c, bool probe, bool full_only)
 {
 	switch ((enum tcp_state)c->state) {
 	case TCP_SYN_SENT:
@@ -255,6 +266,8 @@ static void output(struct net_stack *s, struct tcp_pcb *c, bool probe)
 		uint16_t n;
 		bool fin, fresh;
 
+		if (full_only && unsent < c->mss)
+			break; /* a short tail waits: the caller may add to it */
 		if (probe && can == 0)
 			can = 1;
 		n = unsent < can ? unsent : can;
@@ -275,6 +288,8 @@ static void output(struct net_stack *s, struct tcp_pcb *c, bool probe)
 			c->flags |= TF_RTT;
 			c->rtt_seq = c->snd_nxt;
 			c->rtt_start = s->ms;
+			if (!s->in_poll)
+				c->flags |= TF_REBASE_RTT;
 		}
 		if (c->timer != TT_RTX)
 			tcp_arm_rtx(s, c);
@@ -290,18 +305,26 @@ static void output(struct net_stack *s, struct tcp_pcb *c, bool probe)
 	 * retransmission timer doubles as the persist timer. */
 	if (c->snd_nxt == c->snd_una && c->buf_len && c->snd_wnd == 0 && c->timer != TT_RTX)
 		tcp_arm_rtx(s, c);
-	if (c->flags & TF_ACK_NOW)
+	if ((c->flags & TF_ACK_NOW) && !full_only)
 		tcp_send_ack(s, c);
 }
 
 void tcp_output(struct net_stack *s, struct tcp_pcb *c)
 {
-	output(s, c, false);
+	output(s, c, false, false);
+}
+
+/* Sends only full-sized segments of data already in the ring (no short
+ * tail, no pure ACK): what tcp_output() would send first anyway, cut at
+ * the same places, whatever the application writes next. */
+void tcp_output_full(struct net_stack *s, struct tcp_pcb *c)
+{
+	output(s, c, false, true);
 }
 
 void tcp_resend(struct net_stack *s, struct tcp_pcb *c, bool probe)
 {
 	c->snd_nxt = c->snd_una;
 	c->flags &= (uint8_t)~(TF_RTT | TF_ARP_WAIT);
-	output(s, c, probe);
+	output(s, c, probe, false);
 }

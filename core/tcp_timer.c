@@ -20,6 +20,29 @@ void tcp_arm_rtx(struct net_stack *s, struct tcp_pcb *c)
 {
 	c->timer = TT_RTX;
 	c->deadline = net_deadline(s, c->rto);
+	if (!s->in_poll)
+		c->flags |= TF_REBASE_RTX; /* s->ms is stale: see tcp_rebase() */
+}
+
+/* Outside net_poll() the clock is that of the last poll: a board that
+ * slept 10 s and then calls tcp_connect() would see its SYN "expire" at
+ * once and its RTO doubled. Timers and RTT starts set by such calls are
+ * marked (TF_REBASE_*) and re-based here, at the start of the next
+ * net_poll(), on its clock: never early, and an RTT sample never longer
+ * than the real round trip. */
+void tcp_rebase(struct net_stack *s)
+{
+	uint8_t i;
+
+	for (i = 0; i < NET_TCP_CONNS; i++) {
+		struct tcp_pcb *c = &s->tcp[i];
+
+		if ((c->flags & TF_REBASE_RTX) && c->timer == TT_RTX)
+			c->deadline = net_deadline(s, c->rto);
+		if (c->flags & TF_REBASE_RTT)
+			c->rtt_start = s->ms;
+		c->flags &= (uint8_t)~(TF_REBASE_RTX | TF_REBASE_RTT);
+	}
 }
 
 /* RFC 6298 §2.2/2.3 with alpha 1/8, beta 1/4, K 4; RTO clamped to
@@ -57,11 +80,15 @@ static void rtx_expired(struct net_stack *s, struct tcp_pcb *c)
 	bool probe = !syn && c->snd_wnd == 0;
 	uint32_t inflight = c->snd_max - c->snd_una;
 
+	uint8_t limit = !syn                       ? s->cfg->max_retries
+			: (c->flags & TF_PASSIVE) ? s->cfg->synack_retries
+						  : s->cfg->syn_retries;
+
 	if (c->snd_una == c->snd_max && !(probe && c->buf_len)) {
 		c->timer = TT_NONE; /* everything acknowledged meanwhile */
 		return;
 	}
-	if (++c->retries > (syn ? s->cfg->syn_retries : s->cfg->max_retries)) {
+	if (++c->retries > limit) {
 		NET_INC(s, TCP_TIMEOUTS);
 		if (syn && (c->flags & TF_PASSIVE)) {
 			tcp_pcb_free(s, c); /* the application never saw it */

@@ -470,6 +470,46 @@ START_TEST(test_udp_bad_checksum_dropped)
 }
 END_TEST
 
+#if NET_HW_CSUM
+/* A device-computed partial sum (netdev rx_csum / mem_csum: as if the run
+ * started on an even byte) joins a running checksum at any byte position:
+ * a buffer cut into runs of odd and even lengths, some summed in software
+ * and some as partials, gives the one-shot checksum. */
+START_TEST(test_csum_partial_sums_at_odd_offsets)
+{
+	static const uint16_t cuts[] = {1, 3, 2, 64, 65, 7, 100, 33, 0};
+	uint8_t buf[400];
+	struct wire_csum c;
+	uint16_t i, off = 0;
+	unsigned k;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 37u + 11u);
+	wire_csum_init(&c);
+	for (k = 0; off < sizeof(buf); k++) {
+		uint16_t n = cuts[k % (sizeof(cuts) / sizeof(cuts[0]))];
+		uint32_t sum = 0;
+
+		if (n == 0 || n > sizeof(buf) - off)
+			n = (uint16_t)(sizeof(buf) - off);
+		if (k & 1u) {
+			wire_csum_add(&c, buf + off, n);
+		} else {
+			for (i = 0; i + 1u < n; i += 2u)
+				sum += (uint32_t)((buf[off + i] << 8) | buf[off + i + 1u]);
+			if (n & 1u)
+				sum += (uint32_t)buf[off + n - 1u] << 8;
+			while (sum >> 16)
+				sum = (sum & 0xFFFFu) + (sum >> 16);
+			net_csum_add_partial(&c, (uint16_t)sum, n);
+		}
+		off = (uint16_t)(off + n);
+	}
+	ck_assert_uint_eq(wire_csum_fold(&c), wire_checksum(buf, sizeof(buf)));
+}
+END_TEST
+#endif
+
 int main(void)
 {
 	Suite *s = suite_create("stack_ip");
@@ -497,6 +537,9 @@ int main(void)
 	tcase_add_test(t, test_udp_echo);
 	tcase_add_test(t, test_udp_closed_port_unreachable);
 	tcase_add_test(t, test_udp_bad_checksum_dropped);
+#if NET_HW_CSUM
+	tcase_add_test(t, test_csum_partial_sums_at_odd_offsets);
+#endif
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

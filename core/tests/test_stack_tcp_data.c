@@ -186,6 +186,7 @@ START_TEST(test_established_rto_backoff_and_karn)
 	h_to_established();
 	c = H.conn;
 	tcp_send(&H.st, c, "abc", 3);
+	h_poll(); /* the main loop polls after acting (tcp.h, Time) */
 	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 3);
 	h_advance(NET_MS(999));
 	OUT_NOTHING();
@@ -206,6 +207,7 @@ START_TEST(test_established_rto_backoff_and_karn)
 	ck_assert_uint_eq(c->srtt, 0); /* Karn: no sample from a retransmission */
 	ck_assert_uint_eq(c->rto, 8000); /* backoff kept until a fresh sample */
 	tcp_send(&H.st, c, "de", 2);
+	h_poll(); /* the main loop polls after acting (tcp.h, Time) */
 	OUT_DATA(TCP_ACK | TCP_PSH, 4, 1, 2);
 	h_advance(NET_MS(50));
 	IN(TCP_ACK, 1, 6);
@@ -238,11 +240,117 @@ START_TEST(test_syn_sent_timeout_after_syn_retries)
 }
 END_TEST
 
+/* RFC 9293 §3.8.3 MUST-23: with the default configuration an unanswered
+ * SYN is retransmitted for at least 3 minutes (RTO 1 s doubling, capped at
+ * 60 s: 1, 3, 7, 15, 31, 63, 123 s) and the open fails only after 180 s. */
+START_TEST(test_syn_sent_retransmits_for_3_minutes)
+{
+	static const unsigned at[] = {1, 3, 7, 15, 31, 63, 123};
+	net_time_t t0;
+	unsigned i;
+
+	h_to_syn_sent();
+	t0 = H.now;
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		H.now = t0 + NET_S(at[i]) - NET_MS(1);
+		h_poll();
+		OUT_NOTHING();
+		H.now = t0 + NET_S(at[i]);
+		h_poll();
+		OUT(TCP_SYN, 0, 0);
+	}
+	H.now = t0 + NET_S(180);
+	h_poll();
+	OUT_NOTHING();
+	NO_EVENT();
+	STATE_IS(TCP_SYN_SENT);
+	H.now = t0 + NET_S(183);
+	h_poll();
+	OUT_NOTHING();
+	EVENT(TCP_EV_TIMEOUT);
+	STATE_IS(TCP_CLOSED);
+}
+END_TEST
+
+/* A passive half-open block is not held as long: SYN-ACKs at 1, 3, 7, 15,
+ * 31 s (synack_retries 5), dropped silently at 63 s. */
+START_TEST(test_syn_received_passive_dropped_after_synack_retries)
+{
+	net_time_t t0;
+	unsigned i;
+
+	h_to_syn_received();
+	t0 = H.now;
+	for (i = 0; i < 5; i++) {
+		H.now = t0 + NET_S((1u << (i + 1)) - 1);
+		h_poll();
+		OUT(TCP_SYN | TCP_ACK, 0, 1);
+	}
+	H.now = t0 + NET_S(63);
+	h_poll();
+	OUT_NOTHING();
+	NO_EVENT();
+	ck_assert_uint_eq(tcp_pcbs_in_use(&H.st), 0);
+}
+END_TEST
+
+/* An API call made after a long idle (no net_poll for 10 s) must not
+ * start its timer on the stale clock of the last poll: the SYN is not
+ * retransmitted at once on the next poll, the RTO is not doubled. */
+START_TEST(test_closed_connect_after_idle_no_early_retransmission)
+{
+	net_time_t t0;
+
+	H.now += NET_S(10); /* the board slept: no net_poll */
+	t0 = H.now;
+	h_to_syn_sent();
+	h_poll();
+	OUT_NOTHING();
+	ck_assert_uint_eq(STAT(TCP_RETRANSMITS), 0);
+	ck_assert_uint_eq(h_pcb()->rto, 1000);
+	H.now = t0 + NET_MS(999);
+	h_poll();
+	OUT_NOTHING();
+	H.now = t0 + NET_S(1);
+	h_poll();
+	OUT(TCP_SYN, 0, 0);
+	H.now = t0 + NET_S(3) - NET_MS(1);
+	h_poll();
+	OUT_NOTHING();
+	H.now = t0 + NET_S(3);
+	h_poll();
+	OUT(TCP_SYN, 0, 0);
+}
+END_TEST
+
+/* Same for data: the RTT sample of a segment sent after an idle period
+ * measures the round trip, not the idle time. */
+START_TEST(test_established_send_after_idle_rtt_from_send)
+{
+	struct tcp_pcb *c;
+
+	H.cfg.rto_min_ms = 10;
+	h_to_established();
+	c = H.conn;
+	H.now += NET_S(10);
+	tcp_send(&H.st, c, "abc", 3);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 3);
+	h_poll();
+	OUT_NOTHING();
+	h_advance(NET_MS(50));
+	IN(TCP_ACK, 1, 4);
+	EVENT(TCP_EV_SENT);
+	ck_assert_uint_eq(c->srtt, 50);
+	ck_assert_uint_eq(STAT(TCP_RETRANSMITS), 0);
+}
+END_TEST
+
 START_TEST(test_established_timeout_sends_rst)
 {
 	H.cfg.max_retries = 1;
 	h_to_established();
 	tcp_send(&H.st, H.conn, "x", 1);
+	h_poll(); /* the main loop polls after acting (tcp.h, Time) */
 	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 1);
 	h_advance(NET_S(1));
 	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 1);
@@ -261,6 +369,7 @@ START_TEST(test_established_zero_window_probe)
 	h_to_established();
 	IN_WIN(TCP_ACK, 1, 1, 0);
 	ck_assert_uint_eq(tcp_send(&H.st, H.conn, "abcd", 4), 4);
+	h_poll(); /* the main loop polls after acting (tcp.h, Time) */
 	OUT_NOTHING();
 	h_advance(NET_S(1));
 	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 1);
@@ -311,13 +420,19 @@ START_TEST(test_last_ack_ack_closes)
 }
 END_TEST
 
-START_TEST(test_closing_ack_enters_time_wait)
+/* RFC 9293 §3.10.7.4 CLOSING, fifth check: the ACK of our FIN enters
+ * TIME-WAIT and is not answered (only the peer's FIN earns an ACK); a
+ * retransmission of the peer's FIN in TIME-WAIT still does. */
+START_TEST(test_closing_ack_enters_time_wait_without_ack)
 {
 	h_to_closing();
 	IN(TCP_ACK, 2, 2);
-	OUT(TCP_ACK, 2, 2);
+	OUT_NOTHING();
 	STATE_IS(TCP_TIME_WAIT);
 	EVENT(TCP_EV_CLOSED);
+	IN(TCP_FIN | TCP_ACK, 1, 2);
+	OUT(TCP_ACK, 2, 2);
+	STATE_IS(TCP_TIME_WAIT);
 }
 END_TEST
 
@@ -382,7 +497,7 @@ START_TEST(test_established_simultaneous_close)
 	IN(TCP_FIN | TCP_ACK, 1, 1); /* its FIN again: old, ACK it */
 	OUT(TCP_ACK, 2, 2);
 	IN(TCP_ACK, 2, 2);
-	OUT(TCP_ACK, 2, 2);
+	OUT_NOTHING(); /* the ACK of our FIN is not answered */
 	STATE_IS(TCP_TIME_WAIT);
 	EVENT(TCP_EV_CLOSED);
 }
@@ -609,11 +724,15 @@ int main(void)
 	tcase_add_test(t, test_listen_synack_mss_from_buffers);
 	tcase_add_test(t, test_established_rto_backoff_and_karn);
 	tcase_add_test(t, test_syn_sent_timeout_after_syn_retries);
+	tcase_add_test(t, test_syn_sent_retransmits_for_3_minutes);
+	tcase_add_test(t, test_closed_connect_after_idle_no_early_retransmission);
+	tcase_add_test(t, test_established_send_after_idle_rtt_from_send);
+	tcase_add_test(t, test_syn_received_passive_dropped_after_synack_retries);
 	tcase_add_test(t, test_established_timeout_sends_rst);
 	tcase_add_test(t, test_established_zero_window_probe);
 	tcase_add_test(t, test_time_wait_expires_after_2msl);
 	tcase_add_test(t, test_last_ack_ack_closes);
-	tcase_add_test(t, test_closing_ack_enters_time_wait);
+	tcase_add_test(t, test_closing_ack_enters_time_wait_without_ack);
 	tcase_add_test(t, test_fin_wait_1_finack_enters_time_wait);
 	tcase_add_test(t, test_fin_wait_2_data_still_delivered);
 	tcase_add_test(t, test_established_close_sends_fin_after_data);

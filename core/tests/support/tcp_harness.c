@@ -396,6 +396,7 @@ void h_to_syn_sent(void)
 	H.rport = H_SERVER_PORT;
 	H.conn = tcp_connect(&H.st, H.peer_ip, H_SERVER_PORT, h_cb, &H);
 	ck_assert_ptr_nonnull(H.conn);
+	h_poll(); /* a main loop polls after acting: timers count from here */
 	OUT(TCP_SYN, 0, 0);
 	STATE_IS(TCP_SYN_SENT);
 }
@@ -413,6 +414,7 @@ void h_to_fin_wait_1(void)
 {
 	h_to_established();
 	ck_assert_int_eq(tcp_close(&H.st, H.conn), TCP_OK);
+	h_poll(); /* timers count from the poll after the call */
 	OUT(TCP_FIN | TCP_ACK, 1, 1);
 	STATE_IS(TCP_FIN_WAIT_1);
 }
@@ -438,6 +440,7 @@ void h_to_last_ack(void)
 {
 	h_to_close_wait();
 	ck_assert_int_eq(tcp_close(&H.st, H.conn), TCP_OK);
+	h_poll(); /* timers count from the poll after the call */
 	OUT(TCP_FIN | TCP_ACK, 1, 2);
 	STATE_IS(TCP_LAST_ACK);
 }
