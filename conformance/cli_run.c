@@ -42,8 +42,9 @@ void cli_run_help(FILE *out)
 		"\n"
 		"Runs conformance scripts (packetdrill's language plus synack's statements,\n"
 		"see conformance/README.md) against a device under test. A DIR is searched\n"
-		"for *.pkt; a SUITE is a directory name under conformance/suites/ ('all',\n"
-		"the default, runs every suite). Scripts run in sorted path order.\n"
+		"for *.pkt; a SUITE is a directory (or script) under conformance/suites/\n"
+		"('seed', 'rfc9293/handshake'; 'all', the default, runs every suite).\n"
+		"Scripts run in sorted path order.\n"
 		"\n"
 		"options:\n"
 		"  --dut NAME          adapter: %s (default sim: our stack on the ENC28J60\n"
@@ -57,14 +58,23 @@ void cli_run_help(FILE *out)
 		"  --json              JSON lines instead of text\n"
 		"  --pcap-dir DIR      where failures' captures and ladders go\n"
 		"                      (default synack-failures)\n"
-		"  --ignore=LIST       options,win: fields not compared (Linux-written scripts)\n"
+		"  --ignore=LIST       options,win: fields not compared (Linux-written scripts;\n"
+		"                      with both, linux-wire scripts run on sim)\n"
+		"  --mutate NAME       power check: rewrite what the DUT emits before it is\n"
+		"                      verified (%s): synack-ack0 sets the ack\n"
+		"                      of every SYN-ACK to 0, rst-seq+1 adds one to the seq\n"
+		"                      of every RST; the scripts checking them must fail\n"
 		"  --tolerance-usecs N timing tolerance (default: the script's, else 4000)\n"
 		"  --dry-run           parse and check the scripts, run nothing\n"
 		"  -h, --help          this help\n"
 		"\n"
+		"A script whose //! profile: names a behaviour profile the DUT does not\n"
+		"follow is skipped with the reason: sim follows synack-params and\n"
+		"rfc9293-strict; tap follows linux-wire (see conformance/README.md).\n"
+		"\n"
 		"exit status: 0 no script failed; 1 a script failed; 2 bad usage, a\n"
 		"malformed script (file:line:col: message) or an unknown option line.\n",
-		engine_dut_names());
+		engine_dut_names(), engine_mutations());
 }
 
 struct run_opts {
@@ -78,6 +88,7 @@ struct run_opts {
 	const char *pcap_dir;
 	bool ignore_options, ignore_win;
 	int64_t tolerance_ns;
+	const char *mutate;
 	bool dry_run;
 	bool help;
 };
@@ -185,8 +196,11 @@ static bool collect(const char *arg, struct strvec *out)
 		return find_pkts(sd, out) == 0;
 	char p[4096];
 	snprintf(p, sizeof p, "%s/%s", sd, arg);
-	if (strchr(arg, '/') == NULL && is_dir(p))
+	/* A suite may be nested ("rfc9293/handshake") or one script in it. */
+	if (arg[0] != '/' && strstr(arg, "..") == NULL && is_dir(p))
 		return find_pkts(p, out) == 0;
+	if (arg[0] != '/' && strstr(arg, "..") == NULL && ends_with(p, ".pkt") && is_file(p))
+		return vec_push(out, p) == 0;
 	cli_error(VERB, "'%s' is not a script, a directory or a suite under %s", arg, sd);
 	return false;
 }
@@ -312,6 +326,9 @@ static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char 
 				cli_error(VERB, "--ignore: expected a list of options,win, got '%s'", v);
 				return CLI_USAGE;
 			}
+		} else if (strcmp(flag, "--mutate") == 0) {
+			if ((o->mutate = cli_args_value(&a)) == NULL)
+				return CLI_USAGE;
 		} else if (strcmp(flag, "--tolerance-usecs") == 0) {
 			if ((v = cli_args_value(&a)) == NULL ||
 			    !cli_parse_u64(VERB, flag, v, 0, 1000000000, "microseconds", &n))
@@ -319,6 +336,13 @@ static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char 
 			o->tolerance_ns = (int64_t)n * 1000;
 		} else {
 			cli_error(VERB, "unknown option '%s' (see 'synack help run')", flag);
+			return CLI_USAGE;
+		}
+	}
+	if (!bad && o->mutate != NULL) {
+		char err[200];
+		if ((o->dut = dut_mutate_wrap(o->dut, o->mutate, err, sizeof err)) == NULL) {
+			cli_error(VERB, "--mutate: %s", err);
 			return CLI_USAGE;
 		}
 	}
@@ -432,8 +456,8 @@ static void run_one(const struct run_opts *o, const char *path, struct cli_run_i
 		script_free(s);
 		return;
 	}
-	char why[200];
-	if (engine_profile_conflict(s, o->profile, why, sizeof why) != NULL) {
+	char why[400];
+	if (engine_skip_reason(s, &eo, why, sizeof why) != NULL) {
 		it->verdict = CLI_RUN_SKIPPED;
 		snprintf(buf, sizeof buf, "%s: skipped: %s\n", path, why);
 		it->messages = strdup(buf);

@@ -22,6 +22,13 @@ relative to its ISS (packetdrill model, conformance/README.md). RCV.WND is
 the DUT's receive window, WND below (the sim DUT advertises 1024, see
 core/net_opts.h NET_TCP_RCV_WND); the window-edge scripts assert it on the
 DUT's SYN-ACK so a DUT with another window fails loudly, not subtly.
+
+Behaviour profiles (conformance/README.md "Profiles"): the window-edge
+scripts need `synack-params` (that window), and the cells in BEHAVIOUR
+below, where Linux legitimately differs from RFC 9293, need
+`rfc9293-strict`; both are added to the `//! profile:` line with a
+"// Profile NAME: reason." comment, so a DUT that does not follow them
+(tap) skips them with the reason printed.
 """
 import os
 import sys
@@ -187,6 +194,43 @@ def probe_listen_again():
             '+0    > S. ...(0) ack 1 <...>']
 
 
+# ---------------------------------------------------------------- behaviour profiles
+# Where Linux (the reference DUT, `--dut tap`) legitimately differs, the
+# script names the behaviour profile it needs (conformance/README.md): the
+# runner skips it, with this reason, on a DUT that does not follow it.
+STRICT = 'rfc9293-strict'
+PARAMS = 'synack-params'
+BEHAVIOUR = {
+    'rfc9293/reset/syn-received-passive/syn.pkt':
+        (STRICT, 'Linux answers an in-window SYN on a request socket with RST'),
+    'rfc9293/reset/syn-received-passive/syn-ack.pkt':
+        (STRICT, 'Linux answers an in-window SYN-ACK on a request socket with RST'),
+    'rfc9293/reset/syn-received-active/syn-ack.pkt':
+        (STRICT, 'Linux completes the simultaneous open on the crossing SYN-ACK'),
+    'rfc9293/reset/syn-received-active/rst.pkt':
+        (STRICT, 'Linux tells the application ECONNRESET, RFC 9293 "connection refused"'),
+    'rfc9293/reset/syn-received-active/rst-ack.pkt':
+        (STRICT, 'Linux tells the application ECONNRESET, RFC 9293 "connection refused"'),
+    'rfc9293/reset/fin-wait-1/data.pkt':
+        (STRICT, "Linux's close() is a full close: data after it draws RST (SHLD-3)"),
+    'rfc9293/reset/fin-wait-2/data.pkt':
+        (STRICT, "Linux's close() is a full close: data after it draws RST (SHLD-3)"),
+    'rfc9293/reset/fin-wait-2/syn.rfc5961-on.pkt':
+        (STRICT, 'an orphaned FIN-WAIT-2 socket is a time-wait socket in Linux: RST, not a challenge ACK'),
+    'rfc9293/reset/fin-wait-2/syn-ack.rfc5961-on.pkt':
+        (STRICT, 'an orphaned FIN-WAIT-2 socket is a time-wait socket in Linux: RST, not a challenge ACK'),
+    'rfc9293/reset/time-wait/data.pkt':
+        (STRICT, 'Linux acknowledges text in TIME-WAIT'),
+}
+
+
+def behaviour(path):
+    """(profile, reason) for a generated script, or None."""
+    if '/window-edge/' in '/' + path:
+        return (PARAMS, "the window edges are our stack's RCV.WND 1024 (asserted on the SYN-ACK; Linux: 64240)")
+    return BEHAVIOUR.get(path)
+
+
 # ---------------------------------------------------------------- scripts
 class Script:
     def __init__(self, path, title, rfc, body, profile=None, notes=None, setup=None, state=None):
@@ -204,10 +248,14 @@ class Script:
         out = ['//! title: %s' % self.title]
         for r in self.rfc:
             out.append('//! rfc: %s' % r)
-        if self.profile:
-            out.append('//! profile: %s' % self.profile)
+        beh = behaviour(self.path)
+        prof = ' '.join(p for p in (self.profile, beh and beh[0]) if p)
+        if prof:
+            out.append('//! profile: %s' % prof)
         out.append('//! local: 8080')
         out.append(GEN)
+        if beh:
+            out.append('// Profile %s: %s.' % beh)
         for nline in self.notes:
             out.append('// ' + nline)
         if self.state is not None:

@@ -138,6 +138,15 @@ struct dut_ops {
 	 * packetdrill script's back-quoted shell line does. Only names the DUT
 	 * keeps per instance are allowed (tap: net.*, per namespace). */
 	int (*sysctl)(struct dut *d, const char *name, const char *value, char err[DUT_ERR_LEN]);
+
+	/* --- Added for behaviour profiles; optional (NULL = follows none). ---
+	 * The named behaviour profiles (script.h script_behaviour_names:
+	 * "synack-params", "rfc9293-strict", "linux-wire") the DUT follows,
+	 * NULL-terminated. A script whose `//! profile:` needs one the DUT
+	 * does not follow (or excludes one it follows) is skipped with the
+	 * reason. Exception made by the engine: "linux-wire" counts as
+	 * followed by any DUT when the run ignores options and win. */
+	const char *const *behaviours;
 };
 
 struct dut {

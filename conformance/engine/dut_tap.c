@@ -570,8 +570,13 @@ static int tap_sysctl(struct dut *d, const char *name, const char *value, char e
 	return rc;
 }
 
+/* The Linux kernel: its own wire (options, window, timers); neither our
+ * stack's numbers nor RFC 9293 where Linux deviates from it. */
+static const char *const TAP_BEHAVIOURS[] = {"linux-wire", NULL};
+
 const struct dut_ops dut_tap_ops = {
 	.name = "tap",
+	.behaviours = TAP_BEHAVIOURS,
 	.profiles_supported = DUT_PROFILE_RFC5961 | DUT_PROFILE_RFC1337,
 	.profiles_fixed = DUT_PROFILE_RFC5961,
 	.virtual_time = false,

@@ -98,6 +98,22 @@ bool engine_parse_ignore(const char *v, bool *options, bool *win);
 /* Returns the reason a script is skipped for the DUT's profile, or NULL. */
 const char *engine_profile_conflict(const struct script *s, uint8_t profile, char *buf, size_t cap);
 
+/* Whether the DUT follows behaviour profile `beh` (enum script_behaviour)
+ * in a run with these options. */
+bool engine_dut_follows(const struct engine_options *o, int beh);
+
+/* Returns why a script is skipped on this DUT and run (an RFC profile it
+ * does not run, a behaviour profile it does not follow), or NULL:
+ * "needs profile synack-params (...); tap does not follow it". */
+const char *engine_skip_reason(const struct script *s, const struct engine_options *o, char *buf, size_t cap);
+
+/* dut_mutate.c: an adapter wrapping `inner` that rewrites what the DUT
+ * emits ("synack-ack0", "rst-seq+1"; see engine_mutations). Returns NULL
+ * with a message in err for an unknown mutation. One wrapper per process. */
+const struct dut_ops *dut_mutate_wrap(const struct dut_ops *inner, const char *mutation, char *err, size_t errcap);
+/* "synack-ack0, rst-seq+1", for usage messages. */
+const char *engine_mutations(void);
+
 /* Runs the script. Always fills *r (free it with engine_result_free). */
 void engine_run(const struct script *s, const struct engine_options *o, struct engine_result *r);
 void engine_result_free(struct engine_result *r);

@@ -150,3 +150,39 @@ const char *engine_profile_conflict(const struct script *s, uint8_t profile, cha
 	}
 	return NULL;
 }
+
+bool engine_dut_follows(const struct engine_options *o, int beh)
+{
+	if (beh == SCRIPT_BEH_LINUX_WIRE && o->ignore_options && o->ignore_win)
+		return true;
+	const char *const *b = o->dut_ops ? o->dut_ops->behaviours : NULL;
+	for (; b != NULL && *b != NULL; b++)
+		if (strcmp(*b, script_behaviour_names[beh]) == 0)
+			return true;
+	return false;
+}
+
+const char *engine_skip_reason(const struct script *s, const struct engine_options *o, char *buf, size_t cap)
+{
+	if (engine_profile_conflict(s, o->profile, buf, cap) != NULL)
+		return buf;
+	const char *dut = o->dut_ops ? o->dut_ops->name : "the";
+	for (int i = 0; i < (int)SCRIPT_BEH_COUNT; i++) {
+		enum script_profile_value want = s->header.behaviour[i];
+		if (want == SCRIPT_PROFILE_ANY)
+			continue;
+		bool follows = engine_dut_follows(o, i);
+		if (want == SCRIPT_PROFILE_ON && !follows) {
+			snprintf(buf, cap, "needs profile %s (%s); %s does not follow it%s", script_behaviour_names[i],
+				 script_behaviour_reasons[i], dut,
+				 i == SCRIPT_BEH_LINUX_WIRE ? " (run with --ignore=options,win to compare the rest)" : "");
+			return buf;
+		}
+		if (want == SCRIPT_PROFILE_OFF && follows) {
+			snprintf(buf, cap, "profile %s=off (%s); %s follows it", script_behaviour_names[i],
+				 script_behaviour_reasons[i], dut);
+			return buf;
+		}
+	}
+	return NULL;
+}

@@ -378,7 +378,10 @@ static void put_header(struct script_buf *b, const struct script_header *h)
 		script_buf_printf(b, "//! title: %s\n", h->title);
 	for (size_t i = 0; i < h->n_rfc; i++)
 		script_buf_printf(b, "//! rfc: %s\n", h->rfc[i]);
-	if (h->rfc5961 != SCRIPT_PROFILE_ANY || h->rfc1337 != SCRIPT_PROFILE_ANY) {
+	bool any = h->rfc5961 != SCRIPT_PROFILE_ANY || h->rfc1337 != SCRIPT_PROFILE_ANY;
+	for (size_t i = 0; i < SCRIPT_BEH_COUNT; i++)
+		any |= h->behaviour[i] != SCRIPT_PROFILE_ANY;
+	if (any) {
 		script_buf_printf(b, "//! profile:");
 		if (h->rfc5961 != SCRIPT_PROFILE_ANY)
 			script_buf_printf(b, " rfc5961=%s",
@@ -386,6 +389,11 @@ static void put_header(struct script_buf *b, const struct script_header *h)
 		if (h->rfc1337 != SCRIPT_PROFILE_ANY)
 			script_buf_printf(b, " rfc1337=%s",
 					  h->rfc1337 == SCRIPT_PROFILE_ON ? "on" : "off");
+		for (size_t i = 0; i < SCRIPT_BEH_COUNT; i++)
+			if (h->behaviour[i] == SCRIPT_PROFILE_ON)
+				script_buf_printf(b, " %s", script_behaviour_names[i]);
+			else if (h->behaviour[i] == SCRIPT_PROFILE_OFF)
+				script_buf_printf(b, " %s=off", script_behaviour_names[i]);
 		script_buf_printf(b, "\n");
 	}
 	if (h->has_local)

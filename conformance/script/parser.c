@@ -230,25 +230,37 @@ static void header_profile(struct script_parser *p, const struct script_token *t
 		memcpy(item, start, n);
 		item[n] = '\0';
 		char *eq = strchr(item, '=');
-		if (eq == NULL)
-			header_fail(p, t, start, "profile item '%s' needs name=on|off", item);
-		*eq = '\0';
+		const char *val = "on";
+		if (eq != NULL) {
+			*eq = '\0';
+			val = eq + 1;
+		}
 		enum script_profile_value *slot;
+		int beh;
 		if (strcmp(item, "rfc5961") == 0)
 			slot = &h->rfc5961;
 		else if (strcmp(item, "rfc1337") == 0)
 			slot = &h->rfc1337;
+		else if ((beh = script_behaviour_find(item)) >= 0)
+			slot = &h->behaviour[beh];
 		else
-			header_fail(p, t, start, "unknown profile '%s' (known: rfc5961, rfc1337)", item);
+			header_fail(p, t, start,
+				    "unknown profile '%s' (known: rfc5961, rfc1337, synack-params, "
+				    "rfc9293-strict, linux-wire)",
+				    item);
+		if (eq == NULL && slot == &h->rfc5961)
+			header_fail(p, t, start, "profile item '%s' needs name=on|off", item);
+		if (eq == NULL && slot == &h->rfc1337)
+			header_fail(p, t, start, "profile item '%s' needs name=on|off", item);
 		if (*slot != SCRIPT_PROFILE_ANY)
 			header_fail(p, t, start, "profile '%s' given twice", item);
-		if (strcmp(eq + 1, "on") == 0)
+		if (strcmp(val, "on") == 0)
 			*slot = SCRIPT_PROFILE_ON;
-		else if (strcmp(eq + 1, "off") == 0)
+		else if (strcmp(val, "off") == 0)
 			*slot = SCRIPT_PROFILE_OFF;
 		else
-			header_fail(p, t, start + (eq + 1 - item),
-				    "profile value '%s' must be 'on' or 'off'", eq + 1);
+			header_fail(p, t, start + (val - item),
+				    "profile value '%s' must be 'on' or 'off'", val);
 	}
 }
 

@@ -227,3 +227,24 @@ const char *script_cmp_name(enum script_cmp cmp)
 	}
 	return "?";
 }
+
+const char *const script_behaviour_names[SCRIPT_BEH_COUNT] = {
+	[SCRIPT_BEH_SYNACK_PARAMS] = "synack-params",
+	[SCRIPT_BEH_RFC9293_STRICT] = "rfc9293-strict",
+	[SCRIPT_BEH_LINUX_WIRE] = "linux-wire",
+};
+
+const char *const script_behaviour_reasons[SCRIPT_BEH_COUNT] = {
+	[SCRIPT_BEH_SYNACK_PARAMS] = "numbers from our stack's configuration: RCV.WND 1024, RTO 1 s, "
+				     "2 MSL 60 s, challenge-ACK limit, its SYN options",
+	[SCRIPT_BEH_RFC9293_STRICT] = "RFC 9293 behaviour where Linux deviates",
+	[SCRIPT_BEH_LINUX_WIRE] = "Linux's exact SYN options and window",
+};
+
+int script_behaviour_find(const char *name)
+{
+	for (int i = 0; i < (int)SCRIPT_BEH_COUNT; i++)
+		if (strcmp(name, script_behaviour_names[i]) == 0)
+			return i;
+	return -1;
+}

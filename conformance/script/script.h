@@ -308,12 +308,33 @@ enum script_profile_value {
 	SCRIPT_PROFILE_OFF,
 };
 
+/* Named behaviour profiles: where RFC 9293, RFC 5961, RFC 1337 and the
+ * reference stacks legitimately differ in something other than the two
+ * switchable RFC profiles. A closed list (conformance/README.md, "The
+ * header"); a DUT adapter says which of them it follows. */
+enum script_behaviour {
+	SCRIPT_BEH_SYNACK_PARAMS = 0, /* numbers from our stack's configuration */
+	SCRIPT_BEH_RFC9293_STRICT,    /* RFC 9293 where Linux deviates */
+	SCRIPT_BEH_LINUX_WIRE,        /* Linux's exact SYN options, window, timers */
+	SCRIPT_BEH_COUNT
+};
+
+/* "synack-params", "rfc9293-strict", "linux-wire" (index: enum
+ * script_behaviour) and a one-line reason for each. */
+extern const char *const script_behaviour_names[SCRIPT_BEH_COUNT];
+extern const char *const script_behaviour_reasons[SCRIPT_BEH_COUNT];
+/* Index of a behaviour profile name, or -1. */
+int script_behaviour_find(const char *name);
+
 struct script_header {
 	const char *title;
 	const char *rfc[8];        /* "//! rfc:" lines, in order */
 	size_t n_rfc;
 	enum script_profile_value rfc5961;
 	enum script_profile_value rfc1337;
+	/* Behaviour profiles: ON = the script needs a DUT that follows it
+	 * (`name` or `name=on`), OFF = one that does not (`name=off`). */
+	enum script_profile_value behaviour[SCRIPT_BEH_COUNT];
 	bool has_local, has_remote;
 	uint32_t local_addr, remote_addr;   /* 0 when only a port was given */
 	uint16_t local_port, remote_port;   /* 0 when not given */

@@ -113,11 +113,32 @@ def test_malformed_script_exit_2(run_synack, scripts):
     assert "scripts/bad.pkt:2:8: inconsistent sequence numbers: 0:10 is not 5 bytes long" in res.stderr
 
 
+@pytest.mark.parametrize("text,msg", [
+    ("//! profile: linux-wired\n0 listen 8080\n",
+     "bad.pkt:1:14: unknown profile 'linux-wired' (known: rfc5961, rfc1337, synack-params, "
+     "rfc9293-strict, linux-wire)"),
+    ("//! profile: synack-params=maybe\n0 listen 8080\n",
+     "bad.pkt:1:28: profile value 'maybe' must be 'on' or 'off'"),
+    ("//! profile: rfc5961\n0 listen 8080\n",
+     "bad.pkt:1:14: profile item 'rfc5961' needs name=on|off"),
+    ("//! profile: rfc9293-strict rfc9293-strict\n0 listen 8080\n",
+     "bad.pkt:1:29: profile 'rfc9293-strict' given twice"),
+    ("//! colour: red\n0 listen 8080\n",
+     "bad.pkt:1:5: unknown header key 'colour'"),
+])
+def test_malformed_header_file_line_col_exit_2(run_synack, scripts, text, msg):
+    write(scripts, "bad.pkt", text)
+    res = run_synack("run", "scripts/bad.pkt")
+    assert res.returncode == 2
+    assert "scripts/" + msg in res.stderr
+
+
 @pytest.mark.parametrize("args,msg", [
     (["--frobnicate"], "unknown option '--frobnicate'"),
     (["--shard", "3/2"], "--shard: expected I/N"),
     (["--dut", "nope"], "--dut: expected one of"),
     (["no-such-suite"], "'no-such-suite' is not a script"),
+    (["--mutate", "synack-ack1"], "--mutate: unknown mutation 'synack-ack1'"),
 ])
 def test_usage_errors_exit_2(run_synack, args, msg):
     res = run_synack("run", *args)

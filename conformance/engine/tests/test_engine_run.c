@@ -262,6 +262,80 @@ START_TEST(test_option_lines)
 }
 END_TEST
 
+/* Behaviour profiles: sim follows synack-params and rfc9293-strict, tap
+ * linux-wire; linux-wire is honoured on sim when options and win are
+ * ignored; the skip names the profile, its reason and the DUT. */
+START_TEST(test_behaviour_profiles)
+{
+	extern const struct dut_ops dut_tap_ops;
+	struct script *s;
+	struct script_error err;
+	struct engine_options o;
+	char msg[400];
+	const char *t = "//! profile: synack-params\n0 listen 8080\n";
+	ck_assert(script_parse_string("t.pkt", t, strlen(t), &s, &err) == SCRIPT_OK);
+	engine_options_defaults(&o);
+	o.dut_ops = &dut_sim_ops;
+	ck_assert_ptr_null(engine_skip_reason(s, &o, msg, sizeof msg));
+	o.dut_ops = &dut_tap_ops;
+	ck_assert_ptr_nonnull(engine_skip_reason(s, &o, msg, sizeof msg));
+	ck_assert_str_eq(msg, "needs profile synack-params (numbers from our stack's configuration: RCV.WND "
+			      "1024, RTO 1 s, 2 MSL 60 s, challenge-ACK limit, its SYN options); tap does not "
+			      "follow it");
+	script_free(s);
+	t = "//! profile: linux-wire\n0 listen 8080\n";
+	ck_assert(script_parse_string("t.pkt", t, strlen(t), &s, &err) == SCRIPT_OK);
+	ck_assert_ptr_null(engine_skip_reason(s, &o, msg, sizeof msg));
+	o.dut_ops = &dut_sim_ops;
+	ck_assert_ptr_nonnull(engine_skip_reason(s, &o, msg, sizeof msg));
+	ck_assert_ptr_nonnull(strstr(msg, "needs profile linux-wire"));
+	ck_assert_ptr_nonnull(strstr(msg, "sim does not follow it"));
+	o.ignore_options = true;
+	ck_assert_ptr_nonnull(engine_skip_reason(s, &o, msg, sizeof msg));
+	o.ignore_win = true;
+	ck_assert_ptr_null(engine_skip_reason(s, &o, msg, sizeof msg));
+	script_free(s);
+	t = "//! profile: rfc9293-strict=off\n0 listen 8080\n";
+	ck_assert(script_parse_string("t.pkt", t, strlen(t), &s, &err) == SCRIPT_OK);
+	ck_assert_ptr_nonnull(engine_skip_reason(s, &o, msg, sizeof msg));
+	ck_assert_str_eq(msg, "profile rfc9293-strict=off (RFC 9293 behaviour where Linux deviates); sim follows it");
+	o.dut_ops = &dut_tap_ops;
+	ck_assert_ptr_null(engine_skip_reason(s, &o, msg, sizeof msg));
+	script_free(s);
+}
+END_TEST
+
+/* The mutation adapter rewrites what the DUT emits: the SYN-ACK's ack is 0,
+ * and the verifier names the field. */
+START_TEST(test_mutation_synack_ack0)
+{
+	char err[128];
+	const struct dut_ops *m = dut_mutate_wrap(&dut_sim_ops, "nope", err, sizeof err);
+	ck_assert_ptr_null(m);
+	ck_assert_str_eq(err, "unknown mutation 'nope' (known: synack-ack0, rst-seq+1)");
+	m = dut_mutate_wrap(&dut_sim_ops, "synack-ack0", err, sizeof err);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(m->name, "sim");
+	struct script *s;
+	struct script_error perr;
+	ck_assert(script_parse_string("t.pkt", HANDSHAKE, strlen(HANDSHAKE), &s, &perr) == SCRIPT_OK);
+	struct engine_options o;
+	struct engine_result r;
+	engine_options_defaults(&o);
+	o.dut_ops = m;
+	engine_run(s, &o, &r);
+	ck_assert_int_eq(r.verdict, ENGINE_FAIL);
+	ck_assert_ptr_nonnull(strstr(r.messages, "t.pkt:3: tcp ack: expected 1 (abs 1) vs actual 0 (abs 0)"));
+	engine_result_free(&r);
+	m = dut_mutate_wrap(&dut_sim_ops, "rst-seq+1", err, sizeof err);
+	o.dut_ops = m;
+	engine_run(s, &o, &r); /* no RST in a clean handshake: passes */
+	ck_assert_int_eq(r.verdict, ENGINE_PASS);
+	engine_result_free(&r);
+	script_free(s);
+}
+END_TEST
+
 static char *slurp(const char *path, size_t *n)
 {
 	FILE *f = fopen(path, "rb");
@@ -320,6 +394,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_socket_calls);
 	tcase_add_test(tc, test_option_lines);
 	tcase_add_test(tc, test_deterministic_report_and_pcap);
+	tcase_add_test(tc, test_behaviour_profiles);
+	tcase_add_test(tc, test_mutation_synack_ack0);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -441,11 +441,31 @@ START_TEST(test_header)
 }
 END_TEST
 
+START_TEST(test_header_behaviour_profiles)
+{
+	struct script *s = parse_ok(
+		"//! profile: rfc5961=on, synack-params rfc9293-strict=on,linux-wire=off\n"
+		"0 listen 8080\n");
+	const struct script_header *h = &s->header;
+	ck_assert_int_eq(h->rfc5961, SCRIPT_PROFILE_ON);
+	ck_assert_int_eq(h->rfc1337, SCRIPT_PROFILE_ANY);
+	ck_assert_int_eq(h->behaviour[SCRIPT_BEH_SYNACK_PARAMS], SCRIPT_PROFILE_ON);
+	ck_assert_int_eq(h->behaviour[SCRIPT_BEH_RFC9293_STRICT], SCRIPT_PROFILE_ON);
+	ck_assert_int_eq(h->behaviour[SCRIPT_BEH_LINUX_WIRE], SCRIPT_PROFILE_OFF);
+	ck_assert_int_eq(script_behaviour_find("linux-wire"), SCRIPT_BEH_LINUX_WIRE);
+	ck_assert_int_eq(script_behaviour_find("linux"), -1);
+	assert_roundtrip(s);
+	script_free(s);
+}
+END_TEST
+
 START_TEST(test_header_defaults)
 {
 	struct script *s = parse_ok("0 close(3) = 0\n");
 	ck_assert_int_eq(s->header.rfc5961, SCRIPT_PROFILE_ANY);
 	ck_assert_int_eq(s->header.rfc1337, SCRIPT_PROFILE_ANY);
+	for (size_t i = 0; i < SCRIPT_BEH_COUNT; i++)
+		ck_assert_int_eq(s->header.behaviour[i], SCRIPT_PROFILE_ANY);
 	ck_assert_ptr_null(s->header.title);
 	ck_assert(!s->header.has_local);
 	ck_assert_ptr_null(s->options);
@@ -621,6 +641,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_shell_code_init_cleanup);
 	tcase_add_test(tc, test_options_and_defines);
 	tcase_add_test(tc, test_header);
+	tcase_add_test(tc, test_header_behaviour_profiles);
 	tcase_add_test(tc, test_header_defaults);
 	tcase_add_test(tc, test_extensions);
 	tcase_add_test(tc, test_all_states_and_events_roundtrip);
