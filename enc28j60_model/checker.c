@@ -41,9 +41,26 @@ static const struct rule_info rules[MODEL_RULE_COUNT] = {
 					     "ERXST/ERXND changed while RXEN is set"},
 	[MODEL_RULE_BITOP_ON_MACMII] = {"bitop-on-macmii", "DS39662E 4.2.5",
 					"BFS/BFC on a MAC/MII register (ETH registers only; applied anyway)"},
+	[MODEL_RULE_SPI_UNKNOWN_OPCODE] = {"spi-unknown-opcode", "DS39662E 4.2, Table 4-1",
+					   "not an SPI command; ignored with every byte until CS rises"},
+	[MODEL_RULE_SPI_TRUNCATED] = {"spi-truncated", "DS39662E 4.2, Table 4-1",
+				      "CS rose mid-command; nothing read or written"},
+	[MODEL_RULE_SPI_BYTES_AFTER_SRC] = {"spi-bytes-after-src", "DS39662E 4.2.7, Table 4-1",
+					    "SRC is one byte; other bytes in its CS frame are ignored "
+					    "(a repeated 0xFF is benign)"},
+	[MODEL_RULE_SPI_NOT_SELECTED] = {"spi-not-selected", "DS39662E 4.1",
+					 "byte clocked with CS high (missing select?); ignored, MISO floats"},
+	[MODEL_RULE_SPI_IN_RESET] = {"spi-in-reset", "DS39662E 11.0",
+				     "SPI while RESET is held low; ignored, reported once per hold"},
 };
 
 void model_diag(struct enc_model *m, enum model_rule r, uint16_t reg, uint16_t value)
+{
+	model_diag_spi(m, r, 0, reg, value);
+}
+
+/* The same with the SPI command byte the diagnostic is about. */
+void model_diag_spi(struct enc_model *m, enum model_rule r, uint8_t op, uint16_t reg, uint16_t value)
 {
 	if ((unsigned)r >= MODEL_RULE_COUNT)
 		return;
@@ -56,6 +73,7 @@ void model_diag(struct enc_model *m, enum model_rule r, uint16_t reg, uint16_t v
 		d->t_ns = m->t_event != MODEL_TIME_NEVER ? m->t_event : m->now;
 		d->reg = reg;
 		d->value = value;
+		d->op = op;
 	}
 	m->diag_total++;
 }
@@ -96,13 +114,100 @@ void model_diag_clear(struct enc_model *m)
 		m->rule_count[i] = 0;
 }
 
+static const char *const opnames[8] = {"RCR", "RBM", "WCR", "WBM", "BFS", "BFC", "110", "SRC"};
+
+static bool is_spi_rule(enum model_rule r)
+{
+	switch (r) {
+	case MODEL_RULE_SPI_UNKNOWN_OPCODE:
+	case MODEL_RULE_SPI_TRUNCATED:
+	case MODEL_RULE_SPI_BYTES_AFTER_SRC:
+	case MODEL_RULE_SPI_NOT_SELECTED:
+	case MODEL_RULE_SPI_IN_RESET:
+		return true;
+	case MODEL_RULE_ERXRDPT_EVEN:
+	case MODEL_RULE_RXST_NOT_ZERO:
+	case MODEL_RULE_MIRD_WHILE_BUSY:
+	case MODEL_RULE_RESERVED_ADDRESS:
+	case MODEL_RULE_READ_ONLY_WRITE:
+	case MODEL_RULE_TX_WITHOUT_TXRST:
+	case MODEL_RULE_PKTDEC_AT_ZERO:
+	case MODEL_RULE_TX_WRITE_INTO_RX:
+	case MODEL_RULE_ACCESS_BEFORE_CLKRDY:
+	case MODEL_RULE_RX_CONFIG_WHILE_RXEN:
+	case MODEL_RULE_BITOP_ON_MACMII:
+	case MODEL_RULE_COUNT:
+	default:
+		return false;
+	}
+}
+
+/* The SPI rules: what was on the wire, then the rule's explanation. */
+static int format_spi(const struct model_diag *d, const char *what, char *buf, size_t cap)
+{
+	const char *id = d->id ? d->id : "?", *ref = d->ref ? d->ref : "?";
+	const char *name = opnames[d->op >> 5];
+	switch (d->rule) {
+	case MODEL_RULE_SPI_UNKNOWN_OPCODE: {
+		/* "0xfe (111 11110; SRC is 0xff)": the bits, and the nearest command. */
+		static const char *const near[8] = {"", "RBM is 0x3a", "", "WBM is 0x7a", "", "",
+						    "opcode 110 is unused", "SRC is 0xff"};
+		char bits[10];
+		for (unsigned b = 0, k = 0; b < 8; b++) {
+			bits[k++] = (char)('0' + ((d->op >> (7u - b)) & 1u));
+			if (b == 2)
+				bits[k++] = ' ';
+		}
+		bits[9] = '\0';
+		return snprintf(buf, cap, "t=%" PRIu64 "ns %s (%s): opcode 0x%02x (%s; %s): %s", d->t_ns, id, ref,
+				d->op, bits, near[d->op >> 5], what);
+	}
+	case MODEL_RULE_SPI_TRUNCATED: {
+		/* RCR of a MAC/MII register: dummy + data; else one data byte. */
+		unsigned need = (d->op & ENC_OP_MASK) == ENC_OP_RCR && (d->reg & ENC_REG_MACMII) ? 2u : 1u;
+		return snprintf(buf, cap,
+				"t=%" PRIu64 "ns %s (%s): %s 0x%02x reg 0x%02x (bank %u addr 0x%02x): "
+				"%u of %u byte%s after the opcode: %s",
+				d->t_ns, id, ref, name, d->op, d->reg, ENC_REG_BANK(d->reg), ENC_REG_ADDR(d->reg),
+				(unsigned)d->value, need, need == 1u ? "" : "s", what);
+	}
+	case MODEL_RULE_SPI_BYTES_AFTER_SRC:
+		return snprintf(buf, cap, "t=%" PRIu64 "ns %s (%s): byte 0x%02x after SRC 0xff: %s", d->t_ns, id, ref,
+				(unsigned)d->value, what);
+	case MODEL_RULE_SPI_NOT_SELECTED:
+	case MODEL_RULE_SPI_IN_RESET:
+	case MODEL_RULE_ERXRDPT_EVEN:
+	case MODEL_RULE_RXST_NOT_ZERO:
+	case MODEL_RULE_MIRD_WHILE_BUSY:
+	case MODEL_RULE_RESERVED_ADDRESS:
+	case MODEL_RULE_READ_ONLY_WRITE:
+	case MODEL_RULE_TX_WITHOUT_TXRST:
+	case MODEL_RULE_PKTDEC_AT_ZERO:
+	case MODEL_RULE_TX_WRITE_INTO_RX:
+	case MODEL_RULE_ACCESS_BEFORE_CLKRDY:
+	case MODEL_RULE_RX_CONFIG_WHILE_RXEN:
+	case MODEL_RULE_BITOP_ON_MACMII:
+	case MODEL_RULE_COUNT:
+	default:
+		return snprintf(buf, cap, "t=%" PRIu64 "ns %s (%s): byte 0x%02x: %s", d->t_ns, id, ref,
+				(unsigned)d->value, what);
+	}
+}
+
 /* "t=<ns>ns <id> (<ref>): reg 0x..: value 0x....: <what>". reg is a packed
  * enc_reg_t, a PHY address | 0x100, or a buffer address (tx-write-into-rx).
+ * The SPI rules name the command byte instead:
+ *   spi-unknown-opcode: "opcode 0xc5 (110 00101; opcode 110 is unused): ..."
+ *   spi-truncated:      "WCR 0x44 reg 0x04 (bank 0 addr 0x04): 0 of 1 byte after the opcode: ..."
+ *   spi-bytes-after-src: "byte 0x12 after SRC 0xff: ..."
+ *   spi-not-selected, spi-in-reset: "byte 0x40: ..."
  * Returns what snprintf returns. */
 int model_diag_format(const struct model_diag *d, char *buf, size_t cap)
 {
 	unsigned r = (unsigned)d->rule;
 	const char *what = r < MODEL_RULE_COUNT ? rules[r].what : "";
+	if (is_spi_rule(d->rule))
+		return format_spi(d, what, buf, cap);
 	const char *kind = d->rule == MODEL_RULE_TX_WRITE_INTO_RX ? "addr" :
 			   (d->reg & 0x100u) ? "phy" : "reg";
 	unsigned shown = (d->reg & 0x100u) && d->rule != MODEL_RULE_TX_WRITE_INTO_RX ? d->reg & 0xFFu : d->reg;

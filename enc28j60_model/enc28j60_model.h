@@ -64,6 +64,13 @@ enum model_rule {
 	MODEL_RULE_ACCESS_BEFORE_CLKRDY, /* erratum 2 / DS 2.2 */
 	MODEL_RULE_RX_CONFIG_WHILE_RXEN, /* ERXST/ERXND changed with RXEN set */
 	MODEL_RULE_BITOP_ON_MACMII,    /* BFS/BFC on a MAC/MII register (works, but out of spec) */
+	/* Malformed SPI byte streams (DS39662E 4.1, 4.2, Table 4-1). The
+	 * offending command byte is in model_diag.op. */
+	MODEL_RULE_SPI_UNKNOWN_OPCODE, /* not one of the seven commands: ignored until CS rises */
+	MODEL_RULE_SPI_TRUNCATED,      /* CS rose before RCR/WCR/BFS/BFC was complete */
+	MODEL_RULE_SPI_BYTES_AFTER_SRC, /* a byte other than 0xFF after SRC, same CS frame */
+	MODEL_RULE_SPI_NOT_SELECTED,   /* byte clocked with CS high (select() forgotten) */
+	MODEL_RULE_SPI_IN_RESET,       /* byte clocked while the RESET pin is held */
 	MODEL_RULE_COUNT
 };
 
@@ -73,7 +80,13 @@ struct model_diag {
 	const char *ref;    /* e.g. "DS80349C erratum 14" */
 	uint64_t t_ns;      /* virtual time */
 	uint16_t reg;       /* register (packed enc_reg_t or PHY addr | 0x100), or buffer address */
-	uint16_t value;     /* value written, where relevant */
+	uint16_t value;     /* value written, where relevant; SPI rules: see below */
+	/* SPI rules only (0 otherwise): the command byte (opcode | argument)
+	 * the diagnostic is about. For spi-truncated, reg is the register and
+	 * value the number of bytes clocked after the opcode; for
+	 * spi-bytes-after-src, spi-not-selected and spi-in-reset, value is the
+	 * offending MOSI byte and op the SRC (0xFF) or 0. */
+	uint8_t op;
 };
 
 #ifndef MODEL_DIAG_MAX

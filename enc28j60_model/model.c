@@ -124,10 +124,11 @@ void model_chip_reset(struct enc_model *m, enum reset_kind kind, uint64_t now)
 	model_regs_reset(m, kind);
 	if (kind != RESET_SRC)
 		model_phy_reset(m);
-	m->spi_state = SPI_IGNORE; /* SRC: ignore the rest until CS rises */
+	m->spi_state = SPI_AFTER_SRC; /* SRC: ignore the rest until CS rises */
 	if (kind != RESET_SRC)
 		m->spi_state = SPI_DESELECTED;
 	m->wbm_flagged = false;
+	m->spi_src_flagged = false; /* SRC frames also clear it in decode() */
 	m->erxrdptl_latch = (uint8_t)ENC_RESET_ERXRDPT;
 	m->pktif_suppressed = false;
 	m->rx_drop_event = false;
@@ -154,6 +155,8 @@ void model_reset_pin(struct enc_model *m, bool asserted, uint64_t now)
 	if (asserted == m->reset_held)
 		return;
 	m->reset_held = asserted;
+	if (asserted)
+		m->spi_reset_flagged = false; /* one SPI_IN_RESET per hold */
 	/* Held in reset: everything is at its reset value and the OST does not
 	 * run; released: the OST starts (DS 11.1). */
 	model_chip_reset(m, RESET_PIN, m->now);

@@ -43,10 +43,12 @@ enum spi_state {
 	SPI_RCR,        /* next byte out is the register */
 	SPI_WCR,
 	SPI_BFS,
-	SPI_BFC,
+	SPI_BFC,        /* RCR_DUMMY..BFC: CS rising here truncates the command */
+	SPI_RCR_AGAIN,  /* register shifted out; clocking on re-reads it */
 	SPI_RBM,
 	SPI_WBM,
-	SPI_IGNORE /* after SRC, after a WCR/BFS/BFC data byte, unused opcode */
+	SPI_IGNORE,    /* after a WCR/BFS/BFC data byte, after an unknown opcode */
+	SPI_AFTER_SRC  /* after SRC: 0xFF repeats are benign, other bytes flagged once */
 };
 
 enum reset_kind { RESET_POR, RESET_PIN, RESET_SRC };
@@ -80,10 +82,17 @@ struct enc_model {
 	uint8_t mem[ENC_BUFFER_SIZE];
 
 	/* SPI. */
+	/* The first four are reset together when CS rises (kept adjacent so
+	 * the stores merge: model_spi_select is on the hot path). */
 	uint8_t spi_state;  /* enum spi_state */
+	bool cs_low;        /* the host's CS level, also while in reset */
+	bool wbm_flagged;   /* one TX_WRITE_INTO_RX diagnostic per WBM */
+	bool spi_nosel_flagged;  /* one SPI_NOT_SELECTED per CS-high period */
 	uint8_t spi_bank;   /* bank latched with the opcode */
 	uint8_t spi_addr;   /* register argument of the opcode */
-	bool wbm_flagged;   /* one TX_WRITE_INTO_RX diagnostic per WBM */
+	uint8_t spi_op;     /* the command byte, for spi-truncated */
+	bool spi_src_flagged;    /* one SPI_BYTES_AFTER_SRC per SRC frame */
+	bool spi_reset_flagged;  /* one SPI_IN_RESET per reset hold */
 	bool reset_held;    /* RESET pin asserted */
 
 	/* Chip state that is not a register bit. */
@@ -215,6 +224,7 @@ void model_irq_update(struct enc_model *m, uint64_t t);
 
 /* checker.c */
 void model_diag(struct enc_model *m, enum model_rule r, uint16_t reg, uint16_t value);
+void model_diag_spi(struct enc_model *m, enum model_rule r, uint8_t op, uint16_t reg, uint16_t value);
 
 /* fault.c */
 uint64_t model_rand(struct enc_model *m);

@@ -6,8 +6,18 @@
  * time comparison (model_tick), one switch on the decoder state, and for the
  * buffer commands a memory access. A command starts with the first byte after
  * CS falls; RBM/WBM stream until CS rises; a WCR/BFS/BFC takes one data byte;
- * after an SRC, and for the unused opcode 110, bytes are ignored until CS
- * rises. MISO carries 0x00 during the opcode byte and 0xFF while deselected.
+ * after an SRC, and for an opcode that is not one of the seven, bytes are
+ * ignored until CS rises. MISO carries 0x00 during the opcode byte and 0xFF
+ * while deselected.
+ *
+ * Malformed streams are ignored as silicon ignores them, and recorded
+ * (checker.c): an unknown opcode, a command cut short by CS rising
+ * (spi_deselect_check, once per command), bytes other than 0xFF after an
+ * SRC, bytes clocked with CS high or while RESET is held. The checks sit on
+ * cold paths (the deselected and after-SRC states, an unknown opcode); a
+ * well-formed stream pays one range check per CS rise and one store per RCR
+ * data byte (SPI_RCR -> SPI_RCR_AGAIN, to tell a complete read from a cut
+ * one).
  *
  * Buffer memory through RBM/WBM (DS 3.2.3, 4.2.2, 4.2.4): with
  * ECON2.AUTOINC set, a read of the byte at ERXND moves ERDPT to ERXST (the
@@ -56,18 +66,71 @@ void model_buf_write(struct enc_model *m, uint8_t v)
 		reg_set16(m, EWRPTL, (uint16_t)((a + 1u) & ENC_PTR_MASK));
 }
 
+/* CS rose in the middle of a command: RCR before its data byte (and, for a
+ * MAC/MII register, before or right after the dummy byte), WCR/BFS/BFC
+ * before the data/mask byte. Nothing was read or written: the write happens
+ * only when the data byte is complete, so a truncated write changes no
+ * register. RBM/WBM with no data bytes move nothing and are legal (no
+ * diagnostic); a CS pulse with no byte at all is harmless. */
+static void spi_deselect_check(struct enc_model *m)
+{
+	unsigned after;
+	switch ((enum spi_state)m->spi_state) {
+	case SPI_RCR_DUMMY:
+	case SPI_WCR:
+	case SPI_BFS:
+	case SPI_BFC:
+		after = 0;
+		break;
+	case SPI_RCR:
+		/* ETH register: nothing after the opcode; MAC/MII: the dummy only. */
+		after = model_reg_is_macmii(m->spi_bank, m->spi_addr) ? 1u : 0u;
+		break;
+	case SPI_DESELECTED:
+	case SPI_OPCODE:
+	case SPI_RCR_AGAIN:
+	case SPI_RBM:
+	case SPI_WBM:
+	case SPI_IGNORE:
+	case SPI_AFTER_SRC:
+	default:
+		return;
+	}
+	uint8_t bank = m->spi_addr >= ENC_COMMON_FIRST ? 0u : m->spi_bank;
+	unsigned flags = model_reg_is_macmii(m->spi_bank, m->spi_addr) ? ENC_REG_MACMII : 0u;
+	uint16_t reg = (uint16_t)((m->spi_addr & ENC_REG_ADDR_MASK) | ((unsigned)bank << ENC_REG_BANK_SHIFT) | flags);
+	model_diag_spi(m, MODEL_RULE_SPI_TRUNCATED, m->spi_op, reg, (uint16_t)after);
+}
+
 void model_spi_select(struct enc_model *m, bool selected, uint64_t now)
 {
 	model_tick(m, now);
-	if (m->reset_held)
+	if (m->reset_held) {
+		m->cs_low = selected;
 		return;
+	}
 	if (selected) {
+		m->cs_low = true;
 		if (m->spi_state == SPI_DESELECTED)
 			m->spi_state = SPI_OPCODE;
 	} else {
+		/* One range check; the states are ordered for it. */
+		if ((unsigned)(m->spi_state - SPI_RCR_DUMMY) <= (unsigned)(SPI_BFC - SPI_RCR_DUMMY))
+			spi_deselect_check(m);
 		m->spi_state = SPI_DESELECTED;
+		m->cs_low = false;
 		m->wbm_flagged = false;
+		m->spi_nosel_flagged = false;
 	}
+}
+
+/* An opcode that is not one of the seven commands of Table 4-1: 110 aaaaa,
+ * 001 aaaaa and 011 aaaaa with an argument other than 11010, 111 aaaaa
+ * other than 11111. The chip ignores it and the rest of the frame. */
+static void spi_unknown(struct enc_model *m, uint8_t op)
+{
+	model_diag_spi(m, MODEL_RULE_SPI_UNKNOWN_OPCODE, op, 0, 0);
+	m->spi_state = SPI_IGNORE;
 }
 
 static uint8_t decode(struct enc_model *m, uint8_t op)
@@ -76,18 +139,25 @@ static uint8_t decode(struct enc_model *m, uint8_t op)
 	uint8_t bank = reg_get(m, ECON1) & ECON1_BSEL_MASK;
 	m->spi_bank = bank;
 	m->spi_addr = arg;
+	m->spi_op = op;
 	switch (op & ENC_OP_MASK) {
 	case 0x00: /* RCR */
 		m->spi_state = model_reg_is_macmii(bank, arg) ? SPI_RCR_DUMMY : SPI_RCR;
 		break;
 	case 0x20: /* RBM is 001 11010; other arguments are unused */
-		m->spi_state = arg == (ENC_OP_RBM & ENC_ARG_MASK) ? SPI_RBM : SPI_IGNORE;
+		if (arg == (ENC_OP_RBM & ENC_ARG_MASK))
+			m->spi_state = SPI_RBM;
+		else
+			spi_unknown(m, op);
 		break;
 	case 0x40:
 		m->spi_state = SPI_WCR;
 		break;
 	case 0x60:
-		m->spi_state = arg == (ENC_OP_WBM & ENC_ARG_MASK) ? SPI_WBM : SPI_IGNORE;
+		if (arg == (ENC_OP_WBM & ENC_ARG_MASK))
+			m->spi_state = SPI_WBM;
+		else
+			spi_unknown(m, op);
 		break;
 	case 0x80:
 		m->spi_state = SPI_BFS;
@@ -96,17 +166,54 @@ static uint8_t decode(struct enc_model *m, uint8_t op)
 		m->spi_state = SPI_BFC;
 		break;
 	case 0xE0:
-		if (op == ENC_OP_SRC && !(reg_get(m, ECON2) & ECON2_PWRSV)) {
+		if (op != ENC_OP_SRC) {
+			spi_unknown(m, op);
+			break;
+		}
+		if (!(reg_get(m, ECON2) & ECON2_PWRSV)) {
 			/* DS 11.2; erratum 19: SRC is ignored in power save. */
 			model_chip_reset(m, RESET_SRC, m->now);
 		}
-		m->spi_state = SPI_IGNORE;
+		m->spi_state = SPI_AFTER_SRC;
+		m->spi_src_flagged = false;
 		break;
 	default: /* 110: unused opcode */
-		m->spi_state = SPI_IGNORE;
+		spi_unknown(m, op);
 		break;
 	}
 	return 0x00;
+}
+
+/* Cold paths of model_spi_xfer, kept out of the switch's hot cases. */
+static uint8_t spi_deselected_byte(struct enc_model *m, uint8_t mosi)
+{
+	if (m->reset_held) {
+		/* DS 11.0: held in reset the chip does nothing; once per hold. */
+		if (!m->spi_reset_flagged) {
+			m->spi_reset_flagged = true;
+			model_diag_spi(m, MODEL_RULE_SPI_IN_RESET, 0, 0, mosi);
+		}
+	} else if (!m->cs_low && !m->spi_nosel_flagged) {
+		/* DS 4.1: CS must be low for any operation. Once per CS-high
+		 * period (until the next deselect). (CS low but the decoder idle
+		 * means the chip was reset mid-frame: it waits for a new CS
+		 * falling edge, silently, as silicon does.) */
+		m->spi_nosel_flagged = true;
+		model_diag_spi(m, MODEL_RULE_SPI_NOT_SELECTED, 0, 0, mosi);
+	}
+	return 0xFF;
+}
+
+static void spi_after_src_byte(struct enc_model *m, uint8_t mosi)
+{
+	/* SRC is a one-byte command (DS 4.2.7). Linux sends it as a two-byte
+	 * write op, 0xFF 0xFF: a repeated SRC byte is benign (the chip is
+	 * already resetting) and not flagged; anything else is, once per
+	 * frame. */
+	if (mosi != ENC_OP_SRC && !m->spi_src_flagged) {
+		m->spi_src_flagged = true;
+		model_diag_spi(m, MODEL_RULE_SPI_BYTES_AFTER_SRC, ENC_OP_SRC, 0, mosi);
+	}
 }
 
 uint8_t model_spi_xfer(struct enc_model *m, uint8_t mosi, uint64_t now)
@@ -127,6 +234,9 @@ uint8_t model_spi_xfer(struct enc_model *m, uint8_t mosi, uint64_t now)
 		m->spi_state = SPI_RCR;
 		return 0x00;
 	case SPI_RCR:
+		m->spi_state = SPI_RCR_AGAIN;
+		return model_reg_read(m, m->spi_bank, m->spi_addr);
+	case SPI_RCR_AGAIN:
 		/* Clocking on re-reads the same register. */
 		return model_reg_read(m, m->spi_bank, m->spi_addr);
 	case SPI_WCR:
@@ -139,8 +249,11 @@ uint8_t model_spi_xfer(struct enc_model *m, uint8_t mosi, uint64_t now)
 			m->spi_state = SPI_IGNORE;
 		return 0x00;
 	case SPI_DESELECTED:
-		return 0xFF;
+		return spi_deselected_byte(m, mosi);
 	case SPI_IGNORE:
+		return 0x00;
+	case SPI_AFTER_SRC:
+		spi_after_src_byte(m, mosi);
 		return 0x00;
 	}
 	return 0x00;

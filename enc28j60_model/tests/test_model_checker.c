@@ -142,11 +142,56 @@ START_TEST(test_careless_driver_breaks_every_rule)
 	uint64_t t_start = H.t;
 	H.t += 20000;
 	model_advance(H.m, H.t);
+	unsigned i_phy = i;
 	const struct model_diag *d = model_diag_get(H.m, i++);
 	ck_assert_ptr_nonnull(d);
 	ck_assert_int_eq(d->rule, MODEL_RULE_READ_ONLY_WRITE);
 	ck_assert_uint_eq(d->reg, 0x100u | PHSTAT2);
 	ck_assert_uint_eq(d->t_ns, t_start + 10240);
+
+	/* Malformed SPI streams (bank 2 is selected). 12. Unused opcode 110:
+	 * its bytes are ignored until CS rises. */
+	H.t += 1000;
+	model_spi_select(H.m, true, H.t);
+	model_spi_xfer(H.m, 0xC5, H.t);
+	model_spi_xfer(H.m, 0x12, H.t);
+	model_spi_select(H.m, false, H.t);
+	expect(i++, MODEL_RULE_SPI_UNKNOWN_OPCODE, "spi-unknown-opcode", "DS39662E 4.2, Table 4-1", 0, H.t);
+	ck_assert_uint_eq(model_diag_get(H.m, i - 1)->op, 0xC5);
+	/* 13. WCR cut short before its data byte: nothing written. */
+	uint8_t macon3 = model_peek_reg(H.m, 2, ENC_REG_ADDR(MACON3));
+	H.t += 1000;
+	model_spi_select(H.m, true, H.t);
+	model_spi_xfer(H.m, (uint8_t)(ENC_OP_WCR | ENC_REG_ADDR(MACON3)), H.t);
+	H.t += 50;
+	model_spi_select(H.m, false, H.t);
+	expect(i++, MODEL_RULE_SPI_TRUNCATED, "spi-truncated", "DS39662E 4.2, Table 4-1", MACON3, H.t);
+	ck_assert_uint_eq(model_diag_get(H.m, i - 1)->op, ENC_OP_WCR | ENC_REG_ADDR(MACON3));
+	ck_assert_uint_eq(model_diag_get(H.m, i - 1)->value, 0);
+	ck_assert_uint_eq(model_peek_reg(H.m, 2, ENC_REG_ADDR(MACON3)), macon3);
+	/* 14. A byte clocked with CS high. */
+	H.t += 1000;
+	ck_assert_uint_eq(model_spi_xfer(H.m, 0x5F, H.t), 0xFF);
+	expect(i++, MODEL_RULE_SPI_NOT_SELECTED, "spi-not-selected", "DS39662E 4.1", 0, H.t);
+	ck_assert_uint_eq(model_diag_get(H.m, i - 1)->value, 0x5F);
+	/* 15. Bytes while RESET is held. */
+	H.t += 1000;
+	model_reset_pin(H.m, true, H.t);
+	H.t += 1000;
+	model_spi_select(H.m, true, H.t);
+	ck_assert_uint_eq(model_spi_xfer(H.m, 0x1F, H.t), 0xFF);
+	model_spi_select(H.m, false, H.t);
+	expect(i++, MODEL_RULE_SPI_IN_RESET, "spi-in-reset", "DS39662E 11.0", 0, H.t);
+	H.t += 1000;
+	model_reset_pin(H.m, false, H.t);
+	/* 16. SRC followed by a byte that is not 0xFF in the same frame. */
+	H.t += 1000;
+	model_spi_select(H.m, true, H.t);
+	model_spi_xfer(H.m, ENC_OP_SRC, H.t);
+	model_spi_xfer(H.m, ENC_OP_SRC, H.t); /* Linux style: benign */
+	model_spi_xfer(H.m, 0x00, H.t);
+	model_spi_select(H.m, false, H.t);
+	expect(i++, MODEL_RULE_SPI_BYTES_AFTER_SRC, "spi-bytes-after-src", "DS39662E 4.2.7, Table 4-1", 0, H.t);
 
 	ck_assert_uint_eq(model_diag_count(H.m), i);
 	for (unsigned r = 0; r < MODEL_RULE_COUNT; r++)
@@ -159,7 +204,7 @@ START_TEST(test_careless_driver_breaks_every_rule)
 	ck_assert_ptr_nonnull(strstr(line, "DS80349C erratum 14"));
 	ck_assert_ptr_nonnull(strstr(line, "0x0800"));
 	ck_assert(strncmp(line, "t=", 2) == 0);
-	model_diag_format(model_diag_get(H.m, i - 1), line, sizeof(line));
+	model_diag_format(model_diag_get(H.m, i_phy), line, sizeof(line));
 	ck_assert_ptr_nonnull(strstr(line, "phy 0x0011"));
 
 	model_diag_clear(H.m);
