@@ -60,9 +60,13 @@ int engine_encode_options(const struct script_packet *p, const struct engine_map
 			tmp[k++] = 2;
 			break;
 		case SCRIPT_OPT_SACK:
+			/* At most 4 blocks fit in 40 option bytes (the parser caps
+			 * it too; checked here so the copy below is bounded). */
+			if (o->u.sack.n > (SCRIPT_MAX_TCP_OPTIONS - 2u) / 8u)
+				return -1;
 			tmp[k++] = TCP_OPT_SACK;
 			tmp[k++] = (uint8_t)(2u + 8u * o->u.sack.n);
-			for (uint8_t b = 0; b < o->u.sack.n; b++) {
+			for (uint8_t b = 0; b < o->u.sack.n && k + 8u <= sizeof tmp; b++) {
 				uint32_t l = o->u.sack.block[b].left, r = o->u.sack.block[b].right;
 				if (inbound) {
 					l = to_wire_ack(m, l, false);
