@@ -7,13 +7,24 @@
  * arp_gratuitous on link up) and by ipv4.c (arp_resolve from
  * ip_output_begin).
  *
- * Pending frames: when a next hop is unresolved the frame being built is
- * not kept anywhere. TCP frames are rebuilt from connection state instead:
- * the connection is marked TF_ARP_WAIT and, when the reply arrives,
- * tcp_arp_resolved() sends again from SND.UNA (SYN, SYN-ACK, data or FIN:
- * everything needed is in the TCB and the send ring). ICMP replies and UDP
- * datagrams are dropped and counted (arp.pending_drop): their senders retry.
- * This costs no RAM and no device memory, unlike a held copy of the frame.
+ * Pending frames: each unresolved next hop (a PENDING entry) holds one
+ * frame (RFC 1122 §2.3.2.2 SHOULD "save at least one"), the newest: UDP
+ * output to it goes into the entry's slot instead of the device (ipv4.c
+ * ip_output_begin -> arp_hold_begin, net_tx_write -> arp_hold_write,
+ * ip_output_end -> arp_hold_end), a newer frame replaces it
+ * (arp.hold_replaced), the reply sends it with the learned link address
+ * (arp.hold_sent), and an entry that expires unanswered drops it
+ * (arp.hold_expired). The slots (NET_ARP_HOLD bytes per entry) are in the
+ * netdev's device memory after the send rings when there is room
+ * (net_init), so a held frame goes out by the device's DMA
+ * (tx_copy_from_mem) without crossing the MCU; otherwise they are
+ * NET_ARP_HOLD_RAM bytes of RAM per entry (0: nothing is held). A
+ * frame too big for its slot is dropped (arp.pending_drop). ICMP replies go
+ * to the link address of the frame they answer and never wait here.
+ * TCP holds nothing: its frames are rebuilt from connection state (better:
+ * no stale copy). The connection is marked TF_ARP_WAIT and, when the reply
+ * arrives, tcp_arp_resolved() sends again from SND.UNA (SYN, SYN-ACK, data
+ * or FIN: everything needed is in the TCB and the send ring).
  */
 #include <string.h>
 
@@ -82,6 +93,73 @@ static void send_arp(struct net_stack *s, uint16_t op, const uint8_t *tha, uint3
 		NET_INC(s, IP_TX_FAIL);
 }
 
+#if NET_ARP_HOLD || NET_ARP_HOLD_RAM
+/* Slot size of the entry being held for (device memory or RAM). */
+static uint16_t hold_size(const struct net_stack *s)
+{
+	return s->hold_base ? (uint16_t)NET_ARP_HOLD : (uint16_t)NET_ARP_HOLD_RAM;
+}
+
+bool arp_hold_begin(struct net_stack *s, uint32_t next_hop, uint16_t len)
+{
+	struct arp_entry *e = find(s, next_hop);
+
+	if (!e || e->state != ARP_PENDING || len > hold_size(s))
+		return false;
+	if (e->held)
+		NET_INC(s, ARP_HOLD_REPLACED);
+	e->held = 0; /* until the new frame is complete */
+	s->hold = (uint8_t)(e - s->arp + 1);
+	s->hold_off = 0;
+	return true;
+}
+
+void arp_hold_write(struct net_stack *s, const uint8_t *p, uint16_t n)
+{
+	uint8_t i = (uint8_t)(s->hold - 1u);
+
+	if (s->hold_base)
+		s->dev.ops->mem_write(s->dev.dev, (uint16_t)(s->hold_base + i * NET_ARP_HOLD + s->hold_off), p, n);
+#if NET_ARP_HOLD_RAM
+	else
+		memcpy(s->hold_ram[i] + s->hold_off, p, n);
+#endif
+	s->hold_off = (uint16_t)(s->hold_off + n);
+}
+
+void arp_hold_end(struct net_stack *s)
+{
+	s->arp[s->hold - 1u].held = s->hold_off;
+	s->hold = 0;
+}
+
+/* The entry resolved: its held frame goes out with the learned address. */
+static NET_NOINLINE void hold_send(struct net_stack *s, struct arp_entry *e)
+{
+	const struct netdev_ops *o = s->dev.ops;
+	uint8_t i = (uint8_t)(e - s->arp);
+	uint16_t n = e->held;
+
+	if (n == 0)
+		return;
+	e->held = 0;
+	if (o->tx_begin(s->dev.dev) != 0) {
+		NET_INC(s, IP_TX_FAIL);
+		return;
+	}
+	o->tx_write(s->dev.dev, e->mac, ETH_ADDR_LEN);
+	n = (uint16_t)(n - ETH_ADDR_LEN);
+	if (s->hold_base)
+		o->tx_copy_from_mem(s->dev.dev, (uint16_t)(s->hold_base + i * NET_ARP_HOLD + ETH_ADDR_LEN), n);
+#if NET_ARP_HOLD_RAM
+	else
+		o->tx_write(s->dev.dev, s->hold_ram[i] + ETH_ADDR_LEN, n);
+#endif
+	NET_INC(s, ARP_HOLD_SENT);
+	ip_output_end(s);
+}
+#endif
+
 /* The entry now maps to mac, for arp_max_age_ms. */
 static NET_NOINLINE void learn(struct net_stack *s, struct arp_entry *e, const uint8_t *mac)
 {
@@ -114,6 +192,9 @@ void arp_input(struct net_stack *s, const struct net_rx *rx)
 	if (e) {
 		was_pending = e->state == ARP_PENDING;
 		learn(s, e, a.sha);
+#if NET_ARP_HOLD || NET_ARP_HOLD_RAM
+		hold_send(s, e);
+#endif
 	}
 	if (a.tpa != s->cfg->ip || a.spa == s->cfg->ip) {
 		NET_INC(s, ARP_NOT_US);
@@ -178,6 +259,12 @@ uint32_t arp_timers(struct net_stack *s)
 				send_arp(s, ARP_OP_REQUEST, NULL, e->ip);
 				NET_INC(s, ARP_REQUESTS);
 			} else {
+#if NET_ARP_HOLD || NET_ARP_HOLD_RAM
+				if (e->held) {
+					e->held = 0;
+					NET_INC(s, ARP_HOLD_EXPIRED);
+				}
+#endif
 				e->state = ARP_FREE;
 				NET_INC(s, ARP_EXPIRED);
 				continue;

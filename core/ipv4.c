@@ -123,10 +123,22 @@ int ip_output_begin(struct net_stack *s, uint32_t dst, const uint8_t *dst_mac, u
 		if (ip_is_bcast_or_mcast(s, dst)) {
 			dst_mac = net_bcast_mac; /* only UDP sends here; multicast MACs not mapped */
 		} else {
-			dst_mac = arp_resolve(s, ip_next_hop(s, dst));
+			uint32_t hop = ip_next_hop(s, dst);
+
+			dst_mac = arp_resolve(s, hop);
 			if (!dst_mac) {
-				NET_INC(s, ARP_PENDING_DROP);
-				return -1;
+#if NET_ARP_HOLD || NET_ARP_HOLD_RAM
+				/* TCP rebuilds from its TCB (arp.c); others are held,
+				 * the link address filled in on the reply. */
+				if (proto != IPV4_PROTO_TCP &&
+				    arp_hold_begin(s, hop, (uint16_t)(ETH_HDR_LEN + IPV4_HDR_MIN + l4_len)))
+					dst_mac = net_bcast_mac;
+				else
+#endif
+				{
+					NET_INC(s, ARP_PENDING_DROP);
+					return -1;
+				}
 			}
 		}
 	}
@@ -143,6 +155,12 @@ int ip_output_begin(struct net_stack *s, uint32_t dst, const uint8_t *dst_mac, u
 	ip.total_len = (uint16_t)(IPV4_HDR_MIN + l4_len);
 	eth_emit(&e, f, sizeof(f));
 	ipv4_emit(&ip, f + ETH_HDR_LEN, IPV4_HDR_MIN);
+#if NET_ARP_HOLD || NET_ARP_HOLD_RAM
+	if (s->hold) {
+		arp_hold_write(s, f, sizeof(f));
+		return 0;
+	}
+#endif
 	if (o->tx_begin(s->dev.dev) != 0) {
 		NET_INC(s, IP_TX_FAIL);
 		return -2;
@@ -153,6 +171,12 @@ int ip_output_begin(struct net_stack *s, uint32_t dst, const uint8_t *dst_mac, u
 
 void ip_output_end(struct net_stack *s)
 {
+#if NET_ARP_HOLD || NET_ARP_HOLD_RAM
+	if (s->hold) {
+		arp_hold_end(s);
+		return;
+	}
+#endif
 	if (s->dev.ops->tx_send(s->dev.dev) != 0)
 		NET_INC(s, IP_TX_FAIL);
 	else

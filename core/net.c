@@ -57,10 +57,19 @@ void net_init(struct net_stack *s, const struct net_config *cfg, const struct ne
 	/* Unacknowledged data lives in device memory when the device has some
 	 * (the ENC28J60's spare buffer RAM): the MCU then keeps no copy. */
 	if (o->mem_size && o->mem_write && o->mem_read && o->tx_copy_from_mem) {
-		uint16_t share = (uint16_t)(o->mem_size(dev->dev) / NET_TCP_CONNS);
+		uint16_t mem = o->mem_size(dev->dev);
+		uint16_t share = (uint16_t)(mem / NET_TCP_CONNS);
 
 		s->use_devmem = share > 0;
 		s->snd_buf = share < NET_TCP_SND_BUF ? share : (uint16_t)NET_TCP_SND_BUF;
+#if NET_ARP_HOLD
+		/* The ARP pending-frame slots (arp.c) after the send rings, if
+		 * what the rings leave holds them (so TCP keeps its rings);
+		 * else they are in RAM (NET_ARP_HOLD_RAM). */
+		share = (uint16_t)(NET_TCP_CONNS * s->snd_buf);
+		if (s->use_devmem && (uint16_t)(mem - share) >= NET_ARP_ENTRIES * NET_ARP_HOLD)
+			s->hold_base = share;
+#endif
 	}
 	if (!s->use_devmem)
 		s->snd_buf = NET_TCP_RAM_SND_BUF;
@@ -112,6 +121,12 @@ void net_rx_read(struct net_stack *s, uint16_t off, uint8_t *buf, uint16_t n)
 
 void net_tx_write(struct net_stack *s, const uint8_t *p, uint16_t n)
 {
+#if NET_ARP_HOLD || NET_ARP_HOLD_RAM
+	if (s->hold) {
+		arp_hold_write(s, p, n);
+		return;
+	}
+#endif
 	s->dev.ops->tx_write(s->dev.dev, p, n);
 }
 

@@ -76,6 +76,9 @@ struct arp_entry {
 	uint8_t state; /* ARP_* */
 	uint8_t tries; /* requests sent while pending */
 	uint32_t expires; /* ms clock; VALID: forget; PENDING: next request */
+#if NET_ARP_HOLD || NET_ARP_HOLD_RAM
+	uint16_t held;    /* PENDING: length of the held frame, 0 = none */
+#endif
 };
 
 struct net_stack {
@@ -92,6 +95,11 @@ struct net_stack {
 	bool in_poll;          /* inside net_poll(): s->ms is current (see tcp.h, Time) */
 	bool use_devmem;       /* send rings in device memory */
 	uint16_t snd_buf;      /* send ring size per connection */
+#if NET_ARP_HOLD || NET_ARP_HOLD_RAM
+	uint8_t hold;          /* 1 + index of the ARP entry output is held for, 0 = none */
+	uint16_t hold_off;     /* bytes written into that entry's slot so far */
+	uint16_t hold_base;    /* device memory address of the ARP slots, 0 = in RAM */
+#endif
 	uint16_t ip_id;
 	uint16_t port_seq;     /* ephemeral port attempt counter */
 	uint8_t chack_count;   /* challenge ACKs in the current interval */
@@ -106,6 +114,9 @@ struct net_stack {
 	struct tcp_pcb tcp[NET_TCP_CONNS];
 #if NET_UDP_PORTS
 	struct udp_binding udp[NET_UDP_PORTS];
+#endif
+#if NET_ARP_HOLD_RAM
+	uint8_t hold_ram[NET_ARP_ENTRIES][NET_ARP_HOLD_RAM]; /* ARP slots without device memory */
 #endif
 	NET_STAT_T stats[NET_STAT_COUNT];
 };

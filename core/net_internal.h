@@ -74,6 +74,14 @@ const uint8_t *arp_resolve(struct net_stack *s, uint32_t next_hop);
  * for none. */
 uint32_t arp_timers(struct net_stack *s);
 void arp_gratuitous(struct net_stack *s);
+#if NET_ARP_HOLD || NET_ARP_HOLD_RAM
+/* Output of a frame of len bytes to the unresolved next_hop goes into its
+ * entry's slot instead of the device (true), replacing a held one; false
+ * when there is no slot for it. */
+bool arp_hold_begin(struct net_stack *s, uint32_t next_hop, uint16_t len);
+void arp_hold_write(struct net_stack *s, const uint8_t *p, uint16_t n);
+void arp_hold_end(struct net_stack *s);
+#endif
 
 /* ipv4.c */
 void ip_input(struct net_stack *s, struct net_rx *rx);
@@ -81,8 +89,10 @@ bool ip_is_bcast_or_mcast(const struct net_stack *s, uint32_t ip);
 /* Starts a frame to dst carrying l4_len bytes of proto: resolves the link
  * address (or uses dst_mac when given: replies go back to the frame's
  * sender), begins the device frame and writes Ethernet + IPv4 headers.
- * Returns 0; -1 when the next hop is being resolved (counted, nothing
- * sent); -2 when the device refused. */
+ * Returns 0 (also when the next hop is being resolved and the
+ * frame goes into its ARP entry's pending-frame slot instead, arp.c); -1
+ * when it is being resolved and the frame is not held (TCP, or no slot:
+ * counted, nothing sent); -2 when the device refused. */
 int ip_output_begin(struct net_stack *s, uint32_t dst, const uint8_t *dst_mac, uint8_t proto, uint16_t l4_len);
 void ip_output_end(struct net_stack *s);
 

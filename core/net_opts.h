@@ -51,6 +51,29 @@
 #ifndef NET_ARP_ENTRIES
 #define NET_ARP_ENTRIES 4
 #endif
+/* ARP pending frame (RFC 1122 §2.3.2.2): while a next hop is unresolved
+ * its entry holds the newest UDP frame for it (a newer one replaces it,
+ * arp.hold_replaced) and sends it when the reply arrives (arp.hold_sent),
+ * or drops it when the entry expires unanswered (arp.hold_expired). A slot
+ * of NET_ARP_HOLD bytes per entry (whole frame, Ethernet header included;
+ * a larger frame is dropped, arp.pending_drop) lives in the netdev's
+ * device memory after the send rings when the rings leave room for the
+ * slots (they keep their size: TCP goodput is unchanged). TCP holds
+ * nothing: it rebuilds from the TCB (arp.c). 0 compiles this out. */
+#ifndef NET_ARP_HOLD
+#define NET_ARP_HOLD 128u
+#endif
+/* The same slots in MCU RAM, used only when the netdev has no device
+ * memory or the send rings leave no room for them (the ENC28J60's default
+ * split outside AVR: 2 x 2 KB rings in 4 KB). 0 = no RAM fallback (AVR:
+ * its 2 x 1 KB rings leave room in the chip). */
+#ifndef NET_ARP_HOLD_RAM
+#if defined(__AVR__)
+#define NET_ARP_HOLD_RAM 0u
+#else
+#define NET_ARP_HOLD_RAM 128u
+#endif
+#endif
 /* Per-connection send (retransmit) ring in device memory, in bytes. The
  * stack splits the netdev's mem_size() evenly and uses at most this much
  * per connection. It also caps the send MSS. Twice the peer's window lets

@@ -20,7 +20,10 @@
 	X(ARP_REPLIES, "arp.replies_sent", "replies to requests for our address") \
 	X(ARP_REQUESTS, "arp.requests_sent", "requests we sent") \
 	X(ARP_GRATUITOUS, "arp.gratuitous_sent", "gratuitous ARP on link up") \
-	X(ARP_PENDING_DROP, "arp.pending_drop", "frames not sent: next hop unresolved") \
+	X(ARP_PENDING_DROP, "arp.pending_drop", "frames not sent: next hop unresolved, frame not held") \
+	X(ARP_HOLD_SENT, "arp.hold_sent", "held frames sent when the next hop resolved") \
+	X(ARP_HOLD_REPLACED, "arp.hold_replaced", "held frames replaced by a newer one") \
+	X(ARP_HOLD_EXPIRED, "arp.hold_expired", "held frames dropped: next hop never answered") \
 	X(ARP_EXPIRED, "arp.expired", "entries aged out or never answered") \
 	X(IP_RX, "ip.rx", "IPv4 datagrams received") \
 	X(IP_MALFORMED, "ip.malformed", "drop: version, IHL or total length") \

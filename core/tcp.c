@@ -228,11 +228,12 @@ int tcp_close(struct net_stack *s, struct tcp_pcb *c)
 		tcp_pcb_free(s, c);
 		return TCP_OK;
 	case TCP_SYN_RECEIVED:
-		/* Our SYN is unacknowledged; a FIN cannot follow it yet. We reset
-		 * rather than queue a FIN (simplification, see report). */
-		tcp_send_rst_pcb(s, c);
-		tcp_pcb_free(s, c);
-		return TCP_OK;
+		/* RFC 9293 §3.10.4: no SEND can have been issued (tcp_send_space
+		 * is 0 before ESTABLISHED), so the FIN goes now, SEQ=ISS+1 after
+		 * our SYN, and we are in FIN-WAIT-1 with the SYN still
+		 * unacknowledged (cwnd 0 says so, tcp.h; tcp_out.c, tcp_in.c). */
+		c->state = TCP_FIN_WAIT_1;
+		break;
 	case TCP_ESTABLISHED:
 		c->state = TCP_FIN_WAIT_1;
 		break;

@@ -112,7 +112,8 @@ struct tcp_pcb {
 	uint16_t buf_len;  /* bytes in the ring (acked ones are removed) */
 	uint16_t snd_wnd;
 	uint16_t mss;    /* effective send MSS */
-	uint16_t cwnd;
+	uint16_t cwnd;   /* 0 until our SYN is acknowledged: also marks FIN-WAIT-1
+			  * entered by a CLOSE in SYN-RECEIVED (SYN and FIN in flight) */
 	uint32_t deadline; /* ms clock */
 	uint32_t snd_wl1, snd_wl2;
 	uint16_t max_snd_wnd, ssthresh;

@@ -379,23 +379,31 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 		return NET_STAT_TCP_NO_ACK;
 
 	/* Fifth check, the ACK field: what each state waits for. */
-	switch ((enum tcp_state)c->state) {
-	case TCP_SYN_RECEIVED:
-		/* Waits for the ACK of our SYN-ACK: SND.UNA < SEG.ACK =< SND.NXT
-		 * completes the handshake, any other ACK earns <SEQ=SEG.ACK><CTL=RST>
-		 * and the state stays (§3.10.7.4 fifth; §3.5.2 group 2). */
+	if (c->cwnd == 0) {
+		/* Our SYN is unacknowledged (tcp.h): SYN-RECEIVED, or FIN-WAIT-1
+		 * after a CLOSE there. SND.UNA < SEG.ACK =< SND.MAX takes the SYN
+		 * (and maybe our FIN, below), any other ACK earns
+		 * <SEQ=SEG.ACK><CTL=RST> and the state stays (§3.10.7.4 fifth;
+		 * §3.5.2 group 2). */
+		uint8_t st = c->state;
+
 		if (!seq_in_range_open_closed(seg->ack, c->snd_una, c->snd_max)) {
 			tcp_send_rst_reply(s, rx, seg, plen);
 			return NET_STAT_TCP_SYNRCVD_BAD_ACK;
 		}
-		c->snd_una = seg->ack;
+		c->snd_una++;
 		c->retries = 0;
-		c->timer = TT_NONE;
 		establish(c, seg);
-		tcp_event(s, c, TCP_EV_CONNECTED, 0);
-		if (s->rx_pcb != c)
-			return ACCEPT;
-		break;
+		if (st == TCP_SYN_RECEIVED) {
+			c->timer = TT_NONE;
+			tcp_event(s, c, TCP_EV_CONNECTED, 0);
+			if (s->rx_pcb != c)
+				return ACCEPT;
+		} else {
+			c->state = st;
+		}
+	}
+	switch ((enum tcp_state)c->state) {
 	case TCP_ESTABLISHED:
 	case TCP_CLOSE_WAIT:
 		/* Data flows (or only ours, after the peer's FIN): ACKs advance
@@ -452,6 +460,7 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 		/* Waits out 2*MSL; only a retransmitted FIN is expected (handled
 		 * as unacceptable above, or below if it is the next in order). */
 		break;
+	case TCP_SYN_RECEIVED: /* not reached: established above */
 	case TCP_CLOSED:
 	case TCP_LISTEN:
 	case TCP_SYN_SENT:

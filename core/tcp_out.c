@@ -14,8 +14,8 @@
  * checksum) when it can, else by reading the ring back through a 32-byte
  * buffer. Without device memory the ring is c->ram (NET_TCP_RAM_SND_BUF).
  * Either way every (re)transmission is rebuilt from the TCB and the ring:
- * nothing is kept per segment, which is also how an ARP-pending frame is
- * "held" (arp.c).
+ * nothing is kept per segment, which is also how a TCP frame waiting for ARP
+ * is "held" (arp.c; only other protocols use the ARP pending-frame slot).
  *
  * Every segment goes through xmit(): header via the codec (tcp_emit), MSS
  * option on SYNs only (so a retransmitted SYN carries identical options),
@@ -231,9 +231,10 @@ void tcp_send_rst_pcb(struct net_stack *s, struct tcp_pcb *c)
  * segment. `probe` lets one byte go past a zero window (RFC 9293 §3.8.6.1). */
 static void output(struct net_stack *s, struct tcp_pcb *c, bool probe, bool full_only)
 {
-	switch ((enum tcp_state)c->state) {
-	case TCP_SYN_SENT:
-	case TCP_SYN_RECEIVED:
+	if (c->cwnd == 0 && c->state != TCP_CLOSED) {
+		/* Our SYN is unacknowledged (tcp.h): SYN-SENT, SYN-RECEIVED, or
+		 * FIN-WAIT-1 after a CLOSE in SYN-RECEIVED, where <FIN,ACK> at
+		 * ISS+1 follows the <SYN,ACK>. */
 		if (c->snd_nxt == c->snd_una) {
 			xmit(s, c, (uint8_t)(c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK), c->snd_una, 0, 0);
 			c->snd_nxt = c->snd_una + 1;
@@ -241,7 +242,13 @@ static void output(struct net_stack *s, struct tcp_pcb *c, bool probe, bool full
 			if (c->timer != TT_RTX)
 				tcp_arm_rtx(s, c);
 		}
+		if (c->state == TCP_FIN_WAIT_1 && c->snd_nxt == c->snd_una + 1u) {
+			xmit(s, c, TCP_FIN | TCP_ACK, c->snd_nxt, 0, 0);
+			c->snd_nxt = c->snd_max = c->snd_una + 2u;
+		}
 		return;
+	}
+	switch ((enum tcp_state)c->state) {
 	case TCP_ESTABLISHED:
 	case TCP_CLOSE_WAIT:
 	case TCP_FIN_WAIT_1:
@@ -253,6 +260,8 @@ static void output(struct net_stack *s, struct tcp_pcb *c, bool probe, bool full
 		if (c->flags & TF_ACK_NOW)
 			tcp_send_ack(s, c);
 		return;
+	case TCP_SYN_SENT:     /* above: cwnd is 0 */
+	case TCP_SYN_RECEIVED:
 	case TCP_CLOSED:
 	case TCP_LISTEN:
 		return;

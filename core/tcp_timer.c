@@ -106,7 +106,8 @@ static void rtx_expired(struct net_stack *s, struct tcp_pcb *c)
 		uint16_t half = (uint16_t)(inflight / 2u);
 
 		c->ssthresh = half > 2u * c->mss ? half : (uint16_t)(2u * c->mss);
-		c->cwnd = c->mss;
+		if (c->cwnd)
+			c->cwnd = c->mss; /* 0 stays: SYN unacknowledged (tcp.h) */
 		NET_INC(s, TCP_RETRANSMITS);
 	}
 	tcp_arm_rtx(s, c);
@@ -145,7 +146,7 @@ uint32_t tcp_timers(struct net_stack *s)
 }
 
 /* ARP answered for next_hop: rebuild and send what was dropped while it was
- * unresolved, from connection state (arp.c explains why nothing is held). */
+ * unresolved, from connection state (arp.c explains why TCP holds nothing). */
 void tcp_arp_resolved(struct net_stack *s, uint32_t next_hop)
 {
 	uint8_t i;

@@ -30,8 +30,11 @@ int udp_bind(struct net_stack *s, uint16_t port, udp_recv_fn cb, void *ctx);
 int udp_unbind(struct net_stack *s, uint16_t port);
 /* Reads up to len payload bytes of the datagram being delivered. */
 uint16_t udp_recv(struct net_stack *s, void *buf, uint16_t len);
-/* Sends one datagram; 0 on success, negative if the next hop is being
- * resolved (the datagram is dropped and counted) or the device refused. */
+/* Sends one datagram; 0 on success (also when the next hop is being
+ * resolved: the datagram waits in its ARP entry and goes out on the reply,
+ * replacing one that waited there, arp.c), negative if it cannot wait
+ * (larger than the slot, NET_ARP_HOLD; dropped and counted) or the device
+ * refused. */
 int udp_sendto(struct net_stack *s, uint16_t sport, uint32_t dst, uint16_t dport, const void *data, uint16_t len);
 
 #endif /* CORE_UDP_API_H */

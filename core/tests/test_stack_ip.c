@@ -129,7 +129,7 @@ START_TEST(test_arp_entry_ages_out)
 	h_advance(1);
 	ck_assert_uint_eq(arp_entries_in_use(&H.st), 0);
 	ck_assert_uint_eq(STAT(ARP_EXPIRED), 1);
-	ck_assert_int_lt(udp_sendto(&H.st, 7, H_PEER_IP, 7, "x", 1), 0);
+	ck_assert_int_eq(udp_sendto(&H.st, 7, H_PEER_IP, 7, "x", 1), 0); /* held */
 	pop_arp(&e, &a);
 	ck_assert_uint_eq(a.tpa, H_PEER_IP);
 }
@@ -161,9 +161,125 @@ START_TEST(test_arp_off_subnet_resolves_gateway)
 	struct eth_repr e;
 	struct arp_repr a;
 
-	ck_assert_int_lt(udp_sendto(&H.st, 7, 0x0A000005u, 7, "x", 1), 0);
+	ck_assert_int_eq(udp_sendto(&H.st, 7, 0x0A000005u, 7, "x", 1), 0); /* held */
 	pop_arp(&e, &a);
 	ck_assert_uint_eq(a.tpa, H_GW_IP);
+}
+END_TEST
+
+/* ---------- ARP pending frame (one held per unresolved next hop) ---------- */
+
+/* Pops a UDP frame: Ethernet destination, IPv4 destination, payload. */
+static void expect_udp(const uint8_t *eth_dst, uint32_t ip_dst, const char *data)
+{
+	struct ipv4_repr ip;
+	uint8_t l4[1500], mac[6];
+	uint16_t n = pop_ip(&ip, l4, mac);
+
+	ck_assert_mem_eq(mac, eth_dst, 6);
+	ck_assert_uint_eq(ip.dst, ip_dst);
+	ck_assert_uint_eq(ip.proto, IPV4_PROTO_UDP);
+	ck_assert_uint_eq(n, UDP_HDR_LEN + strlen(data));
+	ck_assert_mem_eq(l4 + UDP_HDR_LEN, data, strlen(data));
+}
+
+/* A UDP datagram to a flushed next hop waits in the entry's slot and goes
+ * out exactly once, to the learned address, when the reply arrives. */
+static void held_sent_once(void)
+{
+	struct eth_repr e;
+	struct arp_repr a;
+
+	arp_flush(&H.st);
+	ck_assert_int_eq(udp_sendto(&H.st, 7, H_PEER_IP, 9, "held", 4), 0);
+	pop_arp(&e, &a);
+	ck_assert_uint_eq(a.tpa, H_PEER_IP);
+	OUT_NOTHING();
+	ck_assert_uint_eq(STAT(ARP_PENDING_DROP), 0);
+	arp_in(ARP_OP_REPLY, H.peer_mac, H_PEER_IP, H_OUR_IP);
+	expect_udp(H.peer_mac, H_PEER_IP, "held");
+	OUT_NOTHING();
+	ck_assert_uint_eq(STAT(ARP_HOLD_SENT), 1);
+	arp_in(ARP_OP_REPLY, H.peer_mac, H_PEER_IP, H_OUR_IP); /* again: nothing */
+	OUT_NOTHING();
+	ck_assert_uint_eq(STAT(ARP_HOLD_SENT), 1);
+}
+
+/* Slots in device memory (written by mem_write, sent by tx_copy_from_mem).
+ * The fake's 3 KB all go to the two send rings here (net_init then keeps
+ * the slots in RAM), so the test gives the slots the top of the second
+ * ring, unused: no connection is open. */
+START_TEST(test_arp_pending_udp_held_sent_once_on_reply)
+{
+	ck_assert_uint_eq(H.st.hold_base, 0);
+	H.st.hold_base = (uint16_t)(FAKE_MEM_SIZE - NET_ARP_ENTRIES * NET_ARP_HOLD);
+	held_sent_once();
+}
+END_TEST
+
+/* Without device memory the slot is in RAM: same behaviour. */
+START_TEST(test_arp_pending_udp_held_in_ram_sent_once_on_reply)
+{
+	ck_assert(!H.st.use_devmem);
+	held_sent_once();
+}
+END_TEST
+
+/* A second datagram replaces the first (counted); only it goes out. Via
+ * the gateway: the held frame keeps its off-subnet IPv4 destination. */
+START_TEST(test_arp_pending_second_frame_replaces_first)
+{
+	struct eth_repr e;
+	struct arp_repr a;
+	const uint8_t gw_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
+
+	ck_assert_int_eq(udp_sendto(&H.st, 7, 0x0A000005u, 9, "first", 5), 0);
+	pop_arp(&e, &a);
+	ck_assert_uint_eq(a.tpa, H_GW_IP);
+	ck_assert_int_eq(udp_sendto(&H.st, 7, 0x0A000006u, 9, "second", 6), 0);
+	OUT_NOTHING(); /* request already in flight */
+	ck_assert_uint_eq(STAT(ARP_HOLD_REPLACED), 1);
+	arp_in(ARP_OP_REPLY, gw_mac, H_GW_IP, H_OUR_IP);
+	expect_udp(gw_mac, 0x0A000006u, "second");
+	OUT_NOTHING();
+	ck_assert_uint_eq(STAT(ARP_HOLD_SENT), 1);
+}
+END_TEST
+
+/* No reply after ARP_MAX_TRIES requests: the entry and its held frame go
+ * (counted); a late reply sends nothing. */
+START_TEST(test_arp_pending_expiry_drops_held_frame)
+{
+	struct eth_repr e;
+	struct arp_repr a;
+	int i;
+
+	ck_assert_int_eq(udp_sendto(&H.st, 7, OTHER_IP, 9, "lost", 4), 0);
+	pop_arp(&e, &a);
+	for (i = 0; i < 2; i++) {
+		h_advance(NET_S(1));
+		pop_arp(&e, &a);
+	}
+	ck_assert_uint_eq(STAT(ARP_HOLD_EXPIRED), 0);
+	h_advance(NET_S(1));
+	OUT_NOTHING();
+	ck_assert_uint_eq(STAT(ARP_HOLD_EXPIRED), 1);
+	arp_in(ARP_OP_REPLY, other_mac, OTHER_IP, H_OUR_IP);
+	OUT_NOTHING();
+	ck_assert_uint_eq(STAT(ARP_HOLD_SENT), 0);
+}
+END_TEST
+
+/* A frame bigger than its slot is not held: dropped and counted. */
+START_TEST(test_arp_pending_frame_too_big_dropped)
+{
+	static uint8_t big[NET_ARP_HOLD];
+
+	arp_flush(&H.st);
+	ck_assert_int_lt(udp_sendto(&H.st, 7, H_PEER_IP, 9, big, sizeof(big)), 0);
+	ck_assert_uint_eq(STAT(ARP_PENDING_DROP), 1);
+	h_pop_frame(big); /* the request */
+	OUT_NOTHING();
 }
 END_TEST
 
@@ -524,6 +640,10 @@ int main(void)
 	tcase_add_test(t, test_arp_entry_ages_out);
 	tcase_add_test(t, test_arp_pending_retries_then_gives_up);
 	tcase_add_test(t, test_arp_off_subnet_resolves_gateway);
+	tcase_add_test(t, test_arp_pending_udp_held_sent_once_on_reply);
+	tcase_add_test(t, test_arp_pending_second_frame_replaces_first);
+	tcase_add_test(t, test_arp_pending_expiry_drops_held_frame);
+	tcase_add_test(t, test_arp_pending_frame_too_big_dropped);
 	tcase_add_test(t, test_arp_gratuitous_on_link_up);
 	tcase_add_test(t, test_ip_padded_frame_uses_total_length);
 	tcase_add_test(t, test_ip_options_skipped);
@@ -540,6 +660,10 @@ int main(void)
 #if NET_HW_CSUM
 	tcase_add_test(t, test_csum_partial_sums_at_odd_offsets);
 #endif
+	suite_add_tcase(s, t);
+	t = tcase_create("ip_nomem");
+	tcase_add_checked_fixture(t, h_setup_nomem, h_teardown);
+	tcase_add_test(t, test_arp_pending_udp_held_in_ram_sent_once_on_reply);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

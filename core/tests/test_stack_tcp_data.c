@@ -474,6 +474,78 @@ START_TEST(test_established_close_sends_fin_after_data)
 }
 END_TEST
 
+/* RFC 9293 §3.10.4: CLOSE in SYN-RECEIVED (simultaneous open; nothing
+ * sent yet) sends FIN at ISS+1 and enters FIN-WAIT-1, not RST. An ACK of
+ * both SYN and FIN leads to FIN-WAIT-2, the peer's FIN to TIME-WAIT. */
+START_TEST(test_syn_received_close_sends_fin)
+{
+	h_to_syn_sent();
+	IN(TCP_SYN, 0, 0); /* simultaneous open */
+	OUT(TCP_SYN | TCP_ACK, 0, 1);
+	STATE_IS(TCP_SYN_RECEIVED);
+	ck_assert_int_eq(tcp_close(&H.st, H.conn), TCP_OK);
+	h_poll();
+	OUT(TCP_FIN | TCP_ACK, 1, 1);
+	OUT_NOTHING();
+	STATE_IS(TCP_FIN_WAIT_1);
+	ck_assert_uint_eq(STAT(TCP_RST_SENT), 0);
+	IN(TCP_ACK, 1, 2); /* acks SYN and FIN */
+	OUT_NOTHING();
+	STATE_IS(TCP_FIN_WAIT_2);
+	IN(TCP_FIN | TCP_ACK, 1, 2);
+	OUT(TCP_ACK, 2, 2);
+	STATE_IS(TCP_TIME_WAIT);
+	EVENT(TCP_EV_CLOSED);
+}
+END_TEST
+
+/* Same, with the SYN acked first (FIN still out), then a timeout: the FIN
+ * alone goes again; its ACK completes the close. */
+START_TEST(test_syn_received_close_syn_acked_then_fin)
+{
+	h_to_syn_sent();
+	IN(TCP_SYN, 0, 0);
+	OUT(TCP_SYN | TCP_ACK, 0, 1);
+	tcp_close(&H.st, H.conn);
+	h_poll();
+	OUT(TCP_FIN | TCP_ACK, 1, 1);
+	IN(TCP_ACK, 1, 1); /* acks the SYN only */
+	OUT_NOTHING();
+	STATE_IS(TCP_FIN_WAIT_1);
+	h_advance(NET_S(60)); /* RTO: the FIN again, and only it */
+	OUT(TCP_FIN | TCP_ACK, 1, 1);
+	OUT_NOTHING();
+	IN(TCP_ACK, 1, 2);
+	STATE_IS(TCP_FIN_WAIT_2);
+	NO_EVENT();
+}
+END_TEST
+
+/* Nothing acked before the RTO: SYN-ACK (ISS) and FIN (ISS+1) again; a
+ * bad ACK earns the SYN-RECEIVED RST <SEQ=SEG.ACK> and changes nothing. */
+START_TEST(test_syn_received_close_timeout_resends_synack_and_fin)
+{
+	h_to_syn_sent();
+	IN(TCP_SYN, 0, 0);
+	OUT(TCP_SYN | TCP_ACK, 0, 1);
+	tcp_close(&H.st, H.conn);
+	h_poll();
+	OUT(TCP_FIN | TCP_ACK, 1, 1);
+	h_advance(NET_S(60));
+	OUT(TCP_SYN | TCP_ACK, 0, 1);
+	ck_assert_uint_eq(H.last.tcp.opt.present, TCP_OPTF_MSS);
+	OUT(TCP_FIN | TCP_ACK, 1, 1);
+	OUT_NOTHING();
+	IN(TCP_ACK, 1, 5);
+	OUT(TCP_RST, 5, 0);
+	STATE_IS(TCP_FIN_WAIT_1);
+	IN(TCP_FIN | TCP_ACK, 1, 2); /* both acked, and the peer's FIN */
+	OUT(TCP_ACK, 2, 2);
+	STATE_IS(TCP_TIME_WAIT);
+	EVENT(TCP_EV_CLOSED);
+}
+END_TEST
+
 /* MUST-10: simultaneous open. */
 START_TEST(test_syn_sent_simultaneous_open)
 {
@@ -736,6 +808,9 @@ int main(void)
 	tcase_add_test(t, test_fin_wait_1_finack_enters_time_wait);
 	tcase_add_test(t, test_fin_wait_2_data_still_delivered);
 	tcase_add_test(t, test_established_close_sends_fin_after_data);
+	tcase_add_test(t, test_syn_received_close_sends_fin);
+	tcase_add_test(t, test_syn_received_close_syn_acked_then_fin);
+	tcase_add_test(t, test_syn_received_close_timeout_resends_synack_and_fin);
 	tcase_add_test(t, test_syn_sent_simultaneous_open);
 	tcase_add_test(t, test_established_simultaneous_close);
 	tcase_add_test(t, test_established_sequence_wraps);
