@@ -93,9 +93,8 @@ void model_hal_init(struct model_board *b, struct model_clock *clk,
 
 	memset(b, 0, sizeof(*b));
 	b->clk = clk;
-	b->mem = calloc(1, model_sizeof());
-	if (b->mem == NULL)
-		abort();
+	if (model_sizeof() > sizeof b->mem)
+		abort(); /* raise MODEL_HAL_MODEL_MEM */
 	ops.int_changed = on_int;
 	ops.tx_frame = on_tx_frame;
 	ops.ctx = b;
@@ -111,8 +110,6 @@ void model_hal_init(struct model_board *b, struct model_clock *clk,
 
 void model_hal_free(struct model_board *b)
 {
-	free(b->mem);
-	b->mem = NULL;
 	b->m = NULL;
 }
 

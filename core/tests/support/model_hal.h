@@ -10,7 +10,7 @@
  * finished sending has arrived (A's tx_frame -> B's model_wire_rx, with
  * the time the last bit left).
  *
- * Tests may malloc; the model memory is freed by model_hal_free().
+ * The model lives inside struct model_board: nothing is allocated.
  */
 #ifndef TEST_MODEL_HAL_H
 #define TEST_MODEL_HAL_H
@@ -30,9 +30,14 @@ struct model_clock {
 	uint64_t now;
 };
 
+/* Room for one model instance (model_sizeof() is about 19.6 KB today);
+ * model_hal_init() aborts if the model outgrows it. Kept inside the board
+ * so core/ test support allocates nothing, like core/ itself. */
+#define MODEL_HAL_MODEL_MEM 24576u
+
 struct model_board {
 	struct enc_model *m;
-	void *mem;
+	_Alignas(max_align_t) unsigned char mem[MODEL_HAL_MODEL_MEM];
 	struct model_clock *clk;
 	struct enc_spi_hal hal;
 	struct model_board *peer;    /* receives what this board transmits */
