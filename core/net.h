@@ -137,7 +137,7 @@ net_time_t net_poll(struct net_stack *s, net_time_t now);
 void net_set_profile(struct net_stack *s, uint8_t profile);
 NET_STAT_T net_stat(const struct net_stack *s, enum net_stat_id id);
 const char *net_stat_name(enum net_stat_id id);
-/* ARP entries not free (valid or pending). */
+/* ARP entries in use (valid or pending). */
 unsigned arp_entries_in_use(const struct net_stack *s);
 /* Forget every ARP entry (e.g. on a topology change; tests). */
 void arp_flush(struct net_stack *s);
