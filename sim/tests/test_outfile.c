@@ -1,0 +1,178 @@
+/*
+ * test_outfile.c - output files are complete or absent: a clean commit
+ * renames into place, a write error (a full disk, simulated with
+ * RLIMIT_FSIZE) leaves the old file untouched and no temporary behind,
+ * discard removes the temporary, and the same-file check sees through a
+ * second name.
+ */
+#define _DEFAULT_SOURCE
+
+#include <check.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "outfile.h"
+
+static char dir[128];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/synack-outfile-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[512];
+	while (d && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' && (de->d_name[1] == '\0' || (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+/* Number of entries in the directory other than . and .. */
+static int entries(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+	while (d && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void slurp(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(buf, 1, cap - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+START_TEST(test_commit_renames_into_place)
+{
+	char path[200], err[256] = "", buf[64];
+	struct sim_outfile o;
+	snprintf(path, sizeof path, "%s/out.txt", dir);
+	ck_assert_int_eq(sim_outfile_open(&o, path, err, sizeof err), 0);
+	fputs("hello\n", o.f);
+	ck_assert_int_eq(access(path, F_OK), -1); /* not there until committed */
+	ck_assert_int_eq(sim_outfile_commit(&o, err, sizeof err), 0);
+	slurp(path, buf, sizeof buf);
+	ck_assert_str_eq(buf, "hello\n");
+	ck_assert_int_eq(entries(), 1);
+}
+END_TEST
+
+START_TEST(test_full_disk_keeps_old_file)
+{
+	char path[200], err[256] = "", buf[64];
+	snprintf(path, sizeof path, "%s/out.txt", dir);
+	FILE *f = fopen(path, "w");
+	fputs("old\n", f);
+	fclose(f);
+	/* A 4 KB file-size limit stands in for a full disk: writes past it
+	 * fail with EFBIG instead of raising SIGXFSZ. */
+	signal(SIGXFSZ, SIG_IGN);
+	struct rlimit rl = {4096, 4096};
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	struct sim_outfile o;
+	ck_assert_int_eq(sim_outfile_open(&o, path, err, sizeof err), 0);
+	static char block[1024];
+	memset(block, 'x', sizeof block);
+	for (int i = 0; i < 16; i++)
+		fwrite(block, 1, sizeof block, o.f);
+	ck_assert_int_eq(sim_outfile_commit(&o, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, path));
+	ck_assert_ptr_nonnull(strstr(err, "write failed"));
+	slurp(path, buf, sizeof buf);
+	ck_assert_str_eq(buf, "old\n");
+	ck_assert_int_eq(entries(), 1); /* no temporary left behind */
+}
+END_TEST
+
+START_TEST(test_discard_and_cleanup_remove_the_temporary)
+{
+	char path[200], err[256] = "";
+	struct sim_outfile a, b;
+	snprintf(path, sizeof path, "%s/a.txt", dir);
+	ck_assert_int_eq(sim_outfile_open(&a, path, err, sizeof err), 0);
+	snprintf(path, sizeof path, "%s/b.txt", dir);
+	ck_assert_int_eq(sim_outfile_open(&b, path, err, sizeof err), 0);
+	ck_assert_int_eq(entries(), 2);
+	sim_outfile_discard(&a);
+	ck_assert_int_eq(entries(), 1);
+	sim_outfile_cleanup_all(); /* what the SIGINT handler runs */
+	ck_assert_int_eq(entries(), 0);
+	fclose(b.f);
+	b.f = NULL;
+	ck_assert_int_eq(sim_outfile_commit(&b, err, sizeof err), -1); /* its temporary is gone */
+	ck_assert_int_eq(entries(), 0);
+}
+END_TEST
+
+START_TEST(test_bad_names_are_reported)
+{
+	char err[256] = "";
+	struct sim_outfile o;
+	ck_assert_int_eq(sim_outfile_open(&o, "/nonexistent-dir/x.pcap", err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent-dir/x.pcap"));
+	ck_assert_int_eq(sim_outfile_open(&o, "", err, sizeof err), -1);
+	ck_assert_int_eq(sim_outfile_open(&o, "somedir/", err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "directory"));
+}
+END_TEST
+
+START_TEST(test_same_file_sees_links)
+{
+	char a[200], b[200];
+	snprintf(a, sizeof a, "%s/x.pkt", dir);
+	snprintf(b, sizeof b, "%s/y.pkt", dir);
+	FILE *f = fopen(a, "w");
+	fclose(f);
+	ck_assert_int_eq(symlink(a, b), 0);
+	ck_assert(sim_same_file(a, b));
+	ck_assert(sim_same_file(a, a));
+	unlink(b);
+	ck_assert(!sim_same_file(a, b)); /* b does not exist */
+}
+END_TEST
+
+static Suite *outfile_suite(void)
+{
+	Suite *s = suite_create("sim_outfile");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_commit_renames_into_place);
+	tcase_add_test(tc, test_full_disk_keeps_old_file);
+	tcase_add_test(tc, test_discard_and_cleanup_remove_the_temporary);
+	tcase_add_test(tc, test_bad_names_are_reported);
+	tcase_add_test(tc, test_same_file_sees_links);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(outfile_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
