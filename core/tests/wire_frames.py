@@ -6,12 +6,15 @@ The first three frames retell the seed capture (seed/000_648aa07549c524ab.txt)
 on Ethernet: the Linux client's SYN, the device's SYN-ACK acking 0 (padded to
 the 60-byte Ethernet minimum), and the client's RST with seq 0."""
 from scapy.all import Ether, IP, IPOption_Router_Alert, TCP, UDP, ICMP, ARP, Padding, Raw, raw
+from scapy.layers.inet6 import IPv6, IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment
 
 HOST_MAC, DEV_MAC = "3c:97:0e:12:34:56", "00:04:a3:01:02:03"
 HOST_IP, DEV_IP = "192.168.1.10", "192.168.1.200"
 h2d = Ether(dst=DEV_MAC, src=HOST_MAC)
 d2h = Ether(dst=HOST_MAC, src=DEV_MAC)
 hip = dict(src=HOST_IP, dst=DEV_IP, ttl=64, flags="DF")
+HOST_IP6, DEV_IP6 = "2001:db8::10", "2001:db8::c8"
+h2d6 = Ether(dst=DEV_MAC, src=HOST_MAC, type=0x86DD)
 dip = dict(src=DEV_IP, dst=HOST_IP, ttl=64, flags=0)
 
 FRAMES = [
@@ -81,6 +84,19 @@ FRAMES = [
      "Ether/IP(id=0x0bae, DF)/UDP(68->67, chksum=0)/'abcd'/Padding(14 x 00)",
      h2d / IP(id=0x0BAE, **hip) / UDP(sport=68, dport=67, chksum=0) / Raw(b"abcd")
      / Padding(load=b"\x00" * 14)),
+    ("ipv6_tcp_syn",
+     "Ether/IPv6(2001:db8::10 > 2001:db8::c8, hlim 64, flow 0x12345)/TCP(51486->8888, S, "
+     "seq=1240744644, win=64800, opts MSS 1440, SAckOK)",
+     h2d6 / IPv6(src=HOST_IP6, dst=DEV_IP6, hlim=64, fl=0x12345) / TCP(sport=51486, dport=8888,
+          flags="S", seq=1240744644, window=64800, options=[("MSS", 1440), ("SAckOK", b"")])),
+    ("ipv6_ext_rst",
+     "Ether/IPv6/HopByHop(pad)/DestOpt(pad)/TCP(8888->51486, RA, seq=0, ack=1240744645, win=0)",
+     h2d6 / IPv6(src=DEV_IP6, dst=HOST_IP6, hlim=255) / IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt()
+     / TCP(sport=8888, dport=51486, flags="RA", seq=0, ack=1240744645, window=0)),
+    ("ipv6_frag",
+     "Ether/IPv6/Fragment(offset 0, M, id 7)/TCP header start: first fragment",
+     h2d6 / IPv6(src=HOST_IP6, dst=DEV_IP6) / IPv6ExtHdrFragment(offset=0, m=1, id=7, nh=6)
+     / Raw(b"T" * 24)),
     ("arp_request",
      "Ether(bcast)/ARP who-has 192.168.1.200 tell 192.168.1.10 /Padding(18 x 00)",
      Ether(dst="ff:ff:ff:ff:ff:ff", src=HOST_MAC) / ARP(op=1, hwsrc=HOST_MAC, psrc=HOST_IP,
