@@ -33,6 +33,8 @@ int cli_pair_main(int argc, char **argv);
 void cli_pair_help(FILE *out);
 int cli_run_main(int argc, char **argv);
 void cli_run_help(FILE *out);
+int cli_explain_main(int argc, char **argv);
+void cli_explain_help(FILE *out);
 
 /* ---- Argument scanning shared by verbs (cli_args.c) ---- */
 struct cli_args {

@@ -21,6 +21,8 @@ static const struct cli_verb VERBS[] = {
 	{"pair", "two simulated ENC28J60 boards echo frames over a virtual link", cli_pair_main,
 	 cli_pair_help},
 	{"run", "run conformance scripts against a device under test", cli_run_main, cli_run_help},
+	{"explain", "explain every RST and challenge ACK in a capture, by rule and arithmetic", cli_explain_main,
+	 cli_explain_help},
 };
 #define NVERBS (sizeof VERBS / sizeof VERBS[0])
 

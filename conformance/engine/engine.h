@@ -119,12 +119,34 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 void engine_result_free(struct engine_result *r);
 const char *engine_verdict_name(enum engine_verdict v);
 
-/* ladder.c: the exchange as a two-column diagram, marks under the
- * offending packets. */
+/* ladder.c: a two-column ladder diagram, one row per segment, the
+ * "^^^" marks under the segment they concern. The engine's failures and
+ * the capture tools draw with it. */
+struct engine_ladder_row {
+	uint64_t t;           /* ns, printed as seconds with 6 decimals */
+	bool right;           /* sent by the right-hand end: the arrow points left */
+	const char *desc;     /* the segment in script notation */
+	const char *tag;      /* last column ("line 14", "frame 63"), or NULL */
+	const char *marks;    /* newline-separated mark lines, or NULL */
+	bool plain;           /* no arrow: a note across the diagram ("... 12 segments not shown ...") */
+};
+void engine_ladder_rows(FILE *out, const char *left, const char *right, const struct engine_ladder_row *rows,
+			size_t n);
+/* The engine's exchange as a ladder: the peer on the left, the DUT on
+ * the right, numbers relative to each side's ISN. */
 void engine_ladder(const struct engine_result *r, const struct script *s, FILE *out);
 /* The exchange as a pcap (raw IPv4, ns timestamps from the DUT clock).
  * Returns 0, or -1 with a message in err. */
 int engine_write_pcap(const struct engine_result *r, const char *path, char *err, size_t errcap);
+
+/* packet.c: segment fields in script notation, for every tool that shows
+ * segments (the ladder, the capture tools). Flags as a script writes
+ * them ("S.", "R", "FP.", "-" for none). */
+void engine_flags_str(uint8_t flags, char out[12]);
+/* Option bytes up to trailing EOL padding. */
+size_t engine_options_used(const uint8_t *o, size_t n);
+/* Options as text, "<mss 536,nop,wscale 7>" ("" when none). */
+void engine_options_str(const uint8_t *o, size_t n, char *buf, size_t cap);
 
 /* dut_registry.c */
 const struct dut_ops *engine_find_dut(const char *name);

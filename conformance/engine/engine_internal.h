@@ -54,11 +54,6 @@ int engine_build_inbound(const struct script_packet *p, const struct engine_map 
  * "S. 0:0(0) ack 1 win 1024 <mss 536>". */
 void engine_describe(const struct engine_seg *s, const struct engine_map *m, bool outbound, char *buf,
 		     size_t cap);
-void engine_flags_str(uint8_t flags, char out[12]);
-/* Options as text, "<mss 536,nop,wscale 7>" ("" when none). */
-/* Option bytes up to trailing EOL padding. */
-size_t engine_options_used(const uint8_t *o, size_t n);
-void engine_options_str(const uint8_t *o, size_t n, char *buf, size_t cap);
 
 /* verify.c: compares an outbound segment with its `>` event. Writes one
  * "file:line: field: expected .. vs actual .." line per difference to msgs

@@ -16,6 +16,7 @@
 #define _DEFAULT_SOURCE
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine_internal.h"
@@ -36,10 +37,48 @@ static void row(FILE *out, const char *s)
 	fprintf(out, "%.*s\n", (int)n, s);
 }
 
+void engine_ladder_rows(FILE *out, const char *left, const char *right, const struct engine_ladder_row *rows,
+			size_t n)
+{
+	char line[1400], tbuf[32];
+	snprintf(line, sizeof line, "%12s  %-*s        %s", "time (s)", COL, left, right);
+	row(out, line);
+	for (size_t i = 0; i < n; i++) {
+		const struct engine_ladder_row *lr = &rows[i];
+		snprintf(tbuf, sizeof tbuf, "%llu.%06llu", (unsigned long long)(lr->t / 1000000000u),
+			 (unsigned long long)((lr->t % 1000000000u) / 1000u));
+		const char *tag = lr->tag ? lr->tag : "";
+		if (lr->plain) {
+			snprintf(line, sizeof line, "%12s  %*s%s", "", COL / 2, "", lr->desc);
+			row(out, line);
+			continue;
+		}
+		if (lr->right)
+			snprintf(line, sizeof line, "%12s  %-*s  <----  %-*s  %s", tbuf, COL, "", COL, lr->desc, tag);
+		else
+			snprintf(line, sizeof line, "%12s  %-*s  ---->  %-*s  %s", tbuf, COL, lr->desc, COL, "", tag);
+		row(out, line);
+		/* One row per mark line, under the segment's column. */
+		const char *p = lr->marks;
+		while (p && *p) {
+			const char *nl = strchr(p, '\n');
+			size_t k = nl ? (size_t)(nl - p) : strlen(p);
+			if (lr->right)
+				snprintf(line, sizeof line, "%12s  %-*s         %.*s", "", COL, "", (int)k, p);
+			else
+				snprintf(line, sizeof line, "%12s  %.*s", "", (int)k, p);
+			row(out, line);
+			p += k + (nl ? 1 : 0);
+		}
+	}
+	if (n == 0)
+		row(out, "             (no segments were exchanged)");
+}
+
 void engine_ladder(const struct engine_result *r, const struct script *s, FILE *out)
 {
 	struct engine_map m;
-	char line[1024], desc[512], tbuf[32], a[16], b[16];
+	char a[16], b[16];
 	memset(&m, 0, sizeof m);
 	m.dut_isn_known = r->dut_isn_known;
 	m.dut_isn = r->dut_isn;
@@ -71,41 +110,32 @@ void engine_ladder(const struct engine_result *r, const struct script *s, FILE *
 		snprintf(dut_hdr, sizeof dut_hdr, "DUT %s:%u", b, dp);
 		break;
 	}
-	snprintf(line, sizeof line, "%12s  %-*s        %s", "time (s)", COL, peer_hdr, dut_hdr);
-	row(out, line);
+	struct engine_ladder_row *rows = calloc(r->n_log ? r->n_log : 1, sizeof *rows);
+	char (*desc)[512] = calloc(r->n_log ? r->n_log : 1, sizeof *desc);
+	char (*tag)[24] = calloc(r->n_log ? r->n_log : 1, sizeof *tag);
+	if (rows == NULL || desc == NULL || tag == NULL) {
+		free(rows);
+		free(desc);
+		free(tag);
+		return;
+	}
 	for (size_t i = 0; i < r->n_log; i++) {
 		const struct engine_log_entry *le = &r->log[i];
 		struct engine_seg seg;
 		engine_parse_seg(le->data, le->len, &seg);
-		engine_describe(&seg, &m, le->outbound, desc, sizeof desc);
-		uint64_t t = le->t;
-		snprintf(tbuf, sizeof tbuf, "%llu.%06llu", (unsigned long long)(t / 1000000000u),
-			 (unsigned long long)((t % 1000000000u) / 1000u));
-		char where[24] = "";
+		engine_describe(&seg, &m, le->outbound, desc[i], sizeof desc[i]);
 		if (le->line)
-			snprintf(where, sizeof where, "line %d", le->line);
-		if (le->outbound)
-			snprintf(line, sizeof line, "%12s  %-*s  <----  %-*s  %s", tbuf, COL, "", COL, desc, where);
-		else
-			snprintf(line, sizeof line, "%12s  %-*s  ---->  %-*s  %s", tbuf, COL, desc, COL, "", where);
-		row(out, line);
-		if (le->mark == NULL)
-			continue;
-		/* One row per mark line, under the segment's column. */
-		const char *p = le->mark;
-		while (*p) {
-			const char *nl = strchr(p, '\n');
-			size_t n = nl ? (size_t)(nl - p) : strlen(p);
-			if (le->outbound)
-				snprintf(line, sizeof line, "%12s  %-*s         %.*s", "", COL, "", (int)n, p);
-			else
-				snprintf(line, sizeof line, "%12s  %.*s", "", (int)n, p);
-			row(out, line);
-			p += n + (nl ? 1 : 0);
-		}
+			snprintf(tag[i], sizeof tag[i], "line %d", le->line);
+		rows[i].t = le->t;
+		rows[i].right = le->outbound;
+		rows[i].desc = desc[i];
+		rows[i].tag = tag[i];
+		rows[i].marks = le->mark;
 	}
-	if (r->n_log == 0)
-		row(out, "             (no segments were exchanged)");
+	engine_ladder_rows(out, peer_hdr, dut_hdr, rows, r->n_log);
+	free(rows);
+	free(desc);
+	free(tag);
 }
 
 int engine_write_pcap(const struct engine_result *r, const char *path, char *err, size_t errcap)
