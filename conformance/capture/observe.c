@@ -229,6 +229,44 @@ static struct xp_conv *conv_open(struct explain *x, const struct cap_pkt *p, uin
 	return c;
 }
 
+/* ---- listeners seen ---------------------------------------------------------- */
+
+static size_t port_slot(const struct cap_addr *a, uint16_t port)
+{
+	uint8_t pb[2] = {(uint8_t)(port >> 8), (uint8_t)port};
+	uint64_t h = mix(mix(0xcbf29ce484222325ull, a->a, a->v == 6 ? 16u : 4u), pb, 2);
+	return (size_t)(h % XP_PORTS);
+}
+
+enum xp_port_state xp_port_get(struct explain *x, const struct cap_addr *a, uint16_t port)
+{
+	if (x->ports == NULL)
+		return XP_PORT_UNKNOWN;
+	for (size_t i = port_slot(a, port), n = 0; n < XP_PORTS; i = (i + 1) % XP_PORTS, n++) {
+		struct xp_port *s = &x->ports[i];
+		if (s->st == XP_PORT_UNKNOWN)
+			return XP_PORT_UNKNOWN;
+		if (s->port == port && cap_addr_eq(&s->a, a))
+			return (enum xp_port_state)s->st;
+	}
+	return XP_PORT_UNKNOWN;
+}
+
+void xp_port_set(struct explain *x, const struct cap_addr *a, uint16_t port, enum xp_port_state st)
+{
+	if (x->ports == NULL && (x->ports = calloc(XP_PORTS, sizeof *x->ports)) == NULL)
+		return;
+	for (size_t i = port_slot(a, port), n = 0; n < XP_PORTS; i = (i + 1) % XP_PORTS, n++) {
+		struct xp_port *s = &x->ports[i];
+		if (s->st == XP_PORT_UNKNOWN || (s->port == port && cap_addr_eq(&s->a, a))) {
+			s->a = *a;
+			s->port = port;
+			s->st = (uint8_t)st;
+			return;
+		}
+	}
+}
+
 /* ---- notes and expectations ---------------------------------------------- */
 
 const char *xp_end_name(const struct xp_pkt_ctx *k, int who)
@@ -422,6 +460,18 @@ static void sender_rst(struct xp_pkt_ctx *k)
 			snprintf(n->mark, sizeof n->mark, "^^^ RST seq %u = frame %" PRIu64 "'s ACK: <SEQ=SEG.ACK><CTL=RST>",
 				 p->tcp.seq, x->frame);
 		s->st = x->st_after;
+		if (x->if_no_tcb && k->c->info.midstream) {
+			/* Not mid-stream after all: the end had no connection. */
+			k->c->info.midstream = false;
+			free(k->c->unknowns);
+			k->c->unknowns = NULL;
+			if (asprintf(&k->c->unknowns, "the conversation's first segment (frame %" PRIu64 ") is not a SYN, "
+				     "and %s answered it with a reset: it had no connection for it",
+				     k->c->info.first_frame, k->c->info.name[k->s]) < 0)
+				k->c->unknowns = NULL;
+		}
+		if (strcmp(x->rule->id, "closed.no-listener") == 0)
+			xp_port_set(k->x, &k->c->info.addr[k->s], k->c->info.port[k->s], XP_PORT_CLOSED);
 		consume_group(s, x->group);
 		return;
 	}
@@ -433,7 +483,7 @@ static void sender_rst(struct xp_pkt_ctx *k)
 		      (s->st == XP_ST_UNKNOWN && k->c->info.midstream);
 	bool at_nxt = s->nxt_known && (p->tcp.seq == s->snd_nxt ||
 				       (s->una_known && seq_ge(p->tcp.seq, s->snd_una) && seq_le(p->tcp.seq, s->snd_nxt)));
-	if (near == NULL && synced && (at_nxt || !s->nxt_known)) {
+	if (near == NULL && synced && at_nxt) {
 		struct xp_pending_note *n = xp_note_add(
 			k, "abort", k->s, 0,
 			"No segment %s received calls for this reset: %s sends it from %s with seq %s%s, as an abort "
@@ -454,6 +504,10 @@ static void sender_rst(struct xp_pkt_ctx *k)
 						"Unexplained: no rule accounts for this reset from %s (state %s, seq "
 						"%u%s).",
 						who, xp_state_name(s->st), p->tcp.seq, has_ack ? "" : ", no ACK bit");
+	if (!s->spoke)
+		xp_note_append(n, " The capture shows nothing %s sent before it, so neither an abort nor an "
+			       "answer to a segment can be told apart from a reset injected by a third party.",
+			       who);
 	if (near != NULL) {
 		if (near->seq_any || !(near->flags & TCP_ACK))
 			xp_note_append(n, " The nearest rule, %s (answering frame %" PRIu64 "), gives seq %u, not %u.",
@@ -469,7 +523,10 @@ static void sender_rst(struct xp_pkt_ctx *k)
 	}
 	(void)r;
 	(void)peer;
-	s->st = XP_ST_CLOSED;
+	/* Whose reset was it? If the end keeps sending, not its own; if it
+	 * then answers like an end with no connection, it was. */
+	s->maybe_closed = true;
+	s->maybe_closed_frame = p->frame;
 }
 
 static bool ack_fits(const struct xp_expect *x, const struct cap_pkt *p)
@@ -640,12 +697,19 @@ static void update_sender(struct xp_pkt_ctx *k)
 		s->ttl = p->ttl;
 		s->ttl_known = true;
 	}
-	if (f & TCP_SYN) {
+	/* A SYN belongs to this end's handshake only before it is
+	 * synchronized; a SYN later is a stray the receiver deals with. */
+	bool fresh = (s->st == XP_ST_UNKNOWN && !c->info.midstream) || s->st == XP_ST_CLOSED ||
+		     s->st == XP_ST_LISTEN;
+	bool in_handshake = fresh || s->st == XP_ST_SYN_SENT || s->st == XP_ST_SYN_RECEIVED;
+	if ((f & TCP_SYN) && in_handshake) {
 		if (!s->iss_known || p->tcp.seq != s->iss) {
 			s->iss = p->tcp.seq;
 			s->iss_known = true;
 			s->snd_una = s->iss;
 			s->una_known = true;
+			s->snd_nxt = end;
+			s->nxt_known = true;
 			s->syn_frame = p->frame;
 			s->syn_ns = p->ts_ns;
 			s->syn_ackfield = p->tcp.ack;
@@ -654,25 +718,39 @@ static void update_sender(struct xp_pkt_ctx *k)
 		s->ws = p->tcp.opt.wscale > 14 ? 14 : p->tcp.opt.wscale; /* RFC 7323 §2.3 */
 		s->mss = (p->tcp.opt.present & TCP_OPTF_MSS) ? p->tcp.opt.mss : 0;
 		if (!(f & TCP_ACK)) {
-			if (s->st == XP_ST_UNKNOWN || s->st == XP_ST_CLOSED)
+			if (fresh)
 				s->st = XP_ST_SYN_SENT;
 		} else if (s->st == XP_ST_SYN_SENT) {
 			s->st = XP_ST_SYN_RECEIVED; /* simultaneous open */
 			s->passive = false;
-		} else if (s->st == XP_ST_UNKNOWN || s->st == XP_ST_LISTEN || s->st == XP_ST_CLOSED) {
+		} else if (fresh) {
 			s->st = XP_ST_SYN_RECEIVED;
 			s->passive = true;
+			xp_port_set(k->x, &c->info.addr[k->s], c->info.port[k->s], XP_PORT_LISTENS);
 		}
 		c->ws_on = c->e[0].ws_offered && c->e[1].ws_offered;
 	}
-	if (!s->nxt_known || seq_gt(end, s->snd_nxt)) {
+	/* SND.NXT moves with what the end sends, but not for a segment that
+	 * could not be its own: one past anything the other end's window
+	 * allows (a blind injection, a stray SYN) is left to the receiver's
+	 * checks. */
+	const struct xp_end *peer = &c->e[k->r];
+	uint32_t reach = (peer->max_wnd > 65535u ? peer->max_wnd : 65535u) + 1u;
+	if (!s->nxt_known) {
 		s->snd_nxt = end;
 		s->nxt_known = true;
+	} else if (seq_gt(end, s->snd_nxt) && end - s->snd_nxt <= reach && !((f & TCP_SYN) && !in_handshake)) {
+		s->snd_nxt = end;
 	}
 	if (k->seglen > 0)
 		sent_ring_add(s, p, k->seglen);
 	if (f & TCP_RST)
 		return; /* sender_rst() set the state; its ack and window mean nothing */
+	/* It has the connection after all: the "no connection" answers go. */
+	s->maybe_closed = false;
+	for (int i = 0; i < XP_EXPECT; i++)
+		if (s->exp[i].used && s->exp[i].if_no_tcb)
+			exp_clear(&s->exp[i]);
 	if (f & TCP_ACK) {
 		/* Its ACK is its RCV.NXT, unless it is the seed's fault (a
 		 * SYN-ACK acknowledging something else): keep the model's. */
@@ -837,6 +915,7 @@ static void tcp_segment(struct explain *x, const struct cap_pkt *p)
 
 	struct xp_pkt_ctx k;
 	memset(&k, 0, sizeof k);
+	k.x = x;
 	k.p = p;
 	k.c = c;
 	k.s = end_of(c, p);
@@ -1010,5 +1089,6 @@ void xp_free(struct explain *x)
 		conv_free(c);
 	}
 	free(x->table);
+	free(x->ports);
 	free(x);
 }

@@ -41,6 +41,8 @@ struct xp_expect {
 	uint64_t frame, ts_ns;   /* the segment that calls for it */
 	uint8_t flags;           /* EXP_RST: TCP_RST or TCP_RST|TCP_ACK */
 	bool seq_any;            /* EXP_RST: any sequence number fits (a loose rule) */
+	bool if_no_tcb;          /* only if the end turns out to have no connection: dropped once
+	                          * it sends anything but a RST */
 	uint32_t seq, ack;
 	const struct xp_rule *rule;
 	enum xp_state st_before, st_after;
@@ -74,6 +76,9 @@ struct xp_end {
 	uint64_t bad_synack_frame;   /* an unacceptable SYN-ACK it discarded */
 	uint64_t ignored_rst_frame;  /* a RST it dropped as outside the window */
 	uint32_t dupacks;        /* dup ACKs it received in a row */
+	bool maybe_closed;       /* sent a RST no rule explains: it may be gone, or the
+	                          * RST was not its own (an injection) */
+	uint64_t maybe_closed_frame;
 	struct xp_expect exp[XP_EXPECT];
 	uint32_t next_group;
 	struct xp_sent sent[XP_SENT_RING];
@@ -107,6 +112,7 @@ struct xp_pending_note {
 };
 
 struct xp_pkt_ctx {
+	struct explain *x;
 	const struct cap_pkt *p;
 	struct xp_conv *c;
 	int s, r;                        /* sender, receiver */
@@ -127,6 +133,16 @@ struct xp_locate_ev {
 	uint8_t ttl[2];
 };
 
+/* What the capture showed about a port with no connection: a listener
+ * (it answered a SYN with a SYN-ACK) or none (it answered with RST). */
+enum xp_port_state { XP_PORT_UNKNOWN = 0, XP_PORT_LISTENS, XP_PORT_CLOSED };
+struct xp_port {
+	struct cap_addr a;
+	uint16_t port;
+	uint8_t st;
+};
+#define XP_PORTS 4096u /* open addressing; when full, nothing more is learnt */
+
 struct explain {
 	const struct xp_sink *sink;
 	void *ctx;
@@ -142,6 +158,7 @@ struct explain {
 	unsigned n_out;
 	uint64_t dir_frames;             /* frames that had a direction */
 	struct xp_locate_ev loc;
+	struct xp_port *ports;           /* XP_PORTS slots, allocated on first use */
 	bool finished;
 };
 
@@ -163,6 +180,10 @@ const char *xp_end_name(const struct xp_pkt_ctx *k, int who);
  * address; xp_end_poss: "the client's" / "192.168.1.10:51486's". */
 void xp_end_label(const struct xp_pkt_ctx *k, int who, char *buf, size_t cap);
 void xp_end_poss(const struct xp_pkt_ctx *k, int who, char *buf, size_t cap);
+
+/* What the capture showed about a listener on an endpoint. */
+enum xp_port_state xp_port_get(struct explain *x, const struct cap_addr *a, uint16_t port);
+void xp_port_set(struct explain *x, const struct cap_addr *a, uint16_t port, enum xp_port_state st);
 
 /* observe_rx.c: what the receiver of k->p must do, by its state. */
 void xp_receive(struct xp_pkt_ctx *k);

@@ -65,6 +65,91 @@ static void fault_hint(char *buf, size_t cap, uint32_t irs, uint32_t synackfield
 
 /* ---- no connection: CLOSED, LISTEN --------------------------------------- */
 
+static const char *no_tcb_where(struct xp_pkt_ctx *k, bool *listen, bool *closed)
+{
+	struct xp_end *r = &k->c->e[k->r];
+	/* What the capture showed of this port elsewhere decides LISTEN or
+	 * CLOSED for an end that has not answered yet. */
+	enum xp_port_state ps = xp_port_get(k->x, &k->c->info.addr[k->r], k->c->info.port[k->r]);
+	bool unknown = r->st == XP_ST_UNKNOWN;
+	*listen = r->st == XP_ST_LISTEN || (unknown && ps == XP_PORT_LISTENS);
+	*closed = r->st == XP_ST_CLOSED || (unknown && ps == XP_PORT_CLOSED);
+	return *listen && unknown ? "in LISTEN (it accepted connections on this port earlier in the capture)"
+	       : *listen	  ? "in LISTEN"
+	       : *closed	  ? "in CLOSED (it has no connection for it)"
+				  : "with no connection for this 4-tuple (in LISTEN or CLOSED: the capture does not show "
+				    "which, and the rule is the same)";
+}
+
+/* The reset an end with no connection owes for a segment that is not a
+ * RST or a SYN. `maybe`: the end may well have the connection (the
+ * capture started mid-stream); the answer is expected only if it resets. */
+static void no_tcb_answer(struct xp_pkt_ctx *k, bool maybe)
+{
+	char why_maybe[200];
+	const struct cap_pkt *p = k->p;
+	uint8_t f = p->tcp.flags;
+	bool listen, closed;
+	char who[96];
+	xp_end_label(k, k->r, who, sizeof who);
+	const char *where = no_tcb_where(k, &listen, &closed);
+	if (maybe && k->c->e[k->r].maybe_closed) {
+		snprintf(why_maybe, sizeof why_maybe,
+			 "which may have no connection any more: it sent a RST no rule explains (frame %" PRIu64 ")",
+			 k->c->e[k->r].maybe_closed_frame);
+		where = why_maybe;
+	} else if (maybe) {
+		where = "with no connection for this 4-tuple (the capture starts after any handshake; if the "
+			"end has none, it is in LISTEN or CLOSED)";
+	}
+	if (f & TCP_ACK) {
+		const char *rule = listen ? "listen.ack" : "closed.ack";
+		struct xp_expect *x = xp_expect_add(k, k->r, EXP_RST, rule, 0);
+		x->flags = TCP_RST;
+		x->seq = p->tcp.ack;
+		x->if_no_tcb = maybe;
+		x->st_after = listen ? XP_ST_LISTEN : XP_ST_CLOSED;
+		xp_expect_why(x,
+			      "Frame %" PRIu64 " (an ACK-bearing segment, ack %u) reaches %s %s. %s an arriving ACK "
+			      "draws <SEQ=SEG.ACK><CTL=RST> (RFC 9293 %s).",
+			      p->frame, p->tcp.ack, who, where, listen ? "In LISTEN any acknowledgment is bad:" : "There",
+			      listen ? "§3.10.7.2, second check" : "§3.10.7.1 and §3.10.7.2");
+		if (maybe)
+			return;
+		struct xp_pending_note *n = xp_note_add(
+			k, "segment.ack-in-listen", k->s, 0,
+			"%s receives this ACK-bearing segment %s: it must answer <SEQ=SEG.ACK><CTL=RST> = <SEQ=%u><CTL=RST> "
+			"(RFC 9293 §3.10.7.1, §3.10.7.2) and stay as it is.",
+			who, where, p->tcp.ack);
+		if (n)
+			n->n.field = "ack";
+		return;
+	}
+	if (listen && !maybe) {
+		xp_note_add(k, "syn-sent.no-syn", k->s, 0,
+			    "%s is in LISTEN and this segment has neither SYN, ACK nor RST: it is dropped "
+			    "(RFC 9293 §3.10.7.2, fourth).",
+			    who);
+		return;
+	}
+	struct xp_expect *x = xp_expect_add(k, k->r, EXP_RST, "closed.no-ack", 0);
+	x->flags = TCP_RST | TCP_ACK;
+	x->seq = 0;
+	x->ack = p->tcp.seq + k->seglen;
+	x->if_no_tcb = maybe;
+	x->st_after = XP_ST_CLOSED;
+	xp_expect_why(x,
+		      "Frame %" PRIu64 " (seq %u, %u octets of sequence space, no ACK bit) reaches %s %s: a "
+		      "segment without ACK draws <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> = <SEQ=0><ACK=%u> "
+		      "(RFC 9293 §3.10.7.1).",
+		      p->frame, p->tcp.seq, k->seglen, who, where, x->ack);
+	if (!maybe)
+		xp_note_add(k, "segment.no-connection", k->s, 0,
+			    "%s has no connection for this segment (%s): it must answer <SEQ=0><ACK=%u><CTL=RST,ACK> "
+			    "(RFC 9293 §3.10.7.1).",
+			    who, where, x->ack);
+}
+
 static void rx_no_tcb(struct xp_pkt_ctx *k)
 {
 	const struct cap_pkt *p = k->p;
@@ -72,10 +157,8 @@ static void rx_no_tcb(struct xp_pkt_ctx *k)
 	uint8_t f = p->tcp.flags;
 	char who[96];
 	xp_end_label(k, k->r, who, sizeof who);
-	bool listen = r->st == XP_ST_LISTEN, closed = r->st == XP_ST_CLOSED;
-	const char *where = listen   ? "in LISTEN"
-			    : closed ? "in CLOSED (it has no connection for it)"
-				     : "with no connection for this 4-tuple (in LISTEN, or CLOSED)";
+	bool listen, closed;
+	const char *where = no_tcb_where(k, &listen, &closed);
 	if (f & TCP_RST) {
 		struct xp_pending_note *n = rst_note(k);
 		const char *rule = listen ? "rst.in-listen" : "rst.no-connection";
@@ -89,22 +172,7 @@ static void rx_no_tcb(struct xp_pkt_ctx *k)
 		return;
 	}
 	if (f & TCP_ACK) {
-		const char *rule = listen ? "listen.ack" : "closed.ack";
-		struct xp_expect *x = xp_expect_add(k, k->r, EXP_RST, rule, 0);
-		x->flags = TCP_RST;
-		x->seq = p->tcp.ack;
-		xp_expect_why(x,
-			      "Frame %" PRIu64 " (an ACK-bearing segment, ack %u) reaches %s %s. %s an arriving ACK "
-			      "draws <SEQ=SEG.ACK><CTL=RST> (RFC 9293 %s).",
-			      p->frame, p->tcp.ack, who, where, listen ? "In LISTEN any acknowledgment is bad:" : "There",
-			      listen ? "§3.10.7.2, second check" : "§3.10.7.1 and §3.10.7.2");
-		struct xp_pending_note *n = xp_note_add(
-			k, "segment.ack-in-listen", k->s, 0,
-			"%s receives this ACK-bearing segment %s: it must answer <SEQ=SEG.ACK><CTL=RST> = <SEQ=%u><CTL=RST> "
-			"(RFC 9293 §3.10.7.1, §3.10.7.2) and stay as it is.",
-			who, where, p->tcp.ack);
-		if (n)
-			n->n.field = "ack";
+		no_tcb_answer(k, false);
 		return;
 	}
 	if (f & TCP_SYN) {
@@ -133,19 +201,7 @@ static void rx_no_tcb(struct xp_pkt_ctx *k)
 			    who);
 		return;
 	}
-	struct xp_expect *x = xp_expect_add(k, k->r, EXP_RST, "closed.no-ack", 0);
-	x->flags = TCP_RST | TCP_ACK;
-	x->seq = 0;
-	x->ack = p->tcp.seq + k->seglen;
-	xp_expect_why(x,
-		      "Frame %" PRIu64 " (seq %u, %u octets of sequence space, no ACK bit) reaches %s %s: a "
-		      "segment without ACK draws <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> = <SEQ=0><ACK=%u> "
-		      "(RFC 9293 §3.10.7.1).",
-		      p->frame, p->tcp.seq, k->seglen, who, where, x->ack);
-	xp_note_add(k, "segment.no-connection", k->s, 0,
-		    "%s has no connection for this segment (%s): it must answer <SEQ=0><ACK=%u><CTL=RST,ACK> "
-		    "(RFC 9293 §3.10.7.1).",
-		    who, where, x->ack);
+	no_tcb_answer(k, false);
 }
 
 /* ---- SYN-SENT --------------------------------------------------------------- */
@@ -473,7 +529,12 @@ static void rx_synced(struct xp_pkt_ctx *k)
 	xp_end_label(k, k->r, who, sizeof who);
 	xp_end_poss(k, k->r, poss, sizeof poss);
 	if (!r->rcv_known) {
-		rx_fin_text(k); /* mid-stream: learn RCV.NXT */
+		/* Mid-stream, and nothing from R yet: R may have the connection
+		 * (it began before the capture) or none at all, in which case it
+		 * resets as RFC 9293 §3.10.7.1/§3.10.7.2 say. */
+		if (k->c->info.midstream && !r->spoke && !(f & TCP_RST))
+			no_tcb_answer(k, true);
+		rx_fin_text(k); /* learn RCV.NXT */
 		return;
 	}
 	/* A retransmitted SYN in SYN-RECEIVED (seq = IRS = RCV.NXT-1). */
@@ -616,6 +677,8 @@ static void rx_synced(struct xp_pkt_ctx *k)
 void xp_receive(struct xp_pkt_ctx *k)
 {
 	struct xp_end *r = &k->c->e[k->r];
+	if (r->maybe_closed && !(k->p->tcp.flags & (TCP_RST | TCP_SYN)))
+		no_tcb_answer(k, true);
 	switch (r->st) {
 	case XP_ST_UNKNOWN:
 		if (k->c->info.midstream)
