@@ -248,7 +248,14 @@ static enum net_stat_id ack_arrives(struct net_stack *s, struct tcp_pcb *c, cons
 			tcp_arm_rtx(s, c); /* §5.3 */
 		*sent = data;
 	}
-	if (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, seg->ack))) {
+	/* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be
+	 * updated" (the upper bound was checked above; SND.UNA is already
+	 * SEG.ACK if it moved). The WL1/WL2 test alone lets through a segment
+	 * whose SEG.SEQ is newer than SND.WL1 but whose SEG.ACK is older than
+	 * SND.UNA (stale or forged): its window, 0, would stall our sending
+	 * for an RTO and then leak it out as 1-byte probes. */
+	if (seq_ge(seg->ack, c->snd_una) &&
+	    (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, seg->ack)))) {
 		c->snd_wnd = seg->window;
 		c->snd_wl1 = seg->seq;
 		c->snd_wl2 = seg->ack;

@@ -1,8 +1,9 @@
 /*
  * test_stack_tcp_data.c - TCP data transfer, options, retransmission
- * (RFC 6298 backoff and Karn), zero-window probes, TIME-WAIT, simultaneous
- * open and close, sequence wrap-around, malformed options, and the send
- * ring in device memory vs the RAM fallback.
+ * (RFC 6298 backoff and Karn), zero-window probes, the send-window update
+ * (old ACKs leave it alone), TIME-WAIT, simultaneous open and close,
+ * sequence wrap-around, malformed options, and the send ring in device
+ * memory vs the RAM fallback.
  */
 #include "tcp_harness.h"
 
@@ -387,6 +388,31 @@ START_TEST(test_established_zero_window_probe)
 	IN(TCP_ACK, 1, 5);
 	EVENT(TCP_EV_SENT);
 	STATE_IS(TCP_ESTABLISHED);
+}
+END_TEST
+
+/* RFC 9293 §3.10.7.4 ESTABLISHED, fifth check: "If SND.UNA =< SEG.ACK =<
+ * SND.NXT, the send window should be updated." A segment with newer text
+ * (SEG.SEQ > SND.WL1) but an ACK older than SND.UNA passes the WL1/WL2
+ * test; its window of 0 must not stop new data. */
+START_TEST(test_established_old_ack_zero_window_ignored)
+{
+	h_to_established();
+	ck_assert_uint_eq(tcp_send(&H.st, H.conn, "abc", 3), 3);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 3);
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 4, "xyz", 3); /* SND.UNA 4, SND.WL1 1, SND.WL2 4 */
+	OUT(TCP_ACK, 4, 4);
+	EVENT(TCP_EV_SENT);
+	EVENT(TCP_EV_DATA);
+	h_seg_in(TCP_ACK | TCP_PSH, H.peer_iss + 4, H.our_iss + 1, 0, NULL, "uvw", 3); /* stale ACK 1, window 0 */
+	OUT(TCP_ACK, 4, 7); /* its text is still taken */
+	EVENT(TCP_EV_DATA);
+	ck_assert_uint_eq(tcp_send(&H.st, H.conn, "def", 3), 3);
+	OUT_DATA(TCP_ACK | TCP_PSH, 4, 7, 3); /* at once: SND.WND is still the peer's */
+	ck_assert_uint_eq(STAT(TCP_PROBES), 0);
+	IN(TCP_ACK, 7, 7);
+	EVENT(TCP_EV_SENT);
+	NO_EVENT();
 }
 END_TEST
 
@@ -802,6 +828,7 @@ int main(void)
 	tcase_add_test(t, test_syn_received_passive_dropped_after_synack_retries);
 	tcase_add_test(t, test_established_timeout_sends_rst);
 	tcase_add_test(t, test_established_zero_window_probe);
+	tcase_add_test(t, test_established_old_ack_zero_window_ignored);
 	tcase_add_test(t, test_time_wait_expires_after_2msl);
 	tcase_add_test(t, test_last_ack_ack_closes);
 	tcase_add_test(t, test_closing_ack_enters_time_wait_without_ack);
