@@ -254,11 +254,15 @@ int tcp_close(struct net_stack *s, struct tcp_pcb *c)
 	return TCP_OK;
 }
 
-/* ABORT (RFC 9293 §3.10.5): RST if the peer knows the connection, then
- * forget it. No event: the caller knows. */
+/* ABORT (RFC 9293 §3.10.5), then forget the connection. No event: the
+ * caller knows. <SEQ=SND.NXT><CTL=RST> only from SYN-RECEIVED through
+ * CLOSE-WAIT (a contiguous run of enum tcp_state). SYN-SENT: the peer has
+ * no connection yet. CLOSING, LAST-ACK, TIME-WAIT: "Respond with "ok" and
+ * delete the TCB, enter CLOSED state, and return" - both FINs are out, no
+ * data can be lost, and Linux sends nothing there either. */
 void tcp_abort(struct net_stack *s, struct tcp_pcb *c)
 {
-	if (c->state != TCP_CLOSED && c->state != TCP_SYN_SENT && c->state != TCP_TIME_WAIT)
+	if (c->state >= TCP_SYN_RECEIVED && c->state <= TCP_CLOSE_WAIT)
 		tcp_send_rst_pcb(s, c);
 	tcp_pcb_free(s, c);
 }
