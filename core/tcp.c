@@ -5,9 +5,9 @@
  * tcp_close / tcp_abort (declared in tcp.h); the input path (tcp_in.c) and
  * the timers (tcp_timer.c) allocate, find and free blocks here and report
  * events through tcp_event() / tcp_finish(). The pool is the fixed array
- * s->tcp[NET_TCP_CONNS]; a block in CLOSED is free. When the pool is
- * exhausted a TIME-WAIT block is recycled (as lwIP does), because with two
- * blocks a 2*MSL wait would otherwise lock out new connections.
+ * s->tcp[NET_TCP_CONNS]; a block in CLOSED is free. A block in TIME-WAIT
+ * is taken for a new connection only under NET_PROFILE_TW_RECYCLE (net.h
+ * says what that costs); by default it lingers its 2*MSL (MUST-13).
  *
  * Calls made from inside an event callback act at once (a tcp_send() in a
  * DATA callback goes out carrying the ACK for the data just read); the
@@ -53,10 +53,10 @@ struct tcp_pcb *tcp_pcb_alloc(struct net_stack *s)
 		if (c->state == TCP_TIME_WAIT && (!tw || ms_before(c->deadline, tw->deadline)))
 			tw = c;
 	}
-	if (tw) {
-		NET_INC(s, TCP_TW_RECYCLED);
-		tcp_pcb_free(s, tw);
-	}
+	if (!tw || !(s->profile & NET_PROFILE_TW_RECYCLE))
+		return NULL; /* MUST-13: TIME-WAIT lingers 2*MSL */
+	NET_INC(s, TCP_TW_RECYCLED);
+	tcp_pcb_free(s, tw);
 	return tw;
 }
 

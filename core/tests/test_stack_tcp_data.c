@@ -791,14 +791,50 @@ START_TEST(test_listen_pool_full_syn_dropped)
 }
 END_TEST
 
+/* Default: MUST-13 holds under pool pressure. The SYN that finds every
+ * block taken is dropped unanswered (the peer's retry may find room), the
+ * TIME-WAIT block lingers and still acknowledges the peer's retransmitted
+ * FIN, and tcp_connect() has no block either. */
+START_TEST(test_time_wait_kept_when_pool_full)
+{
+	uint32_t iss;
+
+	h_to_time_wait();
+	iss = H.our_iss;
+	half_open_from(H_CLIENT_PORT + 1);
+	H.rport = H_CLIENT_PORT + 2;
+	IN(TCP_SYN, 0, 0);
+	OUT_NOTHING();
+	ck_assert_uint_eq(STAT(TCP_LISTEN_FULL), 1);
+	ck_assert_ptr_null(tcp_connect(&H.st, H.peer_ip, 80, h_cb, &H));
+	ck_assert_uint_eq(STAT(TCP_TW_RECYCLED), 0);
+	H.rport = H_CLIENT_PORT; /* back to the first connection */
+	H.our_iss = iss;
+	STATE_IS(TCP_TIME_WAIT);
+	IN(TCP_FIN | TCP_ACK, 1, 2); /* our last ACK was lost */
+	OUT(TCP_ACK, 2, 2);
+	STATE_IS(TCP_TIME_WAIT);
+}
+END_TEST
+
+/* NET_PROFILE_TW_RECYCLE: the oldest TIME-WAIT block serves the new SYN,
+ * counted; the first connection's retransmitted FIN then meets CLOSED. */
 START_TEST(test_time_wait_recycled_when_pool_full)
 {
+	uint32_t iss;
+
+	net_set_profile(&H.st, NET_PROFILE_RFC5961 | NET_PROFILE_TW_RECYCLE);
 	h_to_time_wait();
+	iss = H.our_iss;
 	half_open_from(H_CLIENT_PORT + 1);
 	half_open_from(H_CLIENT_PORT + 2); /* takes the TIME-WAIT block */
 	ck_assert_uint_eq(STAT(TCP_TW_RECYCLED), 1);
-	H.rport = H_CLIENT_PORT;
+	ck_assert_uint_eq(STAT(TCP_LISTEN_FULL), 0);
+	H.rport = H_CLIENT_PORT; /* back to the first connection */
+	H.our_iss = iss;
 	STATE_IS(TCP_CLOSED);
+	IN(TCP_FIN | TCP_ACK, 1, 2); /* our last ACK was lost */
+	OUT(TCP_RST, 2, 0); /* the listener's answer: <SEQ=SEG.ACK><CTL=RST> */
 }
 END_TEST
 
@@ -848,6 +884,7 @@ int main(void)
 	tcase_add_test(t, test_isn_siphash_reference_vector);
 	tcase_add_test(t, test_isn_keyed_and_clocked);
 	tcase_add_test(t, test_listen_pool_full_syn_dropped);
+	tcase_add_test(t, test_time_wait_kept_when_pool_full);
 	tcase_add_test(t, test_time_wait_recycled_when_pool_full);
 	suite_add_tcase(s, t);
 	tcase_add_checked_fixture(r, h_setup_nomem, h_teardown);
