@@ -64,7 +64,7 @@ void tcp_pcb_free(struct net_stack *s, struct tcp_pcb *c)
 {
 	if (s->rx_pcb == c)
 		s->rx_pcb = NULL;
-	memset(c, 0, offsetof(struct tcp_pcb, rttvar) + sizeof(c->rttvar)); /* all but the ram ring */
+	memset(c, 0, offsetof(struct tcp_pcb, rcv_up) + sizeof(c->rcv_up)); /* all but the ram ring */
 }
 
 uint16_t tcp_rcv_wnd_default(const struct net_stack *s)
@@ -293,6 +293,17 @@ void tcp_set_rcv_wnd(struct net_stack *s, struct tcp_pcb *c, uint16_t wnd)
 	}
 }
 
+/* MUST-33: urgent bytes not yet read (0 once the application has read up
+ * to the urgent pointer). A pointer still ahead of RCV.NXT lies less than
+ * 2^17 bytes ahead (SEG.SEQ within the window, plus SEG.UP); anything else
+ * is one the application has read past. */
+uint16_t tcp_urgent_left(const struct tcp_pcb *c)
+{
+	uint32_t ahead = c->rcv_up - c->rcv_nxt;
+
+	return ahead < TCP_URG_AHEAD ? (uint16_t)(ahead > 0xFFFFu ? 0xFFFFu : ahead) : 0;
+}
+
 enum tcp_state tcp_state(const struct tcp_pcb *c)
 {
 	return (enum tcp_state)c->state;
@@ -316,7 +327,7 @@ const char *tcp_event_name(enum tcp_event ev)
 {
 #if NET_NAMES
 	static const char *const names[] = {
-		"connected", "data", "sent", "peer-closed", "closed", "reset", "refused", "timeout",
+		"connected", "data", "sent", "peer-closed", "closed", "reset", "refused", "timeout", "urgent",
 	};
 	return (unsigned)ev < sizeof(names) / sizeof(names[0]) ? names[ev] : "?";
 #else

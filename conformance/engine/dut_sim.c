@@ -109,6 +109,8 @@ static void on_tcp(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, ui
 	case TCP_EV_SENT:
 		push_send(d);
 		break;
+	case TCP_EV_URGENT:
+		break; /* the greedy application reads urgent bytes in-line with the rest */
 	case TCP_EV_PEER_CLOSED:
 		push_event(d, DUT_EV_EOF);
 		break;
