@@ -126,6 +126,7 @@ static void sender_cb(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev,
 		break;
 	case TCP_EV_DATA:
 	case TCP_EV_PEER_CLOSED:
+	case TCP_EV_URGENT:
 		break;
 	case TCP_EV_CLOSED:
 		a->c = NULL;
@@ -145,6 +146,7 @@ static void sink_cb(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, u
 	switch (ev) {
 	case TCP_EV_CONNECTED:
 	case TCP_EV_SENT:
+	case TCP_EV_URGENT:
 		break;
 	case TCP_EV_DATA: {
 		uint8_t buf[1600];

@@ -49,8 +49,9 @@ void cli_run_help(FILE *out)
 		"options:\n"
 		"  --dut NAME          adapter: %s (default sim: our stack on the ENC28J60\n"
 		"                      model, virtual time)\n"
-		"  --profile SPEC      e.g. rfc5961=on,rfc1337=off (default rfc5961=on,\n"
-		"                      rfc1337=off); scripts asking otherwise are skipped\n"
+		"  --profile SPEC      e.g. rfc5961=on,rfc1337=off,timewait-recycle=on (default\n"
+		"                      rfc5961=on, rfc1337=off, timewait-recycle=off);\n"
+		"                      scripts asking otherwise are skipped\n"
 		"  --seed N            run seed (default 1): ISNs, the model's randomness\n"
 		"  -j, --jobs N        run in N worker processes (output order unchanged)\n"
 		"  --shard I/N         run only the I-th of N deterministic parts (1 <= I <= N)\n"
@@ -222,6 +223,8 @@ static bool parse_profile(const char *v, uint8_t *prof)
 			bit = DUT_PROFILE_RFC5961;
 		else if (strcmp(tok, "rfc1337") == 0)
 			bit = DUT_PROFILE_RFC1337;
+		else if (strcmp(tok, "timewait-recycle") == 0)
+			bit = DUT_PROFILE_TW_RECYCLE;
 		else
 			return false;
 		if (strcmp(eq + 1, "on") == 0)
@@ -232,6 +235,20 @@ static bool parse_profile(const char *v, uint8_t *prof)
 			return false;
 	}
 	return true;
+}
+
+/* "name=on|off" for the first profile bit in `bits`, as prof sets it. */
+static const char *profile_item(uint8_t bits, uint8_t prof)
+{
+	static const struct { uint8_t bit; const char *on, *off; } items[] = {
+		{DUT_PROFILE_RFC5961, "rfc5961=on", "rfc5961=off"},
+		{DUT_PROFILE_RFC1337, "rfc1337=on", "rfc1337=off"},
+		{DUT_PROFILE_TW_RECYCLE, "timewait-recycle=on", "timewait-recycle=off"},
+	};
+	for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
+		if (bits & items[i].bit)
+			return (prof & items[i].bit) ? items[i].on : items[i].off;
+	return "?";
 }
 
 /* Returns CLI_OK or CLI_USAGE after reporting. Positional arguments go to
@@ -623,9 +640,7 @@ int cli_run_main(int argc, char **argv)
 	}
 	uint8_t bad = (uint8_t)((o.profile & ~o.dut->profiles_supported) | (o.dut->profiles_fixed & ~o.profile));
 	if (bad) {
-		cli_error(VERB, "--profile: the %s DUT cannot run %s", o.dut->name,
-			  (bad & DUT_PROFILE_RFC5961) ? ((o.profile & DUT_PROFILE_RFC5961) ? "rfc5961=on" : "rfc5961=off")
-						      : ((o.profile & DUT_PROFILE_RFC1337) ? "rfc1337=on" : "rfc1337=off"));
+		cli_error(VERB, "--profile: the %s DUT cannot run %s", o.dut->name, profile_item(bad, o.profile));
 		goto out;
 	}
 	if (inputs.n == 0 && !collect("all", &all))

@@ -29,6 +29,19 @@
 /* Run-time profiles (where RFCs and stacks legitimately differ). */
 #define NET_PROFILE_RFC5961 0x01u /* challenge ACKs; off = RFC 793 RST/SYN rules */
 #define NET_PROFILE_RFC1337 0x02u /* ignore RST in TIME-WAIT */
+/* With every connection block in use, a new connection (a SYN to a
+ * listener, tcp_connect) takes the TIME-WAIT block closest to its end,
+ * cutting its 2*MSL short (counted: tcp.timewait_recycled), as lwIP and
+ * uIP do. Off (the default), TIME-WAIT lingers its full 2*MSL (RFC 9293
+ * MUST-13) and the SYN is dropped unanswered (tcp.listen_full; the peer's
+ * retry may find room) or tcp_connect() returns NULL. Costs of "on": the
+ * peer's retransmitted FIN (our last ACK lost) draws a RST instead of an
+ * ACK, and an old duplicate of the ended connection can reach a new one
+ * with the same addresses and ports (RFC 1337 §2, H1). Worth it only for
+ * an application that closes first (and so holds TIME-WAIT) on a pool too
+ * small for its connection rate: without it such an application serves at
+ * most NET_TCP_CONNS connections per 2*MSL. */
+#define NET_PROFILE_TW_RECYCLE 0x04u
 
 /* Optional ISN hook: return the ISS for a new connection (tests force
  * 0xFFFFFFFF to exercise wrap-around). NULL = SipHash-2-4 (RFC 6528). */
@@ -121,8 +134,10 @@ struct net_stack {
 	NET_STAT_T stats[NET_STAT_COUNT];
 };
 
-/* Fills cfg with the defaults (RFC 5961 on, RFC 1337 off, RTO 1 s initial,
- * 1 s min, 60 s max, 2*MSL 60 s, FIN-WAIT-2 60 s, ARP age 5 min); addresses and key zero. */
+/* Fills cfg with the defaults (RFC 5961 on, RFC 1337 off, TIME-WAIT kept
+ * when the pool is full (NET_PROFILE_TW_RECYCLE off), RTO 1 s initial,
+ * 1 s min, 60 s max, 2*MSL 60 s, FIN-WAIT-2 60 s, ARP age 5 min); addresses
+ * and key zero. */
 void net_config_defaults(struct net_config *cfg);
 /* Binds the stack to a device and a configuration (kept by pointer). */
 void net_init(struct net_stack *s, const struct net_config *cfg, const struct netdev *dev, net_time_t now);

@@ -37,6 +37,9 @@ static inline uint32_t ms_left(uint32_t now, uint32_t deadline)
 	return ms_due(now, deadline) ? 0u : deadline - now;
 }
 #define NET_MS_NEVER UINT32_MAX
+/* How far ahead of RCV.NXT an urgent pointer can lie: SEG.SEQ is within
+ * 64 KB of it (the window) and SEG.UP adds at most 64 KB (tcp_urgent_left). */
+#define TCP_URG_AHEAD 0x20000u
 /* The ms clock value at which a timer of `delay` ms started now is due:
  * rounded up, so it never fires before now + delay. */
 uint32_t net_deadline(const struct net_stack *s, uint32_t delay);

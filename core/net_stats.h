@@ -83,7 +83,7 @@
 	X(TCP_RETRANSMITS, "tcp.retransmits", "retransmission timeouts") \
 	X(TCP_PROBES, "tcp.window_probes", "zero-window probes") \
 	X(TCP_TIMEOUTS, "tcp.timeouts", "connections given up after retries") \
-	X(TCP_TW_RECYCLED, "tcp.timewait_recycled", "TIME-WAIT blocks reused for new connections")
+	X(TCP_TW_RECYCLED, "tcp.timewait_recycled", "TIME-WAIT cut short: block taken for a new connection (NET_PROFILE_TW_RECYCLE)")
 
 enum net_stat_id {
 #define NET_STAT_ENUM(id, name, doc) NET_STAT_##id,

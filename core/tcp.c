@@ -5,9 +5,9 @@
  * tcp_close / tcp_abort (declared in tcp.h); the input path (tcp_in.c) and
  * the timers (tcp_timer.c) allocate, find and free blocks here and report
  * events through tcp_event() / tcp_finish(). The pool is the fixed array
- * s->tcp[NET_TCP_CONNS]; a block in CLOSED is free. When the pool is
- * exhausted a TIME-WAIT block is recycled (as lwIP does), because with two
- * blocks a 2*MSL wait would otherwise lock out new connections.
+ * s->tcp[NET_TCP_CONNS]; a block in CLOSED is free. A block in TIME-WAIT
+ * is taken for a new connection only under NET_PROFILE_TW_RECYCLE (net.h
+ * says what that costs); by default it lingers its 2*MSL (MUST-13).
  *
  * Calls made from inside an event callback act at once (a tcp_send() in a
  * DATA callback goes out carrying the ACK for the data just read); the
@@ -53,10 +53,10 @@ struct tcp_pcb *tcp_pcb_alloc(struct net_stack *s)
 		if (c->state == TCP_TIME_WAIT && (!tw || ms_before(c->deadline, tw->deadline)))
 			tw = c;
 	}
-	if (tw) {
-		NET_INC(s, TCP_TW_RECYCLED);
-		tcp_pcb_free(s, tw);
-	}
+	if (!tw || !(s->profile & NET_PROFILE_TW_RECYCLE))
+		return NULL; /* MUST-13: TIME-WAIT lingers 2*MSL */
+	NET_INC(s, TCP_TW_RECYCLED);
+	tcp_pcb_free(s, tw);
 	return tw;
 }
 
@@ -64,7 +64,7 @@ void tcp_pcb_free(struct net_stack *s, struct tcp_pcb *c)
 {
 	if (s->rx_pcb == c)
 		s->rx_pcb = NULL;
-	memset(c, 0, offsetof(struct tcp_pcb, rttvar) + sizeof(c->rttvar)); /* all but the ram ring */
+	memset(c, 0, offsetof(struct tcp_pcb, rcv_up) + sizeof(c->rcv_up)); /* all but the ram ring */
 }
 
 uint16_t tcp_rcv_wnd_default(const struct net_stack *s)
@@ -254,11 +254,15 @@ int tcp_close(struct net_stack *s, struct tcp_pcb *c)
 	return TCP_OK;
 }
 
-/* ABORT (RFC 9293 §3.10.5): RST if the peer knows the connection, then
- * forget it. No event: the caller knows. */
+/* ABORT (RFC 9293 §3.10.5), then forget the connection. No event: the
+ * caller knows. <SEQ=SND.NXT><CTL=RST> only from SYN-RECEIVED through
+ * CLOSE-WAIT (a contiguous run of enum tcp_state). SYN-SENT: the peer has
+ * no connection yet. CLOSING, LAST-ACK, TIME-WAIT: "Respond with "ok" and
+ * delete the TCB, enter CLOSED state, and return" - both FINs are out, no
+ * data can be lost, and Linux sends nothing there either. */
 void tcp_abort(struct net_stack *s, struct tcp_pcb *c)
 {
-	if (c->state != TCP_CLOSED && c->state != TCP_SYN_SENT && c->state != TCP_TIME_WAIT)
+	if (c->state >= TCP_SYN_RECEIVED && c->state <= TCP_CLOSE_WAIT)
 		tcp_send_rst_pcb(s, c);
 	tcp_pcb_free(s, c);
 }
@@ -289,6 +293,17 @@ void tcp_set_rcv_wnd(struct net_stack *s, struct tcp_pcb *c, uint16_t wnd)
 	}
 }
 
+/* MUST-33: urgent bytes not yet read (0 once the application has read up
+ * to the urgent pointer). A pointer still ahead of RCV.NXT lies less than
+ * 2^17 bytes ahead (SEG.SEQ within the window, plus SEG.UP); anything else
+ * is one the application has read past. */
+uint16_t tcp_urgent_left(const struct tcp_pcb *c)
+{
+	uint32_t ahead = c->rcv_up - c->rcv_nxt;
+
+	return ahead < TCP_URG_AHEAD ? (uint16_t)(ahead > 0xFFFFu ? 0xFFFFu : ahead) : 0;
+}
+
 enum tcp_state tcp_state(const struct tcp_pcb *c)
 {
 	return (enum tcp_state)c->state;
@@ -312,7 +327,7 @@ const char *tcp_event_name(enum tcp_event ev)
 {
 #if NET_NAMES
 	static const char *const names[] = {
-		"connected", "data", "sent", "peer-closed", "closed", "reset", "refused", "timeout",
+		"connected", "data", "sent", "peer-closed", "closed", "reset", "refused", "timeout", "urgent",
 	};
 	return (unsigned)ev < sizeof(names) / sizeof(names[0]) ? names[ev] : "?";
 #else

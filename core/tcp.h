@@ -63,7 +63,14 @@ enum tcp_event {
 	TCP_EV_RESET,       /* connection reset by peer; handle dead */
 	TCP_EV_REFUSED,     /* connect refused (RST in SYN-SENT / SYN-RECEIVED); handle dead */
 	TCP_EV_TIMEOUT,     /* retransmissions exhausted; handle dead */
+	/* The peer's urgent pointer is new or has advanced (RFC 9293 §3.8.5
+	 * MUST-32): n urgent bytes (at most 65535) lie ahead, from the next
+	 * byte tcp_recv() returns. Raised before the DATA event of the same
+	 * segment. The urgent bytes are ordinary in-line data: read them with
+	 * tcp_recv(); tcp_urgent_left() says how many remain (MUST-33). */
+	TCP_EV_URGENT,
 };
+#define TCP_EV_COUNT (TCP_EV_URGENT + 1)
 
 typedef void (*tcp_event_fn)(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, uint16_t n,
 			     void *ctx);
@@ -120,7 +127,8 @@ struct tcp_pcb {
 	uint32_t rto;      /* ms */
 	uint32_t rtt_seq;  /* timing ends when this is acked */
 	uint32_t rtt_start; /* ms clock */
-	uint32_t srtt, rttvar; /* RFC 6298, ms; rttvar stays the last field before ram (tcp_pcb_free) */
+	uint32_t srtt, rttvar; /* RFC 6298, ms */
+	uint32_t rcv_up;   /* RCV.UP, the peer's urgent pointer (§3.8.5); stays the last field before ram (tcp_pcb_free) */
 #if NET_TCP_RAM_SND_BUF
 	uint8_t ram[NET_TCP_RAM_SND_BUF]; /* send ring when no device memory */
 #endif
@@ -153,6 +161,7 @@ int tcp_close(struct net_stack *s, struct tcp_pcb *c);
 void tcp_abort(struct net_stack *s, struct tcp_pcb *c);
 void tcp_set_callback(struct tcp_pcb *c, tcp_event_fn cb, void *ctx);
 void tcp_set_rcv_wnd(struct net_stack *s, struct tcp_pcb *c, uint16_t wnd);
+uint16_t tcp_urgent_left(const struct tcp_pcb *c);
 enum tcp_state tcp_state(const struct tcp_pcb *c);
 const char *tcp_state_name(enum tcp_state st);
 const char *tcp_event_name(enum tcp_event ev);

@@ -60,6 +60,7 @@ static NET_NOINLINE void establish(struct tcp_pcb *c, const struct tcp_repr *seg
 	c->snd_wnd = c->max_snd_wnd = seg->window;
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
+	c->rcv_up = c->rcv_nxt; /* no urgent data pending */
 	c->cwnd = iw > 0xFFFFu ? 0xFFFFu : (uint16_t)iw;
 }
 
@@ -87,8 +88,13 @@ static void enter_time_wait(struct net_stack *s, struct tcp_pcb *c, bool ack)
  * is unacceptable and answered <SEQ=SEG.ACK><CTL=RST>, a SYN creates a block
  * in SYN-RECEIVED that remembers it came from LISTEN (MUST-11) and sends
  * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> - acknowledging SEG.SEQ+1, the seed's
- * bug being an ACK field of 0. Data on the SYN is not accepted (not
- * acknowledged; the peer sends it again). */
+ * bug being an ACK field of 0.
+ * Decision: text (and a FIN) on the SYN is not "queued for processing
+ * later" as the third check suggests (a lower-case should, no SHLD
+ * number). The stack has no receive buffer - the application reads from
+ * the frame - and no application is attached before the handshake ends.
+ * Not acknowledged, nothing is lost: the peer sends it again, and Linux
+ * without TCP Fast Open does the same (tcp.syn_data_ignored counts it). */
 static enum net_stat_id listen_input(struct net_stack *s, const struct tcp_listener *l, const struct net_rx *rx,
 				     const struct tcp_repr *seg, uint16_t plen)
 {
@@ -125,7 +131,14 @@ static enum net_stat_id listen_input(struct net_stack *s, const struct tcp_liste
  * itself a RST) - the rule that made Linux answer the seed's SYN-ACK (ack 0)
  * with RST seq 0. Then a RST counts only with an acceptable ACK (RFC 5961
  * §3.2 for SYN-SENT) and means "refused". Then the SYN: with our SYN acked
- * we are ESTABLISHED; a bare SYN is a simultaneous open (MUST-10). */
+ * we are ESTABLISHED; a bare SYN is a simultaneous open (MUST-10).
+ * Decision: the fourth check's "If there are other controls or text in
+ * the segment, then continue processing at the sixth step" is not
+ * followed. Text, FIN and URG on a SYN-ACK are dropped unacknowledged
+ * (tcp.syn_data_ignored): the peer must send them again, so nothing is
+ * lost, and Linux (tcp_rcv_synsent_state_process) does the same. Taking
+ * them would make the text path skip the SYN's sequence number, flash the
+ * AVR image would spend on a segment peers seldom send. */
 static enum net_stat_id syn_sent(struct net_stack *s, struct tcp_pcb *c, const struct net_rx *rx,
 				 const struct tcp_repr *seg, uint16_t plen)
 {
@@ -248,7 +261,14 @@ static enum net_stat_id ack_arrives(struct net_stack *s, struct tcp_pcb *c, cons
 			tcp_arm_rtx(s, c); /* §5.3 */
 		*sent = data;
 	}
-	if (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, seg->ack))) {
+	/* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be
+	 * updated" (the upper bound was checked above; SND.UNA is already
+	 * SEG.ACK if it moved). The WL1/WL2 test alone lets through a segment
+	 * whose SEG.SEQ is newer than SND.WL1 but whose SEG.ACK is older than
+	 * SND.UNA (stale or forged): its window, 0, would stall our sending
+	 * for an RTO and then leak it out as 1-byte probes. */
+	if (seq_ge(seg->ack, c->snd_una) &&
+	    (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, seg->ack)))) {
 		c->snd_wnd = seg->window;
 		c->snd_wl1 = seg->seq;
 		c->snd_wl2 = seg->ack;
@@ -258,6 +278,30 @@ static enum net_stat_id ack_arrives(struct net_stack *s, struct tcp_pcb *c, cons
 			c->retries = 0; /* the peer answers our probes: keep probing */
 	}
 	return ACCEPT;
+}
+
+/* Sixth step, URG (RFC 9293 §3.10.7.4, in ESTABLISHED and the FIN-WAITs;
+ * after the peer's FIN it is ignored): RCV.UP <- max(RCV.UP, SEG.UP), and
+ * the application is told, TCP_EV_URGENT with the urgent bytes ahead,
+ * when the pointer is ahead of what it has read and either no urgent data
+ * was pending or the pointer advanced (MUST-32) - not again for the same
+ * pointer (a retransmission). The urgent bytes stay in-line: the seventh
+ * step delivers them as any text. Returns false if the application freed
+ * the block from its callback. */
+static NET_NOINLINE bool urgent_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg)
+{
+	uint32_t up = seg->seq + seg->urg;
+	uint32_t ahead = up - c->rcv_nxt - 1u;          /* bytes ahead, minus 1 */
+	uint32_t pending = c->rcv_up - c->rcv_nxt - 1u; /* as tcp_urgent_left() */
+
+	if (ahead >= TCP_URG_AHEAD - 1u)
+		return true; /* at or behind RCV.NXT: read already */
+	if (pending < TCP_URG_AHEAD - 1u && ahead <= pending)
+		return true; /* signalled already */
+	c->rcv_up = up;
+	ahead++;
+	tcp_event(s, c, TCP_EV_URGENT, (uint16_t)(ahead > 0xFFFFu ? 0xFFFFu : ahead));
+	return s->rx_pcb == c;
 }
 
 /* Seventh step, segment text: hand the in-order part to the application
@@ -481,6 +525,11 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 			return ACCEPT;
 	}
 
+	/* Sixth: URG, where the peer can still send data (ESTABLISHED,
+	 * FIN-WAIT-1, FIN-WAIT-2: the states from here on run ESTABLISHED
+	 * to TIME-WAIT in enum order). */
+	if ((seg->flags & TCP_URG) && c->state <= TCP_FIN_WAIT_2 && !urgent_arrives(s, c, seg))
+		return ACCEPT;
 	/* Seventh: segment text, in order only (no reassembly queue). */
 	if (plen) {
 		if (seq_gt(seg->seq, c->rcv_nxt)) {

@@ -30,6 +30,9 @@
 /* Profiles a DUT follows (bits), matched against a script's //! profile. */
 #define DUT_PROFILE_RFC5961 0x01u
 #define DUT_PROFILE_RFC1337 0x02u
+/* A full connection pool takes a TIME-WAIT block for a new connection
+ * (core/net.h NET_PROFILE_TW_RECYCLE); off: TIME-WAIT lingers 2*MSL. */
+#define DUT_PROFILE_TW_RECYCLE 0x04u
 
 struct dut_config {
 	uint32_t dut_ip, peer_ip;      /* host order */

@@ -109,6 +109,8 @@ static void on_tcp(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, ui
 	case TCP_EV_SENT:
 		push_send(d);
 		break;
+	case TCP_EV_URGENT:
+		break; /* the greedy application reads urgent bytes in-line with the rest */
 	case TCP_EV_PEER_CLOSED:
 		push_event(d, DUT_EV_EOF);
 		break;
@@ -233,7 +235,8 @@ static int sim_open(struct dut *dd, const struct dut_config *cfg, char err[DUT_E
 	nc.net.netmask = 0; /* every address on-link: the peer answers ARP */
 	nc.net.gateway = 0;
 	nc.net.profile = (uint8_t)(((cfg->profile & DUT_PROFILE_RFC5961) ? NET_PROFILE_RFC5961 : 0u) |
-				   ((cfg->profile & DUT_PROFILE_RFC1337) ? NET_PROFILE_RFC1337 : 0u));
+				   ((cfg->profile & DUT_PROFILE_RFC1337) ? NET_PROFILE_RFC1337 : 0u) |
+				   ((cfg->profile & DUT_PROFILE_TW_RECYCLE) ? NET_PROFILE_TW_RECYCLE : 0u));
 	memcpy(d->dut_mac, nc.enc.mac, 6);
 	if (sim_node_init(&d->node, &d->sim, &nc) != 0) {
 		snprintf(err, DUT_ERR_LEN, "cannot set up the DUT board");
@@ -475,7 +478,7 @@ static const char *const SIM_BEHAVIOURS[] = {"synack-params", "rfc9293-strict", 
 const struct dut_ops dut_sim_ops = {
 	.name = "sim",
 	.behaviours = SIM_BEHAVIOURS,
-	.profiles_supported = DUT_PROFILE_RFC5961 | DUT_PROFILE_RFC1337,
+	.profiles_supported = DUT_PROFILE_RFC5961 | DUT_PROFILE_RFC1337 | DUT_PROFILE_TW_RECYCLE,
 	.virtual_time = true,
 	.open = sim_open,
 	.close = sim_close,

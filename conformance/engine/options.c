@@ -134,11 +134,12 @@ const char *engine_profile_conflict(const struct script *s, uint8_t profile, cha
 		enum script_profile_value want;
 		uint8_t bit;
 		const char *name;
-	} p[2] = {
+	} p[3] = {
 		{s->header.rfc5961, DUT_PROFILE_RFC5961, "rfc5961"},
 		{s->header.rfc1337, DUT_PROFILE_RFC1337, "rfc1337"},
+		{s->header.timewait_recycle, DUT_PROFILE_TW_RECYCLE, "timewait-recycle"},
 	};
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) {
 		if (p[i].want == SCRIPT_PROFILE_ANY)
 			continue;
 		bool on = (profile & p[i].bit) != 0;

@@ -378,7 +378,8 @@ static void put_header(struct script_buf *b, const struct script_header *h)
 		script_buf_printf(b, "//! title: %s\n", h->title);
 	for (size_t i = 0; i < h->n_rfc; i++)
 		script_buf_printf(b, "//! rfc: %s\n", h->rfc[i]);
-	bool any = h->rfc5961 != SCRIPT_PROFILE_ANY || h->rfc1337 != SCRIPT_PROFILE_ANY;
+	bool any = h->rfc5961 != SCRIPT_PROFILE_ANY || h->rfc1337 != SCRIPT_PROFILE_ANY ||
+		   h->timewait_recycle != SCRIPT_PROFILE_ANY;
 	for (size_t i = 0; i < SCRIPT_BEH_COUNT; i++)
 		any |= h->behaviour[i] != SCRIPT_PROFILE_ANY;
 	if (any) {
@@ -389,6 +390,9 @@ static void put_header(struct script_buf *b, const struct script_header *h)
 		if (h->rfc1337 != SCRIPT_PROFILE_ANY)
 			script_buf_printf(b, " rfc1337=%s",
 					  h->rfc1337 == SCRIPT_PROFILE_ON ? "on" : "off");
+		if (h->timewait_recycle != SCRIPT_PROFILE_ANY)
+			script_buf_printf(b, " timewait-recycle=%s",
+					  h->timewait_recycle == SCRIPT_PROFILE_ON ? "on" : "off");
 		for (size_t i = 0; i < SCRIPT_BEH_COUNT; i++)
 			if (h->behaviour[i] == SCRIPT_PROFILE_ON)
 				script_buf_printf(b, " %s", script_behaviour_names[i]);

@@ -241,16 +241,18 @@ static void header_profile(struct script_parser *p, const struct script_token *t
 			slot = &h->rfc5961;
 		else if (strcmp(item, "rfc1337") == 0)
 			slot = &h->rfc1337;
+		else if (strcmp(item, "timewait-recycle") == 0)
+			slot = &h->timewait_recycle;
 		else if ((beh = script_behaviour_find(item)) >= 0)
 			slot = &h->behaviour[beh];
 		else
 			header_fail(p, t, start,
-				    "unknown profile '%s' (known: rfc5961, rfc1337, synack-params, "
-				    "rfc9293-strict, linux-wire)",
+				    "unknown profile '%s' (known: rfc5961, rfc1337, timewait-recycle, "
+				    "synack-params, rfc9293-strict, linux-wire)",
 				    item);
 		if (eq == NULL && slot == &h->rfc5961)
 			header_fail(p, t, start, "profile item '%s' needs name=on|off", item);
-		if (eq == NULL && slot == &h->rfc1337)
+		if (eq == NULL && (slot == &h->rfc1337 || slot == &h->timewait_recycle))
 			header_fail(p, t, start, "profile item '%s' needs name=on|off", item);
 		if (*slot != SCRIPT_PROFILE_ANY)
 			header_fail(p, t, start, "profile '%s' given twice", item);

@@ -332,6 +332,7 @@ struct script_header {
 	size_t n_rfc;
 	enum script_profile_value rfc5961;
 	enum script_profile_value rfc1337;
+	enum script_profile_value timewait_recycle; /* "timewait-recycle" */
 	/* Behaviour profiles: ON = the script needs a DUT that follows it
 	 * (`name` or `name=on`), OFF = one that does not (`name=off`). */
 	enum script_profile_value behaviour[SCRIPT_BEH_COUNT];

@@ -51,6 +51,7 @@ static void echo_cb(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, u
 	case TCP_EV_CLOSED:
 	case TCP_EV_REFUSED:
 	case TCP_EV_TIMEOUT:
+	case TCP_EV_URGENT: /* urgent bytes are echoed in-line like the rest */
 		break;
 	}
 }

@@ -78,6 +78,7 @@ static void client_cb(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev,
 			tcp_close(s, c);
 		break;
 	case TCP_EV_PEER_CLOSED:
+	case TCP_EV_URGENT:
 		break;
 	case TCP_EV_CLOSED:
 		CL.closed = true;

@@ -1,8 +1,9 @@
 /*
  * test_stack_tcp_data.c - TCP data transfer, options, retransmission
- * (RFC 6298 backoff and Karn), zero-window probes, TIME-WAIT, simultaneous
- * open and close, sequence wrap-around, malformed options, and the send
- * ring in device memory vs the RAM fallback.
+ * (RFC 6298 backoff and Karn), zero-window probes, the send-window update
+ * (old ACKs leave it alone), TIME-WAIT, simultaneous open and close,
+ * sequence wrap-around, malformed options, and the send ring in device
+ * memory vs the RAM fallback.
  */
 #include "tcp_harness.h"
 
@@ -390,6 +391,31 @@ START_TEST(test_established_zero_window_probe)
 }
 END_TEST
 
+/* RFC 9293 §3.10.7.4 ESTABLISHED, fifth check: "If SND.UNA =< SEG.ACK =<
+ * SND.NXT, the send window should be updated." A segment with newer text
+ * (SEG.SEQ > SND.WL1) but an ACK older than SND.UNA passes the WL1/WL2
+ * test; its window of 0 must not stop new data. */
+START_TEST(test_established_old_ack_zero_window_ignored)
+{
+	h_to_established();
+	ck_assert_uint_eq(tcp_send(&H.st, H.conn, "abc", 3), 3);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 3);
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 4, "xyz", 3); /* SND.UNA 4, SND.WL1 1, SND.WL2 4 */
+	OUT(TCP_ACK, 4, 4);
+	EVENT(TCP_EV_SENT);
+	EVENT(TCP_EV_DATA);
+	h_seg_in(TCP_ACK | TCP_PSH, H.peer_iss + 4, H.our_iss + 1, 0, NULL, "uvw", 3); /* stale ACK 1, window 0 */
+	OUT(TCP_ACK, 4, 7); /* its text is still taken */
+	EVENT(TCP_EV_DATA);
+	ck_assert_uint_eq(tcp_send(&H.st, H.conn, "def", 3), 3);
+	OUT_DATA(TCP_ACK | TCP_PSH, 4, 7, 3); /* at once: SND.WND is still the peer's */
+	ck_assert_uint_eq(STAT(TCP_PROBES), 0);
+	IN(TCP_ACK, 7, 7);
+	EVENT(TCP_EV_SENT);
+	NO_EVENT();
+}
+END_TEST
+
 /* ---------- closing ---------- */
 
 START_TEST(test_time_wait_expires_after_2msl)
@@ -765,14 +791,50 @@ START_TEST(test_listen_pool_full_syn_dropped)
 }
 END_TEST
 
+/* Default: MUST-13 holds under pool pressure. The SYN that finds every
+ * block taken is dropped unanswered (the peer's retry may find room), the
+ * TIME-WAIT block lingers and still acknowledges the peer's retransmitted
+ * FIN, and tcp_connect() has no block either. */
+START_TEST(test_time_wait_kept_when_pool_full)
+{
+	uint32_t iss;
+
+	h_to_time_wait();
+	iss = H.our_iss;
+	half_open_from(H_CLIENT_PORT + 1);
+	H.rport = H_CLIENT_PORT + 2;
+	IN(TCP_SYN, 0, 0);
+	OUT_NOTHING();
+	ck_assert_uint_eq(STAT(TCP_LISTEN_FULL), 1);
+	ck_assert_ptr_null(tcp_connect(&H.st, H.peer_ip, 80, h_cb, &H));
+	ck_assert_uint_eq(STAT(TCP_TW_RECYCLED), 0);
+	H.rport = H_CLIENT_PORT; /* back to the first connection */
+	H.our_iss = iss;
+	STATE_IS(TCP_TIME_WAIT);
+	IN(TCP_FIN | TCP_ACK, 1, 2); /* our last ACK was lost */
+	OUT(TCP_ACK, 2, 2);
+	STATE_IS(TCP_TIME_WAIT);
+}
+END_TEST
+
+/* NET_PROFILE_TW_RECYCLE: the oldest TIME-WAIT block serves the new SYN,
+ * counted; the first connection's retransmitted FIN then meets CLOSED. */
 START_TEST(test_time_wait_recycled_when_pool_full)
 {
+	uint32_t iss;
+
+	net_set_profile(&H.st, NET_PROFILE_RFC5961 | NET_PROFILE_TW_RECYCLE);
 	h_to_time_wait();
+	iss = H.our_iss;
 	half_open_from(H_CLIENT_PORT + 1);
 	half_open_from(H_CLIENT_PORT + 2); /* takes the TIME-WAIT block */
 	ck_assert_uint_eq(STAT(TCP_TW_RECYCLED), 1);
-	H.rport = H_CLIENT_PORT;
+	ck_assert_uint_eq(STAT(TCP_LISTEN_FULL), 0);
+	H.rport = H_CLIENT_PORT; /* back to the first connection */
+	H.our_iss = iss;
 	STATE_IS(TCP_CLOSED);
+	IN(TCP_FIN | TCP_ACK, 1, 2); /* our last ACK was lost */
+	OUT(TCP_RST, 2, 0); /* the listener's answer: <SEQ=SEG.ACK><CTL=RST> */
 }
 END_TEST
 
@@ -802,6 +864,7 @@ int main(void)
 	tcase_add_test(t, test_syn_received_passive_dropped_after_synack_retries);
 	tcase_add_test(t, test_established_timeout_sends_rst);
 	tcase_add_test(t, test_established_zero_window_probe);
+	tcase_add_test(t, test_established_old_ack_zero_window_ignored);
 	tcase_add_test(t, test_time_wait_expires_after_2msl);
 	tcase_add_test(t, test_last_ack_ack_closes);
 	tcase_add_test(t, test_closing_ack_enters_time_wait_without_ack);
@@ -821,6 +884,7 @@ int main(void)
 	tcase_add_test(t, test_isn_siphash_reference_vector);
 	tcase_add_test(t, test_isn_keyed_and_clocked);
 	tcase_add_test(t, test_listen_pool_full_syn_dropped);
+	tcase_add_test(t, test_time_wait_kept_when_pool_full);
 	tcase_add_test(t, test_time_wait_recycled_when_pool_full);
 	suite_add_tcase(s, t);
 	tcase_add_checked_fixture(r, h_setup_nomem, h_teardown);

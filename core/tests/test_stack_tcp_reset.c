@@ -1,8 +1,9 @@
 /*
  * test_stack_tcp_reset.c - RFC 9293 reset generation (§3.5.2 groups 1-3)
  * and reset processing (§3.5.3, §3.10.7, RFC 5961), the MUST-11/MUST-66/
- * SHLD-2/SHLD-3 items, the challenge-ACK rate limit and the RFC 5961 /
- * RFC 1337 profiles. Sequence numbers are relative (tcp_harness.h).
+ * SHLD-2/SHLD-3 items, ABORT in every state (§3.10.5), the challenge-ACK
+ * rate limit and the RFC 5961 / RFC 1337 profiles. Sequence numbers are
+ * relative (tcp_harness.h).
  */
 #include "tcp_harness.h"
 
@@ -256,16 +257,17 @@ struct sync_case {
 	uint32_t snd; /* SND.NXT, relative */
 	uint32_t rcv; /* RCV.NXT, relative */
 	bool attached; /* the application still hears about it */
+	bool abort_rst; /* ABORT sends RST (RFC 9293 §3.10.5) */
 };
 
 static const struct sync_case sync_cases[] = {
-	{h_to_established, TCP_ESTABLISHED, 1, 1, true},
-	{h_to_fin_wait_1, TCP_FIN_WAIT_1, 2, 1, true},
-	{h_to_fin_wait_2, TCP_FIN_WAIT_2, 2, 1, true},
-	{h_to_close_wait, TCP_CLOSE_WAIT, 1, 2, true},
-	{h_to_closing, TCP_CLOSING, 2, 2, true},
-	{h_to_last_ack, TCP_LAST_ACK, 2, 2, true},
-	{h_to_time_wait, TCP_TIME_WAIT, 2, 2, false},
+	{h_to_established, TCP_ESTABLISHED, 1, 1, true, true},
+	{h_to_fin_wait_1, TCP_FIN_WAIT_1, 2, 1, true, true},
+	{h_to_fin_wait_2, TCP_FIN_WAIT_2, 2, 1, true, true},
+	{h_to_close_wait, TCP_CLOSE_WAIT, 1, 2, true, true},
+	{h_to_closing, TCP_CLOSING, 2, 2, true, false},
+	{h_to_last_ack, TCP_LAST_ACK, 2, 2, true, false},
+	{h_to_time_wait, TCP_TIME_WAIT, 2, 2, false, false},
 };
 #define NSYNC ((int)(sizeof(sync_cases) / sizeof(sync_cases[0])))
 
@@ -343,6 +345,51 @@ START_TEST(test_sync_unacceptable_seq_empty_ack)
 	OUT(TCP_ACK, k->snd, k->rcv);
 	STATE_IS(k->st);
 	ck_assert_uint_eq(STAT(TCP_SEQ_REJECT), 2);
+}
+END_TEST
+
+/* ABORT (RFC 9293 §3.10.5): <SEQ=SND.NXT><CTL=RST> from SYN-RECEIVED to
+ * CLOSE-WAIT; in CLOSING, LAST-ACK and TIME-WAIT "Respond with "ok" and
+ * delete the TCB": nothing is sent. Either way the block is gone, no event
+ * is raised, and the peer's next segment meets CLOSED. (In TIME-WAIT the
+ * application was already told CLOSED; the block is aborted the way the
+ * stack itself would.) */
+START_TEST(test_sync_abort)
+{
+	const struct sync_case *k = sync_build(_i);
+
+	tcp_abort(&H.st, h_pcb());
+	H.conn = NULL;
+	if (k->abort_rst)
+		OUT(TCP_RST | TCP_ACK, k->snd, k->rcv);
+	OUT_NOTHING();
+	STATE_IS(TCP_CLOSED);
+	NO_EVENT();
+	ck_assert_uint_eq(STAT(TCP_RST_SENT), k->abort_rst ? 1u : 0u);
+	IN(TCP_ACK, k->rcv, k->snd);
+	OUT(TCP_RST, k->snd, 0);
+}
+END_TEST
+
+START_TEST(test_syn_received_abort_sends_rst)
+{
+	h_to_syn_received();
+	tcp_abort(&H.st, h_pcb());
+	OUT(TCP_RST | TCP_ACK, 1, 1);
+	STATE_IS(TCP_CLOSED);
+	NO_EVENT();
+}
+END_TEST
+
+/* SYN-SENT: the peer has no connection to reset. */
+START_TEST(test_syn_sent_abort_sends_nothing)
+{
+	h_to_syn_sent();
+	tcp_abort(&H.st, H.conn);
+	H.conn = NULL;
+	OUT_NOTHING();
+	STATE_IS(TCP_CLOSED);
+	NO_EVENT();
 }
 END_TEST
 
@@ -518,6 +565,9 @@ int main(void)
 	tcase_add_loop_test(p, test_sync_rst_out_of_window_dropped, 0, NSYNC);
 	tcase_add_loop_test(p, test_sync_syn_challenge_ack, 0, NSYNC);
 	tcase_add_loop_test(p, test_sync_unacceptable_seq_empty_ack, 0, NSYNC);
+	tcase_add_loop_test(p, test_sync_abort, 0, NSYNC);
+	tcase_add_test(p, test_syn_received_abort_sends_rst);
+	tcase_add_test(p, test_syn_sent_abort_sends_nothing);
 	tcase_add_loop_test(p, test_sync_rfc793_rst_in_window_resets, 0, NSYNC);
 	tcase_add_loop_test(p, test_sync_rfc793_syn_in_window_rst, 0, NSYNC);
 	tcase_add_test(p, test_established_zero_window_rst_resets);

@@ -381,7 +381,7 @@ struct app {
 	uint32_t bad;         /* bytes that did not match the pattern */
 	bool echo;            /* server: echo what arrives */
 	bool close_when_done; /* client: close once everything came back */
-	uint32_t ev[8];       /* events seen, by enum tcp_event */
+	uint32_t ev[TCP_EV_COUNT]; /* events seen, by enum tcp_event */
 	uint8_t state_at_close;
 	uint8_t peer_state_at_close;
 	struct sim_node *peer;
@@ -434,6 +434,7 @@ static void client_cb(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev,
 		break;
 	}
 	case TCP_EV_PEER_CLOSED:
+	case TCP_EV_URGENT:
 		break;
 	case TCP_EV_CLOSED:
 	case TCP_EV_RESET:
@@ -474,6 +475,8 @@ static void server_cb(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev,
 		break;
 	case TCP_EV_PEER_CLOSED:
 		ck_assert_int_eq(tcp_close(s, c), TCP_OK);
+		break;
+	case TCP_EV_URGENT:
 		break;
 	case TCP_EV_CLOSED:
 	case TCP_EV_RESET:

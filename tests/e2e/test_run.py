@@ -106,6 +106,21 @@ def test_unsupported_and_skipped_exit_0(run_synack, scripts):
     assert "SKIP" not in res.stdout.split("\n\n")[0]
 
 
+def test_profile_a_dut_cannot_run_exit_2(run_synack):
+    """--profile names what the DUT cannot run; checked before any DUT opens
+    (no root needed). Linux never recycles a TIME-WAIT, and always does RFC
+    5961."""
+    for prof, item in [("rfc5961=on,timewait-recycle=on", "timewait-recycle=on"),
+                       ("rfc5961=off", "rfc5961=off")]:
+        res = run_synack("run", "--dut", "tap", "--profile", prof, "smoke")
+        assert res.returncode == 2, res.stdout + res.stderr
+        assert f"--profile: the tap DUT cannot run {item}" in res.stderr
+    res = run_synack("run", "--profile", "timewait-recycle=maybe", "smoke")
+    assert res.returncode == 2 and "--profile: expected e.g." in res.stderr
+    res = run_synack("run", "--profile", "rfc5961=on,timewait-recycle=on", "smoke")
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
 def test_malformed_script_exit_2(run_synack, scripts):
     write(scripts, "bad.pkt", MALFORMED)
     res = run_synack("run", "scripts/bad.pkt")
@@ -115,8 +130,8 @@ def test_malformed_script_exit_2(run_synack, scripts):
 
 @pytest.mark.parametrize("text,msg", [
     ("//! profile: linux-wired\n0 listen 8080\n",
-     "bad.pkt:1:14: unknown profile 'linux-wired' (known: rfc5961, rfc1337, synack-params, "
-     "rfc9293-strict, linux-wire)"),
+     "bad.pkt:1:14: unknown profile 'linux-wired' (known: rfc5961, rfc1337, timewait-recycle, "
+     "synack-params, rfc9293-strict, linux-wire)"),
     ("//! profile: synack-params=maybe\n0 listen 8080\n",
      "bad.pkt:1:28: profile value 'maybe' must be 'on' or 'off'"),
     ("//! profile: rfc5961\n0 listen 8080\n",

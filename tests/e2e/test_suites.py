@@ -1,7 +1,7 @@
 """The conformance suites (conformance/suites/) end to end.
 
-* sim: every script, under every RFC profile combination, passes or is
-  skipped for a stated profile reason. The scripts failing on the two known
+* sim: every script, under every rfc5961 x rfc1337 combination and
+  timewait-recycle=on, passes or is skipped for a stated profile reason. The scripts failing on the two known
   stack bugs are xfail(strict=True): the test flips when core/ is fixed.
 * tap (the Linux kernel in a network namespace, the reference DUT): where
   the machine can (root, /dev/net/tun, a netns the adapter can open), every
@@ -41,7 +41,8 @@ LINUX_WIRE = [s for s in ALL if s.startswith("packetdrill-linux/")]
 KNOWN_STACK_BUGS = {}
 
 SIM_PROFILES = ["rfc5961=on,rfc1337=off", "rfc5961=on,rfc1337=on",
-                "rfc5961=off,rfc1337=off", "rfc5961=off,rfc1337=on"]
+                "rfc5961=off,rfc1337=off", "rfc5961=off,rfc1337=on",
+                "rfc5961=on,rfc1337=off,timewait-recycle=on"]  # the TIME-WAIT pool choice, core/net.h
 TAP_PROFILES = ["rfc5961=on,rfc1337=off", "rfc5961=on,rfc1337=on"]  # Linux: always RFC 5961
 TAP_TOLERANCE = "50000"
 
@@ -112,7 +113,8 @@ def test_sim_skip_reasons_name_the_profile(synack_bin, tmp_path):
     for script, rec in skips.items():
         msg = rec["messages"][0]
         assert (re.search(r"skipped: needs profile [a-z0-9-]+ \(.+\); sim does not follow it", msg)
-                or re.search(r"skipped: profile rfc(5961|1337)=(on|off), the DUT runs", msg)), msg
+                or re.search(r"skipped: profile (rfc5961|rfc1337|timewait-recycle)=(on|off), the DUT runs",
+                             msg)), msg
 
 
 # ---------------------------------------------------------------- tap
@@ -169,7 +171,8 @@ def test_tap(tap_results, script):
             assert (re.search(r"skipped: needs profile (synack-params|rfc9293-strict) \(.+\); "
                               r"tap does not follow it", msgs)
                     or "skipped: profile rfc5961=off, the DUT runs rfc5961=on" in msgs
-                    or re.search(r"skipped: profile rfc1337=(on|off), the DUT runs", msgs)), msgs
+                    or re.search(r"skipped: profile (rfc1337|timewait-recycle)=(on|off), the DUT runs",
+                                 msgs)), msgs
 
 
 def test_tap_packetdrill_linux_exact(synack_bin, tmp_path, tap_ok):

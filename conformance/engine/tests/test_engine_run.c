@@ -259,6 +259,12 @@ START_TEST(test_option_lines)
 	ck_assert_str_eq(msg, "profile rfc1337=on, the DUT runs rfc1337=off");
 	ck_assert_ptr_null(engine_profile_conflict(s, DUT_PROFILE_RFC1337, msg, sizeof msg));
 	script_free(s);
+	t = "//! profile: timewait-recycle=on\n0 listen 8080\n";
+	ck_assert(script_parse_string("t.pkt", t, strlen(t), &s, &err) == SCRIPT_OK);
+	ck_assert_ptr_nonnull(engine_profile_conflict(s, DUT_PROFILE_RFC5961, msg, sizeof msg));
+	ck_assert_str_eq(msg, "profile timewait-recycle=on, the DUT runs timewait-recycle=off");
+	ck_assert_ptr_null(engine_profile_conflict(s, DUT_PROFILE_RFC5961 | DUT_PROFILE_TW_RECYCLE, msg, sizeof msg));
+	script_free(s);
 }
 END_TEST
 

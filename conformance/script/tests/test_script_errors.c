@@ -166,13 +166,17 @@ static const struct bad bad_scripts[] = {
 	{"//! profile: rfc5961=maybe\n0 close",
 	 "t.pkt:1:22: profile value 'maybe' must be 'on' or 'off'"},
 	{"//! profile: rfc793=on\n0 close",
-	 "t.pkt:1:14: unknown profile 'rfc793' (known: rfc5961, rfc1337, synack-params, "
-	 "rfc9293-strict, linux-wire)"},
+	 "t.pkt:1:14: unknown profile 'rfc793' (known: rfc5961, rfc1337, timewait-recycle, "
+	 "synack-params, rfc9293-strict, linux-wire)"},
 	{"//! profile: synack-params linux-wired\n0 close",
-	 "t.pkt:1:28: unknown profile 'linux-wired' (known: rfc5961, rfc1337, synack-params, "
-	 "rfc9293-strict, linux-wire)"},
+	 "t.pkt:1:28: unknown profile 'linux-wired' (known: rfc5961, rfc1337, timewait-recycle, "
+	 "synack-params, rfc9293-strict, linux-wire)"},
 	{"//! profile: rfc1337\n0 close",
 	 "t.pkt:1:14: profile item 'rfc1337' needs name=on|off"},
+	{"//! profile: rfc5961=on timewait-recycle\n0 close",
+	 "t.pkt:1:25: profile item 'timewait-recycle' needs name=on|off"},
+	{"//! profile: timewait-recycle=off timewait-recycle=on\n0 close",
+	 "t.pkt:1:35: profile 'timewait-recycle' given twice"},
 	{"//! profile: rfc9293-strict=yes\n0 close",
 	 "t.pkt:1:29: profile value 'yes' must be 'on' or 'off'"},
 	{"//! profile: linux-wire, linux-wire=on\n0 close",

@@ -444,11 +444,12 @@ END_TEST
 START_TEST(test_header_behaviour_profiles)
 {
 	struct script *s = parse_ok(
-		"//! profile: rfc5961=on, synack-params rfc9293-strict=on,linux-wire=off\n"
+		"//! profile: rfc5961=on, synack-params rfc9293-strict=on,linux-wire=off timewait-recycle=on\n"
 		"0 listen 8080\n");
 	const struct script_header *h = &s->header;
 	ck_assert_int_eq(h->rfc5961, SCRIPT_PROFILE_ON);
 	ck_assert_int_eq(h->rfc1337, SCRIPT_PROFILE_ANY);
+	ck_assert_int_eq(h->timewait_recycle, SCRIPT_PROFILE_ON);
 	ck_assert_int_eq(h->behaviour[SCRIPT_BEH_SYNACK_PARAMS], SCRIPT_PROFILE_ON);
 	ck_assert_int_eq(h->behaviour[SCRIPT_BEH_RFC9293_STRICT], SCRIPT_PROFILE_ON);
 	ck_assert_int_eq(h->behaviour[SCRIPT_BEH_LINUX_WIRE], SCRIPT_PROFILE_OFF);
@@ -464,6 +465,7 @@ START_TEST(test_header_defaults)
 	struct script *s = parse_ok("0 close(3) = 0\n");
 	ck_assert_int_eq(s->header.rfc5961, SCRIPT_PROFILE_ANY);
 	ck_assert_int_eq(s->header.rfc1337, SCRIPT_PROFILE_ANY);
+	ck_assert_int_eq(s->header.timewait_recycle, SCRIPT_PROFILE_ANY);
 	for (size_t i = 0; i < SCRIPT_BEH_COUNT; i++)
 		ck_assert_int_eq(s->header.behaviour[i], SCRIPT_PROFILE_ANY);
 	ck_assert_ptr_null(s->header.title);

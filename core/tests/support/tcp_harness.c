@@ -150,6 +150,7 @@ void h_seg_in(uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win, const str
 	r.ack = (flags & TCP_ACK) ? ack : 0;
 	r.flags = flags;
 	r.window = win;
+	r.urg = (flags & TCP_URG) ? H.peer_urg : 0;
 	if (opt)
 		r.opt = *opt;
 	hl = tcp_emit(&r, seg, sizeof(seg));
@@ -286,6 +287,7 @@ void h_cb(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, uint16_t n,
 	}
 	case TCP_EV_SENT:
 	case TCP_EV_PEER_CLOSED:
+	case TCP_EV_URGENT:
 		break;
 	case TCP_EV_CLOSED:
 	case TCP_EV_RESET:

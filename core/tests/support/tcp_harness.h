@@ -68,6 +68,7 @@ struct harness {
 	uint32_t our_iss, peer_iss;
 	bool iss_known;
 	uint16_t peer_win;
+	uint16_t peer_urg; /* urgent field of injected segments with URG set */
 	uint32_t forced_iss;
 	bool force_iss;
 	/* the application */
