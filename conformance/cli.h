@@ -35,6 +35,10 @@ int cli_run_main(int argc, char **argv);
 void cli_run_help(FILE *out);
 int cli_explain_main(int argc, char **argv);
 void cli_explain_help(FILE *out);
+int cli_pcap2script_main(int argc, char **argv);
+void cli_pcap2script_help(FILE *out);
+int cli_replay_main(int argc, char **argv);
+void cli_replay_help(FILE *out);
 
 /* ---- Argument scanning shared by verbs (cli_args.c) ---- */
 struct cli_args {
@@ -71,5 +75,16 @@ bool cli_parse_u64(const char *verb, const char *flag, const char *s, uint64_t m
  * scaled value. */
 bool cli_parse_fixed(const char *verb, const char *flag, const char *s, unsigned decimals, uint64_t min,
 		     uint64_t max, const char *what, uint64_t *out);
+
+/* cli_run.c: "--profile rfc5961=on,rfc1337=off" into DUT_PROFILE_* bits
+ * (false on a bad value), and the name of a profile setting for messages. */
+bool cli_parse_profile(const char *v, uint8_t *prof);
+const char *cli_profile_item(uint8_t bits, uint8_t prof);
+
+/* cli_pcap2script.c: --dut-side, --conversation, --as-captured, --strict,
+ * shared by pcap2script and replay. 1 = taken, 0 = not one of them, -1 =
+ * reported error. */
+struct xs_options;
+int cli_xs_option(struct cli_args *a, const char *flag, struct xs_options *o);
 
 #endif /* CLI_H */

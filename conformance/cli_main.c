@@ -23,6 +23,9 @@ static const struct cli_verb VERBS[] = {
 	{"run", "run conformance scripts against a device under test", cli_run_main, cli_run_help},
 	{"explain", "explain every RST and challenge ACK in a capture, by rule and arithmetic", cli_explain_main,
 	 cli_explain_help},
+	{"replay", "replay one side of a captured conversation against a DUT", cli_replay_main, cli_replay_help},
+	{"pcap2script", "turn a captured conversation into a regression script", cli_pcap2script_main,
+	 cli_pcap2script_help},
 };
 #define NVERBS (sizeof VERBS / sizeof VERBS[0])
 

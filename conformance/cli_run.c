@@ -206,7 +206,7 @@ static bool collect(const char *arg, struct strvec *out)
 	return false;
 }
 
-static bool parse_profile(const char *v, uint8_t *prof)
+bool cli_parse_profile(const char *v, uint8_t *prof)
 {
 	char buf[128];
 	if (strlen(v) >= sizeof buf)
@@ -238,7 +238,7 @@ static bool parse_profile(const char *v, uint8_t *prof)
 }
 
 /* "name=on|off" for the first profile bit in `bits`, as prof sets it. */
-static const char *profile_item(uint8_t bits, uint8_t prof)
+const char *cli_profile_item(uint8_t bits, uint8_t prof)
 {
 	static const struct { uint8_t bit; const char *on, *off; } items[] = {
 		{DUT_PROFILE_RFC5961, "rfc5961=on", "rfc5961=off"},
@@ -306,7 +306,7 @@ static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char 
 		} else if (strcmp(flag, "--profile") == 0) {
 			if ((v = cli_args_value(&a)) == NULL)
 				return CLI_USAGE;
-			if (!parse_profile(v, &o->profile)) {
+			if (!cli_parse_profile(v, &o->profile)) {
 				cli_error(VERB, "--profile: expected e.g. rfc5961=on,rfc1337=off, got '%s'", v);
 				return CLI_USAGE;
 			}
@@ -640,7 +640,7 @@ int cli_run_main(int argc, char **argv)
 	}
 	uint8_t bad = (uint8_t)((o.profile & ~o.dut->profiles_supported) | (o.dut->profiles_fixed & ~o.profile));
 	if (bad) {
-		cli_error(VERB, "--profile: the %s DUT cannot run %s", o.dut->name, profile_item(bad, o.profile));
+		cli_error(VERB, "--profile: the %s DUT cannot run %s", o.dut->name, cli_profile_item(bad, o.profile));
 		goto out;
 	}
 	if (inputs.n == 0 && !collect("all", &all))
