@@ -39,7 +39,11 @@ void model_phy_reset(struct enc_model *m)
 {
 	for (unsigned i = 0; i < 32; i++)
 		m->phy[i] = 0;
-	m->phy[PHSTAT1] = ENC_RESET_PHSTAT1 | (m->link_up ? PHSTAT1_LLSTAT : 0u);
+	/* DS39662E Table 3-3: PHSTAT1 resets to 0x1800 with the latching
+	 * LLSTAT at 0, whatever the link; the first read re-arms it (phy_read),
+	 * so that read says 0x1800 and the next 0x1804 (IEEE 802.3
+	 * 22.2.4.2.13: a latching-low bit stays clear until read). */
+	m->phy[PHSTAT1] = ENC_RESET_PHSTAT1;
 	m->phy[PHID1] = ENC_RESET_PHID1;
 	m->phy[PHID2] = ENC_RESET_PHID2;
 	m->phy[PHLCON] = ENC_RESET_PHLCON;

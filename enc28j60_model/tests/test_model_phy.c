@@ -63,9 +63,36 @@ START_TEST(test_ids_and_prst)
 }
 END_TEST
 
+/* DS39662E Table 3-3 (PHSTAT1): the reset value is 0x1800, PFDPX and
+ * PHDPX with LLSTAT at 0. LLSTAT latches low (IEEE 802.3
+ * 22.2.4.2.13): it reads 0 until a read re-arms it, so the first read after
+ * power-on says 0x1800 even with the link up, and the second 0x1804. The
+ * same after a PHY reset (PHCON1.PRST). */
+START_TEST(test_phstat1_first_read_after_power_on_is_0x1800)
+{
+	ready();
+	ck_assert_uint_eq(model_peek_phy(H.m, PHSTAT1), 0x1800);
+	ck_assert_uint_eq(h_phy_read(&H, PHSTAT1), 0x1800);
+	ck_assert_uint_eq(h_phy_read(&H, PHSTAT1), 0x1804);
+	h_phy_write(&H, PHCON1, PHCON1_PRST);
+	ck_assert_uint_eq(h_phy_read(&H, PHSTAT1), 0x1800);
+	ck_assert_uint_eq(h_phy_read(&H, PHSTAT1), 0x1804);
+	/* Link down at power-on: 0x1800 on every read until it comes up. */
+	struct model_config down = {.link_up = false};
+	h_init(&H, &down);
+	h_driver_init(&H);
+	ck_assert_uint_eq(h_phy_read(&H, PHSTAT1), 0x1800);
+	ck_assert_uint_eq(h_phy_read(&H, PHSTAT1), 0x1800);
+	model_set_link(H.m, true, H.t);
+	ck_assert_uint_eq(h_phy_read(&H, PHSTAT1), 0x1800); /* latched since power-on */
+	ck_assert_uint_eq(h_phy_read(&H, PHSTAT1), 0x1804);
+}
+END_TEST
+
 START_TEST(test_llstat_latches_low)
 {
 	ready();
+	(void)h_phy_read(&H, PHSTAT1); /* the first read re-arms the latch */
 	ck_assert_uint_eq(h_phy_read(&H, PHSTAT1) & PHSTAT1_LLSTAT, PHSTAT1_LLSTAT);
 	model_set_link(H.m, false, H.t);
 	model_set_link(H.m, true, H.t + 1000);
@@ -137,6 +164,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_busy_timing_on_read);
 	tcase_add_test(tc, test_busy_timing_on_write);
 	tcase_add_test(tc, test_ids_and_prst);
+	tcase_add_test(tc, test_phstat1_first_read_after_power_on_is_0x1800);
 	tcase_add_test(tc, test_llstat_latches_low);
 	tcase_add_test(tc, test_link_change_raises_linkif);
 	tcase_add_test(tc, test_link_change_without_phie_sets_only_plnkif);
