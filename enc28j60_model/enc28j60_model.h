@@ -45,7 +45,7 @@
 /* Errata switches: each reproduces one silicon bug (DS80349). */
 enum model_erratum {
 	MODEL_ERRATUM_PKTIF_UNRELIABLE = 1u << 0, /* #6: PKTIF may stay clear */
-	MODEL_ERRATUM_FALSE_LATECOL = 1u << 1,    /* #13: spurious late collision */
+	MODEL_ERRATUM_FALSE_LATECOL = 1u << 1,    /* #13: spurious late collision (half duplex) */
 	MODEL_ERRATUM_TX_ABORT_STALL = 1u << 2,   /* #12: TX stalls after an abort */
 	MODEL_ERRATUM_EVEN_ERXRDPT = 1u << 3,     /* #14: even ERXRDPT corrupts RX */
 	MODEL_ERRATUM_CLKRDY_EARLY = 1u << 4,     /* #2: CLKRDY set too early */
@@ -113,7 +113,10 @@ struct model_config {
 	/* Seeded fault injection, probabilities in parts per million per frame. */
 	uint32_t fault_rx_overflow_ppm; /* drop as if the ring were full */
 	uint32_t fault_rx_crc_ppm;      /* flip a bit: arrives with a bad FCS */
-	uint32_t fault_tx_latecol_ppm;  /* with MODEL_ERRATUM_FALSE_LATECOL */
+	/* With MODEL_ERRATUM_FALSE_LATECOL, in half duplex: a fixed rate per
+	 * attempt; 0 = the erratum's own rate, from the frame's length (a link
+	 * pulse every 16 ms landing past its first 64 bytes: 7.3 % at 1518). */
+	uint32_t fault_tx_latecol_ppm;
 	/* Added by the model: */
 	uint64_t dma_ns_per_byte;       /* 0 = MODEL_DEFAULT_DMA_NS_PER_BYTE */
 };

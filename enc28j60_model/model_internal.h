@@ -115,7 +115,6 @@ struct enc_model {
 	bool tx_abort_since_rst; /* an abort happened and TXRST has not been pulsed */
 	bool tx_fault_stall;     /* model_fault_tx_stall armed */
 	unsigned tx_fault_abort; /* abort the next n */
-	uint32_t tx_attempts;    /* for the deterministic erratum-13 pattern */
 	uint64_t tx_start;       /* first bit (preamble) on the wire */
 	uint64_t tx_free_at;     /* memory port busy until (TX waits for DMA) */
 
