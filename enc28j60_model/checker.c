@@ -41,6 +41,9 @@ static const struct rule_info rules[MODEL_RULE_COUNT] = {
 					     "ERXST/ERXND changed while RXEN is set"},
 	[MODEL_RULE_BITOP_ON_MACMII] = {"bitop-on-macmii", "DS39662E 4.2.5",
 					"BFS/BFC on a MAC/MII register (ETH registers only; applied anyway)"},
+	[MODEL_RULE_ERXRDPT_OUTSIDE_RING] = {"erxrdpt-outside-ring", "DS39662E 6.1, 7.2.4",
+					     "ERXRDPT outside ERXST..ERXND with RXEN set: the ring no longer "
+					     "guards unread frames, new ones overwrite them"},
 	[MODEL_RULE_SPI_UNKNOWN_OPCODE] = {"spi-unknown-opcode", "DS39662E 4.2, Table 4-1",
 					   "not an SPI command; ignored with every byte until CS rises"},
 	[MODEL_RULE_SPI_TRUNCATED] = {"spi-truncated", "DS39662E 4.2, Table 4-1",
@@ -136,6 +139,7 @@ static bool is_spi_rule(enum model_rule r)
 	case MODEL_RULE_ACCESS_BEFORE_CLKRDY:
 	case MODEL_RULE_RX_CONFIG_WHILE_RXEN:
 	case MODEL_RULE_BITOP_ON_MACMII:
+	case MODEL_RULE_ERXRDPT_OUTSIDE_RING:
 	case MODEL_RULE_COUNT:
 	default:
 		return false;
@@ -187,6 +191,7 @@ static int format_spi(const struct model_diag *d, const char *what, char *buf, s
 	case MODEL_RULE_ACCESS_BEFORE_CLKRDY:
 	case MODEL_RULE_RX_CONFIG_WHILE_RXEN:
 	case MODEL_RULE_BITOP_ON_MACMII:
+	case MODEL_RULE_ERXRDPT_OUTSIDE_RING:
 	case MODEL_RULE_COUNT:
 	default:
 		return snprintf(buf, cap, "t=%" PRIu64 "ns %s (%s): byte 0x%02x: %s", d->t_ns, id, ref,

@@ -64,6 +64,7 @@ enum model_rule {
 	MODEL_RULE_ACCESS_BEFORE_CLKRDY, /* erratum 2 / DS 2.2 */
 	MODEL_RULE_RX_CONFIG_WHILE_RXEN, /* ERXST/ERXND changed with RXEN set */
 	MODEL_RULE_BITOP_ON_MACMII,    /* BFS/BFC on a MAC/MII register (works, but out of spec) */
+	MODEL_RULE_ERXRDPT_OUTSIDE_RING, /* DS 6.1, 7.2.4: ERXRDPT not in ERXST..ERXND */
 	/* Malformed SPI byte streams (DS39662E 4.1, 4.2, Table 4-1). The
 	 * offending command byte is in model_diag.op. */
 	MODEL_RULE_SPI_UNKNOWN_OPCODE, /* not one of the seven commands: ignored until CS rises */
@@ -177,6 +178,7 @@ struct model_stats {
 	/* Added by the model: */
 	uint32_t rx_dropped_runt;     /* shorter than 18 bytes incl. FCS: no header to filter */
 	uint32_t rx_dropped_control;  /* MAC control frame (0x8808) without MACON1.PASSALL */
+	uint32_t rx_stored_unguarded; /* stored with ERXRDPT outside the ring: may overwrite unread frames */
 };
 const struct model_stats *model_get_stats(const struct enc_model *m);
 

@@ -192,6 +192,7 @@ uint16_t model_ring_next(const struct enc_model *m, uint16_t a);
 void model_rx_pktdec(struct enc_model *m);
 void model_rx_update_pktif(struct enc_model *m);
 void model_rx_reset(struct enc_model *m);
+void model_rx_check_rdpt(struct enc_model *m);
 
 /* filter.c */
 bool model_rx_filter(const struct enc_model *m, const uint8_t *f, size_t len);

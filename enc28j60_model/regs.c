@@ -155,6 +155,7 @@ static void write_econ1(struct enc_model *m, uint8_t old, uint8_t v)
 			model_diag(m, MODEL_RULE_RXST_NOT_ZERO, ERXSTL, reg_get16(m, ERXSTL));
 		}
 		not_ready(m, ECON1, v);
+		model_rx_check_rdpt(m);
 	}
 	if (clr & ECON1_DMAST)
 		model_dma_abort(m);
@@ -259,6 +260,8 @@ void model_reg_write(struct enc_model *m, uint8_t bank, uint8_t addr, uint8_t v,
 			 * write NextPacketPtr - 1 (or ERXND) instead. */
 			model_diag(m, MODEL_RULE_ERXRDPT_EVEN, ERXRDPTH, rd);
 		}
+		if (reg_get(m, ECON1) & ECON1_RXEN)
+			model_rx_check_rdpt(m);
 		return;
 	}
 	case KEY(MICMD):

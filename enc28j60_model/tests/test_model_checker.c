@@ -108,6 +108,13 @@ START_TEST(test_careless_driver_breaks_every_rule)
 	H.t += 100;
 	wcr(ENC_REG_ADDR(ERXNDL), 0xFE);
 	expect(i++, MODEL_RULE_RX_CONFIG_WHILE_RXEN, "rx-config-while-rxen", "DS39662E 6.1", ERXNDL, H.t);
+	/* 8b. ERXRDPT below the ring (0x05FA..0x1FFE) while receiving. */
+	H.t += 100;
+	wcr(ENC_REG_ADDR(ERXRDPTL), 0x01);
+	wcr(ENC_REG_ADDR(ERXRDPTH), 0x01);
+	expect(i++, MODEL_RULE_ERXRDPT_OUTSIDE_RING, "erxrdpt-outside-ring", "DS39662E 6.1, 7.2.4", ERXRDPTH,
+	       H.t);
+	ck_assert_uint_eq(model_diag_get(H.m, i - 1)->value, 0x0101);
 	/* 9. A transmit buffer inside the receive ring (0x05FA..0x1FFE). */
 	wcr(ENC_REG_ADDR(EWRPTL), 0x00);
 	wcr(ENC_REG_ADDR(EWRPTH), 0x10);
