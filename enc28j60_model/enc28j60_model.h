@@ -65,6 +65,9 @@ enum model_rule {
 	MODEL_RULE_RX_CONFIG_WHILE_RXEN, /* ERXST/ERXND changed with RXEN set */
 	MODEL_RULE_BITOP_ON_MACMII,    /* BFS/BFC on a MAC/MII register (works, but out of spec) */
 	MODEL_RULE_ERXRDPT_OUTSIDE_RING, /* DS 6.1, 7.2.4: ERXRDPT not in ERXST..ERXND */
+	MODEL_RULE_DUPLEX_MISMATCH,    /* DS 6.6: MACON3.FULDPX != PHCON1.PDPXMD at RXEN/TXRTS */
+	MODEL_RULE_MII_WHILE_BUSY,     /* DS 3.3: MII read/write/scan started with MISTAT.BUSY set */
+	MODEL_RULE_TX_OVERLAPS_RX,     /* DS 3.2, 7.1: ETXST..ETXND+7 (with the TSV) in the ring */
 	/* Malformed SPI byte streams (DS39662E 4.1, 4.2, Table 4-1). The
 	 * offending command byte is in model_diag.op. */
 	MODEL_RULE_SPI_UNKNOWN_OPCODE, /* not one of the seven commands: ignored until CS rises */

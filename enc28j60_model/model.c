@@ -132,6 +132,7 @@ void model_chip_reset(struct enc_model *m, enum reset_kind kind, uint64_t now)
 	m->erxrdptl_latch = (uint8_t)ENC_RESET_ERXRDPT;
 	m->pktif_suppressed = false;
 	m->rx_drop_event = false;
+	m->duplex_flagged = false;
 	m->mii_op = MII_IDLE;
 	m->tx_active = false;
 	m->tx_stalled = false;

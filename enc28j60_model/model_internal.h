@@ -103,6 +103,7 @@ struct enc_model {
 	bool pktif_suppressed;    /* erratum 6 */
 	bool rx_drop_event;       /* a frame was dropped since the last store: RSV bit 16 */
 	bool link_up;
+	bool duplex_flagged;      /* one DUPLEX_MISMATCH until MACON3 or PHCON1 changes */
 
 	/* MII. */
 	uint8_t mii_op; /* enum mii_op */
@@ -225,6 +226,8 @@ void model_irq_update(struct enc_model *m, uint64_t t);
 /* checker.c */
 void model_diag(struct enc_model *m, enum model_rule r, uint16_t reg, uint16_t value);
 void model_diag_spi(struct enc_model *m, enum model_rule r, uint8_t op, uint16_t reg, uint16_t value);
+void model_check_duplex(struct enc_model *m);
+void model_check_tx_span(struct enc_model *m);
 
 /* fault.c */
 uint64_t model_rand(struct enc_model *m);

@@ -47,6 +47,7 @@ void model_phy_reset(struct enc_model *m)
 	m->phy[PHID1] = ENC_RESET_PHID1;
 	m->phy[PHID2] = ENC_RESET_PHID2;
 	m->phy[PHLCON] = ENC_RESET_PHLCON;
+	m->duplex_flagged = false;
 	phy_status(m);
 }
 
@@ -79,6 +80,7 @@ static void phy_write(struct enc_model *m, uint8_t r, uint16_t v, uint64_t t)
 			break;
 		}
 		m->phy[PHCON1] = v & (PHCON1_PLOOPBK | PHCON1_PPWRSV | PHCON1_PDPXMD);
+		m->duplex_flagged = false; /* a new duplex setting, checked afresh */
 		phy_status(m);
 		break;
 	case PHCON2:

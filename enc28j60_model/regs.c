@@ -156,6 +156,7 @@ static void write_econ1(struct enc_model *m, uint8_t old, uint8_t v)
 		}
 		not_ready(m, ECON1, v);
 		model_rx_check_rdpt(m);
+		model_check_duplex(m);
 	}
 	if (clr & ECON1_DMAST)
 		model_dma_abort(m);
@@ -165,6 +166,9 @@ static void write_econ1(struct enc_model *m, uint8_t old, uint8_t v)
 		model_tx_cancel(m, now);
 	if (set & ECON1_TXRTS) {
 		not_ready(m, ECON1, v);
+		model_check_duplex(m);
+		if (v & ECON1_RXEN)
+			model_check_tx_span(m);
 		model_tx_request(m, now);
 	}
 }
@@ -178,6 +182,15 @@ static void write_econ2(struct enc_model *m, uint8_t old, uint8_t v)
 		model_clock_stop(m); /* DS 16.3: power save stops the oscillator */
 	if (!(v & ECON2_PWRSV) && (old & ECON2_PWRSV))
 		model_clock_start(m, m->now);
+}
+
+/* DS39662E 3.3.1-3.3.3: a new MII read, write or scan may start only once
+ * MISTAT.BUSY has cleared (after a scan, once MIISCAN is clear and the read
+ * in progress is done). The model lets the new one replace the old. */
+static void mii_busy_check(struct enc_model *m, enc_reg_t reg, uint8_t v)
+{
+	if (reg_get(m, MISTAT) & MISTAT_BUSY)
+		model_diag(m, MODEL_RULE_MII_WHILE_BUSY, reg, v);
 }
 
 void model_reg_write(struct enc_model *m, uint8_t bank, uint8_t addr, uint8_t v, enum spi_state op)
@@ -266,14 +279,23 @@ void model_reg_write(struct enc_model *m, uint8_t bank, uint8_t addr, uint8_t v,
 	}
 	case KEY(MICMD):
 		*p = nv;
-		if ((nv & MICMD_MIIRD) && !(old & MICMD_MIIRD))
+		if ((nv & MICMD_MIIRD) && !(old & MICMD_MIIRD)) {
+			mii_busy_check(m, reg, nv);
 			model_mii_start_read(m, m->now);
-		if ((nv & MICMD_MIISCAN) && !(old & MICMD_MIISCAN))
+		}
+		if ((nv & MICMD_MIISCAN) && !(old & MICMD_MIISCAN)) {
+			mii_busy_check(m, reg, nv);
 			model_mii_start_scan(m, m->now);
+		}
 		return;
 	case KEY(MIWRH):
 		*p = nv;
+		mii_busy_check(m, reg, nv);
 		model_mii_start_write(m, m->now);
+		return;
+	case KEY(MACON3):
+		*p = nv;
+		m->duplex_flagged = false; /* a new duplex setting, checked afresh */
 		return;
 	default:
 		*p = nv;
