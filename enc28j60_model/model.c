@@ -84,6 +84,9 @@ void model_run_timers(struct enc_model *m)
 		case TMR_TX:
 			model_tx_complete(m, t);
 			break;
+		case TMR_BIST:
+			model_bist_complete(m, t);
+			break;
 		case TMR_DMA:
 			model_dma_complete(m, t);
 			break;
@@ -121,6 +124,7 @@ void model_chip_reset(struct enc_model *m, enum reset_kind kind, uint64_t now)
 	model_set_timer(m, TMR_MII, MODEL_TIME_NEVER);
 	model_set_timer(m, TMR_TX, MODEL_TIME_NEVER);
 	model_set_timer(m, TMR_DMA, MODEL_TIME_NEVER);
+	model_set_timer(m, TMR_BIST, MODEL_TIME_NEVER);
 	model_regs_reset(m, kind);
 	if (kind != RESET_SRC)
 		model_phy_reset(m);

@@ -12,7 +12,7 @@
  *
  * Files: model.c (instance, resets, time, INT pin, inspection), spi.c
  * (opcodes, RBM/WBM), regs.c (register semantics), rx.c (receive ring),
- * filter.c (ERXFCON filters, CRC), tx.c, dma.c, phy.c (MII + PHY),
+ * filter.c (ERXFCON filters, CRC), tx.c, dma.c, bist.c (self-test), phy.c (MII + PHY),
  * checker.c (datasheet/errata rules), fault.c (PRNG, injection).
  */
 #ifndef MODEL_INTERNAL_H
@@ -29,6 +29,7 @@ enum model_timer {
 	TMR_CLKRDY,    /* oscillator start-up timer expires (DS 2.2) */
 	TMR_MII,       /* MII read/write finishes, MISTAT.BUSY clears (DS 3.3) */
 	TMR_TX,        /* last bit of the frame plus IFG leaves (DS 7.1) */
+	TMR_BIST,      /* self-test done, BISTST clears (DS 15.0); before DMA on a tie */
 	TMR_DMA,       /* DMA copy/checksum finished (DS 13) */
 	TMR_LINK_DOWN, /* injected link flap */
 	TMR_LINK_UP,
@@ -119,8 +120,9 @@ struct enc_model {
 	uint64_t tx_start;       /* first bit (preamble) on the wire */
 	uint64_t tx_free_at;     /* memory port busy until (TX waits for DMA) */
 
-	/* DMA. */
+	/* DMA and BIST. */
 	bool dma_active;
+	uint8_t bist_seed;       /* EBSTSD latched when the test started */
 
 	/* Faults. */
 	unsigned rx_fault_overflow;
@@ -211,6 +213,11 @@ void model_dma_start(struct enc_model *m, uint64_t now);
 void model_dma_abort(struct enc_model *m);
 void model_dma_complete(struct enc_model *m, uint64_t t);
 uint16_t model_checksum(const uint8_t *p, size_t n);
+
+/* bist.c */
+void model_bist_start(struct enc_model *m, uint64_t now);
+void model_bist_stop(struct enc_model *m);
+void model_bist_complete(struct enc_model *m, uint64_t t);
 
 /* phy.c */
 void model_phy_reset(struct enc_model *m);

@@ -293,6 +293,17 @@ void model_reg_write(struct enc_model *m, uint8_t bank, uint8_t addr, uint8_t v,
 		mii_busy_check(m, reg, nv);
 		model_mii_start_write(m, m->now);
 		return;
+	case KEY(EBSTCON):
+		/* DS 15.0: BISTST starts a test in test mode (TME) and clears
+		 * when it is done (bist.c); clearing it by hand stops one. */
+		if (!(nv & EBSTCON_TME) && !(old & EBSTCON_BISTST))
+			nv &= (uint8_t)~EBSTCON_BISTST;
+		*p = nv;
+		if ((nv & EBSTCON_BISTST) && !(old & EBSTCON_BISTST))
+			model_bist_start(m, m->now);
+		else if (!(nv & EBSTCON_BISTST) && (old & EBSTCON_BISTST))
+			model_bist_stop(m);
+		return;
 	case KEY(MACON3):
 		*p = nv;
 		m->duplex_flagged = false; /* a new duplex setting, checked afresh */
