@@ -185,7 +185,10 @@ struct model_stats {
 };
 const struct model_stats *model_get_stats(const struct enc_model *m);
 
-/* Direct inspection for tests (no side effects, no checker). */
+/* Direct inspection for tests (no side effects, no checker). While
+ * MICMD.MIISCAN runs, MIRD is brought up to date lazily: by SPI reads of
+ * MIRD/MISTAT and by model_advance(); call model_advance(now) before
+ * peeking at it. */
 uint8_t model_peek_reg(const struct enc_model *m, uint8_t bank, uint8_t addr);
 uint16_t model_peek_phy(const struct enc_model *m, uint8_t phreg);
 uint8_t model_peek_mem(const struct enc_model *m, uint16_t addr);

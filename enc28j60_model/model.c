@@ -138,6 +138,7 @@ void model_chip_reset(struct enc_model *m, enum reset_kind kind, uint64_t now)
 	m->rx_drop_event = false;
 	m->duplex_flagged = false;
 	m->mii_op = MII_IDLE;
+	m->scan_lazy = false;
 	m->tx_active = false;
 	m->tx_stalled = false;
 	m->tx_abort_since_rst = false;
@@ -175,6 +176,7 @@ uint64_t model_next_deadline(const struct enc_model *m)
 void model_advance(struct enc_model *m, uint64_t now)
 {
 	model_tick(m, now);
+	model_mii_sync(m, m->now); /* MIRD current for model_peek_reg() */
 }
 
 bool model_int_asserted(const struct enc_model *m)

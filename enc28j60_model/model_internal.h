@@ -110,6 +110,8 @@ struct enc_model {
 	uint8_t mii_op; /* enum mii_op */
 	uint8_t mii_reg;
 	uint16_t mii_wdata;
+	bool scan_lazy;     /* MIISCAN read in progress without its own event (phy.c) */
+	uint64_t scan_next; /* ... and when it ends */
 
 	/* TX. */
 	bool tx_active;          /* TMR_TX armed */
@@ -226,6 +228,8 @@ void model_mii_start_write(struct enc_model *m, uint64_t now);
 void model_mii_start_scan(struct enc_model *m, uint64_t now);
 void model_mii_complete(struct enc_model *m, uint64_t t);
 void model_phy_link(struct enc_model *m, bool up, uint64_t t);
+void model_mii_sync(struct enc_model *m, uint64_t t);
+void model_mii_rearm(struct enc_model *m);
 
 /* model.c: INT pin */
 void model_irq_update(struct enc_model *m, uint64_t t);

@@ -130,6 +130,8 @@ uint8_t model_reg_read(struct enc_model *m, uint8_t bank, uint8_t addr)
 	if (macmii_map[bank] & bit) {
 		if (not_ready(m, packed(addr, bank, ENC_REG_MACMII), 0))
 			return 0;
+		if (m->scan_lazy)
+			model_mii_sync(m, m->now); /* MIRD and MISTAT as the scan has them now */
 		if (bank == 2 && (addr == ENC_REG_ADDR(MIRDL) || addr == ENC_REG_ADDR(MIRDH)) &&
 		    (reg_get(m, MISTAT) & (MISTAT_BUSY | MISTAT_SCAN)) == MISTAT_BUSY) {
 			/* DS 3.3.1: MIRD is valid only once BUSY has cleared (while
@@ -278,6 +280,7 @@ void model_reg_write(struct enc_model *m, uint8_t bank, uint8_t addr, uint8_t v,
 		return;
 	}
 	case KEY(MICMD):
+		model_mii_sync(m, m->now);
 		*p = nv;
 		if ((nv & MICMD_MIIRD) && !(old & MICMD_MIIRD)) {
 			mii_busy_check(m, reg, nv);
@@ -287,6 +290,12 @@ void model_reg_write(struct enc_model *m, uint8_t bank, uint8_t addr, uint8_t v,
 			mii_busy_check(m, reg, nv);
 			model_mii_start_scan(m, m->now);
 		}
+		model_mii_rearm(m); /* MIISCAN cleared: the read in progress is the last */
+		return;
+	case KEY(MIREGADR):
+		model_mii_sync(m, m->now); /* reads so far used the old address */
+		*p = nv;
+		model_mii_rearm(m);
 		return;
 	case KEY(MIWRH):
 		*p = nv;
