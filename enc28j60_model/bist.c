@@ -37,7 +37,9 @@
 static uint8_t rotl8(uint8_t v, unsigned n)
 {
 	n &= 7u;
-	return n ? (uint8_t)((v << n) | (v >> (8u - n))) : v;
+	if (n == 0)
+		return v;
+	return (uint8_t)((unsigned)(v << n) | (unsigned)(v >> (8u - n)));
 }
 
 /* The fill of the mode in EBSTCON, written into the buffer. */
