@@ -33,6 +33,10 @@
 
 #include "enc28j60_hw.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MODEL_TIME_NEVER UINT64_MAX
 
 /* Silicon timings, in nanoseconds (configurable per instance). */
@@ -197,4 +201,7 @@ void model_poke_mem(struct enc_model *m, uint16_t addr, uint8_t v);
 /* IEEE 802.3 CRC-32 as the chip computes the FCS (reflected, ~ on output). */
 uint32_t model_crc32(const uint8_t *p, size_t n);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* ENC28J60_MODEL_H */
