@@ -186,6 +186,7 @@ struct model_stats {
 	uint32_t rx_dropped_runt;     /* shorter than 18 bytes incl. FCS: no header to filter */
 	uint32_t rx_dropped_control;  /* MAC control frame (0x8808) without MACON1.PASSALL */
 	uint32_t rx_stored_unguarded; /* stored with ERXRDPT outside the ring: may overwrite unread frames */
+	uint32_t rx_pktif_hidden;     /* erratum 6: PKTIF left clear with frames waiting (store or PKTDEC) */
 };
 const struct model_stats *model_get_stats(const struct enc_model *m);
 

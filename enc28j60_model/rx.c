@@ -48,8 +48,11 @@ void model_rx_update_pktif(struct enc_model *m)
  * frames are waiting. Drivers that poll EPKTCNT are immune. */
 static void pktif_erratum(struct enc_model *m)
 {
-	if (m->cfg.errata & MODEL_ERRATUM_PKTIF_UNRELIABLE)
-		m->pktif_suppressed = (model_rand(m) & 3u) == 0;
+	if (!(m->cfg.errata & MODEL_ERRATUM_PKTIF_UNRELIABLE))
+		return;
+	m->pktif_suppressed = (model_rand(m) & 3u) == 0;
+	if (m->pktif_suppressed && reg_get(m, EPKTCNT) != 0)
+		m->stats.rx_pktif_hidden++; /* a driver waiting for PKTIF waits on */
 }
 
 void model_rx_pktdec(struct enc_model *m)

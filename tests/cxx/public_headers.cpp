@@ -48,6 +48,7 @@
 #include "pair.h"
 #include "pcap_tap.h"
 #include "sim.h"
+#include "spi_glue.h"
 
 #include "dut.h"
 
@@ -129,6 +130,11 @@ int main()
 	check(sim_node_start(node.get(), &link, 0) == 0, "sim_node_start");
 	sim_run_until(&s, NET_MS(50), 0);
 	check(node->booted && node->init_rc == ENC_OK, "node booted");
+	// The foreign-driver glue over the node's board: its CPU clock has run
+	// through the driver's bring-up (its 1 ms wait after the reset at least).
+	sim_spi_glue glue{};
+	sim_spi_glue_init(&glue, &node->board);
+	check(sim_spi_glue_micros(&glue) >= 1000u, "the board's clock through the glue");
 	check(std::string_view(tcp_state_name(TCP_LISTEN)).size() > 0, "tcp_state_name");
 	sim_free(&s);
 	sim_node_free(node.get());
