@@ -24,6 +24,10 @@
 
 #include "hal.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #ifndef ENC_RX_END_DEFAULT
 #if defined(__AVR__)
 #define ENC_RX_END_DEFAULT 0x0FFFu /* 4 KB receive ring */
@@ -162,4 +166,7 @@ void enc_bit_clear(struct enc_dev *d, uint8_t reg, uint8_t mask);
 int enc_phy_read(struct enc_dev *d, uint8_t phreg, uint16_t *val);
 int enc_phy_write(struct enc_dev *d, uint8_t phreg, uint16_t val);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* CORE_ENC28J60_H */

@@ -22,6 +22,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef uint8_t enc_reg_t;
 
 #define ENC_REG_ADDR_MASK 0x1Fu
@@ -352,4 +356,7 @@ typedef uint8_t enc_reg_t;
 #define ENC_ETH_FCS_LEN 4u
 #define ENC_ETH_MAX_FRAME 1518u /* with FCS */
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* ENC28J60_HW_H */

@@ -17,6 +17,10 @@
 #include "enc28j60.h"
 #include "enc28j60_hw.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Cached ECON1.BSEL / ERDPT / EWRPT value meaning "not known, write it". */
 #define ENC_BANK_UNKNOWN 0xFFu
 #define ENC_PTR_UNKNOWN 0xFFFFu
@@ -58,4 +62,7 @@ uint16_t enc_rx_addr(const struct enc_dev *d, uint16_t off);
  * at once while it is still on the wire. ENC_OK when nothing is pending. */
 int enc_tx_collect(struct enc_dev *d, bool wait);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* CORE_ENC28J60_PRIV_H */

@@ -15,6 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct enc_spi_hal {
 	/* Drive chip select low / high. Every SPI command is framed by one
 	 * select/deselect pair. */
@@ -40,4 +44,7 @@ typedef uint64_t net_time_t;
 #define NET_MS(x) ((net_time_t)(x) * 1000000u)
 #define NET_S(x) ((net_time_t)(x) * 1000000000u)
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* CORE_HAL_H */

@@ -26,6 +26,10 @@
 #include "tcp.h"
 #include "udp_api.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Run-time profiles (where RFCs and stacks legitimately differ). */
 #define NET_PROFILE_RFC5961 0x01u /* challenge ACKs; off = RFC 793 RST/SYN rules */
 #define NET_PROFILE_RFC1337 0x02u /* ignore RST in TIME-WAIT */
@@ -157,4 +161,7 @@ unsigned arp_entries_in_use(const struct net_stack *s);
 /* Forget every ARP entry (e.g. on a topology change; tests). */
 void arp_flush(struct net_stack *s);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* CORE_NET_H */

@@ -18,6 +18,10 @@
 #include "tcp_seq.h"
 #include "wire/tcp.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Keeps a helper out of line (gcc and clang, every supported compiler).
  * Used where inlining would put a big local frame under the caller's
  * spills: an AVR frame access past 63 bytes costs 10 bytes of code. */
@@ -152,4 +156,7 @@ void tcp_finish(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev);
 void tcp_pcb_free(struct net_stack *s, struct tcp_pcb *c);
 uint16_t tcp_rcv_wnd_default(const struct net_stack *s);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* CORE_NET_INTERNAL_H */

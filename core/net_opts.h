@@ -7,6 +7,10 @@
 #ifndef CORE_NET_OPTS_H
 #define CORE_NET_OPTS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Target defaults: on AVR (2 KB RAM) unacknowledged data must live in the
  * ENC28J60's buffer memory (no RAM send ring), counters are 16-bit and the
  * diagnostic name tables are left out. Each can still be overridden. */
@@ -132,4 +136,7 @@
  * largest header we must hold at once (IPv4 or TCP header with options). */
 #define NET_SCRATCH 60u
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* CORE_NET_OPTS_H */

@@ -10,6 +10,10 @@
 #ifndef CORE_NET_STATS_H
 #define CORE_NET_STATS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define NET_STATS(X) \
 	X(ETH_RX, "eth.rx", "frames received") \
 	X(ETH_RUNT, "eth.runt", "drop: shorter than the header it claims") \
@@ -92,4 +96,7 @@ enum net_stat_id {
 	NET_STAT_COUNT
 };
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* CORE_NET_STATS_H */

@@ -16,6 +16,10 @@
 
 #include "net_opts.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct netdev_ops {
 	/* Receive: open the next frame (length without FCS, 0 = none), read
 	 * bytes from it at an offset, release it. */
@@ -54,4 +58,7 @@ struct netdev {
 	void *dev;
 };
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* CORE_NETDEV_H */

@@ -32,6 +32,10 @@
 #include "hal.h"
 #include "net_opts.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct net_stack;
 struct tcp_pcb;
 
@@ -168,4 +172,7 @@ const char *tcp_event_name(enum tcp_event ev);
 /* Blocks in use (any state but CLOSED): the tests' leak check. */
 unsigned tcp_pcbs_in_use(const struct net_stack *s);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* CORE_TCP_H */

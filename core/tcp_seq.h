@@ -10,6 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Signed distance a - b, valid while |a - b| < 2^31. The conversion of an
  * out-of-range uint32_t to int32_t is implementation-defined in C11; every
  * supported compiler (gcc, avr-gcc, arm-none-eabi-gcc) takes it modulo 2^32. */
@@ -27,4 +31,7 @@ static inline bool seq_in_range_open_closed(uint32_t x, uint32_t lo, uint32_t hi
 }
 static inline uint32_t seq_max(uint32_t a, uint32_t b) { return seq_gt(a, b) ? a : b; }
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* CORE_TCP_SEQ_H */

@@ -8,6 +8,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct net_stack;
 
 /* The datagram being delivered. Read its payload with udp_recv() inside
@@ -37,4 +41,7 @@ uint16_t udp_recv(struct net_stack *s, void *buf, uint16_t len);
  * refused. */
 int udp_sendto(struct net_stack *s, uint16_t sport, uint32_t dst, uint16_t dport, const void *data, uint16_t len);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* CORE_UDP_API_H */

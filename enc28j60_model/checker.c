@@ -5,7 +5,9 @@
  * file records it with the virtual time, keeps per-rule counts, and turns a
  * record into a line a person can act on. The first MODEL_DIAG_MAX records
  * are kept in full; later ones are only counted. Each rule cites where the
- * rule comes from (DS39662E datasheet section or DS80349 erratum).
+ * rule comes from (DS39662E datasheet section or DS80349 erratum). Rules
+ * that look at several registers at once (duplex, the transmit buffer
+ * against the ring) are checked here, when the other files ask.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -41,6 +43,18 @@ static const struct rule_info rules[MODEL_RULE_COUNT] = {
 					     "ERXST/ERXND changed while RXEN is set"},
 	[MODEL_RULE_BITOP_ON_MACMII] = {"bitop-on-macmii", "DS39662E 4.2.5",
 					"BFS/BFC on a MAC/MII register (ETH registers only; applied anyway)"},
+	[MODEL_RULE_ERXRDPT_OUTSIDE_RING] = {"erxrdpt-outside-ring", "DS39662E 6.1, 7.2.4",
+					     "ERXRDPT outside ERXST..ERXND with RXEN set: the ring no longer "
+					     "guards unread frames, new ones overwrite them"},
+	[MODEL_RULE_DUPLEX_MISMATCH] = {"duplex-mismatch", "DS39662E 6.6",
+					"MACON3.FULDPX does not match PHCON1.PDPXMD (value: PHCON1) at RXEN "
+					"or TXRTS"},
+	[MODEL_RULE_MII_WHILE_BUSY] = {"mii-while-busy", "DS39662E 3.3.1, 3.3.2, 3.3.3",
+				       "MII read, write or scan started while MISTAT.BUSY is set; the one in "
+				       "progress is lost"},
+	[MODEL_RULE_TX_OVERLAPS_RX] = {"tx-overlaps-rx", "DS39662E 3.2, 7.1",
+				       "transmit buffer or its status vector (ETXST..ETXND+7) inside the "
+				       "receive ring at TXRTS (value: first shared address)"},
 	[MODEL_RULE_SPI_UNKNOWN_OPCODE] = {"spi-unknown-opcode", "DS39662E 4.2, Table 4-1",
 					   "not an SPI command; ignored with every byte until CS rises"},
 	[MODEL_RULE_SPI_TRUNCATED] = {"spi-truncated", "DS39662E 4.2, Table 4-1",
@@ -76,6 +90,61 @@ void model_diag_spi(struct enc_model *m, enum model_rule r, uint8_t op, uint16_t
 		d->op = op;
 	}
 	m->diag_total++;
+}
+
+/* DS39662E 6.6: the MAC and the PHY do not negotiate duplex; MACON3.FULDPX
+ * must match PHCON1.PDPXMD, or one end sees collisions the other ignores.
+ * A driver sets the two a few MII transactions apart, so the rule is
+ * checked when they take effect: RXEN or TXRTS set (regs.c). Once until
+ * either register is written again. */
+void model_check_duplex(struct enc_model *m)
+{
+	bool mac_full = (reg_get(m, MACON3) & MACON3_FULDPX) != 0;
+	bool phy_full = (m->phy[PHCON1] & PHCON1_PDPXMD) != 0;
+	if (mac_full == phy_full || m->duplex_flagged)
+		return;
+	m->duplex_flagged = true;
+	model_diag(m, MODEL_RULE_DUPLEX_MISMATCH, MACON3, m->phy[PHCON1]);
+}
+
+/* First of lo..hi (no wrap) inside a..b, or -1. */
+static int32_t overlap(uint32_t lo, uint32_t hi, uint32_t a, uint32_t b)
+{
+	if (hi < a || lo > b)
+		return -1;
+	return (int32_t)(lo > a ? lo : a);
+}
+
+/* DS39662E 3.2 (Figure 3-2), 7.1: the transmit buffer is the control byte
+ * at ETXST, the frame to ETXND, and the 7-byte status vector the chip
+ * writes after it (wrapping 0x1FFF -> 0, where the ring starts, erratum
+ * 5). Any of it inside ERXST..ERXND while receiving is overwritten by
+ * frames, or overwrites them. Checked at TXRTS with RXEN set. */
+void model_check_tx_span(struct enc_model *m)
+{
+	uint16_t st = reg_get16(m, ERXSTL), nd = reg_get16(m, ERXNDL);
+	uint32_t a = reg_get16(m, ETXSTL);
+	uint32_t len = ((uint32_t)(reg_get16(m, ETXNDL) - a) & ENC_PTR_MASK) + 1u + ENC_TSV_LEN;
+	if (len > ENC_BUFFER_SIZE)
+		len = ENC_BUFFER_SIZE;
+	while (len) {
+		uint32_t seg = ENC_BUFFER_SIZE - a < len ? ENC_BUFFER_SIZE - a : len;
+		uint32_t lo = a, hi = a + seg - 1u;
+		int32_t hit;
+		if (st <= nd) {
+			hit = overlap(lo, hi, st, nd);
+		} else { /* a ring that wraps 0x1FFF: 0..nd comes first */
+			hit = overlap(lo, hi, 0, nd);
+			if (hit < 0)
+				hit = overlap(lo, hi, st, ENC_PTR_MASK);
+		}
+		if (hit >= 0) {
+			model_diag(m, MODEL_RULE_TX_OVERLAPS_RX, ETXSTL, (uint16_t)hit);
+			return;
+		}
+		len -= seg;
+		a = 0;
+	}
 }
 
 /* Number of diagnostics raised, including those only counted. */
@@ -136,6 +205,10 @@ static bool is_spi_rule(enum model_rule r)
 	case MODEL_RULE_ACCESS_BEFORE_CLKRDY:
 	case MODEL_RULE_RX_CONFIG_WHILE_RXEN:
 	case MODEL_RULE_BITOP_ON_MACMII:
+	case MODEL_RULE_ERXRDPT_OUTSIDE_RING:
+	case MODEL_RULE_DUPLEX_MISMATCH:
+	case MODEL_RULE_MII_WHILE_BUSY:
+	case MODEL_RULE_TX_OVERLAPS_RX:
 	case MODEL_RULE_COUNT:
 	default:
 		return false;
@@ -187,6 +260,10 @@ static int format_spi(const struct model_diag *d, const char *what, char *buf, s
 	case MODEL_RULE_ACCESS_BEFORE_CLKRDY:
 	case MODEL_RULE_RX_CONFIG_WHILE_RXEN:
 	case MODEL_RULE_BITOP_ON_MACMII:
+	case MODEL_RULE_ERXRDPT_OUTSIDE_RING:
+	case MODEL_RULE_DUPLEX_MISMATCH:
+	case MODEL_RULE_MII_WHILE_BUSY:
+	case MODEL_RULE_TX_OVERLAPS_RX:
 	case MODEL_RULE_COUNT:
 	default:
 		return snprintf(buf, cap, "t=%" PRIu64 "ns %s (%s): byte 0x%02x: %s", d->t_ns, id, ref,

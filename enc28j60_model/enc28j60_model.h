@@ -33,6 +33,10 @@
 
 #include "enc28j60_hw.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MODEL_TIME_NEVER UINT64_MAX
 
 /* Silicon timings, in nanoseconds (configurable per instance). */
@@ -45,7 +49,7 @@
 /* Errata switches: each reproduces one silicon bug (DS80349). */
 enum model_erratum {
 	MODEL_ERRATUM_PKTIF_UNRELIABLE = 1u << 0, /* #6: PKTIF may stay clear */
-	MODEL_ERRATUM_FALSE_LATECOL = 1u << 1,    /* #13: spurious late collision */
+	MODEL_ERRATUM_FALSE_LATECOL = 1u << 1,    /* #13: spurious late collision (half duplex) */
 	MODEL_ERRATUM_TX_ABORT_STALL = 1u << 2,   /* #12: TX stalls after an abort */
 	MODEL_ERRATUM_EVEN_ERXRDPT = 1u << 3,     /* #14: even ERXRDPT corrupts RX */
 	MODEL_ERRATUM_CLKRDY_EARLY = 1u << 4,     /* #2: CLKRDY set too early */
@@ -64,6 +68,10 @@ enum model_rule {
 	MODEL_RULE_ACCESS_BEFORE_CLKRDY, /* erratum 2 / DS 2.2 */
 	MODEL_RULE_RX_CONFIG_WHILE_RXEN, /* ERXST/ERXND changed with RXEN set */
 	MODEL_RULE_BITOP_ON_MACMII,    /* BFS/BFC on a MAC/MII register (works, but out of spec) */
+	MODEL_RULE_ERXRDPT_OUTSIDE_RING, /* DS 6.1, 7.2.4: ERXRDPT not in ERXST..ERXND */
+	MODEL_RULE_DUPLEX_MISMATCH,    /* DS 6.6: MACON3.FULDPX != PHCON1.PDPXMD at RXEN/TXRTS */
+	MODEL_RULE_MII_WHILE_BUSY,     /* DS 3.3: MII read/write/scan started with MISTAT.BUSY set */
+	MODEL_RULE_TX_OVERLAPS_RX,     /* DS 3.2, 7.1: ETXST..ETXND+7 (with the TSV) in the ring */
 	/* Malformed SPI byte streams (DS39662E 4.1, 4.2, Table 4-1). The
 	 * offending command byte is in model_diag.op. */
 	MODEL_RULE_SPI_UNKNOWN_OPCODE, /* not one of the seven commands: ignored until CS rises */
@@ -113,7 +121,10 @@ struct model_config {
 	/* Seeded fault injection, probabilities in parts per million per frame. */
 	uint32_t fault_rx_overflow_ppm; /* drop as if the ring were full */
 	uint32_t fault_rx_crc_ppm;      /* flip a bit: arrives with a bad FCS */
-	uint32_t fault_tx_latecol_ppm;  /* with MODEL_ERRATUM_FALSE_LATECOL */
+	/* With MODEL_ERRATUM_FALSE_LATECOL, in half duplex: a fixed rate per
+	 * attempt; 0 = the erratum's own rate, from the frame's length (a link
+	 * pulse every 16 ms landing past its first 64 bytes: 7.3 % at 1518). */
+	uint32_t fault_tx_latecol_ppm;
 	/* Added by the model: */
 	uint64_t dma_ns_per_byte;       /* 0 = MODEL_DEFAULT_DMA_NS_PER_BYTE */
 };
@@ -174,10 +185,15 @@ struct model_stats {
 	/* Added by the model: */
 	uint32_t rx_dropped_runt;     /* shorter than 18 bytes incl. FCS: no header to filter */
 	uint32_t rx_dropped_control;  /* MAC control frame (0x8808) without MACON1.PASSALL */
+	uint32_t rx_stored_unguarded; /* stored with ERXRDPT outside the ring: may overwrite unread frames */
+	uint32_t rx_pktif_hidden;     /* erratum 6: PKTIF left clear with frames waiting (store or PKTDEC) */
 };
 const struct model_stats *model_get_stats(const struct enc_model *m);
 
-/* Direct inspection for tests (no side effects, no checker). */
+/* Direct inspection for tests (no side effects, no checker). While
+ * MICMD.MIISCAN runs, MIRD is brought up to date lazily: by SPI reads of
+ * MIRD/MISTAT and by model_advance(); call model_advance(now) before
+ * peeking at it. */
 uint8_t model_peek_reg(const struct enc_model *m, uint8_t bank, uint8_t addr);
 uint16_t model_peek_phy(const struct enc_model *m, uint8_t phreg);
 uint8_t model_peek_mem(const struct enc_model *m, uint16_t addr);
@@ -186,4 +202,7 @@ void model_poke_mem(struct enc_model *m, uint16_t addr, uint8_t v);
 /* IEEE 802.3 CRC-32 as the chip computes the FCS (reflected, ~ on output). */
 uint32_t model_crc32(const uint8_t *p, size_t n);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* ENC28J60_MODEL_H */

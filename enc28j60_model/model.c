@@ -84,6 +84,9 @@ void model_run_timers(struct enc_model *m)
 		case TMR_TX:
 			model_tx_complete(m, t);
 			break;
+		case TMR_BIST:
+			model_bist_complete(m, t);
+			break;
 		case TMR_DMA:
 			model_dma_complete(m, t);
 			break;
@@ -121,6 +124,7 @@ void model_chip_reset(struct enc_model *m, enum reset_kind kind, uint64_t now)
 	model_set_timer(m, TMR_MII, MODEL_TIME_NEVER);
 	model_set_timer(m, TMR_TX, MODEL_TIME_NEVER);
 	model_set_timer(m, TMR_DMA, MODEL_TIME_NEVER);
+	model_set_timer(m, TMR_BIST, MODEL_TIME_NEVER);
 	model_regs_reset(m, kind);
 	if (kind != RESET_SRC)
 		model_phy_reset(m);
@@ -132,7 +136,9 @@ void model_chip_reset(struct enc_model *m, enum reset_kind kind, uint64_t now)
 	m->erxrdptl_latch = (uint8_t)ENC_RESET_ERXRDPT;
 	m->pktif_suppressed = false;
 	m->rx_drop_event = false;
+	m->duplex_flagged = false;
 	m->mii_op = MII_IDLE;
+	m->scan_lazy = false;
 	m->tx_active = false;
 	m->tx_stalled = false;
 	m->tx_abort_since_rst = false;
@@ -170,6 +176,7 @@ uint64_t model_next_deadline(const struct enc_model *m)
 void model_advance(struct enc_model *m, uint64_t now)
 {
 	model_tick(m, now);
+	model_mii_sync(m, m->now); /* MIRD current for model_peek_reg() */
 }
 
 bool model_int_asserted(const struct enc_model *m)

@@ -12,7 +12,7 @@
  *
  * Files: model.c (instance, resets, time, INT pin, inspection), spi.c
  * (opcodes, RBM/WBM), regs.c (register semantics), rx.c (receive ring),
- * filter.c (ERXFCON filters, CRC), tx.c, dma.c, phy.c (MII + PHY),
+ * filter.c (ERXFCON filters, CRC), tx.c, dma.c, bist.c (self-test), phy.c (MII + PHY),
  * checker.c (datasheet/errata rules), fault.c (PRNG, injection).
  */
 #ifndef MODEL_INTERNAL_H
@@ -29,6 +29,7 @@ enum model_timer {
 	TMR_CLKRDY,    /* oscillator start-up timer expires (DS 2.2) */
 	TMR_MII,       /* MII read/write finishes, MISTAT.BUSY clears (DS 3.3) */
 	TMR_TX,        /* last bit of the frame plus IFG leaves (DS 7.1) */
+	TMR_BIST,      /* self-test done, BISTST clears (DS 15.0); before DMA on a tie */
 	TMR_DMA,       /* DMA copy/checksum finished (DS 13) */
 	TMR_LINK_DOWN, /* injected link flap */
 	TMR_LINK_UP,
@@ -103,11 +104,14 @@ struct enc_model {
 	bool pktif_suppressed;    /* erratum 6 */
 	bool rx_drop_event;       /* a frame was dropped since the last store: RSV bit 16 */
 	bool link_up;
+	bool duplex_flagged;      /* one DUPLEX_MISMATCH until MACON3 or PHCON1 changes */
 
 	/* MII. */
 	uint8_t mii_op; /* enum mii_op */
 	uint8_t mii_reg;
 	uint16_t mii_wdata;
+	bool scan_lazy;     /* MIISCAN read in progress without its own event (phy.c) */
+	uint64_t scan_next; /* ... and when it ends */
 
 	/* TX. */
 	bool tx_active;          /* TMR_TX armed */
@@ -115,12 +119,12 @@ struct enc_model {
 	bool tx_abort_since_rst; /* an abort happened and TXRST has not been pulsed */
 	bool tx_fault_stall;     /* model_fault_tx_stall armed */
 	unsigned tx_fault_abort; /* abort the next n */
-	uint32_t tx_attempts;    /* for the deterministic erratum-13 pattern */
 	uint64_t tx_start;       /* first bit (preamble) on the wire */
 	uint64_t tx_free_at;     /* memory port busy until (TX waits for DMA) */
 
-	/* DMA. */
+	/* DMA and BIST. */
 	bool dma_active;
+	uint8_t bist_seed;       /* EBSTSD latched when the test started */
 
 	/* Faults. */
 	unsigned rx_fault_overflow;
@@ -193,6 +197,7 @@ uint16_t model_ring_next(const struct enc_model *m, uint16_t a);
 void model_rx_pktdec(struct enc_model *m);
 void model_rx_update_pktif(struct enc_model *m);
 void model_rx_reset(struct enc_model *m);
+void model_rx_check_rdpt(struct enc_model *m);
 
 /* filter.c */
 bool model_rx_filter(const struct enc_model *m, const uint8_t *f, size_t len);
@@ -211,6 +216,11 @@ void model_dma_abort(struct enc_model *m);
 void model_dma_complete(struct enc_model *m, uint64_t t);
 uint16_t model_checksum(const uint8_t *p, size_t n);
 
+/* bist.c */
+void model_bist_start(struct enc_model *m, uint64_t now);
+void model_bist_stop(struct enc_model *m);
+void model_bist_complete(struct enc_model *m, uint64_t t);
+
 /* phy.c */
 void model_phy_reset(struct enc_model *m);
 void model_mii_start_read(struct enc_model *m, uint64_t now);
@@ -218,6 +228,8 @@ void model_mii_start_write(struct enc_model *m, uint64_t now);
 void model_mii_start_scan(struct enc_model *m, uint64_t now);
 void model_mii_complete(struct enc_model *m, uint64_t t);
 void model_phy_link(struct enc_model *m, bool up, uint64_t t);
+void model_mii_sync(struct enc_model *m, uint64_t t);
+void model_mii_rearm(struct enc_model *m);
 
 /* model.c: INT pin */
 void model_irq_update(struct enc_model *m, uint64_t t);
@@ -225,6 +237,8 @@ void model_irq_update(struct enc_model *m, uint64_t t);
 /* checker.c */
 void model_diag(struct enc_model *m, enum model_rule r, uint16_t reg, uint16_t value);
 void model_diag_spi(struct enc_model *m, enum model_rule r, uint8_t op, uint16_t reg, uint16_t value);
+void model_check_duplex(struct enc_model *m);
+void model_check_tx_span(struct enc_model *m);
 
 /* fault.c */
 uint64_t model_rand(struct enc_model *m);

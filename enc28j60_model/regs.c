@@ -130,6 +130,8 @@ uint8_t model_reg_read(struct enc_model *m, uint8_t bank, uint8_t addr)
 	if (macmii_map[bank] & bit) {
 		if (not_ready(m, packed(addr, bank, ENC_REG_MACMII), 0))
 			return 0;
+		if (m->scan_lazy)
+			model_mii_sync(m, m->now); /* MIRD and MISTAT as the scan has them now */
 		if (bank == 2 && (addr == ENC_REG_ADDR(MIRDL) || addr == ENC_REG_ADDR(MIRDH)) &&
 		    (reg_get(m, MISTAT) & (MISTAT_BUSY | MISTAT_SCAN)) == MISTAT_BUSY) {
 			/* DS 3.3.1: MIRD is valid only once BUSY has cleared (while
@@ -155,6 +157,8 @@ static void write_econ1(struct enc_model *m, uint8_t old, uint8_t v)
 			model_diag(m, MODEL_RULE_RXST_NOT_ZERO, ERXSTL, reg_get16(m, ERXSTL));
 		}
 		not_ready(m, ECON1, v);
+		model_rx_check_rdpt(m);
+		model_check_duplex(m);
 	}
 	if (clr & ECON1_DMAST)
 		model_dma_abort(m);
@@ -164,6 +168,9 @@ static void write_econ1(struct enc_model *m, uint8_t old, uint8_t v)
 		model_tx_cancel(m, now);
 	if (set & ECON1_TXRTS) {
 		not_ready(m, ECON1, v);
+		model_check_duplex(m);
+		if (v & ECON1_RXEN)
+			model_check_tx_span(m);
 		model_tx_request(m, now);
 	}
 }
@@ -177,6 +184,15 @@ static void write_econ2(struct enc_model *m, uint8_t old, uint8_t v)
 		model_clock_stop(m); /* DS 16.3: power save stops the oscillator */
 	if (!(v & ECON2_PWRSV) && (old & ECON2_PWRSV))
 		model_clock_start(m, m->now);
+}
+
+/* DS39662E 3.3.1-3.3.3: a new MII read, write or scan may start only once
+ * MISTAT.BUSY has cleared (after a scan, once MIISCAN is clear and the read
+ * in progress is done). The model lets the new one replace the old. */
+static void mii_busy_check(struct enc_model *m, enc_reg_t reg, uint8_t v)
+{
+	if (reg_get(m, MISTAT) & MISTAT_BUSY)
+		model_diag(m, MODEL_RULE_MII_WHILE_BUSY, reg, v);
 }
 
 void model_reg_write(struct enc_model *m, uint8_t bank, uint8_t addr, uint8_t v, enum spi_state op)
@@ -259,18 +275,47 @@ void model_reg_write(struct enc_model *m, uint8_t bank, uint8_t addr, uint8_t v,
 			 * write NextPacketPtr - 1 (or ERXND) instead. */
 			model_diag(m, MODEL_RULE_ERXRDPT_EVEN, ERXRDPTH, rd);
 		}
+		if (reg_get(m, ECON1) & ECON1_RXEN)
+			model_rx_check_rdpt(m);
 		return;
 	}
 	case KEY(MICMD):
+		model_mii_sync(m, m->now);
 		*p = nv;
-		if ((nv & MICMD_MIIRD) && !(old & MICMD_MIIRD))
+		if ((nv & MICMD_MIIRD) && !(old & MICMD_MIIRD)) {
+			mii_busy_check(m, reg, nv);
 			model_mii_start_read(m, m->now);
-		if ((nv & MICMD_MIISCAN) && !(old & MICMD_MIISCAN))
+		}
+		if ((nv & MICMD_MIISCAN) && !(old & MICMD_MIISCAN)) {
+			mii_busy_check(m, reg, nv);
 			model_mii_start_scan(m, m->now);
+		}
+		model_mii_rearm(m); /* MIISCAN cleared: the read in progress is the last */
+		return;
+	case KEY(MIREGADR):
+		model_mii_sync(m, m->now); /* reads so far used the old address */
+		*p = nv;
+		model_mii_rearm(m);
 		return;
 	case KEY(MIWRH):
 		*p = nv;
+		mii_busy_check(m, reg, nv);
 		model_mii_start_write(m, m->now);
+		return;
+	case KEY(EBSTCON):
+		/* DS 15.0: BISTST starts a test in test mode (TME) and clears
+		 * when it is done (bist.c); clearing it by hand stops one. */
+		if (!(nv & EBSTCON_TME) && !(old & EBSTCON_BISTST))
+			nv &= (uint8_t)~EBSTCON_BISTST;
+		*p = nv;
+		if ((nv & EBSTCON_BISTST) && !(old & EBSTCON_BISTST))
+			model_bist_start(m, m->now);
+		else if (!(nv & EBSTCON_BISTST) && (old & EBSTCON_BISTST))
+			model_bist_stop(m);
+		return;
+	case KEY(MACON3):
+		*p = nv;
+		m->duplex_flagged = false; /* a new duplex setting, checked afresh */
 		return;
 	default:
 		*p = nv;

@@ -48,8 +48,11 @@ void model_rx_update_pktif(struct enc_model *m)
  * frames are waiting. Drivers that poll EPKTCNT are immune. */
 static void pktif_erratum(struct enc_model *m)
 {
-	if (m->cfg.errata & MODEL_ERRATUM_PKTIF_UNRELIABLE)
-		m->pktif_suppressed = (model_rand(m) & 3u) == 0;
+	if (!(m->cfg.errata & MODEL_ERRATUM_PKTIF_UNRELIABLE))
+		return;
+	m->pktif_suppressed = (model_rand(m) & 3u) == 0;
+	if (m->pktif_suppressed && reg_get(m, EPKTCNT) != 0)
+		m->stats.rx_pktif_hidden++; /* a driver waiting for PKTIF waits on */
 }
 
 void model_rx_pktdec(struct enc_model *m)
@@ -75,12 +78,31 @@ void model_rx_reset(struct enc_model *m)
 	model_irq_update(m, m->now);
 }
 
-/* DS Equation 7-1: room for a new frame without touching ERXRDPT. */
-static uint32_t free_space(const struct enc_model *m)
+/* DS 6.1, 7.2.4: ERXRDPT must lie in ERXST..ERXND. The receive hardware
+ * stops short of ERXRDPT as it walks the ring; a read pointer outside the
+ * ring is never met, so nothing guards the unread frames (EtherCard #182:
+ * a signed next-packet pointer wrote 0xFFFF, and the ring filled with
+ * garbage). Checked when the pointer is written with RXEN set and when RXEN
+ * is set (regs.c); a driver moving ERXST/ERXND with RXEN set is flagged by
+ * rx-config-while-rxen already. */
+void model_rx_check_rdpt(struct enc_model *m)
+{
+	uint16_t rd = reg_get16(m, ERXRDPTL);
+	if (!model_in_rx_ring(m, rd))
+		model_diag(m, MODEL_RULE_ERXRDPT_OUTSIDE_RING, ERXRDPTH, rd);
+}
+
+/* DS Equation 7-1: room for a new frame without touching ERXRDPT. With
+ * ERXRDPT outside the ring, the whole ring: the hardware keeps writing
+ * round it, over frames the host has not read (model_rx_check_rdpt). */
+static uint32_t free_space(const struct enc_model *m, bool *unguarded)
 {
 	int32_t st = reg_get16(m, ERXSTL), nd = reg_get16(m, ERXNDL);
 	int32_t wr = reg_get16(m, ERXWRPTL), rd = reg_get16(m, ERXRDPTL);
 	int32_t f;
+	*unguarded = !model_in_rx_ring(m, (uint16_t)rd);
+	if (*unguarded)
+		return (uint32_t)(nd >= st ? nd - st : nd - st + (int32_t)ENC_BUFFER_SIZE);
 	if (wr > rd)
 		f = (nd - st) - (wr - rd);
 	else if (wr == rd)
@@ -243,7 +265,8 @@ bool model_wire_rx(struct enc_model *m, const uint8_t *frame, size_t len, uint64
 	uint32_t need = (uint32_t)(ENC_RXHDR_LEN + len);
 	uint32_t padded = need + (need & 1u); /* next packet starts even */
 	uint8_t *cnt = reg_ptr(m, EPKTCNT);
-	if (*cnt == 255u || padded > free_space(m)) {
+	bool unguarded = false;
+	if (*cnt == 255u || padded > free_space(m, &unguarded)) {
 		m->stats.rx_dropped_full++;
 		rx_overflow(m, t);
 		return false;
@@ -268,6 +291,8 @@ bool model_wire_rx(struct enc_model *m, const uint8_t *frame, size_t len, uint64
 	pktif_erratum(m);
 	model_rx_update_pktif(m);
 	m->stats.rx_frames_stored++;
+	if (unguarded)
+		m->stats.rx_stored_unguarded++;
 	model_irq_update(m, t);
 	return true;
 }

@@ -12,8 +12,8 @@
  * not delivered to the link.
  *
  * Errata: #12 (after an abort the next TXRTS never completes unless TXRST was
- * pulsed), #13 (false late collision: with fault_tx_latecol_ppm, or, when
- * that is 0, deterministically on every other attempt, the first included).
+ * pulsed), #13 (false late collision, half duplex only; see
+ * erratum13_false_latecol).
  */
 #include <string.h>
 
@@ -170,6 +170,34 @@ static void assemble(struct enc_model *m, const struct tx_plan *p)
 	}
 }
 
+/* Normal link pulses come every 16 ms (+-8 ms) from an idle link partner
+ * (IEEE 802.3 14.2.1.1); the slot time is 512 bits, the first 64 bytes. */
+#define NLP_PERIOD_NS 16000000u
+#define SLOT_BYTES 64u
+
+/* DS80349 erratum 13 (B5, B7): in half duplex, a link pulse received while
+ * the chip transmits is taken for a collision; past the first 64 bytes it is
+ * a late collision and the frame is aborted. In full duplex the MAC ignores
+ * collisions (MACON3.FULDPX) and the PHY reports none (PHCON1.PDPXMD), so
+ * the erratum needs both in half duplex. The chance of an attempt being hit
+ * is the time the frame spends on the wire after its first 64 bytes over the
+ * pulse period: 7.3 % for a 1518-byte frame, 0.7 % for 200 bytes, none for a
+ * minimum-size frame. fault_tx_latecol_ppm, when set, replaces it with a
+ * fixed rate per attempt. Seeded either way. */
+static bool erratum13_false_latecol(struct enc_model *m, const struct tx_plan *p)
+{
+	if (!(m->cfg.errata & MODEL_ERRATUM_FALSE_LATECOL))
+		return false;
+	if ((reg_get(m, MACON3) & MACON3_FULDPX) || (m->phy[PHCON1] & PHCON1_PDPXMD))
+		return false;
+	if (m->cfg.fault_tx_latecol_ppm)
+		return model_chance_ppm(m, m->cfg.fault_tx_latecol_ppm);
+	if (p->out <= SLOT_BYTES)
+		return false;
+	uint64_t exposed_ns = (uint64_t)(p->out - SLOT_BYTES) * MODEL_WIRE_NS_PER_BYTE;
+	return model_chance_ppm(m, (uint32_t)(exposed_ns * 1000000u / NLP_PERIOD_NS));
+}
+
 void model_tx_complete(struct enc_model *m, uint64_t t)
 {
 	struct tx_plan p;
@@ -182,13 +210,9 @@ void model_tx_complete(struct enc_model *m, uint64_t t)
 	} else if (m->tx_fault_abort) {
 		m->tx_fault_abort--;
 		why = TXA_EXCOLL;
-	} else if (m->cfg.errata & MODEL_ERRATUM_FALSE_LATECOL) {
-		bool hit = m->cfg.fault_tx_latecol_ppm ? model_chance_ppm(m, m->cfg.fault_tx_latecol_ppm)
-						       : (m->tx_attempts & 1u) == 0;
-		if (hit)
-			why = TXA_LATECOL;
+	} else if (erratum13_false_latecol(m, &p)) {
+		why = TXA_LATECOL;
 	}
-	m->tx_attempts++;
 	write_tsv(m, &p, m->frame, why);
 	*reg_ptr(m, ECON1) &= (uint8_t)~ECON1_TXRTS;
 	if (why == TXA_NONE) {

@@ -44,6 +44,10 @@
 #include "link.h"
 #include "sim.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sim_board;
 
 struct sim_firmware {
@@ -138,4 +142,7 @@ static inline struct enc_model *sim_board_model(struct sim_board *b) { return b-
 /* Spend CPU time (e.g. the cost of processing a frame). */
 static inline void sim_board_spend(struct sim_board *b, uint64_t ns) { b->cpu_now += ns; }
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* SIM_BOARD_H */

@@ -42,6 +42,10 @@
 
 #include "sim.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SIM_LINK_MAX_PORTS 8u
 #define SIM_LINK_MAX_TAPS 4u
 #define SIM_LINK_MAX_FRAME 1536u     /* 1518 + slack; longer frames are dropped */
@@ -134,4 +138,7 @@ bool sim_frame_fcs_ok(const uint8_t *frame, size_t len);
 /* Wire time of a frame of len bytes (with FCS), without the overhead. */
 static inline uint64_t sim_link_wire_ns(size_t len) { return (uint64_t)len * SIM_LINK_NS_PER_BYTE; }
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* SIM_LINK_H */

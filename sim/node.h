@@ -23,6 +23,10 @@
 #include "net.h"
 #include "sim.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sim_node;
 typedef void (*sim_node_fn)(struct sim_node *n, void *ctx);
 
@@ -69,4 +73,7 @@ void sim_node_free(struct sim_node *n);
  * called (exec_skipped counts it). */
 void sim_node_exec(struct sim_node *n, sim_node_fn fn, void *ctx);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* SIM_NODE_H */

@@ -27,6 +27,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sim_outfile {
 	FILE *f;            /* write here; NULL once the caller closed it */
 	char *path;         /* the final name */
@@ -53,4 +57,7 @@ void sim_outfile_cleanup_all(void);
  * inode), so a tool can refuse an output that would overwrite an input. */
 bool sim_same_file(const char *a, const char *b);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* SIM_OUTFILE_H */

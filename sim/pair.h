@@ -30,6 +30,10 @@
 #include "pcap_tap.h"
 #include "sim.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SIM_PAIR_ETHERTYPE 0x88B5u
 #define SIM_PAIR_MIN_SIZE 60u
 #define SIM_PAIR_MAX_SIZE 1514u
@@ -97,4 +101,7 @@ unsigned sim_pair_diag_count(const struct sim_pair *p);
 /* Close the capture (err on failure: returns -1) and free. */
 int sim_pair_free(struct sim_pair *p, char *err, size_t errcap);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* SIM_PAIR_H */

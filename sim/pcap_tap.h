@@ -19,6 +19,10 @@
 
 #include "link.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SIM_PCAP_SNAPLEN 65535
 
 struct sim_pcap {
@@ -42,4 +46,7 @@ void sim_pcap_write(struct sim_pcap *c, const uint8_t *frame, size_t len, uint64
  * flushed to the file. Safe on a capture that never opened. */
 int sim_pcap_close(struct sim_pcap *c, char *err, size_t errcap);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* SIM_PCAP_TAP_H */

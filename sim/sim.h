@@ -30,6 +30,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SIM_NEVER UINT64_MAX
 
 /* An event callback: ctx as given when scheduled, now = the event's time. */
@@ -127,4 +131,7 @@ bool sim_rng_ppm(struct sim_rng *r, uint32_t ppm);
 /* FNV-1a 64 of a string, used to name streams. */
 uint64_t sim_hash_name(const char *name);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* SIM_SIM_H */

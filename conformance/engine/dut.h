@@ -24,6 +24,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define DUT_MAX_PKT 1600u
 #define DUT_ERR_LEN 256u
 
@@ -157,4 +161,7 @@ struct dut {
 	void *priv;
 };
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* CONFORMANCE_DUT_H */

@@ -10,6 +10,10 @@
 
 #include "net.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define ECHO_PORT 8888u
 
 struct echo_server {
@@ -20,4 +24,7 @@ struct echo_server {
 
 int echo_server_start(struct echo_server *e, struct net_stack *s, uint16_t port);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

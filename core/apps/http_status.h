@@ -9,6 +9,10 @@
 
 #include "net.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define HTTP_PORT 80u
 
 struct http_status {
@@ -17,4 +21,7 @@ struct http_status {
 
 int http_status_start(struct http_status *h, struct net_stack *s, uint16_t port);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -40,6 +40,16 @@ static unsigned drain(struct enc_dev *d, uint32_t *next_seq)
 	return n;
 }
 
+/* Let a's frame in flight (and any retry of it) finish. */
+static void flush_tx(struct driver_pair *p)
+{
+	for (int i = 0; i < 10 && (i == 0 || p->da.tx_pending); i++) {
+		model_hal_run(&p->a, 2000000u);
+		(void)enc_poll(&p->da);
+	}
+	ck_assert(!p->da.tx_pending);
+}
+
 static void round_trip_many(bool bursts, uint16_t rx_end, unsigned frames, uint32_t errata)
 {
 	struct driver_pair p;
@@ -53,7 +63,10 @@ static void round_trip_many(bool bursts, uint16_t rx_end, unsigned frames, uint3
 	memset(&mc, 0, sizeof(mc));
 	mc.link_up = true;
 	mc.errata = errata;
-	ck_assert_int_eq(driver_pair_setup(&p, &mc, true, bursts), ENC_OK);
+	/* Erratum 13 (false late collisions) exists only in half duplex, so
+	 * a run with it switched on is a half-duplex run. */
+	ck_assert_int_eq(driver_pair_setup(&p, &mc, (errata & MODEL_ERRATUM_FALSE_LATECOL) == 0, bursts),
+	                 ENC_OK);
 	if (rx_end != 0) {
 		/* Re-init b with a smaller ring to wrap it more often. */
 		p.cb.rx_end = rx_end;
@@ -81,22 +94,26 @@ static void round_trip_many(bool bursts, uint16_t rx_end, unsigned frames, uint3
 			bytes += len + 12u;
 			seq++;
 		} while (seq < frames);
+		/* The batch's last frame is collected lazily; a retry of it
+		 * (erratum 13) must land in this batch, not on top of the
+		 * next one. */
+		flush_tx(&p);
 		got += drain(&p.db, &rx_seq);
 	}
-	/* Let the last frame (and any retry of it) finish. */
-	for (int i = 0; i < 10 && (i == 0 || p.da.tx_pending); i++) {
-		model_hal_run(&p.a, 2000000u);
-		(void)enc_poll(&p.da);
-	}
-	ck_assert(!p.da.tx_pending);
+	flush_tx(&p);
 	got += drain(&p.db, &rx_seq);
 	ck_assert_uint_eq(got, frames);
 	ck_assert_uint_eq(p.da.stats.tx_frames, frames);
 	ck_assert_uint_eq(p.da.stats.tx_aborts, 0);
-	/* The model's false late collision hits every other attempt: each
-	 * frame fails once and goes through on its retry. */
-	ck_assert_uint_eq(p.da.stats.tx_latecol_retries,
-	                  (errata & MODEL_ERRATUM_FALSE_LATECOL) != 0 ? frames : 0u);
+	/* The model's false late collisions strike a few percent of the
+	 * longer frames (a link pulse past the first 64 bytes); each is
+	 * retried and goes through. */
+	if ((errata & MODEL_ERRATUM_FALSE_LATECOL) != 0) {
+		ck_assert_uint_gt(p.da.stats.tx_latecol_retries, 0u);
+		ck_assert_uint_lt(p.da.stats.tx_latecol_retries, frames / 10u);
+	} else {
+		ck_assert_uint_eq(p.da.stats.tx_latecol_retries, 0u);
+	}
 	ck_assert_uint_eq(p.db.stats.rx_frames, frames);
 	ck_assert_uint_eq(p.db.stats.rx_bad_status + p.db.stats.rx_bad_length +
 	                      p.db.stats.rx_resets + p.db.stats.rx_overflows,
@@ -127,10 +144,10 @@ START_TEST(test_rxtx_small_ring_wraps)
 }
 END_TEST
 
-/* Every erratum switched on: PKTIF lies (the driver never asks it), even
- * ERXRDPT would corrupt (the driver never writes one), aborts would stall
- * (TXRST before every frame), and without a configured rate the model
- * fakes a late collision on every other attempt (retried). */
+/* Every erratum switched on, in half duplex: PKTIF lies (the driver never
+ * asks it), even ERXRDPT would corrupt (the driver never writes one),
+ * aborts would stall (TXRST before every frame), and at the erratum's own
+ * rate some attempts end in a false late collision (retried). */
 START_TEST(test_rxtx_ring_wraps_with_all_errata)
 {
 	round_trip_many(true, 0, 200,

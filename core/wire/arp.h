@@ -4,6 +4,10 @@
 
 #include "wire.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define ARP_LEN 28u
 #define ARP_OP_REQUEST 1u
 #define ARP_OP_REPLY 2u
@@ -23,4 +27,7 @@ struct arp_repr {
 int arp_parse(const uint8_t *buf, size_t len, struct arp_repr *r);
 int arp_emit(const struct arp_repr *r, uint8_t *buf, size_t cap);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

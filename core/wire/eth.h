@@ -5,6 +5,10 @@
 #include <stdbool.h>
 #include "wire.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define ETH_HDR_LEN 14u
 #define ETH_ADDR_LEN 6u
 #define ETH_OFF_DST 0u
@@ -25,4 +29,7 @@ int eth_emit(const struct eth_repr *r, uint8_t *buf, size_t cap);
 bool eth_is_broadcast(const uint8_t a[ETH_ADDR_LEN]);
 bool eth_is_multicast(const uint8_t a[ETH_ADDR_LEN]); /* group bit, incl. broadcast */
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -4,6 +4,10 @@
 
 #include "wire.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define ICMP_HDR_LEN 8u
 #define ICMP_ECHO_REPLY 0u
 #define ICMP_DEST_UNREACH 3u
@@ -26,4 +30,7 @@ int icmp_parse(const uint8_t *buf, size_t len, struct icmp_repr *r);
  * TRUNCATED (cap), MALFORMED (8 + data_len > INT16_MAX). */
 int icmp_emit(const struct icmp_repr *r, uint8_t *buf, size_t cap);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -5,6 +5,10 @@
 #include <stdbool.h>
 #include "wire.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define IPV4_HDR_MIN 20u
 #define IPV4_OFF_VHL 0u
 #define IPV4_OFF_TOS 1u
@@ -48,4 +52,7 @@ bool ipv4_is_fragment(const struct ipv4_repr *r);
 /* Pseudo-header sum for TCP/UDP checksums (any offset in the sum). */
 void ipv4_pseudo_csum(struct wire_csum *c, uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

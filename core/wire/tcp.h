@@ -5,6 +5,10 @@
 #include <stdbool.h>
 #include "wire.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define TCP_HDR_MIN 20u
 #define TCP_HDR_MAX 60u
 #define TCP_OFF_SPORT 0u
@@ -104,4 +108,7 @@ void tcp_checksum(uint8_t *seg, size_t len, uint32_t src, uint32_t dst);
 /* SEG.LEN: payload length plus one each for SYN and FIN. */
 uint32_t tcp_seg_len(uint8_t flags, uint32_t payload_len);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -4,6 +4,10 @@
 
 #include "wire.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define UDP_HDR_LEN 8u
 
 struct udp_repr {
@@ -22,4 +26,7 @@ int udp_verify(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst);
  * UDP_HDR_LEN or WIRE_ERR_TRUNCATED (cap < 8, or < len when summing). */
 int udp_emit(const struct udp_repr *r, uint8_t *buf, size_t cap, uint32_t src, uint32_t dst);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Result of every parse function. */
 enum wire_err {
 	WIRE_OK = 0,
@@ -51,4 +55,7 @@ uint16_t wire_csum_fold(const struct wire_csum *c);  /* final ~sum, big-endian v
 /* Checksum of a single buffer. */
 uint16_t wire_checksum(const uint8_t *p, size_t n);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* WIRE_WIRE_H */

@@ -108,6 +108,13 @@ START_TEST(test_careless_driver_breaks_every_rule)
 	H.t += 100;
 	wcr(ENC_REG_ADDR(ERXNDL), 0xFE);
 	expect(i++, MODEL_RULE_RX_CONFIG_WHILE_RXEN, "rx-config-while-rxen", "DS39662E 6.1", ERXNDL, H.t);
+	/* 8b. ERXRDPT below the ring (0x05FA..0x1FFE) while receiving. */
+	H.t += 100;
+	wcr(ENC_REG_ADDR(ERXRDPTL), 0x01);
+	wcr(ENC_REG_ADDR(ERXRDPTH), 0x01);
+	expect(i++, MODEL_RULE_ERXRDPT_OUTSIDE_RING, "erxrdpt-outside-ring", "DS39662E 6.1, 7.2.4", ERXRDPTH,
+	       H.t);
+	ck_assert_uint_eq(model_diag_get(H.m, i - 1)->value, 0x0101);
 	/* 9. A transmit buffer inside the receive ring (0x05FA..0x1FFE). */
 	wcr(ENC_REG_ADDR(EWRPTL), 0x00);
 	wcr(ENC_REG_ADDR(EWRPTH), 0x10);
@@ -133,6 +140,25 @@ START_TEST(test_careless_driver_breaks_every_rule)
 	ck_assert_uint_eq(rcr(ENC_REG_ADDR(EIR), false) & EIR_TXERIF, EIR_TXERIF);
 	bfs(ENC_REG_ADDR(ECON1), ECON1_TXRTS);
 	expect(i++, MODEL_RULE_TX_WITHOUT_TXRST, "tx-without-txrst", "DS80349C erratum 12", ECON1, H.t);
+	/* 11b. A transmit buffer inside the receive ring (0x05FA..0x1FFE),
+	 * RXEN still set. */
+	H.t += 1000000;
+	bfs(ENC_REG_ADDR(ECON1), ECON1_TXRST);
+	wcr(ENC_REG_ADDR(ECON1), ECON1_RXEN); /* TXRST back to 0, RXEN kept */
+	wcr(ENC_REG_ADDR(ETXSTL), 0x00);
+	wcr(ENC_REG_ADDR(ETXSTH), 0x1F);
+	wcr(ENC_REG_ADDR(ETXNDL), 0x40);
+	wcr(ENC_REG_ADDR(ETXNDH), 0x1F);
+	bfs(ENC_REG_ADDR(ECON1), ECON1_TXRTS);
+	expect(i++, MODEL_RULE_TX_OVERLAPS_RX, "tx-overlaps-rx", "DS39662E 3.2, 7.1", ETXSTL, H.t);
+	ck_assert_uint_eq(model_diag_get(H.m, i - 1)->value, 0x1F00);
+	/* 11c. MAC in full duplex, PHY left in half duplex, at TXRTS. */
+	H.t += 1000000;
+	bank(2);
+	wcr(ENC_REG_ADDR(MACON3), MACON3_FULDPX);
+	H.t += 100;
+	bfs(ENC_REG_ADDR(ECON1), ECON1_TXRTS);
+	expect(i++, MODEL_RULE_DUPLEX_MISMATCH, "duplex-mismatch", "DS39662E 6.6", MACON3, H.t);
 	/* 5b. PHSTAT2 written through MII: counted under read-only-write. */
 	H.t += 1000000;
 	bank(2);
@@ -148,6 +174,16 @@ START_TEST(test_careless_driver_breaks_every_rule)
 	ck_assert_int_eq(d->rule, MODEL_RULE_READ_ONLY_WRITE);
 	ck_assert_uint_eq(d->reg, 0x100u | PHSTAT2);
 	ck_assert_uint_eq(d->t_ns, t_start + 10240);
+	/* 5c. An MII write started while a read is still busy. */
+	H.t += 1000;
+	wcr(ENC_REG_ADDR(MIREGADR), PHLCON);
+	wcr(ENC_REG_ADDR(MICMD), MICMD_MIIRD);
+	H.t += 1000;
+	wcr(ENC_REG_ADDR(MIWRL), 0x22);
+	wcr(ENC_REG_ADDR(MIWRH), 0x34);
+	expect(i++, MODEL_RULE_MII_WHILE_BUSY, "mii-while-busy", "DS39662E 3.3.1, 3.3.2, 3.3.3", MIWRH, H.t);
+	H.t += 20000;
+	wcr(ENC_REG_ADDR(MICMD), 0);
 
 	/* Malformed SPI streams (bank 2 is selected). 12. Unused opcode 110:
 	 * its bytes are ignored until CS rises. */
@@ -252,6 +288,111 @@ START_TEST(test_careful_driver_raises_nothing)
 }
 END_TEST
 
+/* DS39662E 6.6: MACON3.FULDPX must match PHCON1.PDPXMD. Checked when it
+ * takes effect (RXEN, TXRTS), once per configuration; the driver's own
+ * order of writes (MAC first, the PHY a few MII transactions later) is
+ * never flagged. */
+START_TEST(test_duplex_mismatch_fires_when_it_takes_effect)
+{
+	h_init(&H, NULL);
+	h_driver_init(&H); /* half duplex in both */
+	size_t n = h_frame(F, h_peer, h_mac, 0x0800, 46) - 4;
+	h_tx_send(&H, 0, F, n);
+	h_wait(&H, 1000000);
+	ck_assert_uint_eq(model_diag_count(H.m), 0);
+	/* The MAC goes full duplex, the PHY is forgotten. */
+	h_wcr(&H, MACON3, MACON3_PADCFG0 | MACON3_TXCRCEN | MACON3_FULDPX);
+	ck_assert_uint_eq(model_diag_count(H.m), 0); /* not yet in effect */
+	h_tx_send(&H, 0, F, n);
+	h_wait(&H, 1000000);
+	ck_assert_uint_eq(model_diag_count_rule(H.m, MODEL_RULE_DUPLEX_MISMATCH), 1);
+	const struct model_diag *d = model_diag_get(H.m, 0);
+	ck_assert_uint_eq(d->reg, MACON3);
+	ck_assert_uint_eq(d->value, 0);
+	h_tx_send(&H, 0, F, n); /* same configuration: not again */
+	h_wait(&H, 1000000);
+	ck_assert_uint_eq(model_diag_count_rule(H.m, MODEL_RULE_DUPLEX_MISMATCH), 1);
+	/* The PHY follows: consistent again. */
+	h_phy_write(&H, PHCON1, PHCON1_PDPXMD);
+	h_tx_send(&H, 0, F, n);
+	h_wait(&H, 1000000);
+	ck_assert_uint_eq(model_diag_count_rule(H.m, MODEL_RULE_DUPLEX_MISMATCH), 1);
+	/* PHY half, MAC full once more, now seen at RXEN. */
+	h_phy_write(&H, PHCON1, 0);
+	h_bfc(&H, ECON1, ECON1_RXEN);
+	h_bfs(&H, ECON1, ECON1_RXEN);
+	ck_assert_uint_eq(model_diag_count_rule(H.m, MODEL_RULE_DUPLEX_MISMATCH), 2);
+	ck_assert_uint_eq(model_diag_count(H.m), 2);
+}
+END_TEST
+
+/* DS39662E 3.3: one MII transaction at a time. A write or scan started
+ * while a read is busy, or a read while a scan still runs, is flagged. */
+START_TEST(test_mii_op_while_busy_fires)
+{
+	h_init(&H, NULL);
+	h_driver_init(&H);
+	h_wcr(&H, MIREGADR, PHLCON);
+	h_wcr(&H, MICMD, MICMD_MIIRD);
+	H.t += 5000;
+	h_wcr(&H, MIWRL, 0x22);
+	ck_assert_uint_eq(model_diag_count(H.m), 0); /* MIWRL starts nothing */
+	h_wcr(&H, MIWRH, 0x34);
+	ck_assert_uint_eq(model_diag_count_rule(H.m, MODEL_RULE_MII_WHILE_BUSY), 1);
+	ck_assert_uint_eq(model_diag_get(H.m, 0)->reg, MIWRH);
+	H.t += 20000;
+	h_wcr(&H, MICMD, 0);
+	/* A scan; clearing MIISCAN and reading at once is too early. */
+	h_wcr(&H, MICMD, MICMD_MIISCAN);
+	H.t += 30000;
+	h_wcr(&H, MICMD, 0);
+	h_wcr(&H, MICMD, MICMD_MIIRD);
+	ck_assert_uint_eq(model_diag_count_rule(H.m, MODEL_RULE_MII_WHILE_BUSY), 2);
+	ck_assert_uint_eq(model_diag_get(H.m, 1)->reg, MICMD);
+	ck_assert_uint_eq(model_diag_count(H.m), 2);
+	/* Waiting for BUSY each time, as the careful helpers do: nothing. */
+	H.t += 30000;
+	h_wcr(&H, MICMD, 0);
+	H.t += 30000;
+	h_phy_write(&H, PHLCON, 0x3476);
+	(void)h_phy_read(&H, PHLCON);
+	ck_assert_uint_eq(model_diag_count(H.m), 2);
+}
+END_TEST
+
+/* The transmit buffer with its status vector (ETXST..ETXND+7) against the
+ * receive ring (0x0000..0x0BFF), checked at TXRTS while receiving. */
+static unsigned tx_at(uint16_t st, uint16_t nd)
+{
+	h_wr16(&H, ETXSTL, st);
+	h_wr16(&H, ETXNDL, nd);
+	h_bfs(&H, ECON1, ECON1_TXRST);
+	h_bfc(&H, ECON1, ECON1_TXRST);
+	h_bfs(&H, ECON1, ECON1_TXRTS);
+	h_wait(&H, 2000000);
+	return model_diag_count_rule(H.m, MODEL_RULE_TX_OVERLAPS_RX);
+}
+
+START_TEST(test_tx_buffer_overlapping_ring_fires)
+{
+	h_init(&H, NULL);
+	h_driver_init(&H);
+	ck_assert_uint_eq(tx_at(0x0C00, 0x0C40), 0);  /* right after the ring */
+	ck_assert_uint_eq(tx_at(0x1FE0, 0x1FF8), 0);  /* TSV ends at 0x1FFF */
+	ck_assert_uint_eq(tx_at(0x0BF0, 0x0C40), 1);  /* frame starts in the ring */
+	ck_assert_uint_eq(model_diag_get(H.m, 0)->value, 0x0BF0);
+	ck_assert_uint_eq(model_diag_get(H.m, 0)->reg, ETXSTL);
+	/* The frame ends at 0x1FFC: its TSV wraps to 0x0000..0x0003, the
+	 * start of the ring (erratum 5 puts it at 0). */
+	ck_assert_uint_eq(tx_at(0x1FE0, 0x1FFC), 2);
+	ck_assert_uint_eq(model_diag_get(H.m, 1)->value, 0x0000);
+	/* Not receiving: the ring is not in use, nothing to say. */
+	h_bfc(&H, ECON1, ECON1_RXEN);
+	ck_assert_uint_eq(tx_at(0x0100, 0x0140), 2);
+	ck_assert_uint_eq(model_diag_count(H.m), 2);
+}
+END_TEST
+
 START_TEST(test_overflow_only_counted)
 {
 	h_init(&H, NULL);
@@ -270,6 +411,9 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("checker");
 	tcase_add_test(tc, test_careless_driver_breaks_every_rule);
 	tcase_add_test(tc, test_careful_driver_raises_nothing);
+	tcase_add_test(tc, test_duplex_mismatch_fires_when_it_takes_effect);
+	tcase_add_test(tc, test_mii_op_while_busy_fires);
+	tcase_add_test(tc, test_tx_buffer_overlapping_ring_fires);
 	tcase_add_test(tc, test_overflow_only_counted);
 	suite_add_tcase(s, tc);
 	return s;

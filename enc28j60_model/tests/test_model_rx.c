@@ -163,6 +163,70 @@ START_TEST(test_ring_full_sets_rxerif)
 }
 END_TEST
 
+/* ERXRDPT outside ERXST..ERXND (EtherCard #182: a signed next-packet
+ * pointer wrote 0xFFFF, 0x1FFF on 13 bits). The hardware stops short of
+ * ERXRDPT as it walks the ring; a read pointer it never meets never stops
+ * it, so frames go on being stored over unread ones. The checker flags the
+ * write (and RXEN set with such a pointer). */
+START_TEST(test_erxrdpt_outside_ring_flagged_and_unread_frames_overwritten)
+{
+	ready(); /* ring 0x0000..0x0BFF, RXEN set */
+	h_wr16(&H, ERXRDPTL, 0x1FFF);
+	ck_assert_uint_eq(model_diag_count_rule(H.m, MODEL_RULE_ERXRDPT_OUTSIDE_RING), 1);
+	const struct model_diag *d = model_diag_get(H.m, 0);
+	ck_assert_str_eq(d->id, "erxrdpt-outside-ring");
+	ck_assert_uint_eq(d->reg, ERXRDPTH);
+	ck_assert_uint_eq(d->value, 0x1FFF);
+	/* Nothing is read: three 1518-byte frames (1524-byte slots) in a
+	 * 3072-byte ring. All are stored, no RXERIF, and the third lands on
+	 * the first, which the driver has not read. */
+	for (uint8_t k = 1; k <= 3; k++) {
+		size_t n = h_frame(F, h_mac, h_peer, 0x0800, 1500);
+		F[14] = k;
+		h_put_le32(F + n - 4, model_crc32(F, n - 4));
+		ck_assert(model_wire_rx(H.m, F, n, H.t));
+	}
+	ck_assert_uint_eq(h_rcr(&H, EPKTCNT), 3);
+	ck_assert_uint_eq(h_rcr(&H, EIR) & EIR_RXERIF, 0);
+	ck_assert_uint_eq(model_get_stats(H.m)->rx_dropped_full, 0);
+	ck_assert_uint_eq(model_get_stats(H.m)->rx_stored_unguarded, 3);
+	/* The third frame wrapped to 0x0000..: the oldest unread packet's
+	 * header now holds the tail of frame 3. */
+	uint16_t cnt, st;
+	uint16_t next = h_rx_read(&H, 0, &cnt, &st, NULL);
+	ck_assert_uint_ne(next, 6 + 1518); /* was 0x05F4 */
+	ck_assert_uint_ne(cnt, 1518);
+	ck_assert_uint_ne(model_peek_mem(H.m, 6 + 14), 1); /* frame 1's sequence byte */
+	ck_assert_uint_eq(model_peek_mem(H.m, 2 * 1524 + 6 + 14), 3);
+	/* Setting RXEN with the pointer still outside is flagged too. */
+	h_bfc(&H, ECON1, ECON1_RXEN);
+	h_bfs(&H, ECON1, ECON1_RXEN);
+	ck_assert_uint_eq(model_diag_count_rule(H.m, MODEL_RULE_ERXRDPT_OUTSIDE_RING), 2);
+	/* Back inside the ring: no new diagnostic, and protection returns. */
+	h_wr16(&H, ERXRDPTL, H_RXEND);
+	ck_assert_uint_eq(model_diag_count_rule(H.m, MODEL_RULE_ERXRDPT_OUTSIDE_RING), 2);
+}
+END_TEST
+
+/* The same below the ring (ERXST moved off 0, against erratum 5): the
+ * hardware does not stop there either. */
+START_TEST(test_erxrdpt_below_ring_does_not_guard)
+{
+	ready();
+	h_bfc(&H, ECON1, ECON1_RXEN);
+	h_wr16(&H, ERXSTL, 0x1000);
+	h_wr16(&H, ERXNDL, 0x1BFF);
+	h_wr16(&H, ERXRDPTL, 0x0101);
+	h_bfs(&H, ECON1, ECON1_RXEN);
+	ck_assert_uint_eq(model_diag_count_rule(H.m, MODEL_RULE_ERXRDPT_OUTSIDE_RING), 1);
+	size_t n = h_frame(F, h_mac, h_peer, 0x0800, 1500);
+	for (unsigned k = 0; k < 3; k++)
+		ck_assert(model_wire_rx(H.m, F, n, H.t));
+	ck_assert_uint_eq(h_rcr(&H, EPKTCNT), 3);
+	ck_assert_uint_eq(model_get_stats(H.m)->rx_stored_unguarded, 3);
+}
+END_TEST
+
 START_TEST(test_epktcnt_255_drops)
 {
 	ready();
@@ -276,6 +340,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_pktdec_and_pktif);
 	tcase_add_test(tc, test_ring_wrap);
 	tcase_add_test(tc, test_ring_full_sets_rxerif);
+	tcase_add_test(tc, test_erxrdpt_outside_ring_flagged_and_unread_frames_overwritten);
+	tcase_add_test(tc, test_erxrdpt_below_ring_does_not_guard);
 	tcase_add_test(tc, test_epktcnt_255_drops);
 	tcase_add_test(tc, test_mamxfl_enforced);
 	tcase_add_test(tc, test_short_frame_is_padded);
