@@ -496,6 +496,7 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 	uint64_t sent_to = 0;    /* DUT payload bytes already asked for with send */
 	bool dut_closed = false;
 	uint64_t rcvd = 0;       /* peer payload the DUT acknowledged */
+	uint64_t peer_bytes = 0; /* peer payload injected so far */
 	uint32_t peer_data_seq0 = peer_rel ? peer_iss + 1u : 0;
 	/* The server side listens from the start, unless its first answer
 	 * says nothing listened (a reset to the SYN). */
@@ -550,6 +551,9 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 				opts[0] = '\0';
 			}
 			wl(&w, "%s < %s %s%s win %u%s%s", t1, fl, b1, ack, s->win, opts[0] ? " " : "", opts);
+			if (peer_rel && s->payload > 0 && s->seq + s->payload - peer_data_seq0 < 0x80000000u &&
+			    s->seq + s->payload - peer_data_seq0 > peer_bytes)
+				peer_bytes = s->seq + s->payload - peer_data_seq0;
 			f->fate = XS_LINE;
 			f->line = w.line;
 			prev = t;
@@ -617,9 +621,15 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 		f->fate = fault ? XS_CORRECTED : XS_LINE;
 		f->line = w.line;
 		prev = t;
-		/* What the DUT acknowledged of the peer's data, for recv. */
-		if ((s->flags & TCP_ACK) && peer_rel && s->ack - peer_data_seq0 < 0x80000000u)
-			rcvd = s->ack - peer_data_seq0 > rcvd ? s->ack - peer_data_seq0 : rcvd;
+		/* What the DUT acknowledged of the peer's data (not its FIN), for
+		 * the recv before a close. */
+		if ((s->flags & TCP_ACK) && peer_rel && s->ack - peer_data_seq0 < 0x80000000u) {
+			uint64_t a = s->ack - peer_data_seq0;
+			if (a > peer_bytes)
+				a = peer_bytes;
+			if (a > rcvd)
+				rcvd = a;
+		}
 		if (fault) {
 			/* The rest followed from the fault: it cannot be replayed
 			 * against a stack that does what the RFC says. */
