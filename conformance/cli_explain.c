@@ -24,6 +24,7 @@ void cli_explain_help(FILE *out)
 {
 	fprintf(out,
 		"usage: synack explain CAPTURE [--json] [--html FILE]\n"
+		"       synack explain --rules\n"
 		"\n"
 		"Follows every TCP conversation in a capture (pcap or pcapng; Ethernet, Linux\n"
 		"cooked v1/v2, raw IP, BSD loopback; IPv4 and IPv6) as a passive observer of\n"
@@ -39,6 +40,7 @@ void cli_explain_help(FILE *out)
 		"  --json        JSON Lines: one object per explained segment, one per\n"
 		"                conversation, a summary last (schema: conformance/capture/README.md)\n"
 		"  --html FILE   also write one self-contained page with an SVG ladder\n"
+		"  --rules       list the rules (id, kind, references, meaning) and exit\n"
 		"  -h, --help    this help\n"
 		"\n"
 		"exit status: 0 explained; 2 bad usage or a bad capture (the frame is named)\n");
@@ -68,6 +70,18 @@ int cli_explain_main(int argc, char **argv)
 			if (!cli_args_no_value(&a))
 				return CLI_USAGE;
 			json = true;
+		} else if (strcmp(flag, "--rules") == 0) {
+			if (!cli_args_no_value(&a))
+				return CLI_USAGE;
+			size_t n;
+			const struct xp_rule *r = xp_rules(&n);
+			for (size_t i = 0; i < n; i++) {
+				printf("%s\t%s\t", r[i].id, r[i].kind);
+				for (int k = 0; k < XP_MAX_REFS && r[i].refs[k]; k++)
+					printf("%s%s", k ? "; " : "", r[i].refs[k]);
+				printf("\t%s\n", r[i].title);
+			}
+			return CLI_OK;
 		} else if (strcmp(flag, "--html") == 0) {
 			if ((html = cli_args_value(&a)) == NULL)
 				return CLI_USAGE;

@@ -360,3 +360,16 @@ def test_tcpdump_and_tshark_read_the_seed(tcpdump):
     r = subprocess.run([tcpdump, "-nn", "-r", str(SEED), "tcp"], capture_output=True, text=True)
     assert r.returncode == 0 and len(r.stdout.splitlines()) == 3
     assert "Flags [R]" in r.stdout.splitlines()[2]
+
+
+def test_rule_table_in_readme_matches_the_binary(run_synack):
+    r = run_synack("explain", "--rules")
+    assert r.returncode == 0
+    live = [line.split("\t") for line in r.stdout.splitlines()]
+    doc = (REPO / "conformance" / "capture" / "README.md").read_text()
+    section = doc.split("## The rules", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    documented = {row.split("|")[1].strip().strip("`"): row.split("|")[2].strip() for row in rows}
+    assert {i: k for i, k, _, _ in live} == documented
+    kinds = {k for _, k, _, _ in live}
+    assert {"rst", "challenge-ack", "ack-unacceptable", "ignored", "retransmission", "unexplained"} <= kinds
