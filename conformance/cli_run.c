@@ -47,8 +47,10 @@ void cli_run_help(FILE *out)
 		"Scripts run in sorted path order.\n"
 		"\n"
 		"options:\n"
-		"  --dut NAME          adapter: %s (default sim: our stack on the ENC28J60\n"
-		"                      model, virtual time)\n"
+		"  --dut NAME          adapter: %s\n"
+		"                      (default sim: our stack on the ENC28J60 model, in\n"
+		"                      virtual time; board:PATH.so: your own firmware, built\n"
+		"                      against synack_board.h, on the same model)\n"
 		"  --profile SPEC      e.g. rfc5961=on,rfc1337=off (default rfc5961=on,\n"
 		"                      rfc1337=off); scripts asking otherwise are skipped\n"
 		"  --seed N            run seed (default 1): ISNs, the model's randomness\n"
@@ -71,6 +73,8 @@ void cli_run_help(FILE *out)
 		"A script whose //! profile: names a behaviour profile the DUT does not\n"
 		"follow is skipped with the reason: sim follows synack-params and\n"
 		"rfc9293-strict; tap follows linux-wire (see conformance/README.md).\n"
+		"On sim and board: the chip model's checker lines (rule, datasheet or\n"
+		"errata reference) follow each script's result.\n"
 		"\n"
 		"exit status: 0 no script failed; 1 a script failed; 2 bad usage, a\n"
 		"malformed script (file:line:col: message) or an unknown option line.\n",
@@ -282,8 +286,9 @@ static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char 
 		} else if (strcmp(flag, "--dut") == 0) {
 			if ((v = cli_args_value(&a)) == NULL)
 				return CLI_USAGE;
-			if ((o->dut = engine_find_dut(v)) == NULL) {
-				cli_error(VERB, "--dut: expected one of %s, got '%s'", engine_dut_names(), v);
+			char derr[1200];
+			if ((o->dut = engine_dut_lookup(v, derr, sizeof derr)) == NULL) {
+				cli_error(VERB, "--dut: %s", derr);
 				return CLI_USAGE;
 			}
 		} else if (strcmp(flag, "--profile") == 0) {
@@ -476,6 +481,8 @@ static void run_one(const struct run_opts *o, const char *path, struct cli_run_i
 	it->line = r.line;
 	it->virtual_ns = r.virtual_ns;
 	it->messages = dup_or_empty(r.messages);
+	it->diagnostics = r.diagnostics; /* the checker's, for the report */
+	r.diagnostics = NULL;
 	switch (r.verdict) {
 	case ENGINE_PASS:
 		it->verdict = CLI_RUN_PASS;
@@ -505,6 +512,7 @@ static void item_free(struct cli_run_item *it)
 	free(it->messages);
 	free(it->detail);
 	free(it->pcap);
+	free(it->diagnostics);
 }
 
 /* ---- worker processes: records through temporary files ---- */
@@ -540,6 +548,7 @@ static void put_item(FILE *f, size_t idx, const struct cli_run_item *it)
 	put_str(f, it->messages);
 	put_str(f, it->detail);
 	put_str(f, it->pcap);
+	put_str(f, it->diagnostics);
 }
 
 static bool get_item(FILE *f, struct cli_run_item *items, size_t n)
@@ -558,6 +567,7 @@ static bool get_item(FILE *f, struct cli_run_item *items, size_t n)
 	it->messages = get_str(f);
 	it->detail = get_str(f);
 	it->pcap = get_str(f);
+	it->diagnostics = get_str(f);
 	return true;
 }
 
