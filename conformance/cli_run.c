@@ -34,6 +34,11 @@
 #ifndef SYNACK_SUITES_DIR
 #define SYNACK_SUITES_DIR "conformance/suites"
 #endif
+/* The installed suites relative to the binary's directory (CMake passes
+ * the install layout's: ../share/synack/suites). */
+#ifndef SYNACK_SUITES_REL
+#define SYNACK_SUITES_REL "../share/synack/suites"
+#endif
 
 void cli_run_help(FILE *out)
 {
@@ -175,10 +180,37 @@ static int find_pkts(const char *dir, struct strvec *out)
 	return rc;
 }
 
+/* Where the suites are: conformance/suites under the working directory (a
+ * checkout), then beside an installed binary (PREFIX/bin/synack ->
+ * PREFIX/share/synack/suites, found through /proc/self/exe, so an installed
+ * synack needs no source tree), then the source tree it was built from. A
+ * binary in the build tree has no share/ beside it and keeps using its
+ * source tree. */
 static const char *suites_dir(void)
 {
+	static char installed[2048 + sizeof SYNACK_SUITES_REL + 1];
 	if (is_dir("conformance/suites"))
 		return "conformance/suites";
+	char dir[2048];
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+	if (n > 0) {
+		dir[n] = '\0';
+		/* The binary's directory, then one level up per leading "../",
+		 * so reports say PREFIX/share/..., not PREFIX/bin/../share/... */
+		const char *rel = SYNACK_SUITES_REL;
+		char *slash = strrchr(dir, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		while (slash != NULL && strncmp(rel, "../", 3) == 0 && (slash = strrchr(dir, '/')) != NULL) {
+			*slash = '\0';
+			rel += 3;
+		}
+		if (slash != NULL) {
+			snprintf(installed, sizeof installed, "%s/%s", dir, rel);
+			if (is_dir(installed))
+				return installed;
+		}
+	}
 	if (is_dir(SYNACK_SUITES_DIR))
 		return SYNACK_SUITES_DIR;
 	return NULL;
