@@ -33,6 +33,17 @@ target_include_directories(synack_headers INTERFACE
   $<INSTALL_INTERFACE:${SYNACK_INCLUDE_SUBDIR}>)
 set_target_properties(synack_headers PROPERTIES EXPORT_NAME headers)
 
+# An ASan+UBSan build installs instrumented libraries: their users must
+# link the sanitizer runtimes too, so the package says so.
+set(SYNACK_PC_SANITIZE "")
+if(SYNACK_SANITIZE)
+  set(SYNACK_PC_SANITIZE "-fsanitize=address,undefined")
+  foreach(t synack_core synack_model synack_sim)
+    set_property(TARGET ${t} APPEND PROPERTY INTERFACE_LINK_OPTIONS
+                 $<INSTALL_INTERFACE:-fsanitize=address,undefined>)
+  endforeach()
+endif()
+
 set(_synack_targets synack_headers)
 foreach(t synack_core synack_model synack_sim synack)
   if(TARGET ${t})
