@@ -327,3 +327,24 @@ def test_sim_results_carry_an_empty_checker_list(run_synack):
     assert all(r["diagnostics"] == [] for r in recs.values())
     text = run_synack("run", "seed")
     assert "checker:" not in text.stdout
+
+
+def test_our_stack_behind_the_board_abi_matches_sim(synack_bin, run_synack):
+    """Our own driver and stack as a board firmware (the test firmware of
+    conformance/engine/tests/board_fw.c) get the same verdict as the sim
+    DUT on every script, except that `counter` lines are unsupported: the
+    adapter itself adds and loses nothing."""
+    fw = synack_bin.parent / "engine" / "tests" / "libboard_fw_ours.so"
+    if not fw.is_file():
+        pytest.skip(f"{fw} not built (configure with SYNACK_TESTS=ON)")
+    sim = records(run_synack("run", "all", "-j", "2", "--json").stdout)
+    res = run_synack("run", "all", "-j", "2", "--json", "--dut", f"board:{fw}")
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr
+    board = records(res.stdout)
+    assert sorted(board) == sorted(sim) and len(sim) > 250
+    differ = {s for s in sim if sim[s]["verdict"] != board[s]["verdict"]}
+    for s in differ:
+        assert board[s]["verdict"] == "unsupported", s
+        assert board[s]["messages"][0].endswith(f"the board:{fw.name} DUT has no counters"), board[s]
+    assert len(differ) < len(sim) // 4
+    assert all(r["diagnostics"] == [] for r in board.values() if r["verdict"] != "skipped")

@@ -194,6 +194,14 @@ static int app_close(void *fw, uint64_t now)
 	net_poll(&f->stack, now);
 	if (f->conn == NULL)
 		return -ENOTCONN;
+	if (f->rx_len > 0) {
+		/* As the sim DUT: closing with data the application never read
+		 * loses it, so reset (RFC 9293 SHLD-3). */
+		tcp_abort(&f->stack, f->conn);
+		f->conn = NULL;
+		f->rx_len = 0;
+		return 0;
+	}
 	return tcp_close(&f->stack, f->conn) == TCP_OK ? 0 : -EINVAL;
 }
 
