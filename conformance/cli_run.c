@@ -34,6 +34,11 @@
 #ifndef SYNACK_SUITES_DIR
 #define SYNACK_SUITES_DIR "conformance/suites"
 #endif
+/* The installed suites relative to the binary's directory (CMake passes
+ * the install layout's: ../share/synack/suites). */
+#ifndef SYNACK_SUITES_REL
+#define SYNACK_SUITES_REL "../share/synack/suites"
+#endif
 
 void cli_run_help(FILE *out)
 {
@@ -47,8 +52,10 @@ void cli_run_help(FILE *out)
 		"Scripts run in sorted path order.\n"
 		"\n"
 		"options:\n"
-		"  --dut NAME          adapter: %s (default sim: our stack on the ENC28J60\n"
-		"                      model, virtual time)\n"
+		"  --dut NAME          adapter: %s\n"
+		"                      (default sim: our stack on the ENC28J60 model, in\n"
+		"                      virtual time; board:PATH.so: your own firmware, built\n"
+		"                      against synack_board.h, on the same model)\n"
 		"  --profile SPEC      e.g. rfc5961=on,rfc1337=off,timewait-recycle=on (default\n"
 		"                      rfc5961=on, rfc1337=off, timewait-recycle=off);\n"
 		"                      scripts asking otherwise are skipped\n"
@@ -72,6 +79,8 @@ void cli_run_help(FILE *out)
 		"A script whose //! profile: names a behaviour profile the DUT does not\n"
 		"follow is skipped with the reason: sim follows synack-params and\n"
 		"rfc9293-strict; tap follows linux-wire (see conformance/README.md).\n"
+		"On sim and board: the chip model's checker lines (rule, datasheet or\n"
+		"errata reference) follow each script's result.\n"
 		"\n"
 		"exit status: 0 no script failed; 1 a script failed; 2 bad usage, a\n"
 		"malformed script (file:line:col: message) or an unknown option line.\n",
@@ -172,10 +181,37 @@ static int find_pkts(const char *dir, struct strvec *out)
 	return rc;
 }
 
+/* Where the suites are: conformance/suites under the working directory (a
+ * checkout), then beside an installed binary (PREFIX/bin/synack ->
+ * PREFIX/share/synack/suites, found through /proc/self/exe, so an installed
+ * synack needs no source tree), then the source tree it was built from. A
+ * binary in the build tree has no share/ beside it and keeps using its
+ * source tree. */
 static const char *suites_dir(void)
 {
+	static char installed[2048 + sizeof SYNACK_SUITES_REL + 1];
 	if (is_dir("conformance/suites"))
 		return "conformance/suites";
+	char dir[2048];
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+	if (n > 0) {
+		dir[n] = '\0';
+		/* The binary's directory, then one level up per leading "../",
+		 * so reports say PREFIX/share/..., not PREFIX/bin/../share/... */
+		const char *rel = SYNACK_SUITES_REL;
+		char *slash = strrchr(dir, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		while (slash != NULL && strncmp(rel, "../", 3) == 0 && (slash = strrchr(dir, '/')) != NULL) {
+			*slash = '\0';
+			rel += 3;
+		}
+		if (slash != NULL) {
+			snprintf(installed, sizeof installed, "%s/%s", dir, rel);
+			if (is_dir(installed))
+				return installed;
+		}
+	}
 	if (is_dir(SYNACK_SUITES_DIR))
 		return SYNACK_SUITES_DIR;
 	return NULL;
@@ -299,8 +335,9 @@ static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char 
 		} else if (strcmp(flag, "--dut") == 0) {
 			if ((v = cli_args_value(&a)) == NULL)
 				return CLI_USAGE;
-			if ((o->dut = engine_find_dut(v)) == NULL) {
-				cli_error(VERB, "--dut: expected one of %s, got '%s'", engine_dut_names(), v);
+			char derr[1200];
+			if ((o->dut = engine_dut_lookup(v, derr, sizeof derr)) == NULL) {
+				cli_error(VERB, "--dut: %s", derr);
 				return CLI_USAGE;
 			}
 		} else if (strcmp(flag, "--profile") == 0) {
@@ -493,6 +530,8 @@ static void run_one(const struct run_opts *o, const char *path, struct cli_run_i
 	it->line = r.line;
 	it->virtual_ns = r.virtual_ns;
 	it->messages = dup_or_empty(r.messages);
+	it->diagnostics = r.diagnostics; /* the checker's, for the report */
+	r.diagnostics = NULL;
 	switch (r.verdict) {
 	case ENGINE_PASS:
 		it->verdict = CLI_RUN_PASS;
@@ -522,6 +561,7 @@ static void item_free(struct cli_run_item *it)
 	free(it->messages);
 	free(it->detail);
 	free(it->pcap);
+	free(it->diagnostics);
 }
 
 /* ---- worker processes: records through temporary files ---- */
@@ -557,6 +597,7 @@ static void put_item(FILE *f, size_t idx, const struct cli_run_item *it)
 	put_str(f, it->messages);
 	put_str(f, it->detail);
 	put_str(f, it->pcap);
+	put_str(f, it->diagnostics);
 }
 
 static bool get_item(FILE *f, struct cli_run_item *items, size_t n)
@@ -575,6 +616,7 @@ static bool get_item(FILE *f, struct cli_run_item *items, size_t n)
 	it->messages = get_str(f);
 	it->detail = get_str(f);
 	it->pcap = get_str(f);
+	it->diagnostics = get_str(f);
 	return true;
 }
 

@@ -29,6 +29,7 @@ struct cli_run_item {
 	char *detail;          /* ladder and file names (failures) */
 	char *pcap;            /* failure capture written, or NULL */
 	bool dry_run;          /* parsed and checked only */
+	char *diagnostics;     /* the chip model checker's lines, or NULL (no model) */
 };
 
 const char *cli_run_verdict_name(enum cli_run_verdict v);

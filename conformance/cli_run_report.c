@@ -46,6 +46,13 @@ static void fmt_s(uint64_t ns, char out[32])
 	snprintf(out, 32, "%" PRIu64 ".%06" PRIu64, ns / 1000000000u, (ns % 1000000000u) / 1000u);
 }
 
+/* The checker's diagnostics under a script's result: one line per rule the
+ * driver broke, with its datasheet or errata reference. */
+static void diagnostics_text(FILE *out, const struct cli_run_item *it)
+{
+	indent(out, it->diagnostics, "    checker: ");
+}
+
 void cli_run_text(FILE *out, const struct cli_run_item *it, const char *clock)
 {
 	char t[32];
@@ -57,21 +64,22 @@ void cli_run_text(FILE *out, const struct cli_run_item *it, const char *clock)
 			fprintf(out, "%-11s %s\n", "PARSED", it->path);
 		else
 			fprintf(out, "%-11s %s  (%s s %s)\n", TAG[it->verdict], it->path, t, clock);
-		return;
+		break;
 	case CLI_RUN_FAIL:
 		fprintf(out, "%-11s %s  (%s s %s)\n", TAG[it->verdict], it->path, t, clock);
 		indent(out, it->messages, "    ");
 		indent(out, it->detail, "    ");
-		return;
+		break;
 	case CLI_RUN_UNSUPPORTED:
 	case CLI_RUN_SKIPPED:
 	case CLI_RUN_ERROR:
 		fprintf(out, "%-11s %s\n", TAG[it->verdict], it->path);
 		indent(out, it->messages, "    ");
-		return;
-	case CLI_RUN_NVERDICTS:
 		break;
+	case CLI_RUN_NVERDICTS:
+		return;
 	}
+	diagnostics_text(out, it);
 }
 
 static void json_str(FILE *out, const char *s)
@@ -92,16 +100,11 @@ static void json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-void cli_run_json(FILE *out, const struct cli_run_item *it)
+/* Lines of text as a JSON array of strings. */
+static void json_lines(FILE *out, const char *p)
 {
-	fputs("{\"script\":", out);
-	json_str(out, it->path);
-	fputs(",\"suite\":", out);
-	json_str(out, it->suite);
-	fprintf(out, ",\"verdict\":\"%s\",\"line\":%d,\"virtual_ns\":%" PRIu64 ",\"messages\":[",
-		cli_run_verdict_name(it->verdict), it->line, it->virtual_ns);
-	const char *p = it->messages;
 	bool first = true;
+	fputc('[', out);
 	while (p && *p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
@@ -113,7 +116,23 @@ void cli_run_json(FILE *out, const struct cli_run_item *it)
 		first = false;
 		p += n + (nl ? 1 : 0);
 	}
-	fputs("]", out);
+	fputc(']', out);
+}
+
+void cli_run_json(FILE *out, const struct cli_run_item *it)
+{
+	fputs("{\"script\":", out);
+	json_str(out, it->path);
+	fputs(",\"suite\":", out);
+	json_str(out, it->suite);
+	fprintf(out, ",\"verdict\":\"%s\",\"line\":%d,\"virtual_ns\":%" PRIu64 ",\"messages\":",
+		cli_run_verdict_name(it->verdict), it->line, it->virtual_ns);
+	json_lines(out, it->messages);
+	/* Present when the DUT has a chip model (sim, board:), even if empty. */
+	if (it->diagnostics != NULL) {
+		fputs(",\"diagnostics\":", out);
+		json_lines(out, it->diagnostics);
+	}
 	if (it->pcap) {
 		fputs(",\"pcap\":", out);
 		json_str(out, it->pcap);

@@ -9,8 +9,10 @@
  *   sim   our stack + driver on the ENC28J60 model (virtual time, exact)
  *   tap   the Linux kernel in a network namespace behind a TAP device
  *         (real time; the runner applies a tolerance)
- *   later: an AVR image in simavr; a user's own stack linked against the
- *   model. A mutation adapter wraps another adapter and rewrites frames.
+ *   board:PATH.so  a user's firmware (driver + stack) built against
+ *         sim/synack_board.h, on the ENC28J60 model (virtual time)
+ *   later: an AVR image in simavr. A mutation adapter wraps another
+ *   adapter and rewrites frames.
  *
  * Time: dut_now() is the DUT's clock in ns since the scenario started.
  * dut_advance(until) lets the DUT run until `until` or until it emits a
@@ -154,6 +156,21 @@ struct dut_ops {
 	 * reason. Exception made by the engine: "linux-wire" counts as
 	 * followed by any DUT when the run ignores options and win. */
 	const char *const *behaviours;
+
+	/* --- Added for the board adapter; all optional (NULL). --- */
+	/* Why the DUT cannot perform application action `kind`, or deliver
+	 * application event `ev`, written into buf and returned; NULL when it
+	 * can. The engine asks before a script runs (no dut instance yet), so
+	 * a script needing what the DUT lacks is unsupported with the reason.
+	 * NULL hook: everything is supported. */
+	const char *(*app_unsupported)(enum dut_app_kind kind, char *buf, size_t cap);
+	const char *(*event_unsupported)(enum dut_app_event ev, char *buf, size_t cap);
+	/* The chip model's checker diagnostics for the DUT's driver (rule id,
+	 * datasheet or errata reference, first occurrence, count), one line
+	 * each, NUL-terminated in buf (cut at cap); returns the length
+	 * written. Called before close(), also after a failed open(). NULL:
+	 * the DUT has no chip model (tap). */
+	size_t (*diagnostics)(struct dut *d, char *buf, size_t cap);
 };
 
 struct dut {

@@ -206,6 +206,17 @@ static int m_sysctl(struct dut *d, const char *name, const char *value, char err
 	return in->ops->sysctl(in, name, value, err);
 }
 
+static size_t m_diagnostics(struct dut *d, char *buf, size_t cap)
+{
+	struct dut *in = inner_of(d);
+	if (in == NULL) {
+		if (cap > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	return in->ops->diagnostics(in, buf, cap);
+}
+
 const char *engine_mutations(void)
 {
 	return "synack-ack0, rst-seq+1";
@@ -241,5 +252,6 @@ const struct dut_ops *dut_mutate_wrap(const struct dut_ops *inner, const char *m
 	w->ops.counter = inner->counter ? m_counter : NULL;
 	w->ops.sockopt = inner->sockopt ? m_sockopt : NULL;
 	w->ops.sysctl = inner->sysctl ? m_sysctl : NULL;
+	w->ops.diagnostics = inner->diagnostics ? m_diagnostics : NULL;
 	return &w->ops;
 }

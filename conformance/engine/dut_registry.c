@@ -1,12 +1,13 @@
 /*
  * dut_registry.c - the DUT adapters `synack run --dut NAME` can choose.
  *
- * One line per adapter. Adapters live in conformance/engine/dut_<name>.c
- * and export `const struct dut_ops dut_<name>_ops` (declared in
- * dut_<name>.h). The tap adapter (the Linux kernel in a network namespace)
- * is listed when its header is in the tree.
+ * One line per built-in adapter. Adapters live in
+ * conformance/engine/dut_<name>.c and export `const struct dut_ops
+ * dut_<name>_ops`. `board:PATH.so` is not a fixed adapter: it loads a
+ * user's firmware (dut_board.c) and names the adapter after it.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine.h"
@@ -19,15 +20,26 @@ static const struct dut_ops *const ADAPTERS[] = {
 	&dut_tap_ops,
 };
 
+#define BOARD_PREFIX "board:"
+
+const struct dut_ops *engine_dut_lookup(const char *spec, char *err, size_t errcap)
+{
+	if (strncmp(spec, BOARD_PREFIX, strlen(BOARD_PREFIX)) == 0)
+		return dut_board_load(spec + strlen(BOARD_PREFIX), err, errcap);
+	for (size_t i = 0; i < sizeof ADAPTERS / sizeof ADAPTERS[0]; i++)
+		if (strcmp(ADAPTERS[i]->name, spec) == 0)
+			return ADAPTERS[i];
+	snprintf(err, errcap, "expected one of %s, got '%s'", engine_dut_names(), spec);
+	return NULL;
+}
+
 const struct dut_ops *engine_find_dut(const char *name)
 {
-	for (size_t i = 0; i < sizeof ADAPTERS / sizeof ADAPTERS[0]; i++)
-		if (strcmp(ADAPTERS[i]->name, name) == 0)
-			return ADAPTERS[i];
-	return NULL;
+	char err[1200];
+	return engine_dut_lookup(name, err, sizeof err);
 }
 
 const char *engine_dut_names(void)
 {
-	return "sim, tap";
+	return "sim, tap, board:PATH.so";
 }

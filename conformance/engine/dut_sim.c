@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "dut.h"
+#include "engine.h"
 #include "link.h"
 #include "node.h"
 #include "pcap_tap.h"
@@ -470,6 +471,13 @@ static int sim_counter(struct dut *dd, const char *name, uint64_t *val)
 	return 0;
 }
 
+static size_t sim_diagnostics(struct dut *dd, char *buf, size_t cap)
+{
+	struct sim_dut *d = dd->priv;
+	/* engine_model_diagnostics() writes "" for a board never set up. */
+	return engine_model_diagnostics(d != NULL ? d->node.board.model : NULL, buf, cap);
+}
+
 /* Our stack: its own numbers, and RFC 9293 where Linux deviates. Not
  * Linux's wire (the engine counts linux-wire as followed when the run
  * ignores options and win). */
@@ -489,4 +497,5 @@ const struct dut_ops dut_sim_ops = {
 	.app_event = sim_app_event,
 	.tcp_state = sim_tcp_state,
 	.counter = sim_counter,
+	.diagnostics = sim_diagnostics,
 };

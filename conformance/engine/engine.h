@@ -83,6 +83,10 @@ struct engine_result {
 	size_t n_log, cap_log;
 	uint32_t dut_isn, peer_isn; /* for relative numbers in the ladder */
 	bool dut_isn_known;
+	/* The chip model's checker diagnostics for the DUT's driver, one line
+	 * each (dut_ops.diagnostics; malloc'd, "" when none), or NULL when the
+	 * DUT has no model (tap) or never opened. */
+	char *diagnostics;
 };
 
 void engine_options_defaults(struct engine_options *o);
@@ -149,8 +153,25 @@ size_t engine_options_used(const uint8_t *o, size_t n);
 void engine_options_str(const uint8_t *o, size_t n, char *buf, size_t cap);
 
 /* dut_registry.c */
+/* The adapter `spec` names: "sim", "tap", or "board:PATH.so" (which loads
+ * the firmware). Returns NULL with the reason in err: an unknown name, or
+ * why the firmware cannot be used (dut_board_load). */
+const struct dut_ops *engine_dut_lookup(const char *spec, char *err, size_t errcap);
+/* The same without the reason. */
 const struct dut_ops *engine_find_dut(const char *name);
 /* Comma separated names, for usage messages. */
 const char *engine_dut_names(void);
+
+/* dut_board.c: loads a firmware shared object (sim/synack_board.h) and
+ * returns the adapter that runs it on a simulated board, or NULL with the
+ * reason in err. One firmware per process; a later call replaces it. */
+const struct dut_ops *dut_board_load(const char *path, char *err, size_t errcap);
+
+/* diag.c: the checker's diagnostics of a chip model as text, one line per
+ * rule broken: its first occurrence as model_diag_format() words it, and
+ * how often it happened. Returns the length written into buf (cut at cap,
+ * always NUL-terminated when cap > 0). */
+struct enc_model;
+size_t engine_model_diagnostics(const struct enc_model *m, char *buf, size_t cap);
 
 #endif /* CONFORMANCE_ENGINE_H */

@@ -142,6 +142,8 @@ void engine_advance_to(struct engine_run *e, uint64_t t);
  * `until`); returns true and its time when found. */
 bool engine_take_event(struct engine_run *e, enum dut_app_event ev, uint64_t until, uint64_t *t);
 int engine_app(struct engine_run *e, const struct script_event *ev, const struct dut_app_cmd *cmd);
+/* The adapter's event for a script's `event X`. */
+enum dut_app_event engine_dut_event(enum script_app_event ev);
 uint64_t engine_tolerance(const struct engine_run *e, uint64_t gap);
 
 /* runner_shell.c */

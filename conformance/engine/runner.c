@@ -494,7 +494,7 @@ static void do_app(struct engine_run *e, const struct script_event *ev, const st
 		engine_fail(e, ev, "recv: expected %u bytes vs actual %d", a->bytes, rc);
 }
 
-static enum dut_app_event map_event(enum script_app_event ev)
+enum dut_app_event engine_dut_event(enum script_app_event ev)
 {
 	switch (ev) {
 	case SCRIPT_APPEV_CONNECTED:
@@ -521,7 +521,7 @@ static void do_event(struct engine_run *e, const struct script_event *ev, const 
 	char t1[32], t2[32];
 	accept_interval(e, w, &early, &late);
 	const char *name = script_app_event_name(ev->u.app_event);
-	if (!engine_take_event(e, map_event(ev->u.app_event), late, &t)) {
+	if (!engine_take_event(e, engine_dut_event(ev->u.app_event), late, &t)) {
 		if (e->stop)
 			return;
 		fmt_time(late, t1);
@@ -667,6 +667,19 @@ static void finish_unexpected(struct engine_run *e, const struct script_event *l
 	}
 }
 
+/* The checker's diagnostics, read before the adapter discards its model. */
+static void keep_diagnostics(struct engine_run *e)
+{
+	enum { DIAG_CAP = 16384 };
+	if (e->dut.ops->diagnostics == NULL || e->r->diagnostics != NULL)
+		return;
+	char *buf = malloc(DIAG_CAP);
+	if (buf == NULL)
+		return;
+	e->dut.ops->diagnostics(&e->dut, buf, DIAG_CAP);
+	e->r->diagnostics = buf;
+}
+
 static uint32_t or_default32(uint32_t a, uint32_t b, uint32_t c)
 {
 	return a ? a : b ? b : c;
@@ -719,6 +732,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	if (o->dut_ops->open(&e.dut, &cfg, err) != 0) {
 		fprintf(e.msgs, "%s: the %s DUT did not start: %s\n", s->path, o->dut_ops->name, err);
 		r->verdict = ENGINE_ERROR;
+		keep_diagnostics(&e);
 		o->dut_ops->close(&e.dut);
 		goto out;
 	}
@@ -748,6 +762,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	if (!e.stop)
 		finish_unexpected(&e, last);
 	r->virtual_ns = dnow(&e);
+	keep_diagnostics(&e);
 	o->dut_ops->close(&e.dut);
 out:
 	r->dut_isn = e.map.dut_isn;
@@ -767,5 +782,6 @@ void engine_result_free(struct engine_result *r)
 	}
 	free(r->log);
 	free(r->messages);
+	free(r->diagnostics);
 	memset(r, 0, sizeof *r);
 }

@@ -5,7 +5,11 @@
  * engine_prescan() walks the script once: a Python block (tcp_info), a
  * system call the socket emulation cannot map (runner_sys.c), or a shell
  * line makes the script *unsupported* at that line before anything runs,
- * so such a script is never reported as passed or failed.
+ * so such a script is never reported as passed or failed. So does an
+ * application action or event the adapter says it lacks
+ * (dut_ops.app_unsupported / event_unsupported: a user's firmware without
+ * an application interface), whether written as a synack statement
+ * (`listen`, `event accepted`) or as the system call that maps onto it.
  *
  * Exception: a back-quoted line that only sets sysctls
  * (`sysctl -q net.ipv4.tcp_rfc1337=1`, several name=value pairs allowed)
@@ -79,9 +83,92 @@ void engine_shell_run(struct engine_run *e, const struct script_event *ev)
 	}
 }
 
+static enum dut_app_kind action_kind(enum script_app_op op)
+{
+	switch (op) {
+	case SCRIPT_APP_LISTEN:
+		return DUT_APP_LISTEN;
+	case SCRIPT_APP_CONNECT:
+		return DUT_APP_CONNECT;
+	case SCRIPT_APP_SEND:
+		return DUT_APP_SEND;
+	case SCRIPT_APP_RECV:
+		return DUT_APP_RECV;
+	case SCRIPT_APP_CLOSE:
+		return DUT_APP_CLOSE;
+	case SCRIPT_APP_ABORT:
+		return DUT_APP_ABORT;
+	}
+	return DUT_APP_CLOSE;
+}
+
+/* The application action a system call becomes (runner_sys.c), and the
+ * event it waits for; false for calls that need neither. */
+static bool syscall_needs(const char *name, bool *act, enum dut_app_kind *kind, bool *evt,
+			  enum dut_app_event *ev)
+{
+	static const struct {
+		const char *name;
+		int kind;      /* enum dut_app_kind, or -1 */
+		int ev;        /* enum dut_app_event, or -1 */
+	} MAP[] = {
+		{"listen", DUT_APP_LISTEN, -1},   {"connect", DUT_APP_CONNECT, DUT_EV_CONNECTED},
+		{"accept", -1, DUT_EV_ACCEPTED},  {"read", DUT_APP_RECV, -1},
+		{"recv", DUT_APP_RECV, -1},       {"write", DUT_APP_SEND, -1},
+		{"send", DUT_APP_SEND, -1},       {"shutdown", DUT_APP_SHUTDOWN_WR, -1},
+		{"close", DUT_APP_CLOSE, -1},
+	};
+	for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++) {
+		if (strcmp(name, MAP[i].name) != 0)
+			continue;
+		*act = MAP[i].kind >= 0;
+		*kind = (enum dut_app_kind)(MAP[i].kind >= 0 ? MAP[i].kind : 0);
+		*evt = MAP[i].ev >= 0;
+		*ev = (enum dut_app_event)(MAP[i].ev >= 0 ? MAP[i].ev : 0);
+		return true;
+	}
+	return false;
+}
+
+/* What of the application this event needs and the adapter lacks, or NULL. */
+static const char *app_lacking(const struct engine_run *e, const struct script_event *ev, char *buf, size_t cap)
+{
+	const struct dut_ops *ops = e->o->dut_ops;
+	bool act = false, evt = false;
+	enum dut_app_kind kind = DUT_APP_LISTEN;
+	enum dut_app_event dev = DUT_EV_NONE;
+	switch (ev->kind) {
+	case SCRIPT_EV_APP_ACTION:
+		act = true;
+		kind = action_kind(ev->u.app.op);
+		break;
+	case SCRIPT_EV_APP_EVENT:
+		evt = true;
+		dev = engine_dut_event(ev->u.app_event);
+		break;
+	case SCRIPT_EV_SYSCALL:
+		if (!syscall_needs(ev->u.syscall.name, &act, &kind, &evt, &dev))
+			return NULL;
+		break;
+	case SCRIPT_EV_PACKET:
+	case SCRIPT_EV_NOTHING:
+	case SCRIPT_EV_STATE:
+	case SCRIPT_EV_COUNTER:
+	case SCRIPT_EV_SHELL:
+	case SCRIPT_EV_CODE:
+		return NULL;
+	}
+	const char *why = NULL;
+	if (act && ops->app_unsupported != NULL)
+		why = ops->app_unsupported(kind, buf, cap);
+	if (why == NULL && evt && ops->event_unsupported != NULL)
+		why = ops->event_unsupported(dev, buf, cap);
+	return why;
+}
+
 bool engine_prescan(struct engine_run *e)
 {
-	char why[200];
+	char why[400];
 	const char *dut = e->o->dut_ops->name;
 	if (e->s->init_command && !shell_ok(e, e->s->init_command)) {
 		engine_unsupported(e, e->s->init_command, "shell command `%s` cannot run on the %s DUT",
@@ -89,6 +176,10 @@ bool engine_prescan(struct engine_run *e)
 		return false;
 	}
 	for (const struct script_event *ev = e->s->events; ev; ev = ev->next) {
+		if (app_lacking(e, ev, why, sizeof why) != NULL) {
+			engine_unsupported(e, ev, "%s", why);
+			return false;
+		}
 		switch (ev->kind) {
 		case SCRIPT_EV_SHELL:
 			if (shell_ok(e, ev))
