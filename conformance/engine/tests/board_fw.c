@@ -59,6 +59,7 @@ static void on_tcp(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, ui
 		break;
 	}
 	case TCP_EV_SENT:
+	case TCP_EV_URGENT: /* the bytes stay in-line; nothing to tell the engine */
 		break;
 	case TCP_EV_PEER_CLOSED:
 		emit(f, SYNACK_BOARD_EV_EOF);
