@@ -96,8 +96,9 @@ int cli_replay_main(int argc, char **argv)
 		} else if (strcmp(flag, "--dut") == 0) {
 			if ((v = cli_args_value(&a)) == NULL)
 				return CLI_USAGE;
-			if ((o.dut = engine_find_dut(v)) == NULL) {
-				cli_error(VERB, "--dut: expected one of %s, got '%s'", engine_dut_names(), v);
+			char derr[400];
+			if ((o.dut = engine_dut_lookup(v, derr, sizeof derr)) == NULL) {
+				cli_error(VERB, "--dut: %s", derr);
 				return CLI_USAGE;
 			}
 		} else if (strcmp(flag, "--mutate") == 0) {

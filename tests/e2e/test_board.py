@@ -348,3 +348,22 @@ def test_our_stack_behind_the_board_abi_matches_sim(synack_bin, run_synack):
         assert board[s]["messages"][0].endswith(f"the board:{fw.name} DUT has no counters"), board[s]
     assert len(differ) < len(sim) // 4
     assert all(r["diagnostics"] == [] for r in board.values() if r["verdict"] != "skipped")
+
+
+SEED_PCAP = REPO / "conformance" / "captures" / "seed.pcap"
+
+
+def test_replay_of_the_seed_capture_with_the_seed_stack_reproduces_it(installed_synack, seed_so, tmp_path):
+    r = run_installed(installed_synack, tmp_path, "replay", SEED_PCAP, "--dut", f"board:{seed_so}", "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    frames = {o["frame"]: o for o in map(json.loads, r.stdout.splitlines()) if o.get("record") == "frame"}
+    assert [frames[n]["status"] for n in (62, 63, 64)] == ["injected", "matched", "injected"]
+    assert "ack 0 " in frames[63]["dut"]
+
+
+def test_replay_with_the_fixed_seed_stack_departs_at_the_synack(installed_synack, fixed_so, tmp_path):
+    r = run_installed(installed_synack, tmp_path, "replay", SEED_PCAP, "--dut", f"board:{fixed_so}", "--json")
+    assert r.returncode == 1, r.stdout + r.stderr
+    frames = {o["frame"]: o for o in map(json.loads, r.stdout.splitlines()) if o.get("record") == "frame"}
+    assert frames[63]["status"] == "departs" and "ack 1240744645" in frames[63]["dut"]
+    assert frames[64]["status"] == "not-replayed"
