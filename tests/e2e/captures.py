@@ -146,7 +146,7 @@ def syn_in_established(f=None):
 
 def out_of_window_data(f=None):
     f = f or Flow()
-    return handshake(f, win=1000) + [f.c(0.01, "PA", 1001 + 50000, 5001, load=b"z" * 10),
+    return handshake(f, win=1000) + [f.c(0.01, "PA", 1001 + 5000000, 5001, load=b"z" * 10),
                                      f.s(0.0101, "A", 5001, 1001, win=1000)]
 
 
