@@ -14,6 +14,7 @@ PKGS=(
   tcpdump tshark
   python3-pytest python3-scapy
   iproute2
+  chromium
 )
 
 missing=()
