@@ -403,6 +403,7 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 	}
 	if (p2.n == 0) {
 		snprintf(err->msg, sizeof err->msg, "%s: conversation %u has no segments", capture, r->conv.id);
+		free(p2.s);
 		return -1;
 	}
 	const struct seg *first_dut = NULL;
@@ -414,6 +415,7 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 			 "%s: conversation %u starts after its handshake (frame %" PRIu64 " is not a SYN): without the "
 			 "DUT's SYN its sequence numbers cannot be remapped, so it cannot be replayed",
 			 capture, r->conv.id, r->conv.first_frame);
+		free(p2.s);
 		return -1;
 	}
 	bool dut_client = r->conv.client == dut;
@@ -421,6 +423,7 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 		snprintf(err->msg, sizeof err->msg,
 			 "%s: the DUT %s is the client, but the capture does not start with its SYN", capture,
 			 r->conv.name[dut]);
+		free(p2.s);
 		return -1;
 	}
 	/* Addresses: the capture's, or IPv4 stand-ins for IPv6. */
@@ -441,6 +444,7 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 	struct writer w = {open_memstream(&text, &tlen), 0};
 	if (w.f == NULL) {
 		snprintf(err->msg, sizeof err->msg, "out of memory");
+		free(p2.s);
 		return -1;
 	}
 	char ipd[16], ipp[16], t1[32], t2[32], b1[48], b2[48], opts[300];
