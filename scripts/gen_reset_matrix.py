@@ -6,16 +6,23 @@
 Generates, from the tables below (stdlib only, deterministic):
   conformance/suites/rfc9293/reset/<state>/<segment>[.<profile>].pkt
       one script per cell of states x arriving segments (+ a few variants)
-  conformance/suites/rfc5961/window-edge/<state>/<rst|syn>-<edge>.<profile>.pkt
+  conformance/suites/rfc5961/window-edge/<state>/<rst|syn>-<edge>[.<profile>].pkt
       RST and SYN at RCV.NXT-1, RCV.NXT, RCV.NXT+RCV.WND-1, RCV.NXT+RCV.WND
+      under both RFC 5961 profiles; where both give the same answer, one
+      script without the rfc5961 profile (merge_rfc5961_pairs)
   conformance/suites/rfc1337/window-edge/time-wait/rst-<edge>.rfc1337-on.pkt
   conformance/suites/rfc9293/syn-sent/*.pkt
       SYN-SENT ACK acceptability (ISS-1, ISS, ISS+1, ISS+2) and RST rules
   the coverage table in conformance/suites/README.md (between its markers)
 
 The generated files are committed; edit this file and re-run it rather than
-editing them (each carries a "generated" line). --check exits 1 if a file on
-disk differs from what would be written (CI/review aid).
+editing them (each carries a "generated" line). A run also deletes generated
+files it no longer writes (a merged or renamed cell). --check writes nothing
+and exits 1 if a file on disk differs, is missing or is stale
+(tests/e2e/test_suites.py runs it).
+
+File names carry one `.rfcNNNN-on|off` suffix per RFC profile the header
+names, in header order, and none otherwise (check_names enforces it).
 
 Numbers: the peer's ISN is 0 (its numbers are as written); the DUT's are
 relative to its ISS (packetdrill model, conformance/README.md). RCV.WND is
@@ -295,6 +302,75 @@ def first(t, lines):
 
 def reset_path(st, seg, variant=''):
     return 'rfc9293/reset/%s/%s%s.pkt' % (st.key, seg, variant)
+
+
+def rfc_profiles(profile):
+    """The RFC profile items of a profile string, in order: ['rfc5961=on', ...]."""
+    return [p for p in (profile or '').split() if p.startswith(('rfc5961=', 'rfc1337='))]
+
+
+def suffix(profile):
+    """The file-name suffix for a profile string: one `.rfcNNNN-on|off` per
+    RFC profile the header names, in header order (suites README "Naming")."""
+    return ''.join('.%s-%s' % tuple(p.split('=')) for p in rfc_profiles(profile))
+
+
+def named(base, profile):
+    """base ('rfc5961/window-edge/established/rst-left') + suffix + .pkt"""
+    return base + suffix(profile) + '.pkt'
+
+
+def base_of(path):
+    """The path without its profile suffix and .pkt."""
+    b = path[:-4]
+    while True:
+        head, dot, last = b.rpartition('.')
+        if dot and last.startswith(('rfc5961-', 'rfc1337-')):
+            b = head
+        else:
+            return b
+
+
+def merge_rfc5961_pairs():
+    """A cell generated once per RFC 5961 profile whose two scripts are the
+    same (same setup, body and notes) becomes one script without the
+    rfc5961 profile, so without the suffix: it must then pass under both
+    profiles (suites README "Naming"), and tests/e2e/test_suites.py runs it
+    under both. Its title says so and its rfc lines keep both reasons."""
+    groups = {}
+    for sc in SCRIPTS:
+        r5 = [p for p in rfc_profiles(sc.profile) if p.startswith('rfc5961=')]
+        if not r5:
+            continue
+        rest = ' '.join(p for p in sc.profile.split() if not p.startswith('rfc5961='))
+        key = (base_of(sc.path), rest, tuple(sc.body), tuple(sc.setup or []), tuple(sc.notes),
+               sc.state.key if sc.state else None)
+        groups.setdefault(key, {})[r5[0]] = sc
+    for (base, rest, _, _, _, _), g in groups.items():
+        if sorted(g) != ['rfc5961=off', 'rfc5961=on']:
+            continue
+        on, off = g['rfc5961=on'], g['rfc5961=off']
+        title = on.title
+        for tail in (', RFC 5961 on', ' (RFC 5961 on)'):
+            if title.endswith(tail):
+                title = title[:-len(tail)]
+        title += ', RFC 5961 on or off'
+        rfc = list(on.rfc) + [r for r in off.rfc if r not in on.rfc]
+        merged = Script(named(base, rest), title, rfc, on.body, rest or None, on.notes, on.setup, on.state)
+        SCRIPTS[SCRIPTS.index(on)] = merged
+        SCRIPTS.remove(off)
+        for paths in MATRIX.values():
+            for old in (on.path, off.path):
+                if old in paths:
+                    paths[paths.index(old)] = merged.path
+            paths[:] = [x for i, x in enumerate(paths) if x not in paths[:i]]
+
+
+def check_names():
+    """Every generated name carries exactly the RFC profiles of its header."""
+    bad = [sc.path for sc in SCRIPTS if sc.path != named(base_of(sc.path), sc.profile)]
+    if bad:
+        raise SystemExit('gen_reset_matrix.py: profile suffix does not match the header: ' + ', '.join(bad))
 
 
 SEGS = ['syn', 'syn-ack', 'ack', 'data', 'fin', 'rst', 'rst-ack']
@@ -674,7 +750,7 @@ def gen_edges():
                     what = 'in window, not RCV.NXT -> challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT>'
                 rfc = ['RFC 9293 §3.10.7.4 (%s: second check, RST at %s: %s)' % (st.name, ewhat, what)]
                 rfc.append('RFC 5961 §3.2' if prof == 'on' else 'RFC 793 §3.9 (RST valid if its sequence number is in the window)')
-                add(Script('rfc5961/window-edge/%s/rst-%s.rfc5961-%s.pkt' % (key, ename, prof),
+                add(Script(named('rfc5961/window-edge/%s/rst-%s' % (key, ename), pf),
                            '%s: RST at %s (%s), RFC 5961 %s' % (st.name, ewhat, ename, prof), rfc, body, pf,
                            ['RCV.WND = %d (asserted on the SYN-ACK).' % WND], setup, st))
                 # ---- SYN
@@ -709,7 +785,7 @@ def gen_edges():
                             body += ['+0    event reset']
                         body += ['+0.05 > nothing', '+0    state CLOSED'] + probe_gone(st)
                         what = 'in window, RFC 793 -> RST <SEQ=0><ACK=SEG.SEQ+1>, CLOSED'
-                    path = 'rfc5961/window-edge/%s/syn-%s.rfc5961-%s.pkt' % (key, ename, prof)
+                    path = named('rfc5961/window-edge/%s/syn-%s' % (key, ename), pf2)
                     rfc2 = ['RFC 9293 §3.10.7.4 (%s: fourth check, SYN at %s: %s)' % (st.name, ewhat, what),
                             'RFC 5961 §4.2' if prof == 'on' else 'RFC 793 §3.9 (SYN in window is an error)']
                 add(Script(path, '%s: SYN at %s (%s)%s' % (st.name, ewhat, ename, '' if pf2 is None else ', RFC 5961 ' + prof),
@@ -783,8 +859,25 @@ def main():
     gen_sync()
     gen_edges()
     gen_synsent_ack()
+    merge_rfc5961_pairs()
+    check_names()
     check = '--check' in sys.argv
     bad = 0
+    # Generated files this run no longer writes (renamed or merged cells).
+    wanted = {os.path.join(ROOT, sc.path) for sc in SCRIPTS}
+    for d in sorted({os.path.dirname(os.path.join(ROOT, sc.path)) for sc in SCRIPTS}):
+        for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            path = os.path.join(d, name)
+            if not name.endswith('.pkt') or path in wanted:
+                continue
+            with open(path) as f:
+                if GEN not in f.read():
+                    continue
+            if check:
+                print('stale: ' + os.path.relpath(path, ROOT))
+                bad += 1
+            else:
+                os.remove(path)
     for sc in SCRIPTS:
         path = os.path.join(ROOT, sc.path)
         text = sc.text()

@@ -1,8 +1,10 @@
 """The conformance suites (conformance/suites/) end to end.
 
-* sim: every script, under every RFC profile combination, passes or is
-  skipped for a stated profile reason. The scripts failing on the two known
-  stack bugs are xfail(strict=True): the test flips when core/ is fixed.
+* sim: every script, under every RFC profile combination (computed from
+  the headers, suite_headers.py), passes or is skipped for a stated profile
+  reason; a script that does not name an RFC profile passes under both of
+  its values (suites README "Naming"). The scripts failing on known stack
+  bugs are xfail(strict=True): the test flips when core/ is fixed.
 * tap (the Linux kernel in a network namespace, the reference DUT): where
   the machine can (root, /dev/net/tun, a netns the adapter can open), every
   profile-compatible script passes; a script Linux fails must be tagged with
@@ -24,15 +26,14 @@ how long anything took.
 """
 import json
 import os
-import pathlib
 import re
 import subprocess
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-SUITES = REPO / "conformance" / "suites"
-ALL = sorted(p.relative_to(SUITES).as_posix() for p in SUITES.rglob("*.pkt"))
+from suite_headers import RFC_PROFILES, REPO, SUITES, all_scripts, every_combination, profiles
+
+ALL = all_scripts()
 LINUX_WIRE = [s for s in ALL if s.startswith("packetdrill-linux/")]
 
 # Scripts expected to fail on the sim DUT because of a known stack bug, with
@@ -40,8 +41,7 @@ LINUX_WIRE = [s for s in ALL if s.startswith("packetdrill-linux/")]
 # goes). Empty: the suites pass on our stack.
 KNOWN_STACK_BUGS = {}
 
-SIM_PROFILES = ["rfc5961=on,rfc1337=off", "rfc5961=on,rfc1337=on",
-                "rfc5961=off,rfc1337=off", "rfc5961=off,rfc1337=on"]
+SIM_PROFILES = every_combination()  # the sim DUT runs each of them
 TAP_PROFILES = ["rfc5961=on,rfc1337=off", "rfc5961=on,rfc1337=on"]  # Linux: always RFC 5961
 TAP_TOLERANCE = "50000"
 
@@ -101,8 +101,17 @@ def test_sim(sim_results, script):
         assert not ran, "a linux-wire script ran on sim without --ignore=options,win"
         msgs = "\n".join(sim_results[SIM_PROFILES[0]][script]["messages"])
         assert "needs profile linux-wire" in msgs and "sim does not follow it" in msgs, msgs
-    else:
-        assert ran, f"{script} is skipped under every profile the sim DUT runs"
+        return
+    assert ran, f"{script} is skipped under every profile the sim DUT runs"
+    # A script that leaves an RFC profile open holds under both of its values.
+    rfc, _ = profiles(script)
+    for name in RFC_PROFILES:
+        if name in rfc:
+            continue
+        passed = {prof.split(f"{name}=")[1].split(",")[0] for prof, recs in sim_results.items()
+                  if recs[script]["verdict"] == "pass"}
+        assert passed == {"on", "off"}, \
+            f"{script} names no {name} profile but passed only with {name}={passed}"
 
 
 def test_sim_skip_reasons_name_the_profile(synack_bin, tmp_path):
