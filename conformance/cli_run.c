@@ -676,7 +676,8 @@ int cli_run_main(int argc, char **argv)
 		if (items[i].verdict == CLI_RUN_ERROR && items[i].messages)
 			fputs(items[i].messages, stderr);
 	}
-	cli_run_summary(stdout, items, scripts.n, o.json);
+	struct cli_run_context ctx = {o.dut, o.profile, o.tolerance_ns, inputs.v, inputs.n};
+	cli_run_summary(stdout, items, scripts.n, o.json, &ctx);
 	if (o.junit && cli_run_junit(o.junit, items, scripts.n) != 0) {
 		cli_error(VERB, "cannot write '%s': %s", o.junit, strerror(errno));
 		any_error = true;

@@ -128,6 +128,8 @@ int engine_write_pcap(const struct engine_result *r, const char *path, char *err
 
 /* dut_registry.c */
 const struct dut_ops *engine_find_dut(const char *name);
+/* The i-th registered adapter (sim first), NULL past the last. */
+const struct dut_ops *engine_dut_at(size_t i);
 /* Comma separated names, for usage messages. */
 const char *engine_dut_names(void);
 

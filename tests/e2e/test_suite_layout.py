@@ -5,13 +5,20 @@ Static checks that need no DUT (the runs are in test_suites.py):
 * a file name carries exactly the RFC profiles its `//! profile:` names
   (conformance/suites/README.md "Naming"), and no two files differ only in
   an RFC profile while holding the same script: such a pair is one file
-  without the suffix.
+  without the suffix;
+* the README's commands, and the default run's summary, cover every
+  combination of RFC profiles the headers need on each DUT (computed from
+  the headers; which scripts a DUT can run at all is asked from synack
+  with --dry-run, which needs no DUT).
 """
+import json
+import re
 import subprocess
 
 import pytest
 
-from suite_headers import REPO, SUITES, all_scripts, name_suffix, profiles
+from suite_headers import (DEFAULT, REPO, SUITES, all_scripts, combo, every_combination, name_suffix,
+                           needed_combination, profiles)
 
 ALL = all_scripts()
 
@@ -48,3 +55,70 @@ def test_no_profile_pair_holds_the_same_script():
             if (SUITES / twin).exists() and events(script) == events(twin):
                 same.append((script, twin))
     assert not same, f"{len(same)} pairs hold the same script, e.g. {same[:3]}"
+
+
+# ---------------------------------------------------------------- profile combinations
+
+def dry_run(synack_bin, dut, prof):
+    """{script: verdict} of a --dry-run over every suite, or None when the
+    DUT cannot run that profile at all (exit 2)."""
+    res = subprocess.run([str(synack_bin), "run", "--dry-run", "--json", "--dut", dut, "--profile", prof,
+                          str(SUITES)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    if res.returncode == 2 and "cannot run" in res.stderr:
+        return None
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr
+    out = {}
+    for line in res.stdout.splitlines():
+        rec = json.loads(line)
+        if "script" in rec:
+            out[rec["script"].split("conformance/suites/", 1)[-1]] = rec["verdict"]
+    return out
+
+
+def needed(synack_bin, dut):
+    """The combinations the headers need on this DUT: each script's own
+    (its header's RFC profiles, the default for the rest), for every
+    script the DUT runs under some combination."""
+    runs = {c: dry_run(synack_bin, dut, c) for c in every_combination()}
+    runnable = {s for v in runs.values() if v for s, verdict in v.items() if verdict != "skipped"}
+    want = {needed_combination(s) for s in runnable}
+    assert all(runs[c] is not None for c in want), f"{dut} cannot run {want}"
+    return want
+
+
+def documented(dut):
+    """The --profile values of the suites' README commands for this DUT
+    (the default when a command has none)."""
+    text = (SUITES / "README.md").read_text()
+    out = set()
+    for line in re.findall(r"^synack run .*$", text, re.M):
+        argv = line.split("#", 1)[0].split()
+        on = argv[argv.index("--dut") + 1] if "--dut" in argv else "sim"
+        if on != dut or "--mutate" in argv or any(a.startswith("--ignore") for a in argv):
+            continue
+        out.add(argv[argv.index("--profile") + 1] if "--profile" in argv else combo(DEFAULT))
+    return out
+
+
+@pytest.mark.parametrize("dut", ["sim", "tap"])
+def test_readme_commands_cover_every_combination_the_scripts_need(synack_bin, dut):
+    """Issue 8 item 13: a script whose combination no documented command
+    runs is never run. The dry run needs no root, so this holds anywhere."""
+    want = needed(synack_bin, dut)
+    assert want, dut
+    missing = want - documented(dut)
+    assert not missing, f"conformance/suites/README.md runs no {dut} command with --profile {missing}"
+
+
+def test_default_summary_names_a_command_for_every_skipped_group(synack_bin):
+    """`synack run` (every suite, default profile) ends with the commands
+    that run what it skipped; the sim ones are the other combinations the
+    headers need (scripts/quickstart.sh runs them from this list)."""
+    res = subprocess.run([str(synack_bin), "run", "--dry-run", "--json"], cwd=REPO, capture_output=True,
+                         text=True, timeout=300)
+    summary = json.loads(res.stdout.splitlines()[-1])["summary"]
+    assert sum(r["scripts"] for r in summary["rerun"]) == summary["skipped"] > 0
+    sim = {c["command"].split("--profile ")[1].split()[0] for c in summary["rerun"]
+           if c["command"] and " --dut " not in c["command"]}
+    assert needed(synack_bin, "sim") == sim | {combo(DEFAULT)}
+    assert all(c["command"] for c in summary["rerun"]), "a skipped script no adapter runs"
