@@ -70,7 +70,8 @@ void cli_run_help(FILE *out)
 		"\n"
 		"A script whose //! profile: names a behaviour profile the DUT does not\n"
 		"follow is skipped with the reason: sim follows synack-params and\n"
-		"rfc9293-strict; tap follows linux-wire (see conformance/README.md).\n"
+		"rfc9293-strict; tap follows linux-wire, linux-params and\n"
+		"linux-right-edge (see conformance/README.md).\n"
 		"\n"
 		"exit status: 0 no script failed; 1 a script failed; 2 bad usage, a\n"
 		"malformed script (file:line:col: message) or an unknown option line.\n",

@@ -122,3 +122,42 @@ def test_default_summary_names_a_command_for_every_skipped_group(synack_bin):
            if c["command"] and " --dut " not in c["command"]}
     assert needed(synack_bin, "sim") == sim | {combo(DEFAULT)}
     assert all(c["command"] for c in summary["rerun"]), "a skipped script no adapter runs"
+
+
+# ---------------------------------------------------------------- window edges against Linux
+
+SIM_EDGES = [s for s in ALL if "/window-edge/" in s and profiles(s)[0].get("rfc5961") != "off"]
+OPPOSITE = {("linux-right-edge", "on"): ("linux-right-edge", "off"),
+            ("rfc9293-strict", "off"): ("rfc9293-strict", "on")}
+
+
+@pytest.mark.parametrize("script", SIM_EDGES)
+def test_every_window_edge_has_a_linux_twin(script):
+    """Issue 8 item 15: each edge the sim DUT checks with its window of 1024
+    is also checked against Linux with Linux's window (test_suites.py runs
+    the twins on tap); where Linux is not RFC 9293 the twin names the
+    divergence and the sim script names the opposite."""
+    twin = script.replace("/window-edge/", "/window-edge-linux/")
+    assert (SUITES / twin).exists(), f"no Linux twin {twin}"
+    rfc, beh = profiles(script)
+    trfc, tbeh = profiles(twin)
+    assert trfc == rfc and tbeh.get("linux-params") == "on" and "synack-params" not in tbeh
+    text = (SUITES / twin).read_text()
+    assert "win 64240" in text and f"Linux twin of {script}" in text
+    for (name, value), (oname, ovalue) in OPPOSITE.items():
+        assert (tbeh.get(name) == value) == (beh.get(oname) == ovalue), (name, tbeh, beh)
+        if tbeh.get(name) == value:
+            assert f"// Linux differs here: {twin}." in (SUITES / script).read_text()
+
+
+def test_the_right_edge_is_named_where_linux_takes_it_inside():
+    """RCV.NXT+RCV.WND is outside the window in RFC 9293 and inside in Linux
+    (measured on the tap DUT): every RST twin at outside-right names
+    linux-right-edge, and the one a byte further is dropped as the RFC says."""
+    edges = [s for s in ALL if "/window-edge-linux/" in s and "/rst-outside-right" in s
+             and "/time-wait/" not in s]
+    assert len(edges) == 8
+    for s in edges:
+        assert profiles(s)[1].get("linux-right-edge") == "on", s
+        beyond = s.split("/rst-")[0] + "/rst-beyond-right.pkt"
+        assert (SUITES / beyond).exists() and "linux-right-edge" not in profiles(beyond)[1], beyond

@@ -7,8 +7,10 @@
   bugs are xfail(strict=True): the test flips when core/ is fixed.
 * tap (the Linux kernel in a network namespace, the reference DUT): where
   the machine can (root, /dev/net/tun, a netns the adapter can open), every
-  profile-compatible script passes; a script Linux fails must be tagged with
-  a behaviour profile naming the reason (conformance/README.md "Profiles").
+  profile-compatible script passes, and every script whose profiles Linux
+  follows (the window-edge twins with Linux's window among them) is run; a
+  script Linux fails must be tagged with a behaviour profile naming the
+  reason (conformance/README.md "Profiles").
   The packetdrill-linux set passes there exactly, with no --ignore.
 * packetdrill-linux on sim with --ignore=options,win: runs; exit 0, or 1
   with a per-field verifier message for each difference, which the test
@@ -35,6 +37,19 @@ from suite_headers import RFC_PROFILES, REPO, SUITES, all_scripts, every_combina
 
 ALL = all_scripts()
 LINUX_WIRE = [s for s in ALL if s.startswith("packetdrill-linux/")]
+# The behaviour profiles each adapter follows (conformance/README.md
+# "Profiles"; `synack help run` says the same).
+FOLLOWS = {"sim": {"synack-params", "rfc9293-strict"},
+           "tap": {"linux-wire", "linux-params", "linux-right-edge"}}
+
+
+def runs_on(dut, script):
+    """Whether the script's behaviour profiles let `dut` run it (under some
+    RFC profile combination; tap never runs rfc5961=off)."""
+    rfc, beh = profiles(script)
+    if dut == "tap" and rfc.get("rfc5961") == "off":
+        return False
+    return all((v == "on") == (n in FOLLOWS[dut]) for n, v in beh.items())
 
 # Scripts expected to fail on the sim DUT because of a known stack bug, with
 # the reason (xfail, strict: a fix turns them into failures until the entry
@@ -103,6 +118,12 @@ def test_sim(sim_results, script):
         msgs = "\n".join(sim_results[SIM_PROFILES[0]][script]["messages"])
         assert "needs profile linux-wire" in msgs and "sim does not follow it" in msgs, msgs
         return
+    if not runs_on("sim", script):  # Linux's own numbers or behaviour: the tap DUT's
+        assert not ran, f"{script} names a profile sim does not follow, yet ran on sim"
+        msgs = "\n".join(m for recs in sim_results.values() for m in recs[script]["messages"])
+        assert re.search(r"skipped: (needs )?profile [a-z0-9=-]+ \(.+\); sim (does not )?follows? it",
+                         msgs), msgs
+        return
     assert ran, f"{script} is skipped under every profile the sim DUT runs"
     # A script that leaves an RFC profile open holds under both of its values.
     rfc, _ = profiles(script)
@@ -122,6 +143,7 @@ def test_sim_skip_reasons_name_the_profile(synack_bin, tmp_path):
     for script, rec in skips.items():
         msg = rec["messages"][0]
         assert (re.search(r"skipped: needs profile [a-z0-9-]+ \(.+\); sim does not follow it", msg)
+                or re.search(r"skipped: profile [a-z0-9-]+=off \(.+\); sim follows it", msg)
                 or re.search(r"skipped: profile rfc(5961|1337)=(on|off), the DUT runs", msg)), msg
 
 
@@ -177,6 +199,7 @@ def tap_results(synack_bin, tmp_path_factory, tap_ok):
 def test_tap(tap_results, script):
     """Linux passes every script whose profiles it follows; the others are
     skipped, each with the profile that names the reason."""
+    ran = False
     for prof, recs in tap_results.items():
         rec = recs[script]
         msgs = "\n".join(rec["messages"])
@@ -184,8 +207,13 @@ def test_tap(tap_results, script):
         if rec["verdict"] == "skipped":
             assert (re.search(r"skipped: needs profile (synack-params|rfc9293-strict) \(.+\); "
                               r"tap does not follow it", msgs)
+                    or re.search(r"skipped: profile (linux-[a-z-]+)=off \(.+\); tap follows it", msgs)
                     or "skipped: profile rfc5961=off, the DUT runs rfc5961=on" in msgs
                     or re.search(r"skipped: profile rfc1337=(on|off), the DUT runs", msgs)), msgs
+        ran |= rec["verdict"] == "pass"
+    # Every script Linux can run was run: the window-edge twins
+    # (linux-params) check the edge arithmetic against a real stack.
+    assert ran == runs_on("tap", script), f"{script}: ran on tap {ran}, expected {runs_on('tap', script)}"
 
 
 def test_tap_packetdrill_linux_exact(synack_bin, tmp_path, tap_ok):

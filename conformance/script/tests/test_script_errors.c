@@ -167,10 +167,10 @@ static const struct bad bad_scripts[] = {
 	 "t.pkt:1:22: profile value 'maybe' must be 'on' or 'off'"},
 	{"//! profile: rfc793=on\n0 close",
 	 "t.pkt:1:14: unknown profile 'rfc793' (known: rfc5961, rfc1337, synack-params, "
-	 "rfc9293-strict, linux-wire)"},
+	 "rfc9293-strict, linux-wire, linux-params, linux-right-edge)"},
 	{"//! profile: synack-params linux-wired\n0 close",
 	 "t.pkt:1:28: unknown profile 'linux-wired' (known: rfc5961, rfc1337, synack-params, "
-	 "rfc9293-strict, linux-wire)"},
+	 "rfc9293-strict, linux-wire, linux-params, linux-right-edge)"},
 	{"//! profile: rfc1337\n0 close",
 	 "t.pkt:1:14: profile item 'rfc1337' needs name=on|off"},
 	{"//! profile: rfc9293-strict=yes\n0 close",
