@@ -161,3 +161,45 @@ def test_the_right_edge_is_named_where_linux_takes_it_inside():
         assert profiles(s)[1].get("linux-right-edge") == "on", s
         beyond = s.split("/rst-")[0] + "/rst-beyond-right.pkt"
         assert (SUITES / beyond).exists() and "linux-right-edge" not in profiles(beyond)[1], beyond
+
+
+# ---------------------------------------------------------------- SYN retransmission timing
+
+def syn_windows(script):
+    """The time specs of the DUT's SYN lines (`> S ...`), in order."""
+    return [l.split()[0] for l in (SUITES / script).read_text().splitlines()
+            if re.match(r"^\s*\S+\s+>\s+S\s", l)]
+
+
+def inside(spec, prev, t, tol):
+    """Whether a SYN seen at t matches `spec` (packetdrill / synack times:
+    absolute, +relative to the previous SYN as seen, or a window of
+    either), with the script's tolerance."""
+    lo, _, hi = spec.partition("~")
+    hi = hi or lo
+    base = prev if lo.startswith("+") else 0.0
+    return base + float(lo) - tol <= t <= base + float(hi) + tol
+
+
+@pytest.mark.parametrize("gaps", [(1, 1), (1, 2)], ids=["linear-6.5", "doubling"])
+@pytest.mark.parametrize("late", [0.0, 0.256])
+def test_syn_retransmission_windows_hold_for_a_late_linux_timer(gaps, late):
+    """Issue 8 item 16: the third SYN's window ended exactly at its nominal
+    3 s, so any lateness failed it. Model Linux's SYN timer: the gaps after
+    each SYN (1 s then 1 s with tcp_syn_linear_timeouts, 1 s then 2 s with
+    doubling), each firing up to one timer-wheel slot late (256 ms at
+    HZ=250); every SYN must match its line with the script's own
+    tolerance, no more."""
+    script = "packetdrill-linux/syn-retransmission.pkt"
+    text = (SUITES / script).read_text()
+    tol = int(re.search(r"--tolerance_usecs=(\d+)", text).group(1)) / 1e6
+    specs = syn_windows(script)
+    assert len(specs) == 3
+    seen, prev = [0.0], 0.0
+    for gap in gaps:
+        prev += gap + late
+        seen.append(prev)
+    prev = 0.0
+    for spec, t in zip(specs, seen):
+        assert inside(spec, prev, t, tol), f"a SYN at {t:.3f} s does not match '{spec}'"
+        prev = t
