@@ -78,7 +78,8 @@ void cli_run_help(FILE *out)
 		"\n"
 		"A script whose //! profile: names a behaviour profile the DUT does not\n"
 		"follow is skipped with the reason: sim follows synack-params and\n"
-		"rfc9293-strict; tap follows linux-wire (see conformance/README.md).\n"
+		"rfc9293-strict; tap follows linux-wire, linux-params and\n"
+		"linux-right-edge (see conformance/README.md).\n"
 		"On sim and board: the chip model's checker lines (rule, datasheet or\n"
 		"errata reference) follow each script's result.\n"
 		"\n"
@@ -733,7 +734,8 @@ int cli_run_main(int argc, char **argv)
 		if (items[i].verdict == CLI_RUN_ERROR && items[i].messages)
 			fputs(items[i].messages, stderr);
 	}
-	cli_run_summary(stdout, items, scripts.n, o.json);
+	struct cli_run_context ctx = {o.dut, o.profile, o.tolerance_ns, inputs.v, inputs.n};
+	cli_run_summary(stdout, items, scripts.n, o.json, &ctx);
 	if (o.junit && cli_run_junit(o.junit, items, scripts.n) != 0) {
 		cli_error(VERB, "cannot write '%s': %s", o.junit, strerror(errno));
 		any_error = true;

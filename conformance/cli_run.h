@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct dut_ops;
+
 /* Verdicts, as engine_verdict plus input errors. */
 enum cli_run_verdict {
 	CLI_RUN_PASS = 0,
@@ -32,11 +34,24 @@ struct cli_run_item {
 	char *diagnostics;     /* the chip model checker's lines, or NULL (no model) */
 };
 
+/* What the summary needs to know about the run itself, to say which
+ * command runs the scripts it skipped. */
+struct cli_run_context {
+	const struct dut_ops *dut;     /* --dut (possibly a --mutate wrapper) */
+	uint8_t profile;               /* DUT_PROFILE_* of --profile */
+	int64_t tolerance_ns;          /* --tolerance-usecs, or -1 */
+	char *const *inputs;           /* the SCRIPT|DIR|SUITE arguments */
+	size_t n_inputs;
+};
+
 const char *cli_run_verdict_name(enum cli_run_verdict v);
 /* clock: "virtual" or "real time", after each duration. */
 void cli_run_text(FILE *out, const struct cli_run_item *it, const char *clock);
 void cli_run_json(FILE *out, const struct cli_run_item *it);
-void cli_run_summary(FILE *out, const struct cli_run_item *items, size_t n, bool json);
+/* The per-suite table (or the JSON summary line), then, when scripts were
+ * skipped, how many and the command(s) that run them. */
+void cli_run_summary(FILE *out, const struct cli_run_item *items, size_t n, bool json,
+		     const struct cli_run_context *ctx);
 int cli_run_junit(const char *path, const struct cli_run_item *items, size_t n);
 
 #endif /* CLI_RUN_H */

@@ -1,15 +1,24 @@
 /*
  * cli_run_report.c - how `synack run` reports: a text block per script, a
  * JSON line per script (--json), a per-suite summary table and JUnit XML
- * (--junit FILE). Everything printed here is a function of the records
- * alone (no wall clock, no pointers), so the same suite and seed give the
- * same bytes.
+ * (--junit FILE). After the table, when scripts were skipped, how many and
+ * the command that runs each group of them: the adapter and profile their
+ * headers ask for (read again from the skipped files), with the run's own
+ * arguments. Everything printed here is a function of the records, the
+ * skipped scripts' headers and the run's flags (no wall clock, no
+ * pointers), so the same suite and seed give the same bytes.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli_run.h"
+#include "engine.h"
+#include "script.h"
+
+/* The tolerance the suites' README and tests/e2e give a real-time DUT
+ * (Linux's timer wheel on a loaded machine), for a suggested command. */
+#define REAL_TIME_TOLERANCE_US 50000
 
 const char *cli_run_verdict_name(enum cli_run_verdict v)
 {
@@ -175,19 +184,185 @@ static void row(FILE *out, const struct tally *t, int w)
 		t->n[CLI_RUN_UNSUPPORTED], t->n[CLI_RUN_SKIPPED], t->n[CLI_RUN_ERROR], s);
 }
 
-void cli_run_summary(FILE *out, const struct cli_run_item *items, size_t n, bool json)
+/* ---- which command runs the skipped scripts ---- */
+
+static bool follows(const struct dut_ops *d, int beh)
+{
+	for (const char *const *b = d->behaviours; b != NULL && *b != NULL; b++)
+		if (strcmp(*b, script_behaviour_names[beh]) == 0)
+			return true;
+	return false;
+}
+
+/* Whether adapter d, run with profile bits *prof, runs a script with header
+ * h (the same rules as engine_skip_reason, without --ignore). A profile the
+ * header does not name is moved to a value d can run (the script holds
+ * either way). */
+static bool runs(const struct dut_ops *d, uint8_t *prof, const struct script_header *h)
+{
+	uint8_t open = (uint8_t)((h->rfc5961 == SCRIPT_PROFILE_ANY ? DUT_PROFILE_RFC5961 : 0) |
+				 (h->rfc1337 == SCRIPT_PROFILE_ANY ? DUT_PROFILE_RFC1337 : 0));
+	uint8_t p = (uint8_t)((*prof | (d->profiles_fixed & open)) & ~(open & ~d->profiles_supported));
+	if ((p & ~d->profiles_supported) != 0 || (d->profiles_fixed & ~p) != 0)
+		return false;
+	for (int i = 0; i < (int)SCRIPT_BEH_COUNT; i++) {
+		if (h->behaviour[i] == SCRIPT_PROFILE_ON && !follows(d, i))
+			return false;
+		if (h->behaviour[i] == SCRIPT_PROFILE_OFF && follows(d, i))
+			return false;
+	}
+	*prof = p;
+	return true;
+}
+
+static uint8_t with(uint8_t prof, enum script_profile_value want, uint8_t bit)
+{
+	if (want == SCRIPT_PROFILE_ON)
+		return (uint8_t)(prof | bit);
+	if (want == SCRIPT_PROFILE_OFF)
+		return (uint8_t)(prof & ~bit);
+	return prof;
+}
+
+static void add(char *buf, size_t cap, const char *s)
+{
+	size_t used = strlen(buf);
+	if (used + 1 < cap)
+		snprintf(buf + used, cap - used, "%s", s);
+}
+
+/* An argument as a shell would need it: as it is, or in single quotes. */
+static void add_arg(char *buf, size_t cap, const char *arg)
+{
+	bool plain = *arg != '\0';
+	for (const char *p = arg; *p; p++)
+		plain &= strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./=,:+-@%", *p) !=
+			 NULL;
+	add(buf, cap, " ");
+	if (plain) {
+		add(buf, cap, arg);
+		return;
+	}
+	add(buf, cap, "'");
+	for (const char *p = arg; *p; p++) {
+		char c[2] = {*p, '\0'};
+		add(buf, cap, *p == '\'' ? "'\\''" : c);
+	}
+	add(buf, cap, "'");
+}
+
+/* The command that runs a skipped script: `synack run` on the first adapter
+ * (the run's own first, then the registry's order) that follows what the
+ * header asks for, with the RFC profiles it names (the run's where it names
+ * none) and the run's script arguments. Empty when no adapter here can. */
+static void rerun_command(const struct cli_run_context *ctx, const char *path, char *buf, size_t cap)
+{
+	struct script *s = NULL;
+	struct script_error err;
+	buf[0] = '\0';
+	if (script_parse_file(path, &s, &err) != SCRIPT_OK)
+		return;
+	uint8_t prof = with(ctx->profile, s->header.rfc5961, DUT_PROFILE_RFC5961);
+	prof = with(prof, s->header.rfc1337, DUT_PROFILE_RFC1337);
+	const struct dut_ops *own = ctx->dut ? engine_find_dut(ctx->dut->name) : NULL, *d = NULL;
+	uint8_t p = prof;
+	if (own != NULL && runs(own, &p, &s->header))
+		d = own;
+	for (size_t i = 0; d == NULL && engine_dut_at(i) != NULL; i++)
+		if (runs(engine_dut_at(i), (p = prof, &p), &s->header))
+			d = engine_dut_at(i);
+	prof = p;
+	script_free(s);
+	if (d == NULL)
+		return;
+	char part[96];
+	snprintf(buf, cap, "synack run");
+	if (strcmp(d->name, "sim") != 0) {
+		snprintf(part, sizeof part, " --dut %s", d->name);
+		add(buf, cap, part);
+	}
+	snprintf(part, sizeof part, " --profile rfc5961=%s,rfc1337=%s", (prof & DUT_PROFILE_RFC5961) ? "on" : "off",
+		 (prof & DUT_PROFILE_RFC1337) ? "on" : "off");
+	add(buf, cap, part);
+	if (!d->virtual_time) {
+		int64_t us = own == d && ctx->tolerance_ns >= 0 ? ctx->tolerance_ns / 1000 : REAL_TIME_TOLERANCE_US;
+		snprintf(part, sizeof part, " --tolerance-usecs %" PRId64, us);
+		add(buf, cap, part);
+	}
+	for (size_t i = 0; i < ctx->n_inputs; i++)
+		add_arg(buf, cap, ctx->inputs[i]);
+}
+
+struct rerun {
+	char cmd[1024];
+	unsigned n;
+};
+
+/* The run's own adapter first, then by command. */
+static int cmp_rerun(const void *a, const void *b)
+{
+	const struct rerun *x = a, *y = b;
+	bool xd = strstr(x->cmd, " --dut ") != NULL, yd = strstr(y->cmd, " --dut ") != NULL;
+	if (x->cmd[0] == '\0' || y->cmd[0] == '\0')
+		return (x->cmd[0] == '\0') - (y->cmd[0] == '\0');
+	if (xd != yd)
+		return xd ? 1 : -1;
+	return strcmp(x->cmd, y->cmd);
+}
+
+/* Groups the skipped scripts by the command that runs them; returns the
+ * number of groups (0 when nothing was skipped). */
+static size_t reruns(const struct cli_run_item *items, size_t n, const struct cli_run_context *ctx,
+		     struct rerun *g)
+{
+	size_t k = 0;
+	char cmd[sizeof g->cmd];
+	for (size_t i = 0; ctx != NULL && i < n; i++) {
+		if (items[i].verdict != CLI_RUN_SKIPPED)
+			continue;
+		rerun_command(ctx, items[i].path, cmd, sizeof cmd);
+		size_t j = 0;
+		while (j < k && strcmp(g[j].cmd, cmd) != 0)
+			j++;
+		if (j == k) {
+			memcpy(g[k].cmd, cmd, sizeof cmd);
+			g[k++].n = 0;
+		}
+		g[j].n++;
+	}
+	qsort(g, k, sizeof *g, cmp_rerun);
+	return k;
+}
+
+void cli_run_summary(FILE *out, const struct cli_run_item *items, size_t n, bool json,
+		     const struct cli_run_context *ctx)
 {
 	struct tally total, *t = calloc(n ? n : 1, sizeof *t);
-	if (t == NULL)
+	struct rerun *g = calloc(n ? n : 1, sizeof *g);
+	if (t == NULL || g == NULL) {
+		free(t);
+		free(g);
 		return;
+	}
 	size_t k = tally(items, n, t, &total);
+	size_t nr = reruns(items, n, ctx, g);
 	if (json) {
 		fprintf(out,
 			"{\"summary\":{\"scripts\":%zu,\"passed\":%u,\"failed\":%u,\"unsupported\":%u,"
-			"\"skipped\":%u,\"errors\":%u,\"virtual_ns\":%" PRIu64 "}}\n",
+			"\"skipped\":%u,\"errors\":%u,\"virtual_ns\":%" PRIu64 ",\"rerun\":[",
 			n, total.n[CLI_RUN_PASS], total.n[CLI_RUN_FAIL], total.n[CLI_RUN_UNSUPPORTED],
 			total.n[CLI_RUN_SKIPPED], total.n[CLI_RUN_ERROR], total.ns);
+		for (size_t i = 0; i < nr; i++) {
+			fprintf(out, "%s{\"scripts\":%u,\"command\":", i ? "," : "", g[i].n);
+			if (g[i].cmd[0])
+				json_str(out, g[i].cmd);
+			else
+				fputs("null", out);
+			fputs("}", out);
+		}
+		fputs("]}}\n", out);
 		free(t);
+		free(g);
 		return;
 	}
 	int w = 24;
@@ -199,7 +374,13 @@ void cli_run_summary(FILE *out, const struct cli_run_item *items, size_t n, bool
 	for (size_t i = 0; i < k; i++)
 		row(out, &t[i], w);
 	row(out, &total, w);
+	if (nr > 0)
+		fprintf(out, "\nskipped %u of %zu scripts (the reason is under each); these commands run them:\n",
+			total.n[CLI_RUN_SKIPPED], n);
+	for (size_t i = 0; i < nr; i++)
+		fprintf(out, "  %5u  %s\n", g[i].n, g[i].cmd[0] ? g[i].cmd : "(no adapter here runs them)");
 	free(t);
+	free(g);
 }
 
 static void xml_str(FILE *out, const char *s)

@@ -6,16 +6,26 @@
 Generates, from the tables below (stdlib only, deterministic):
   conformance/suites/rfc9293/reset/<state>/<segment>[.<profile>].pkt
       one script per cell of states x arriving segments (+ a few variants)
-  conformance/suites/rfc5961/window-edge/<state>/<rst|syn>-<edge>.<profile>.pkt
+  conformance/suites/rfc5961/window-edge/<state>/<rst|syn>-<edge>[.<profile>].pkt
       RST and SYN at RCV.NXT-1, RCV.NXT, RCV.NXT+RCV.WND-1, RCV.NXT+RCV.WND
+      under both RFC 5961 profiles; where both give the same answer, one
+      script without the rfc5961 profile (merge_rfc5961_pairs)
   conformance/suites/rfc1337/window-edge/time-wait/rst-<edge>.rfc1337-on.pkt
+  conformance/suites/rfc{5961,1337}/window-edge-linux/...
+      the same edges with Linux's window, for the tap DUT
+      (the window edges live in scripts/gen_window_edges.py)
   conformance/suites/rfc9293/syn-sent/*.pkt
       SYN-SENT ACK acceptability (ISS-1, ISS, ISS+1, ISS+2) and RST rules
   the coverage table in conformance/suites/README.md (between its markers)
 
 The generated files are committed; edit this file and re-run it rather than
-editing them (each carries a "generated" line). --check exits 1 if a file on
-disk differs from what would be written (CI/review aid).
+editing them (each carries a "generated" line). A run also deletes generated
+files it no longer writes (a merged or renamed cell). --check writes nothing
+and exits 1 if a file on disk differs, is missing or is stale
+(tests/e2e/test_suites.py runs it).
+
+File names carry one `.rfcNNNN-on|off` suffix per RFC profile the header
+names, in header order, and none otherwise (check_names enforces it).
 
 Numbers: the peer's ISN is 0 (its numbers are as written); the DUT's are
 relative to its ISS (packetdrill model, conformance/README.md). RCV.WND is
@@ -32,6 +42,8 @@ below, where Linux legitimately differs from RFC 9293, need
 """
 import os
 import sys
+
+import gen_window_edges
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'conformance', 'suites'))
 M = 1 << 32
@@ -237,6 +249,11 @@ class Script:
         self.path, self.title, self.rfc, self.body = path, title, rfc, body
         self.profile, self.notes = profile, notes or []
         self.setup, self.state = setup, state
+        self.extra = []  # behaviour profiles besides behaviour(path): [(name[=off], reason)]
+
+    def behaviours(self):
+        beh = behaviour(self.path)
+        return ([beh] if beh else []) + self.extra
 
     def sim_only(self):
         """Scripts that cannot run on the tap (Linux) DUT anyway: the RFC 793
@@ -248,14 +265,13 @@ class Script:
         out = ['//! title: %s' % self.title]
         for r in self.rfc:
             out.append('//! rfc: %s' % r)
-        beh = behaviour(self.path)
-        prof = ' '.join(p for p in (self.profile, beh and beh[0]) if p)
+        prof = ' '.join([p for p in (self.profile or '').split()] + [b[0] for b in self.behaviours()])
         if prof:
             out.append('//! profile: %s' % prof)
         out.append('//! local: 8080')
         out.append(GEN)
-        if beh:
-            out.append('// Profile %s: %s.' % beh)
+        for b in self.behaviours():
+            out.append('// Profile %s: %s.' % b)
         for nline in self.notes:
             out.append('// ' + nline)
         if self.state is not None:
@@ -295,6 +311,75 @@ def first(t, lines):
 
 def reset_path(st, seg, variant=''):
     return 'rfc9293/reset/%s/%s%s.pkt' % (st.key, seg, variant)
+
+
+def rfc_profiles(profile):
+    """The RFC profile items of a profile string, in order: ['rfc5961=on', ...]."""
+    return [p for p in (profile or '').split() if p.startswith(('rfc5961=', 'rfc1337='))]
+
+
+def suffix(profile):
+    """The file-name suffix for a profile string: one `.rfcNNNN-on|off` per
+    RFC profile the header names, in header order (suites README "Naming")."""
+    return ''.join('.%s-%s' % tuple(p.split('=')) for p in rfc_profiles(profile))
+
+
+def named(base, profile):
+    """base ('rfc5961/window-edge/established/rst-left') + suffix + .pkt"""
+    return base + suffix(profile) + '.pkt'
+
+
+def base_of(path):
+    """The path without its profile suffix and .pkt."""
+    b = path[:-4]
+    while True:
+        head, dot, last = b.rpartition('.')
+        if dot and last.startswith(('rfc5961-', 'rfc1337-')):
+            b = head
+        else:
+            return b
+
+
+def merge_rfc5961_pairs():
+    """A cell generated once per RFC 5961 profile whose two scripts are the
+    same (same setup, body and notes) becomes one script without the
+    rfc5961 profile, so without the suffix: it must then pass under both
+    profiles (suites README "Naming"), and tests/e2e/test_suites.py runs it
+    under both. Its title says so and its rfc lines keep both reasons."""
+    groups = {}
+    for sc in SCRIPTS:
+        r5 = [p for p in rfc_profiles(sc.profile) if p.startswith('rfc5961=')]
+        if not r5:
+            continue
+        rest = ' '.join(p for p in sc.profile.split() if not p.startswith('rfc5961='))
+        key = (base_of(sc.path), rest, tuple(sc.body), tuple(sc.setup or []), tuple(sc.notes),
+               sc.state.key if sc.state else None)
+        groups.setdefault(key, {})[r5[0]] = sc
+    for (base, rest, _, _, _, _), g in groups.items():
+        if sorted(g) != ['rfc5961=off', 'rfc5961=on']:
+            continue
+        on, off = g['rfc5961=on'], g['rfc5961=off']
+        title = on.title
+        for tail in (', RFC 5961 on', ' (RFC 5961 on)'):
+            if title.endswith(tail):
+                title = title[:-len(tail)]
+        title += ', RFC 5961 on or off'
+        rfc = list(on.rfc) + [r for r in off.rfc if r not in on.rfc]
+        merged = Script(named(base, rest), title, rfc, on.body, rest or None, on.notes, on.setup, on.state)
+        SCRIPTS[SCRIPTS.index(on)] = merged
+        SCRIPTS.remove(off)
+        for paths in MATRIX.values():
+            for old in (on.path, off.path):
+                if old in paths:
+                    paths[paths.index(old)] = merged.path
+            paths[:] = [x for i, x in enumerate(paths) if x not in paths[:i]]
+
+
+def check_names():
+    """Every generated name carries exactly the RFC profiles of its header."""
+    bad = [sc.path for sc in SCRIPTS if sc.path != named(base_of(sc.path), sc.profile)]
+    if bad:
+        raise SystemExit('gen_reset_matrix.py: profile suffix does not match the header: ' + ', '.join(bad))
 
 
 SEGS = ['syn', 'syn-ack', 'ack', 'data', 'fin', 'rst', 'rst-ack']
@@ -622,108 +707,6 @@ def gen_sync():
                  ['@T ' + inj(fl, r, 0, ack)] + evs + ['+0.05 > nothing', '+0    state CLOSED'] + probe_gone(st))
 
 
-# ---- window edges (RFC 5961 / RFC 793) -------------------------------------
-EDGES = [('outside-left', -1, 'RCV.NXT-1'), ('left', 0, 'RCV.NXT'),
-         ('right', WND - 1, 'RCV.NXT+RCV.WND-1'), ('outside-right', WND, 'RCV.NXT+RCV.WND')]
-
-
-def edge_setup(st):
-    # assert the DUT's window on its SYN-ACK (the edges below depend on it)
-    out = []
-    for l in st.setup:
-        if l.endswith('> S. 0:0(0) ack 1 <...>'):
-            l = l.replace('ack 1 <...>', 'ack 1 win %d <...>' % WND)
-        out.append(l)
-    return out
-
-
-def gen_edges():
-    keys = ('syn-received-passive', 'syn-received-active', 'established', 'fin-wait-1', 'fin-wait-2',
-            'close-wait', 'closing', 'last-ack', 'time-wait')
-    for key in keys:
-        st = ST[key]
-        r, s = st.r, st.s
-        setup = edge_setup(st)
-        for ename, off, ewhat in EDGES:
-            seq = r + off
-            in_win = 0 <= off < WND
-            exact = off == 0
-            for prof in ('on', 'off'):
-                # ---- RST
-                pf = 'rfc5961=%s' % prof
-                if key == 'time-wait':
-                    pf += ' rfc1337=off'
-                body = ['+0.05 ' + inj('R', seq)]
-                if not in_win:
-                    body += ['+0.05 > nothing', '+0    counter rst_out_of_window == 1', '+0    state %s' % st.name] + probe_alive(st)
-                    what = 'outside the window -> drop silently'
-                elif exact or prof == 'off':
-                    if key == 'syn-received-passive':
-                        body += ['+0.05 > nothing', '+0    counter return_listen == 1'] + probe_gone(st)
-                        what = 'in window%s -> back to LISTEN (MUST-11)' % (' (RFC 793: any in-window RST)' if not exact else ', exact')
-                    else:
-                        ev = []
-                        if key == 'syn-received-active':
-                            ev = ['+0    event refused']
-                        elif key in ('established', 'close-wait'):
-                            ev = ['+0    event reset']
-                        body += ev + ['+0.05 > nothing', '+0    counter rst_accepted == 1', '+0    state CLOSED'] + probe_gone(st)
-                        what = ('exactly RCV.NXT -> reset' if exact else 'in window, RFC 793 -> reset')
-                else:
-                    body += ['+0    ' + exp('.', s, ack=r), '+0    counter challenge_acks == 1', '+0    state %s' % st.name]
-                    what = 'in window, not RCV.NXT -> challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT>'
-                rfc = ['RFC 9293 §3.10.7.4 (%s: second check, RST at %s: %s)' % (st.name, ewhat, what)]
-                rfc.append('RFC 5961 §3.2' if prof == 'on' else 'RFC 793 §3.9 (RST valid if its sequence number is in the window)')
-                add(Script('rfc5961/window-edge/%s/rst-%s.rfc5961-%s.pkt' % (key, ename, prof),
-                           '%s: RST at %s (%s), RFC 5961 %s' % (st.name, ewhat, ename, prof), rfc, body, pf,
-                           ['RCV.WND = %d (asserted on the SYN-ACK).' % WND], setup, st))
-                # ---- SYN
-                if key == 'syn-received-passive' and prof == 'off':
-                    continue  # same either way: written once, below, without a profile
-                body = ['+0.05 ' + inj('S', seq)]
-                syn_in = 0 <= off < WND  # a SYN occupies one sequence number
-                if key == 'syn-received-passive':
-                    pf2 = None
-                    if off == -1:
-                        body += ['+0    > S. 0:0(0) ack 1 <...>', '+0    state SYN-RECEIVED']
-                        what = 'the peer\'s SYN again (SEG.SEQ = IRS) -> SYN-ACK again'
-                    elif syn_in:
-                        body += ['+0.05 > nothing', '+0    counter return_listen == 1'] + probe_gone(st)
-                        what = 'in window, passive OPEN -> back to LISTEN'
-                    else:
-                        body += ['+0    ' + exp('.', s, ack=r), '+0    state SYN-RECEIVED']
-                        what = 'outside the window -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>'
-                    path = 'rfc5961/window-edge/%s/syn-%s.pkt' % (key, ename)
-                    rfc2 = ['RFC 9293 §3.10.7.4 (SYN-RECEIVED: SYN at %s: %s)' % (ewhat, what)]
-                else:
-                    pf2 = 'rfc5961=%s' % prof
-                    if prof == 'on' or not syn_in:
-                        body += ['+0    ' + exp('.', s, ack=r), '+0    state %s' % st.name]
-                        what = ('challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT>' if prof == 'on'
-                                else 'outside the window -> <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>')
-                    else:
-                        body += ['+0    ' + rst_for('S', seq, 0, None), '+0    counter syn_in_sync == 1']
-                        if key == 'syn-received-active':
-                            body += ['+0    event refused']
-                        elif key in ('established', 'close-wait'):
-                            body += ['+0    event reset']
-                        body += ['+0.05 > nothing', '+0    state CLOSED'] + probe_gone(st)
-                        what = 'in window, RFC 793 -> RST <SEQ=0><ACK=SEG.SEQ+1>, CLOSED'
-                    path = 'rfc5961/window-edge/%s/syn-%s.rfc5961-%s.pkt' % (key, ename, prof)
-                    rfc2 = ['RFC 9293 §3.10.7.4 (%s: fourth check, SYN at %s: %s)' % (st.name, ewhat, what),
-                            'RFC 5961 §4.2' if prof == 'on' else 'RFC 793 §3.9 (SYN in window is an error)']
-                add(Script(path, '%s: SYN at %s (%s)%s' % (st.name, ewhat, ename, '' if pf2 is None else ', RFC 5961 ' + prof),
-                           rfc2, body, pf2, ['RCV.WND = %d (asserted on the SYN-ACK).' % WND], setup, st))
-    # RFC 1337 on: every RST in TIME-WAIT is ignored, wherever it falls
-    st = ST['time-wait']
-    for ename, off, ewhat in EDGES:
-        body = ['+0.05 ' + inj('R', st.r + off), '+0.05 > nothing', '+0    state TIME-WAIT'] + probe_alive(st)
-        add(Script('rfc1337/window-edge/time-wait/rst-%s.rfc1337-on.pkt' % ename,
-                   'TIME-WAIT: RST at %s (%s) is ignored with RFC 1337' % (ewhat, ename),
-                   ['RFC 1337 §3 (fix F1: ignore RST segments in TIME-WAIT)', 'RFC 9293 §3.10.7.4 (TIME-WAIT: second check, RST)'],
-                   body, 'rfc1337=on', ['RCV.WND = %d (asserted on the SYN-ACK).' % WND], edge_setup(st), st))
-
-
 # ---- SYN-SENT ACK acceptability ----------------------------------------------
 # After an unacceptable ACK in SYN-SENT the SYN goes out again no later than
 # the RTO (1 s after the first): RFC 9293 and the sim DUT wait for the timer;
@@ -781,10 +764,28 @@ def main():
     gen_synsent()
     gen_synrcvd()
     gen_sync()
-    gen_edges()
+    gen_window_edges.gen_sim(sys.modules[__name__])
     gen_synsent_ack()
+    merge_rfc5961_pairs()
+    gen_window_edges.gen_linux(sys.modules[__name__])
+    check_names()
     check = '--check' in sys.argv
     bad = 0
+    # Generated files this run no longer writes (renamed or merged cells).
+    wanted = {os.path.join(ROOT, sc.path) for sc in SCRIPTS}
+    for d in sorted({os.path.dirname(os.path.join(ROOT, sc.path)) for sc in SCRIPTS}):
+        for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            path = os.path.join(d, name)
+            if not name.endswith('.pkt') or path in wanted:
+                continue
+            with open(path) as f:
+                if GEN not in f.read():
+                    continue
+            if check:
+                print('stale: ' + os.path.relpath(path, ROOT))
+                bad += 1
+            else:
+                os.remove(path)
     for sc in SCRIPTS:
         path = os.path.join(ROOT, sc.path)
         text = sc.text()

@@ -150,7 +150,8 @@ struct dut_ops {
 
 	/* --- Added for behaviour profiles; optional (NULL = follows none). ---
 	 * The named behaviour profiles (script.h script_behaviour_names:
-	 * "synack-params", "rfc9293-strict", "linux-wire") the DUT follows,
+	 * "synack-params", "rfc9293-strict", "linux-wire", "linux-params",
+	 * "linux-right-edge") the DUT follows,
 	 * NULL-terminated. A script whose `//! profile:` needs one the DUT
 	 * does not follow (or excludes one it follows) is skipped with the
 	 * reason. Exception made by the engine: "linux-wire" counts as

@@ -39,6 +39,11 @@ const struct dut_ops *engine_find_dut(const char *name)
 	return engine_dut_lookup(name, err, sizeof err);
 }
 
+const struct dut_ops *engine_dut_at(size_t i)
+{
+	return i < sizeof ADAPTERS / sizeof ADAPTERS[0] ? ADAPTERS[i] : NULL;
+}
+
 const char *engine_dut_names(void)
 {
 	return "sim, tap, board:PATH.so";

@@ -572,7 +572,7 @@ static int tap_sysctl(struct dut *d, const char *name, const char *value, char e
 
 /* The Linux kernel: its own wire (options, window, timers); neither our
  * stack's numbers nor RFC 9293 where Linux deviates from it. */
-static const char *const TAP_BEHAVIOURS[] = {"linux-wire", NULL};
+static const char *const TAP_BEHAVIOURS[] = {"linux-wire", "linux-params", "linux-right-edge", NULL};
 
 const struct dut_ops dut_tap_ops = {
 	.name = "tap",

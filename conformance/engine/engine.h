@@ -159,6 +159,8 @@ void engine_options_str(const uint8_t *o, size_t n, char *buf, size_t cap);
 const struct dut_ops *engine_dut_lookup(const char *spec, char *err, size_t errcap);
 /* The same without the reason. */
 const struct dut_ops *engine_find_dut(const char *name);
+/* The i-th registered adapter (sim first), NULL past the last. */
+const struct dut_ops *engine_dut_at(size_t i);
 /* Comma separated names, for usage messages. */
 const char *engine_dut_names(void);
 

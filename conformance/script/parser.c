@@ -248,7 +248,7 @@ static void header_profile(struct script_parser *p, const struct script_token *t
 		else
 			header_fail(p, t, start,
 				    "unknown profile '%s' (known: rfc5961, rfc1337, timewait-recycle, "
-				    "synack-params, rfc9293-strict, linux-wire)",
+				    "synack-params, rfc9293-strict, linux-wire, linux-params, linux-right-edge)",
 				    item);
 		if (eq == NULL && slot == &h->rfc5961)
 			header_fail(p, t, start, "profile item '%s' needs name=on|off", item);

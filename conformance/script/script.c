@@ -232,6 +232,8 @@ const char *const script_behaviour_names[SCRIPT_BEH_COUNT] = {
 	[SCRIPT_BEH_SYNACK_PARAMS] = "synack-params",
 	[SCRIPT_BEH_RFC9293_STRICT] = "rfc9293-strict",
 	[SCRIPT_BEH_LINUX_WIRE] = "linux-wire",
+	[SCRIPT_BEH_LINUX_PARAMS] = "linux-params",
+	[SCRIPT_BEH_LINUX_RIGHT_EDGE] = "linux-right-edge",
 };
 
 const char *const script_behaviour_reasons[SCRIPT_BEH_COUNT] = {
@@ -239,6 +241,11 @@ const char *const script_behaviour_reasons[SCRIPT_BEH_COUNT] = {
 				     "2 MSL 60 s, challenge-ACK limit, its SYN options",
 	[SCRIPT_BEH_RFC9293_STRICT] = "RFC 9293 behaviour where Linux deviates",
 	[SCRIPT_BEH_LINUX_WIRE] = "Linux's exact SYN options and window",
+	[SCRIPT_BEH_LINUX_PARAMS] = "numbers from Linux's configuration: RCV.WND 64240 for the suites' peer",
+	/* RFC 9293 §3.10.7.4: a segment of no length is acceptable if
+	 * RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND; Linux's tcp_sequence() and
+	 * tcp_in_window() also accept SEG.SEQ = RCV.NXT+RCV.WND. */
+	[SCRIPT_BEH_LINUX_RIGHT_EDGE] = "Linux takes a segment of no length at RCV.NXT+RCV.WND as inside the window",
 };
 
 int script_behaviour_find(const char *name)

@@ -316,11 +316,14 @@ enum script_behaviour {
 	SCRIPT_BEH_SYNACK_PARAMS = 0, /* numbers from our stack's configuration */
 	SCRIPT_BEH_RFC9293_STRICT,    /* RFC 9293 where Linux deviates */
 	SCRIPT_BEH_LINUX_WIRE,        /* Linux's exact SYN options, window, timers */
+	SCRIPT_BEH_LINUX_PARAMS,      /* numbers from Linux's configuration (RCV.WND 64240) */
+	SCRIPT_BEH_LINUX_RIGHT_EDGE,  /* Linux: RCV.NXT+RCV.WND is inside the window */
 	SCRIPT_BEH_COUNT
 };
 
-/* "synack-params", "rfc9293-strict", "linux-wire" (index: enum
- * script_behaviour) and a one-line reason for each. */
+/* "synack-params", "rfc9293-strict", "linux-wire", "linux-params",
+ * "linux-right-edge" (index: enum script_behaviour) and a one-line reason
+ * for each. */
 extern const char *const script_behaviour_names[SCRIPT_BEH_COUNT];
 extern const char *const script_behaviour_reasons[SCRIPT_BEH_COUNT];
 /* Index of a behaviour profile name, or -1. */

@@ -131,7 +131,7 @@ def test_malformed_script_exit_2(run_synack, scripts):
 @pytest.mark.parametrize("text,msg", [
     ("//! profile: linux-wired\n0 listen 8080\n",
      "bad.pkt:1:14: unknown profile 'linux-wired' (known: rfc5961, rfc1337, timewait-recycle, "
-     "synack-params, rfc9293-strict, linux-wire)"),
+     "synack-params, rfc9293-strict, linux-wire, linux-params, linux-right-edge)"),
     ("//! profile: synack-params=maybe\n0 listen 8080\n",
      "bad.pkt:1:28: profile value 'maybe' must be 'on' or 'off'"),
     ("//! profile: rfc5961\n0 listen 8080\n",

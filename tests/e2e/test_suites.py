@@ -1,12 +1,16 @@
 """The conformance suites (conformance/suites/) end to end.
 
-* sim: every script, under every rfc5961 x rfc1337 combination and
-  timewait-recycle=on, passes or is skipped for a stated profile reason. The scripts failing on the two known
-  stack bugs are xfail(strict=True): the test flips when core/ is fixed.
+* sim: every script, under every RFC profile combination (computed from
+  the headers, suite_headers.py), passes or is skipped for a stated profile
+  reason; a script that does not name an RFC profile passes under both of
+  its values (suites README "Naming"). The scripts failing on known stack
+  bugs are xfail(strict=True): the test flips when core/ is fixed.
 * tap (the Linux kernel in a network namespace, the reference DUT): where
   the machine can (root, /dev/net/tun, a netns the adapter can open), every
-  profile-compatible script passes; a script Linux fails must be tagged with
-  a behaviour profile naming the reason (conformance/README.md "Profiles").
+  profile-compatible script passes, and every script whose profiles Linux
+  follows (the window-edge twins with Linux's window among them) is run; a
+  script Linux fails must be tagged with a behaviour profile naming the
+  reason (conformance/README.md "Profiles").
   The packetdrill-linux set passes there exactly, with no --ignore.
 * packetdrill-linux on sim with --ignore=options,win: runs; exit 0, or 1
   with a per-field verifier message for each difference, which the test
@@ -24,26 +28,37 @@ how long anything took.
 """
 import json
 import os
-import pathlib
 import re
 import subprocess
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-SUITES = REPO / "conformance" / "suites"
-ALL = sorted(p.relative_to(SUITES).as_posix() for p in SUITES.rglob("*.pkt"))
+from suite_headers import RFC_PROFILES, REPO, SUITES, all_scripts, every_combination, profiles
+
+ALL = all_scripts()
 LINUX_WIRE = [s for s in ALL if s.startswith("packetdrill-linux/")]
+# The behaviour profiles each adapter follows (conformance/README.md
+# "Profiles"; `synack help run` says the same).
+FOLLOWS = {"sim": {"synack-params", "rfc9293-strict"},
+           "tap": {"linux-wire", "linux-params", "linux-right-edge"}}
+
+
+def runs_on(dut, script):
+    """Whether the script's behaviour profiles let `dut` run it (under some
+    RFC profile combination; tap never runs rfc5961=off)."""
+    rfc, beh = profiles(script)
+    if dut == "tap" and rfc.get("rfc5961") == "off":
+        return False
+    return all((v == "on") == (n in FOLLOWS[dut]) for n, v in beh.items())
 
 # Scripts expected to fail on the sim DUT because of a known stack bug, with
 # the reason (xfail, strict: a fix turns them into failures until the entry
 # goes). Empty: the suites pass on our stack.
 KNOWN_STACK_BUGS = {}
 
-SIM_PROFILES = ["rfc5961=on,rfc1337=off", "rfc5961=on,rfc1337=on",
-                "rfc5961=off,rfc1337=off", "rfc5961=off,rfc1337=on",
-                "rfc5961=on,rfc1337=off,timewait-recycle=on"]  # the TIME-WAIT pool choice, core/net.h
-TAP_PROFILES = ["rfc5961=on,rfc1337=off", "rfc5961=on,rfc1337=on"]  # Linux: always RFC 5961
+SIM_PROFILES = every_combination()  # the sim DUT runs each of them
+# Linux always runs RFC 5961: the combinations the tap adapter accepts
+# (tap_profiles() asks synack; a --dry-run needs no root).
 TAP_TOLERANCE = "50000"
 
 
@@ -102,8 +117,23 @@ def test_sim(sim_results, script):
         assert not ran, "a linux-wire script ran on sim without --ignore=options,win"
         msgs = "\n".join(sim_results[SIM_PROFILES[0]][script]["messages"])
         assert "needs profile linux-wire" in msgs and "sim does not follow it" in msgs, msgs
-    else:
-        assert ran, f"{script} is skipped under every profile the sim DUT runs"
+        return
+    if not runs_on("sim", script):  # Linux's own numbers or behaviour: the tap DUT's
+        assert not ran, f"{script} names a profile sim does not follow, yet ran on sim"
+        msgs = "\n".join(m for recs in sim_results.values() for m in recs[script]["messages"])
+        assert re.search(r"skipped: (needs )?profile [a-z0-9=-]+ \(.+\); sim (does not )?follows? it",
+                         msgs), msgs
+        return
+    assert ran, f"{script} is skipped under every profile the sim DUT runs"
+    # A script that leaves an RFC profile open holds under both of its values.
+    rfc, _ = profiles(script)
+    for name in RFC_PROFILES:
+        if name in rfc:
+            continue
+        passed = {prof.split(f"{name}=")[1].split(",")[0] for prof, recs in sim_results.items()
+                  if recs[script]["verdict"] == "pass"}
+        assert passed == {"on", "off"}, \
+            f"{script} names no {name} profile but passed only with {name}={passed}"
 
 
 def test_sim_skip_reasons_name_the_profile(synack_bin, tmp_path):
@@ -113,8 +143,8 @@ def test_sim_skip_reasons_name_the_profile(synack_bin, tmp_path):
     for script, rec in skips.items():
         msg = rec["messages"][0]
         assert (re.search(r"skipped: needs profile [a-z0-9-]+ \(.+\); sim does not follow it", msg)
-                or re.search(r"skipped: profile (rfc5961|rfc1337|timewait-recycle)=(on|off), the DUT runs",
-                             msg)), msg
+                or re.search(r"skipped: profile [a-z0-9-]+=off \(.+\); sim follows it", msg)
+                or re.search(r"skipped: profile (rfc5961|rfc1337|timewait-recycle)=(on|off), the DUT runs", msg)), msg
 
 
 # ---------------------------------------------------------------- tap
@@ -143,11 +173,17 @@ def tap_ok(synack_bin, tmp_path_factory):
     return True
 
 
+def tap_profiles(synack_bin):
+    return [p for p in SIM_PROFILES
+            if synack(synack_bin, "run", "--dut", "tap", "--dry-run", "--profile", p, "smoke",
+                      cwd=REPO).returncode != 2]
+
+
 @pytest.fixture(scope="session")
 def tap_results(synack_bin, tmp_path_factory, tap_ok):
     tmp = tmp_path_factory.mktemp("tap")
     out = {}
-    for prof in TAP_PROFILES:
+    for prof in tap_profiles(synack_bin):
         _, recs = run_json(synack_bin, tmp, "--dut", "tap", "--profile", prof, "-j", "4",
                            "--tolerance-usecs", TAP_TOLERANCE, SUITES, timeout=1800)
         for script, rec in recs.items():
@@ -163,6 +199,7 @@ def tap_results(synack_bin, tmp_path_factory, tap_ok):
 def test_tap(tap_results, script):
     """Linux passes every script whose profiles it follows; the others are
     skipped, each with the profile that names the reason."""
+    ran = False
     for prof, recs in tap_results.items():
         rec = recs[script]
         msgs = "\n".join(rec["messages"])
@@ -170,9 +207,13 @@ def test_tap(tap_results, script):
         if rec["verdict"] == "skipped":
             assert (re.search(r"skipped: needs profile (synack-params|rfc9293-strict) \(.+\); "
                               r"tap does not follow it", msgs)
+                    or re.search(r"skipped: profile (linux-[a-z-]+)=off \(.+\); tap follows it", msgs)
                     or "skipped: profile rfc5961=off, the DUT runs rfc5961=on" in msgs
-                    or re.search(r"skipped: profile (rfc1337|timewait-recycle)=(on|off), the DUT runs",
-                                 msgs)), msgs
+                    or re.search(r"skipped: profile (rfc1337|timewait-recycle)=(on|off), the DUT runs", msgs)), msgs
+        ran |= rec["verdict"] == "pass"
+    # Every script Linux can run was run: the window-edge twins
+    # (linux-params) check the edge arithmetic against a real stack.
+    assert ran == runs_on("tap", script), f"{script}: ran on tap {ran}, expected {runs_on('tap', script)}"
 
 
 def test_tap_packetdrill_linux_exact(synack_bin, tmp_path, tap_ok):

@@ -167,10 +167,10 @@ static const struct bad bad_scripts[] = {
 	 "t.pkt:1:22: profile value 'maybe' must be 'on' or 'off'"},
 	{"//! profile: rfc793=on\n0 close",
 	 "t.pkt:1:14: unknown profile 'rfc793' (known: rfc5961, rfc1337, timewait-recycle, "
-	 "synack-params, rfc9293-strict, linux-wire)"},
+	 "synack-params, rfc9293-strict, linux-wire, linux-params, linux-right-edge)"},
 	{"//! profile: synack-params linux-wired\n0 close",
 	 "t.pkt:1:28: unknown profile 'linux-wired' (known: rfc5961, rfc1337, timewait-recycle, "
-	 "synack-params, rfc9293-strict, linux-wire)"},
+	 "synack-params, rfc9293-strict, linux-wire, linux-params, linux-right-edge)"},
 	{"//! profile: rfc1337\n0 close",
 	 "t.pkt:1:14: profile item 'rfc1337' needs name=on|off"},
 	{"//! profile: rfc5961=on timewait-recycle\n0 close",

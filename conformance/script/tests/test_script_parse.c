@@ -460,6 +460,22 @@ START_TEST(test_header_behaviour_profiles)
 }
 END_TEST
 
+START_TEST(test_header_linux_profiles)
+{
+	struct script *s = parse_ok("//! profile: rfc5961=on linux-params linux-right-edge rfc9293-strict=off\n"
+				    "0 listen 8080\n");
+	const struct script_header *h = &s->header;
+	ck_assert_int_eq(h->behaviour[SCRIPT_BEH_LINUX_PARAMS], SCRIPT_PROFILE_ON);
+	ck_assert_int_eq(h->behaviour[SCRIPT_BEH_LINUX_RIGHT_EDGE], SCRIPT_PROFILE_ON);
+	ck_assert_int_eq(h->behaviour[SCRIPT_BEH_RFC9293_STRICT], SCRIPT_PROFILE_OFF);
+	ck_assert_int_eq(h->behaviour[SCRIPT_BEH_SYNACK_PARAMS], SCRIPT_PROFILE_ANY);
+	ck_assert_int_eq(script_behaviour_find("linux-params"), SCRIPT_BEH_LINUX_PARAMS);
+	ck_assert_int_eq(script_behaviour_find("linux-right-edge"), SCRIPT_BEH_LINUX_RIGHT_EDGE);
+	assert_roundtrip(s);
+	script_free(s);
+}
+END_TEST
+
 START_TEST(test_header_defaults)
 {
 	struct script *s = parse_ok("0 close(3) = 0\n");
@@ -644,6 +660,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_options_and_defines);
 	tcase_add_test(tc, test_header);
 	tcase_add_test(tc, test_header_behaviour_profiles);
+	tcase_add_test(tc, test_header_linux_profiles);
 	tcase_add_test(tc, test_header_defaults);
 	tcase_add_test(tc, test_extensions);
 	tcase_add_test(tc, test_all_states_and_events_roundtrip);
