@@ -264,6 +264,7 @@ static void rerun_command(const struct cli_run_context *ctx, const char *path, c
 		return;
 	uint8_t prof = with(ctx->profile, s->header.rfc5961, DUT_PROFILE_RFC5961);
 	prof = with(prof, s->header.rfc1337, DUT_PROFILE_RFC1337);
+	prof = with(prof, s->header.timewait_recycle, DUT_PROFILE_TW_RECYCLE);
 	const struct dut_ops *own = ctx->dut ? engine_find_dut(ctx->dut->name) : NULL, *d = NULL;
 	uint8_t p = prof;
 	if (own != NULL && runs(own, &p, &s->header))
@@ -284,6 +285,8 @@ static void rerun_command(const struct cli_run_context *ctx, const char *path, c
 	snprintf(part, sizeof part, " --profile rfc5961=%s,rfc1337=%s", (prof & DUT_PROFILE_RFC5961) ? "on" : "off",
 		 (prof & DUT_PROFILE_RFC1337) ? "on" : "off");
 	add(buf, cap, part);
+	if (prof & DUT_PROFILE_TW_RECYCLE) /* off is the default: named only when on */
+		add(buf, cap, ",timewait-recycle=on");
 	if (!d->virtual_time) {
 		int64_t us = own == d && ctx->tolerance_ns >= 0 ? ctx->tolerance_ns / 1000 : REAL_TIME_TOLERANCE_US;
 		snprintf(part, sizeof part, " --tolerance-usecs %" PRId64, us);
