@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum cli_status {
 	CLI_OK = 0,
@@ -69,5 +70,15 @@ bool cli_parse_u64(const char *verb, const char *flag, const char *s, uint64_t m
  * scaled value. */
 bool cli_parse_fixed(const char *verb, const char *flag, const char *s, unsigned decimals, uint64_t min,
 		     uint64_t max, const char *what, uint64_t *out);
+
+/* ---- Signals (cli_signal.c) ---- */
+/* SIGINT / SIGTERM / SIGHUP: stop the workers, remove temporary output
+ * files (sim/outfile.h), exit 128 + signal. For verbs that write files. */
+void cli_signals_install(void);
+/* fork() for a worker process: the parent tracks the child for the
+ * handler, the child is killed if the parent dies (PR_SET_PDEATHSIG). */
+pid_t cli_signals_fork(void);
+/* The parent reaped `pid`: stop tracking it. */
+void cli_signals_reaped(pid_t pid);
 
 #endif /* CLI_H */

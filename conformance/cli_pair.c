@@ -221,6 +221,7 @@ static void failures(const struct sim_pair *p, const struct pair_opts *o)
 int cli_pair_main(int argc, char **argv)
 {
 	struct pair_opts o;
+	cli_signals_install(); /* ^C removes a capture's temporary file */
 	int rc = parse(&o, argc, argv);
 	if (rc != CLI_OK)
 		return rc;
@@ -237,7 +238,8 @@ int cli_pair_main(int argc, char **argv)
 		return CLI_FAIL;
 	}
 	if (sim_pair_init(p, &o.cfg, err, sizeof err) != 0) {
-		cli_error(VERB, "%s%s", o.cfg.pcap_path && strstr(err, "capture") ? "--pcap: " : "", err);
+		bool capture = o.cfg.pcap_path && strncmp(err, o.cfg.pcap_path, strlen(o.cfg.pcap_path)) == 0;
+		cli_error(VERB, "%s%s", capture ? "--pcap: " : "", err);
 		sim_pair_free(p, NULL, 0);
 		free(p);
 		return CLI_USAGE;

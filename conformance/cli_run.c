@@ -29,6 +29,7 @@
 #include "cli.h"
 #include "cli_run.h"
 #include "engine.h"
+#include "outfile.h"
 
 #define VERB "run"
 #ifndef SYNACK_SUITES_DIR
@@ -394,12 +395,27 @@ static char *dup_or_empty(const char *s)
 	return strdup(s ? s : "");
 }
 
+/* Writes one output file whole: `text` goes to a temporary file renamed
+ * over `path` (sim/outfile.h). Returns 0, or -1 with err naming the file. */
+static int write_text_file(const char *path, const char *text, size_t len, char *err, size_t errcap)
+{
+	struct sim_outfile f;
+	if (sim_outfile_open(&f, path, err, errcap) != 0)
+		return -1;
+	errno = 0;
+	if (len > 0 && fwrite(text, 1, len, f.f) != len)
+		sim_outfile_ok(&f);
+	return sim_outfile_commit(&f, err, errcap);
+}
+
+/* <pcap-dir>/<name>.pcap and .ladder.txt. A file that cannot be written
+ * (a full disk) is absent, and the run reports it and exits 2. */
 static void write_failure(const struct run_opts *o, const struct script *s, const struct engine_result *r,
 			  struct cli_run_item *it)
 {
-	char name[1024], pcap[2048], lad[2048], err[256];
-	char *text = NULL;
-	size_t len = 0;
+	char name[1024], pcap[2048], lad[2048], err[2200];
+	char *text = NULL, *ltext = NULL;
+	size_t len = 0, llen = 0;
 	FILE *m = open_memstream(&text, &len);
 	if (m == NULL)
 		return;
@@ -407,20 +423,30 @@ static void write_failure(const struct run_opts *o, const struct script *s, cons
 	slug(it->path, name, sizeof name);
 	snprintf(pcap, sizeof pcap, "%s/%s.pcap", o->pcap_dir, name);
 	snprintf(lad, sizeof lad, "%s/%s.ladder.txt", o->pcap_dir, name);
+	FILE *lm = open_memstream(&ltext, &llen);
+	if (lm != NULL) {
+		fputs(r->messages, lm);
+		engine_ladder(r, s, lm);
+		fclose(lm);
+	}
 	if (mkdir(o->pcap_dir, 0777) != 0 && errno != EEXIST) {
-		fprintf(m, "cannot create '%s': %s\n", o->pcap_dir, strerror(errno));
+		fprintf(m, "%s: cannot create: %s\n", o->pcap_dir, strerror(errno));
+		it->write_failed = true;
+	} else if (sim_same_file(pcap, it->path) || sim_same_file(lad, it->path)) {
+		fprintf(m, "%s: refusing to overwrite the script with its own failure report\n", it->path);
+		it->write_failed = true;
 	} else if (engine_write_pcap(r, pcap, err, sizeof err) != 0) {
 		fprintf(m, "%s\n", err);
+		it->write_failed = true;
+	} else if (ltext == NULL || write_text_file(lad, ltext, llen, err, sizeof err) != 0) {
+		fprintf(m, "pcap: %s\n%s\n", pcap, ltext ? err : "out of memory");
+		it->pcap = strdup(pcap);
+		it->write_failed = true;
 	} else {
-		FILE *f = fopen(lad, "w");
-		if (f != NULL) {
-			fputs(r->messages, f);
-			engine_ladder(r, s, f);
-			fclose(f);
-		}
 		fprintf(m, "pcap: %s\nladder: %s\n", pcap, lad);
 		it->pcap = strdup(pcap);
 	}
+	free(ltext);
 	fclose(m);
 	it->detail = text;
 }
@@ -536,7 +562,8 @@ static char *get_str(FILE *f)
 
 static void put_item(FILE *f, size_t idx, const struct cli_run_item *it)
 {
-	fprintf(f, "%zu %d %d %" PRIu64 " %d\n", idx, (int)it->verdict, it->line, it->virtual_ns, (int)it->dry_run);
+	fprintf(f, "%zu %d %d %" PRIu64 " %d %d\n", idx, (int)it->verdict, it->line, it->virtual_ns,
+		(int)it->dry_run, (int)it->write_failed);
 	put_str(f, it->messages);
 	put_str(f, it->detail);
 	put_str(f, it->pcap);
@@ -545,16 +572,17 @@ static void put_item(FILE *f, size_t idx, const struct cli_run_item *it)
 static bool get_item(FILE *f, struct cli_run_item *items, size_t n)
 {
 	size_t idx;
-	int v, line, dry;
+	int v, line, dry, wfail;
 	uint64_t ns;
-	if (fscanf(f, "%zu %d %d %" SCNu64 " %d", &idx, &v, &line, &ns, &dry) != 5 || fgetc(f) != '\n' ||
-	    idx >= n)
+	if (fscanf(f, "%zu %d %d %" SCNu64 " %d %d", &idx, &v, &line, &ns, &dry, &wfail) != 6 ||
+	    fgetc(f) != '\n' || idx >= n)
 		return false;
 	struct cli_run_item *it = &items[idx];
 	it->verdict = (enum cli_run_verdict)v;
 	it->line = line;
 	it->virtual_ns = ns;
 	it->dry_run = dry != 0;
+	it->write_failed = wfail != 0;
 	it->messages = get_str(f);
 	it->detail = get_str(f);
 	it->pcap = get_str(f);
@@ -574,7 +602,7 @@ static int run_parallel(const struct run_opts *o, struct strvec *scripts, struct
 	}
 	fflush(NULL);
 	for (unsigned w = 0; w < jobs; w++) {
-		if ((tmp[w] = tmpfile()) == NULL || (pids[w] = fork()) < 0) {
+		if ((tmp[w] = tmpfile()) == NULL || (pids[w] = cli_signals_fork()) < 0) {
 			rc = -1;
 			jobs = w;
 			break;
@@ -591,8 +619,10 @@ static int run_parallel(const struct run_opts *o, struct strvec *scripts, struct
 		}
 	}
 	for (unsigned w = 0; w < jobs; w++) {
-		int status;
-		waitpid(pids[w], &status, 0);
+		int status = 0;
+		while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
+			;
+		cli_signals_reaped(pids[w]);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			rc = -1;
 		rewind(tmp[w]);
@@ -613,6 +643,7 @@ int cli_run_main(int argc, char **argv)
 	struct cli_run_item *items = NULL;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cli_signals_install();
 
 	if (parse_args(&o, &inputs, argc, argv) != CLI_OK)
 		goto out;
@@ -675,10 +706,23 @@ int cli_run_main(int argc, char **argv)
 		any_error |= items[i].verdict == CLI_RUN_ERROR;
 		if (items[i].verdict == CLI_RUN_ERROR && items[i].messages)
 			fputs(items[i].messages, stderr);
+		if (items[i].write_failed) {
+			/* The last line of the detail says which file and why. */
+			const char *d = items[i].detail ? items[i].detail : "";
+			size_t n = strlen(d);
+			while (n > 0 && d[n - 1] == '\n')
+				n--;
+			const char *last = d + n;
+			while (last > d && last[-1] != '\n')
+				last--;
+			cli_error(VERB, "--pcap-dir: %.*s", (int)(d + n - last), last);
+			any_error = true;
+		}
 	}
 	cli_run_summary(stdout, items, scripts.n, o.json);
-	if (o.junit && cli_run_junit(o.junit, items, scripts.n) != 0) {
-		cli_error(VERB, "cannot write '%s': %s", o.junit, strerror(errno));
+	char jerr[600];
+	if (o.junit && cli_run_junit(o.junit, items, scripts.n, jerr, sizeof jerr) != 0) {
+		cli_error(VERB, "--junit: %s", jerr);
 		any_error = true;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);

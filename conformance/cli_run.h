@@ -29,6 +29,7 @@ struct cli_run_item {
 	char *detail;          /* ladder and file names (failures) */
 	char *pcap;            /* failure capture written, or NULL */
 	bool dry_run;          /* parsed and checked only */
+	bool write_failed;     /* a --pcap-dir file could not be written (detail says why) */
 };
 
 const char *cli_run_verdict_name(enum cli_run_verdict v);
@@ -36,6 +37,8 @@ const char *cli_run_verdict_name(enum cli_run_verdict v);
 void cli_run_text(FILE *out, const struct cli_run_item *it, const char *clock);
 void cli_run_json(FILE *out, const struct cli_run_item *it);
 void cli_run_summary(FILE *out, const struct cli_run_item *items, size_t n, bool json);
-int cli_run_junit(const char *path, const struct cli_run_item *items, size_t n);
+/* Writes the JUnit XML whole (sim/outfile.h): 0, or -1 with err naming the
+ * file; the file is then absent (an older one is left as it was). */
+int cli_run_junit(const char *path, const struct cli_run_item *items, size_t n, char *err, size_t errcap);
 
 #endif /* CLI_RUN_H */

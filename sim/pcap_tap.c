@@ -11,6 +11,8 @@
  * stream's error flag (ferror on pcap_dump_file()), and the flush at the
  * end through pcap_dump_flush(): a full disk ends the capture at the
  * first failed write and sim_pcap_close() names the file and the reason.
+ * The stream is a sim_outfile (outfile.h), so the capture appears under its
+ * name only when complete; after a failure or a signal no part of it does.
  */
 /* libpcap's headers use the BSD u_int/u_char types. */
 #define _DEFAULT_SOURCE
@@ -35,12 +37,15 @@ int sim_pcap_open(struct sim_pcap *c, const char *path, char *err, size_t errcap
 		snprintf(err, errcap, "cannot create a pcap handle (out of memory)");
 		return -1;
 	}
-	errno = 0;
-	pcap_dumper_t *d = pcap_dump_open(p, path);
+	/* The message names the file: "x.pcap: cannot create: ...". */
+	if (sim_outfile_open(&c->out, path, err, errcap) != 0) {
+		pcap_close(p);
+		return -1;
+	}
+	pcap_dumper_t *d = pcap_dump_fopen(p, c->out.f);
 	if (d == NULL) {
-		/* libpcap's message already names the file and the reason,
-		 * e.g. "x.pcap: Permission denied". */
-		snprintf(err, errcap, "cannot write capture: %s", pcap_geterr(p));
+		snprintf(err, errcap, "%s: cannot write capture: %s", path, pcap_geterr(p));
+		sim_outfile_discard(&c->out);
 		pcap_close(p);
 		return -1;
 	}
@@ -98,17 +103,30 @@ void sim_pcap_write(struct sim_pcap *c, const uint8_t *frame, size_t len, uint64
 int sim_pcap_close(struct sim_pcap *c, char *err, size_t errcap)
 {
 	int rc = 0;
+	char buf[320];
 	if (c->dumper) {
 		pcap_dumper_t *d = c->dumper;
 		errno = 0;
 		if (!c->failed && (pcap_dump_flush(d) != 0 || ferror(pcap_dump_file(d))))
 			note_error(c, errno);
+		if (!c->failed && sim_outfile_sync(&c->out, buf, sizeof buf) != 0) {
+			c->failed = true;
+			c->write_errno = 0;
+		} else if (c->failed) {
+			snprintf(buf, sizeof buf, "%s: write failed: %s", c->path, strerror(c->write_errno));
+		}
+		/* libpcap closes the stream; the outfile then only renames (or
+		 * removes the temporary after a failure). */
 		pcap_dump_close(d);
+		c->out.f = NULL;
 		if (c->failed) {
-			if (err)
-				snprintf(err, errcap, "%s: write failed: %s", c->path, strerror(c->write_errno));
+			sim_outfile_discard(&c->out);
+			rc = -1;
+		} else if (sim_outfile_commit(&c->out, buf, sizeof buf) != 0) {
 			rc = -1;
 		}
+		if (rc != 0 && err)
+			snprintf(err, errcap, "%s", buf);
 	}
 	if (c->pcap)
 		pcap_close(c->pcap);

@@ -9,7 +9,7 @@
  *                                             ├── runner_shell.c (prescan, sysctl lines)
  *                                             ├── options.c (option lines, profiles)
  *                                             └── dut->ops  (sim, tap ...)
- *   engine_result ──> ladder.c (ladder diagram, failure pcap)
+ *   engine_result ──> ladder.c (ladder diagram), pcap_out.c (failure pcap)
  *
  * Sequence numbers follow packetdrill (conformance/README.md): the DUT's ISN
  * is learned from its first SYN or SYN-ACK; the peer's numbers are as the
@@ -122,8 +122,9 @@ const char *engine_verdict_name(enum engine_verdict v);
 /* ladder.c: the exchange as a two-column diagram, marks under the
  * offending packets. */
 void engine_ladder(const struct engine_result *r, const struct script *s, FILE *out);
-/* The exchange as a pcap (raw IPv4, ns timestamps from the DUT clock).
- * Returns 0, or -1 with a message in err. */
+/* pcap_out.c: the exchange as a pcap (raw IPv4, ns timestamps from the DUT
+ * clock), complete or absent (sim/outfile.h). Returns 0, or -1 with a
+ * message naming the file in err. */
 int engine_write_pcap(const struct engine_result *r, const char *path, char *err, size_t errcap);
 
 /* dut_registry.c */

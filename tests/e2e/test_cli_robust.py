@@ -11,13 +11,17 @@ half-written: a file either holds the whole result (checked with scapy,
 ElementTree) or does not exist under its name.
 """
 import os
+import pathlib
 import resource
 import signal
 import subprocess
+import time
 
 import pytest
 from scapy.all import rdpcap
 
+REPO = pathlib.Path(__file__).resolve().parents[2]
+SEED_SCRIPT = REPO / "conformance" / "suites" / "seed" / "server-acks-irs-plus-1.pkt"
 FSIZE_LIMIT = 64 * 1024
 
 
@@ -55,3 +59,137 @@ def test_pair_pcap_dev_full_exits_2(synack_bin, tmp_path):
     res = run(synack_bin, "pair", "--frames", "100", "--pcap", "/dev/full", cwd=tmp_path)
     assert res.returncode == 2, res.stdout + res.stderr
     assert "/dev/full: write failed: No space left on device" in res.stderr
+
+
+# ---- item 27: outputs are complete or absent ----
+
+def test_pair_pcap_full_disk_leaves_no_file(synack_bin, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    res = run(synack_bin, "pair", "--frames", "10000", "--pcap", out / "big.pcap", cwd=tmp_path,
+              preexec_fn=limited_fsize())
+    assert res.returncode == 2, res.stderr
+    assert list(out.iterdir()) == []
+
+
+def test_junit_full_disk_keeps_the_old_file(synack_bin, tmp_path):
+    junit = tmp_path / "j.xml"
+    junit.write_text("old\n")
+    res = run(synack_bin, "run", "smoke", "--junit", junit, cwd=tmp_path, preexec_fn=limited_fsize(512))
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert f"synack run: --junit: {junit}: write failed: File too large" in res.stderr
+    assert junit.read_text() == "old\n"
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("limit", [100, 300])
+def test_pcap_dir_full_disk_leaves_only_whole_files(synack_bin, tmp_path, limit):
+    # Under the seed's bug every seed script fails; its capture is ~150
+    # bytes and its ladder ~560: at 300 bytes the captures fit and the
+    # ladders do not, at 100 neither does.
+    d = tmp_path / "fails"
+    res = run(synack_bin, "run", "seed", "--mutate", "synack-ack0", "--pcap-dir", d, cwd=tmp_path,
+              preexec_fn=limited_fsize(limit))
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "write failed: File too large" in res.stderr
+    assert leftovers(d) == []
+    names = sorted(p.name for p in d.iterdir())
+    for name in names:
+        assert name.endswith(".pcap"), names  # no ladder fits
+        assert len(rdpcap(str(d / name))) >= 2
+    for line in res.stderr.splitlines():
+        if "write failed" in line:
+            path = line.split("--pcap-dir: ", 1)[1].split(": write failed", 1)[0]
+            assert not (tmp_path / path).exists() and not (d / path).exists(), path
+    assert (len(names) == 0) == (limit == 100)
+
+
+def children(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(x) for x in f.read().split()]
+
+
+def alive(pid):
+    """True while pid exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def wait_for(predicate, what, proc, bound=120.0):
+    """Polls until predicate() holds; the bound only keeps a broken build
+    from hanging the suite (it is not a timing assertion)."""
+    end = time.monotonic() + bound
+    while not predicate():
+        assert proc.poll() is None, f"exited ({proc.returncode}) before {what}"
+        assert time.monotonic() < end, f"never saw {what}"
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signal_during_run_j2_stops_workers_and_leaves_no_partial_file(synack_bin, tmp_path, sig):
+    # 4000 copies of a seed script, each failing under the seed's bug and
+    # writing a capture and a ladder: far more work than happens before the
+    # signal, so the run is always interrupted in the middle.
+    text = SEED_SCRIPT.read_text()
+    s = tmp_path / "s"
+    s.mkdir()
+    for i in range(4000):
+        (s / f"c{i:04d}.pkt").write_text(text)
+    d = tmp_path / "fails"
+    junit = tmp_path / "j.xml"
+    proc = subprocess.Popen([str(synack_bin), "run", "-j2", "--mutate", "synack-ack0", "--pcap-dir", str(d),
+                             "--junit", str(junit), str(s)], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    workers = []
+    try:
+        wait_for(lambda: d.is_dir() and len(os.listdir(d)) >= 20, "failure files", proc)
+        workers = children(proc.pid)
+        assert len(workers) == 2
+        proc.send_signal(sig)  # the parent alone, not the process group
+        proc.wait(timeout=120)
+        assert [w for w in workers if alive(w)] == [], "a worker outlived the run"
+        assert proc.returncode == 128 + sig, proc.stderr.read()
+    finally:
+        for w in workers:
+            if alive(w):
+                os.kill(w, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+    assert not junit.exists()
+    assert leftovers(d) == [] and leftovers(tmp_path) == []
+    # Every file is whole: all captures are the same bytes (same script,
+    # same seed), and each ladder is the first one with its script's name.
+    pcaps = sorted(d.glob("*.pcap"))
+    ladders = sorted(d.glob("*.ladder.txt"))
+    assert pcaps and ladders
+    ref = pcaps[0].read_bytes()
+    assert len(rdpcap(str(pcaps[0]))) >= 2
+    assert all(p.read_bytes() == ref for p in pcaps)
+    ref_name = ladders[0].name.split(".")[0].split("-")[-1]
+    ref_text = ladders[0].read_text()
+    for lad in ladders:
+        name = lad.name.split(".")[0].split("-")[-1]
+        assert lad.read_text() == ref_text.replace(ref_name, name), lad.name
+
+
+def test_sigint_during_pair_leaves_no_capture(synack_bin, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.Popen([str(synack_bin), "pair", "--frames", "10000000", "--pcap", str(out / "x.pcap")],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for(lambda: any(p.stat().st_size > 1000 for p in out.iterdir()), "a capture being written", proc)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+    assert proc.returncode == 130
+    assert list(out.iterdir()) == []
