@@ -675,6 +675,14 @@ int cli_run_main(int argc, char **argv)
 		cli_error(VERB, "no scripts found");
 		goto out;
 	}
+	/* An output that is also an input would be overwritten by the run's
+	 * report (--junit x.pkt x.pkt): refused before anything runs. */
+	for (size_t i = 0; o.junit != NULL && i < all.n; i++)
+		if (sim_same_file(o.junit, all.v[i])) {
+			cli_error(VERB, "--junit: '%s' is the script '%s'; refusing to overwrite an input", o.junit,
+				  all.v[i]);
+			goto out;
+		}
 	items = calloc(scripts.n ? scripts.n : 1, sizeof *items);
 	if (items == NULL)
 		goto out;

@@ -193,3 +193,44 @@ def test_sigint_during_pair_leaves_no_capture(synack_bin, tmp_path):
         proc.stderr.close()
     assert proc.returncode == 130
     assert list(out.iterdir()) == []
+
+
+# ---- item 28: an output may not overwrite an input ----
+
+@pytest.mark.parametrize("how", ["same", "link", "in-dir"])
+def test_junit_that_is_an_input_is_refused(synack_bin, tmp_path, how):
+    d = tmp_path / "scripts"
+    d.mkdir()
+    script = d / "x.pkt"
+    script.write_text(SEED_SCRIPT.read_text())
+    before = script.read_bytes()
+    if how == "same":
+        junit, inputs = script, [script]
+    elif how == "link":
+        junit = tmp_path / "report.xml"
+        junit.symlink_to(script)
+        inputs = [script]
+    else:
+        junit, inputs = script, [d]
+    res = run(synack_bin, "run", "--junit", junit, *inputs, cwd=tmp_path)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert f"synack run: --junit: '{junit}' is the script '" in res.stderr
+    assert "refusing to overwrite an input" in res.stderr
+    assert res.stdout == ""  # refused before anything ran
+    assert script.read_bytes() == before
+
+
+def test_failure_file_linked_to_the_script_is_refused(synack_bin, tmp_path):
+    # A --pcap-dir file name that is a link to the failing script itself:
+    # writing the capture would replace the script (links are followed).
+    script = tmp_path / "x.pkt"
+    script.write_text(SEED_SCRIPT.read_text())
+    before = script.read_bytes()
+    d = tmp_path / "fails"
+    d.mkdir()
+    (d / "x.pcap").symlink_to(script)
+    res = run(synack_bin, "run", "x.pkt", "--mutate", "synack-ack0", "--pcap-dir", "fails", cwd=tmp_path)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert ("synack run: --pcap-dir: x.pkt: refusing to overwrite the script with its own failure report"
+            in res.stderr)
+    assert script.read_bytes() == before
