@@ -70,6 +70,9 @@ bool cli_parse_u64(const char *verb, const char *flag, const char *s, uint64_t m
  * scaled value. */
 bool cli_parse_fixed(const char *verb, const char *flag, const char *s, unsigned decimals, uint64_t min,
 		     uint64_t max, const char *what, uint64_t *out);
+/* Parse "I/N", both decimal integers as above, 1 <= I <= N <= max. */
+bool cli_parse_fraction(const char *verb, const char *flag, const char *s, uint64_t max, const char *what,
+			uint64_t *i, uint64_t *n);
 
 /* ---- Signals (cli_signal.c) ---- */
 /* SIGINT / SIGTERM / SIGHUP: stop the workers, remove temporary output

@@ -304,16 +304,13 @@ static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char 
 				return CLI_USAGE;
 			o->jobs = (unsigned)n;
 		} else if (strcmp(flag, "--shard") == 0) {
-			unsigned si, sn;
-			char tail;
-			if ((v = cli_args_value(&a)) == NULL)
+			uint64_t si, sn;
+			if ((v = cli_args_value(&a)) == NULL ||
+			    !cli_parse_fraction(VERB, flag, v, UINT32_MAX, "I/N with 1 <= I <= N <= 4294967295", &si,
+						&sn))
 				return CLI_USAGE;
-			if (sscanf(v, "%u/%u%c", &si, &sn, &tail) != 2 || sn == 0 || si == 0 || si > sn) {
-				cli_error(VERB, "--shard: expected I/N with 1 <= I <= N, got '%s'", v);
-				return CLI_USAGE;
-			}
-			o->shard_i = si;
-			o->shard_n = sn;
+			o->shard_i = (unsigned)si;
+			o->shard_n = (unsigned)sn;
 		} else if (strcmp(flag, "--junit") == 0) {
 			if ((o->junit = cli_args_value(&a)) == NULL)
 				return CLI_USAGE;

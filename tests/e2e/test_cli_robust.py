@@ -234,3 +234,26 @@ def test_failure_file_linked_to_the_script_is_refused(synack_bin, tmp_path):
     assert ("synack run: --pcap-dir: x.pkt: refusing to overwrite the script with its own failure report"
             in res.stderr)
     assert script.read_bytes() == before
+
+
+# ---- item 29: --shard is parsed like every other number ----
+
+@pytest.mark.parametrize("value", ["-1/-1", "1/4294967297", "4294967296/4294967296", "0/1", "2/1", "1/0",
+                                   " 1/2", "1/2 ", "+1/2", "1/+2", "1/2/3", "1", "/", "1/", "/2", "1.5/2",
+                                   "1/99999999999999999999", ""])
+def test_bad_shard_exits_2(synack_bin, tmp_path, value):
+    res = run(synack_bin, "run", "smoke", "--dry-run", "--shard", value, cwd=tmp_path)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert res.stderr == ("synack run: --shard: expected I/N with 1 <= I <= N <= 4294967295, "
+                          f"got '{value}'\n")
+    assert res.stdout == ""
+
+
+def test_largest_shard_count_is_accepted(synack_bin, tmp_path):
+    # Shard 1 of 2^32-1 holds the first script, shard 2 nothing but runs.
+    one = run(synack_bin, "run", "smoke", "--dry-run", "--shard", "1/4294967295", cwd=tmp_path)
+    assert one.returncode == 0, one.stderr
+    assert one.stdout.count("PARSED") == 1
+    two = run(synack_bin, "run", "smoke", "--dry-run", "--shard", "4294967295/4294967295", cwd=tmp_path)
+    assert two.returncode == 0, two.stderr
+    assert two.stdout.count("PARSED") == 0
