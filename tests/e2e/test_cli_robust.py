@@ -257,3 +257,41 @@ def test_largest_shard_count_is_accepted(synack_bin, tmp_path):
     two = run(synack_bin, "run", "smoke", "--dry-run", "--shard", "4294967295/4294967295", cwd=tmp_path)
     assert two.returncode == 0, two.stderr
     assert two.stdout.count("PARSED") == 0
+
+
+# ---- item 30: a write error on stdout is an error, for every verb ----
+
+def verbs(synack_bin):
+    out = subprocess.run([str(synack_bin), "--help"], capture_output=True, text=True, check=True).stdout
+    listed = out.split("commands:\n", 1)[1].split("\n\n", 1)[0]
+    return [line.split()[0] for line in listed.splitlines() if line.strip()]
+
+
+def to_dev_full(synack_bin, *args, cwd):
+    with open("/dev/full", "w") as full:
+        return run(synack_bin, *args, cwd=cwd, stdout=full)
+
+
+def test_every_verb_help_to_dev_full_exits_2(synack_bin, tmp_path):
+    vs = verbs(synack_bin)
+    assert {"pair", "run"} <= set(vs)
+    for argv in [["--help"], ["-h"], ["--version"], ["help"]] + [["help", v] for v in vs] + \
+            [[v, "--help"] for v in vs]:
+        res = to_dev_full(synack_bin, *argv, cwd=tmp_path)
+        assert res.returncode == 2, argv
+        assert res.stderr == "synack: error writing standard output: No space left on device\n", argv
+
+
+@pytest.mark.parametrize("argv", [["run", "smoke"], ["run", "smoke", "--json"], ["run", "smoke", "-j2"],
+                                  ["pair", "--frames", "10"]])
+def test_verb_output_to_dev_full_exits_2(synack_bin, tmp_path, argv):
+    res = to_dev_full(synack_bin, *argv, cwd=tmp_path)
+    assert res.returncode == 2
+    assert res.stderr.endswith("synack: error writing standard output: No space left on device\n")
+
+
+def test_closed_stdout_exits_2(synack_bin, tmp_path):
+    res = subprocess.run([str(synack_bin), "--version"], stdout=None, stderr=subprocess.PIPE, text=True,
+                         cwd=tmp_path, preexec_fn=lambda: os.close(1))
+    assert res.returncode == 2
+    assert res.stderr == "synack: error writing standard output: Bad file descriptor\n"
