@@ -661,16 +661,20 @@ int cli_run_main(int argc, char **argv)
 	for (size_t i = 0; i < inputs.n; i++)
 		if (!collect(inputs.v[i], &all))
 			goto out;
+	/* Checked before the sort: qsort's base must not be NULL, even for
+	 * zero elements. */
+	if (all.n == 0) {
+		cli_error(VERB, "no scripts found");
+		goto out;
+	}
 	qsort(all.v, all.n, sizeof all.v[0], cmp_str);
 	for (size_t i = 0, k = 0; i < all.n; i++) {
 		if (i > 0 && strcmp(all.v[i], all.v[i - 1]) == 0)
 			continue;
-		if (o.shard_n == 0 || k++ % o.shard_n == o.shard_i - 1u)
-			vec_push(&scripts, all.v[i]);
-	}
-	if (all.n == 0) {
-		cli_error(VERB, "no scripts found");
-		goto out;
+		if ((o.shard_n == 0 || k++ % o.shard_n == o.shard_i - 1u) && vec_push(&scripts, all.v[i]) != 0) {
+			cli_error(VERB, "out of memory");
+			goto out;
+		}
 	}
 	/* An output that is also an input would be overwritten by the run's
 	 * report (--junit x.pkt x.pkt): refused before anything runs. */

@@ -554,6 +554,11 @@ static void parse_event(struct script_parser *p, int64_t *now_lo)
 		*now_lo = ev->time.lo_ns;
 	} else if (ev->time.kind == SCRIPT_TIME_REL ||
 		   ev->time.kind == SCRIPT_TIME_REL_RANGE) {
+		/* Each time is below 10^9 s; so is their sum, or a long enough
+		 * run of relative times would overflow 64 bits. */
+		if (ev->time.lo_ns >= SCRIPT_MAX_TIME_S * 1000000000LL - *now_lo)
+			script_fail(p->ctx, ev->loc, "time too large: the events add up "
+				    "to 10^9 s or more");
 		*now_lo += ev->time.lo_ns;
 	}
 

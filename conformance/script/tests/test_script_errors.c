@@ -66,6 +66,15 @@ static const struct bad bad_scripts[] = {
 	{"1...0.5 read(4, ..., 1) = 1",
 	 "t.pkt:1:2: end time is before the start time"},
 	{"99999999999 close(3) = 0", "t.pkt:1:1: time too large"},
+	{"0 close\n+999999999 close\n+1 close",
+	 "t.pkt:3:1: time too large: the events add up to 10^9 s or more"},
+	{"0.5 close\n+999999999.5 close",
+	 "t.pkt:2:1: time too large: the events add up to 10^9 s or more"},
+	/* ten times 10^9 - 1 s would wrap a 64-bit nanosecond total */
+	{"0 close\n+999999999 close\n+999999999 close\n+999999999 close\n"
+	 "+999999999 close\n+999999999 close\n+999999999 close\n+999999999 close\n"
+	 "+999999999 close\n+999999999 close\n+999999999 close\n+999999999 close",
+	 "t.pkt:3:1: time too large: the events add up to 10^9 s or more"},
 	{"< S 0:0(0)",
 	 "t.pkt:1:1: expected a time ('0.1', '+0.1', '*') at the start of an event, "
 	 "got '<'"},
