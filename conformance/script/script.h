@@ -374,6 +374,10 @@ char *script_dump(const struct script *script);
 int script_dump_file(const struct script *script, FILE *f);
 void script_dump_event(const struct script_event *ev, FILE *f);
 
+/* Whether `name` is a Linux errno name ("ECONNRESET"); the parser accepts
+ * no other after a system call's result. */
+bool script_errno_known(const char *name);
+
 /* Names used by the dump and by runner messages. */
 const char *script_event_kind_name(enum script_event_kind kind);
 const char *script_state_name(enum script_tcp_state state);

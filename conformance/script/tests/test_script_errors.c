@@ -149,6 +149,12 @@ static const struct bad bad_scripts[] = {
 	 "t.pkt:1:41: unclosed '(' in the note after the return value"},
 	{"0 getsockopt(3, [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]], 4) = 0",
 	 "t.pkt:1:48: expression nested deeper than 32"},
+	{"0 connect(3, ..., ...) = -1 EFROB",
+	 "t.pkt:1:29: unknown errno name 'EFROB' (expected a Linux name such as ECONNREFUSED "
+	 "or EINPROGRESS)"},
+	{"0 read(3, ..., 1) = -1 eagain (lower case)",
+	 "t.pkt:1:24: unknown errno name 'eagain' (expected a Linux name such as ECONNREFUSED "
+	 "or EINPROGRESS)"},
 	{"0 write(4, 1.5, 1) = 1",
 	 "t.pkt:1:12: expected an expression (number, name, \"string\", ..., [list] "
 	 "or {struct}), got '1.5'"},

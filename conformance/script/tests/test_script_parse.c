@@ -613,6 +613,25 @@ START_TEST(test_data_files)
 }
 END_TEST
 
+/* Linux's errno names, first and last in order and the glibc aliases,
+ * are accepted after a result. */
+START_TEST(test_errno_names)
+{
+	static const char *const names[] = {"E2BIG", "EXFULL", "EAGAIN", "EWOULDBLOCK", "EDEADLK",
+					    "EDEADLOCK", "EOPNOTSUPP", "ENOTSUP", "ECONNRESET", "EPIPE"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char text[64];
+		snprintf(text, sizeof text, "0 read(3, ..., 1) = -1 %s", names[i]);
+		struct script *s = parse_ok(text);
+		ck_assert_str_eq(s->events->u.syscall.errno_name, names[i]);
+		script_free(s);
+		ck_assert(script_errno_known(names[i]));
+	}
+	ck_assert(!script_errno_known("EFROB"));
+	ck_assert(!script_errno_known(""));
+}
+END_TEST
+
 START_TEST(test_parse_file_missing)
 {
 	struct script dummy;
@@ -649,6 +668,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_dump_canonical);
 	tcase_add_loop_test(tc, test_data_files, 0,
 			    (int)(sizeof(data_files) / sizeof(data_files[0])));
+	tcase_add_test(tc, test_errno_names);
 	tcase_add_test(tc, test_parse_file_missing);
 	suite_add_tcase(s, tc);
 	return s;
