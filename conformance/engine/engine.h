@@ -87,10 +87,17 @@ struct engine_result {
 
 void engine_options_defaults(struct engine_options *o);
 
-/* Checks the script's option lines; returns false with a message in err
- * ("file:line: unknown option --foo") when one is not accepted. Also fills
- * the tolerance the script asks for. */
+/* Checks the script's option lines and its counter names (any DUT's:
+ * engine_counter_problem); returns false with a message in err
+ * ("file:line: unknown option --foo", "file:line:col: unknown counter
+ * 'x' (did you mean 'y'?)") when one is not accepted. Also fills the
+ * tolerance the script asks for. */
 bool engine_check_options(const struct script *s, struct engine_options *o, char *err, size_t errcap);
+
+/* counters.c: NULL when a script may name counter `name` (our stack's
+ * core/net_stats.h names, unambiguous short forms, tap.* and Linux MIB
+ * names), else a message for people in buf. A script_counter_problem. */
+const char *engine_counter_problem(const char *name, char *buf, size_t cap);
 
 /* "--ignore=options,win" value; false on an unknown field name. */
 bool engine_parse_ignore(const char *v, bool *options, bool *win);

@@ -445,8 +445,19 @@ static void parse_counter(struct script_parser *p, struct script_event *ev)
 	script_p_advance(p);
 	if (p->tok[0].kind != TOK_WORD || !script_p_same_line(p))
 		script_p_unexpected(p, "a counter name after 'counter'");
-	c->name = p->tok[0].text;
+	/* A name may be dotted ("tcp.rst_sent", "TcpExt.TCPChallengeACK"),
+	 * written without blanks: the words and dots are joined. */
+	const char *from = p->tok[0].start;
+	size_t len = p->tok[0].len;
+	c->name_loc = p->tok[0].loc;
 	script_p_advance(p);
+	while (script_p_is_punct(p, 0, '.') && p->tok[0].start == from + len &&
+	       p->tok[1].kind == TOK_WORD && p->tok[1].start == p->tok[0].start + 1) {
+		len += 1 + p->tok[1].len;
+		script_p_advance(p);
+		script_p_advance(p);
+	}
+	c->name = script_strndup(p->ctx, from, len);
 	const struct script_token *t = &p->tok[0];
 	if (t->kind == TOK_EQEQ)
 		c->cmp = SCRIPT_CMP_EQ;

@@ -295,3 +295,23 @@ def test_closed_stdout_exits_2(synack_bin, tmp_path):
                          cwd=tmp_path, preexec_fn=lambda: os.close(1))
     assert res.returncode == 2
     assert res.stderr == "synack: error writing standard output: Bad file descriptor\n"
+
+
+# ---- item 33: unknown names, empty arguments, symlink loops ----
+
+@pytest.mark.parametrize("extra", [[], ["--dry-run"], ["--dut", "tap"]])
+def test_unknown_counter_is_an_input_error_on_every_dut(synack_bin, tmp_path, extra):
+    (tmp_path / "c.pkt").write_text("0 listen 8080\n+0 counter rst_out_of_windw == 1\n")
+    res = run(synack_bin, "run", "c.pkt", *extra, cwd=tmp_path)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert ("c.pkt:2:12: unknown counter 'rst_out_of_windw' (did you mean 'rst_out_of_window'?)"
+            in res.stderr)
+
+
+def test_unknown_errno_is_a_parse_error(synack_bin, tmp_path):
+    (tmp_path / "e.pkt").write_text("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+                                    "+0 connect(3, ..., ...) = -1 EFROB\n")
+    res = run(synack_bin, "run", "e.pkt", "--dry-run", cwd=tmp_path)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "e.pkt:2:30: unknown errno name 'EFROB'" in res.stderr
+
