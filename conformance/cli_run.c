@@ -145,30 +145,95 @@ static bool ends_with(const char *s, const char *suf)
 	return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
-static int find_pkts(const char *dir, struct strvec *out)
+/* Directories already searched in one argument's tree, by device and
+ * inode: a symlink loop (d/loop -> d) or a second name for a directory
+ * is searched once instead of until the path is 40 links deep. */
+struct visited {
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} *v;
+	size_t n, cap;
+};
+
+/* Returns 1 when dir was searched already, 0 after recording it, -1 on
+ * error (reported). */
+static int visit(struct visited *seen, const char *dir)
 {
-	DIR *d = opendir(dir);
-	if (d == NULL)
+	struct stat st;
+	if (stat(dir, &st) != 0) {
+		cli_error(VERB, "%s: cannot read directory: %s", dir, strerror(errno));
 		return -1;
+	}
+	for (size_t i = 0; i < seen->n; i++)
+		if (seen->v[i].dev == st.st_dev && seen->v[i].ino == st.st_ino)
+			return 1;
+	if (seen->n == seen->cap) {
+		size_t cap = seen->cap ? 2 * seen->cap : 32;
+		void *n = realloc(seen->v, cap * sizeof *seen->v);
+		if (n == NULL) {
+			cli_error(VERB, "out of memory");
+			return -1;
+		}
+		seen->v = n;
+		seen->cap = cap;
+	}
+	seen->v[seen->n].dev = st.st_dev;
+	seen->v[seen->n].ino = st.st_ino;
+	seen->n++;
+	return 0;
+}
+
+/* Adds dir's *.pkt files, recursively. Returns 0, or -1 after reporting. */
+static int find_pkts(const char *dir, struct strvec *out, struct visited *seen)
+{
+	int v = visit(seen, dir);
+	if (v != 0) {
+		if (v > 0)
+			cli_error(VERB, "%s: directory already searched (a symlink loop or a second name), skipped",
+				  dir);
+		return v > 0 ? 0 : -1;
+	}
+	DIR *d = opendir(dir);
+	if (d == NULL) {
+		cli_error(VERB, "%s: cannot read directory: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* Sorted entries, so which of two names for a directory is searched
+	 * (and reported) does not depend on the file system's order. */
+	struct strvec names = {0};
 	struct dirent *de;
 	int rc = 0;
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		size_t n = strlen(dir) + strlen(de->d_name) + 2;
+	while (rc == 0 && (de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' && vec_push(&names, de->d_name) != 0)
+			rc = -1;
+	closedir(d);
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof names.v[0], cmp_str);
+	for (size_t i = 0; rc == 0 && i < names.n; i++) {
+		size_t n = strlen(dir) + strlen(names.v[i]) + 2;
 		char *p = malloc(n);
 		if (p == NULL) {
 			rc = -1;
 			break;
 		}
-		snprintf(p, n, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", de->d_name);
+		snprintf(p, n, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", names.v[i]);
 		if (is_dir(p))
-			rc = find_pkts(p, out);
-		else if (ends_with(p, ".pkt") && is_file(p))
-			rc = vec_push(out, p);
+			rc = find_pkts(p, out, seen);
+		else if (ends_with(p, ".pkt") && is_file(p) && vec_push(out, p) != 0)
+			rc = -1;
 		free(p);
 	}
-	closedir(d);
+	vec_free(&names);
+	return rc;
+}
+
+/* One tree, its own record of visited directories. */
+static int find_tree(const char *dir, struct strvec *out)
+{
+	struct visited seen = {0};
+	int rc = find_pkts(dir, out, &seen);
+	free(seen.v);
 	return rc;
 }
 
@@ -184,22 +249,28 @@ static const char *suites_dir(void)
 /* Adds the scripts an argument names; returns false after reporting. */
 static bool collect(const char *arg, struct strvec *out)
 {
+	/* "" would name the suites directory itself ("suites/"): every
+	 * suite, which is not what an empty name asks for. */
+	if (arg[0] == '\0') {
+		cli_error(VERB, "'' is not a script, a directory or a suite (an empty name)");
+		return false;
+	}
 	if (is_file(arg))
 		return vec_push(out, arg) == 0;
 	if (is_dir(arg))
-		return find_pkts(arg, out) == 0;
+		return find_tree(arg, out) == 0;
 	const char *sd = suites_dir();
 	if (sd == NULL) {
 		cli_error(VERB, "'%s' is not a file or directory, and no conformance/suites/ was found", arg);
 		return false;
 	}
 	if (strcmp(arg, "all") == 0)
-		return find_pkts(sd, out) == 0;
+		return find_tree(sd, out) == 0;
 	char p[4096];
 	snprintf(p, sizeof p, "%s/%s", sd, arg);
 	/* A suite may be nested ("rfc9293/handshake") or one script in it. */
 	if (arg[0] != '/' && strstr(arg, "..") == NULL && is_dir(p))
-		return find_pkts(p, out) == 0;
+		return find_tree(p, out) == 0;
 	if (arg[0] != '/' && strstr(arg, "..") == NULL && ends_with(p, ".pkt") && is_file(p))
 		return vec_push(out, p) == 0;
 	cli_error(VERB, "'%s' is not a script, a directory or a suite under %s", arg, sd);

@@ -315,3 +315,27 @@ def test_unknown_errno_is_a_parse_error(synack_bin, tmp_path):
     assert res.returncode == 2, res.stdout + res.stderr
     assert "e.pkt:2:30: unknown errno name 'EFROB'" in res.stderr
 
+
+@pytest.mark.parametrize("args", [[""], ["smoke", ""], ["", "--dry-run"]])
+def test_empty_argument_runs_nothing(synack_bin, tmp_path, args):
+    res = run(synack_bin, "run", *args, cwd=tmp_path)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert res.stdout == ""
+    assert res.stderr == "synack run: '' is not a script, a directory or a suite (an empty name)\n"
+
+
+def test_symlink_loop_is_searched_once(synack_bin, tmp_path):
+    d = tmp_path / "d"
+    (d / "sub").mkdir(parents=True)
+    (d / "a.pkt").write_text("0 listen 8080\n")
+    (d / "sub" / "b.pkt").write_text("0 listen 8080\n")
+    (d / "loop").symlink_to(".")             # d/loop -> d
+    (d / "sub" / "up").symlink_to("..")      # d/sub/up -> d
+    (d / "again").symlink_to("sub")          # a second name for d/sub
+    res = run(synack_bin, "run", "--dry-run", "d", cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.stdout.count("PARSED") == 2, res.stdout
+    assert "PARSED      d/a.pkt\n" in res.stdout
+    assert "PARSED      d/again/b.pkt\n" in res.stdout or "PARSED      d/sub/b.pkt\n" in res.stdout
+    assert "directory already searched" in res.stderr
+
