@@ -479,6 +479,12 @@ static void parse_counter(struct script_parser *p, struct script_event *ev)
 
 /* ---- events ------------------------------------------------------------ */
 
+/* "a" or "an" before an event kind's name ("an application action"). */
+static const char *article(const char *noun)
+{
+	return noun[0] != '\0' && strchr("aeiou", noun[0]) != NULL ? "an" : "a";
+}
+
 static bool time_is_observation(const struct script_event *ev)
 {
 	return (ev->kind == SCRIPT_EV_PACKET &&
@@ -592,15 +598,14 @@ static void parse_event(struct script_parser *p, int64_t *now_lo)
 		ev->u.syscall.blocking = true;
 		ev->u.syscall.end_ns = end_ns;
 	}
+	const char *kind = script_event_kind_name(ev->kind);
 	if (ev->time.kind == SCRIPT_TIME_ANY && !time_is_observation(ev))
 		script_fail(p->ctx, ev->loc, "time '*' is allowed only on outbound "
-			    "packets and expected events, not on a %s",
-			    script_event_kind_name(ev->kind));
+			    "packets and expected events, not on %s %s", article(kind), kind);
 	if ((ev->time.kind == SCRIPT_TIME_ABS_RANGE ||
 	     ev->time.kind == SCRIPT_TIME_REL_RANGE) && !time_is_observation(ev))
 		script_fail(p->ctx, ev->loc, "a time range is allowed only on outbound "
-			    "packets and expected events, not on a %s",
-			    script_event_kind_name(ev->kind));
+			    "packets and expected events, not on %s %s", article(kind), kind);
 	if (p->tok[0].kind != TOK_EOF && p->tok[0].loc.line == p->prev_end_line) {
 		char buf[64];
 		script_fail(p->ctx, p->tok[0].loc, "unexpected %s after the end of the %s",

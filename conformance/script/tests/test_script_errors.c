@@ -56,6 +56,12 @@ static const struct bad bad_scripts[] = {
 	{"* < S 0:0(0) win 1",
 	 "t.pkt:1:1: time '*' is allowed only on outbound packets and expected "
 	 "events, not on a packet"},
+	{"* listen",
+	 "t.pkt:1:1: time '*' is allowed only on outbound packets and expected "
+	 "events, not on an application action"},
+	{"0 listen\n+0~+1 close",
+	 "t.pkt:2:1: a time range is allowed only on outbound packets and expected "
+	 "events, not on an application action"},
 	{"0~1 close(3) = 0",
 	 "t.pkt:1:1: a time range is allowed only on outbound packets and expected "
 	 "events, not on a system call"},
