@@ -58,6 +58,24 @@ static void release(struct sim_outfile *o)
 	o->f = NULL;
 }
 
+/* A link to a file that does not exist yet: the file it names, as
+ * fopen() would create it (a relative target is relative to the link's
+ * directory). NULL when it cannot be read. */
+static char *dangling_target(const char *path)
+{
+	char link[4096];
+	ssize_t n = readlink(path, link, sizeof link - 1);
+	if (n <= 0)
+		return NULL;
+	link[n] = '\0';
+	const char *slash = strrchr(path, '/');
+	size_t dlen = (link[0] == '/' || slash == NULL) ? 0 : (size_t)(slash - path) + 1;
+	char *t = malloc(dlen + (size_t)n + 1);
+	if (t != NULL)
+		snprintf(t, dlen + (size_t)n + 1, "%.*s%s", (int)dlen, path, link);
+	return t;
+}
+
 /* An existing device, FIFO or socket: written in place (it cannot be
  * half-written the way a file can, and must not be renamed over). */
 static int open_in_place(struct sim_outfile *o, const char *path, char *err, size_t errcap)
@@ -90,8 +108,8 @@ int sim_outfile_open(struct sim_outfile *o, const char *path, char *err, size_t 
 		return open_in_place(o, path, err, errcap);
 	/* A link to a file: the file is replaced, the link kept. */
 	char *target = NULL;
-	if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
-		target = realpath(path, NULL);
+	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+		target = exists ? realpath(path, NULL) : dangling_target(path);
 	o->target = target ? target : strdup(path);
 	o->path = strdup(path);
 	if (o->target == NULL || o->path == NULL) {

@@ -201,6 +201,26 @@ START_TEST(test_symlink_keeps_the_link)
 }
 END_TEST
 
+/* A link to a file not yet there: the file is created where it points. */
+START_TEST(test_dangling_symlink_creates_its_target)
+{
+	char link[200], file[200], err[256] = "", buf[64];
+	struct sim_outfile o;
+	struct stat st;
+	snprintf(link, sizeof link, "%s/link.pcap", dir);
+	snprintf(file, sizeof file, "%s/real.pcap", dir);
+	ck_assert_int_eq(symlink("real.pcap", link), 0);
+	ck_assert_int_eq(sim_outfile_open(&o, link, err, sizeof err), 0);
+	fputs("data\n", o.f);
+	ck_assert_int_eq(sim_outfile_commit(&o, err, sizeof err), 0);
+	ck_assert_int_eq(lstat(link, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	slurp(file, buf, sizeof buf);
+	ck_assert_str_eq(buf, "data\n");
+	ck_assert_int_eq(entries(), 2);
+}
+END_TEST
+
 START_TEST(test_directory_is_refused)
 {
 	char err[256] = "";
@@ -223,6 +243,7 @@ static Suite *outfile_suite(void)
 	tcase_add_test(tc, test_same_file_sees_links);
 	tcase_add_test(tc, test_devices_are_written_in_place);
 	tcase_add_test(tc, test_symlink_keeps_the_link);
+	tcase_add_test(tc, test_dangling_symlink_creates_its_target);
 	tcase_add_test(tc, test_directory_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
