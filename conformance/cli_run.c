@@ -6,8 +6,8 @@
  *   names under conformance/suites/), sorted, de-duplicated, sharded
  *   -> per script: parse (script/), check options and profile, engine_run
  *      (engine/), on failure write <pcap-dir>/<name>.pcap and .ladder.txt
- *   -> -j N: N forked workers, each writing its records to a temporary
- *      file; the parent reads them back and prints in sorted order
+ *   -> -j N: N forked workers, each sending its records through a pipe;
+ *      the parent reads them all and prints in sorted order
  *   -> text blocks or JSON lines, a summary table, JUnit XML
  *
  * Same scripts, flags and seed: byte-identical stdout, JUnit and captures.
@@ -18,6 +18,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -657,35 +658,119 @@ static bool get_item(FILE *f, struct cli_run_item *items, size_t n)
 	return true;
 }
 
+/* Worker w runs scripts w, w + jobs, ... and writes their records to
+ * `fd`, a pipe to the parent (no file: a full /tmp cannot cut a record
+ * short unnoticed). Exits 0, or 1 when the records could not be sent. */
+static _Noreturn void worker(const struct run_opts *o, struct strvec *scripts, unsigned w, unsigned jobs, int fd)
+{
+	FILE *f = fdopen(fd, "w");
+	if (f == NULL)
+		_exit(1);
+	for (size_t i = w; i < scripts->n; i += jobs) {
+		struct cli_run_item it;
+		run_one(o, scripts->v[i], &it);
+		put_item(f, i, &it);
+		item_free(&it);
+	}
+	_exit(fflush(f) != 0 || ferror(f) ? 1 : 0);
+}
+
+/* Reads every worker's pipe to its end, concurrently (a worker blocks
+ * when its pipe is full). */
+static int drain(int *fds, char **buf, size_t *len, unsigned jobs)
+{
+	struct pollfd *pf = calloc(jobs, sizeof *pf);
+	size_t *cap = calloc(jobs, sizeof *cap);
+	unsigned open_fds = jobs;
+	int rc = 0;
+	if (pf == NULL || cap == NULL) {
+		free(pf);
+		free(cap);
+		return -1;
+	}
+	for (unsigned w = 0; w < jobs; w++) {
+		pf[w].fd = fds[w];
+		pf[w].events = POLLIN;
+	}
+	while (open_fds > 0) {
+		if (poll(pf, jobs, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -1;
+			break;
+		}
+		for (unsigned w = 0; w < jobs; w++) {
+			if (pf[w].fd < 0 || pf[w].revents == 0)
+				continue;
+			if (cap[w] - len[w] < 65536) {
+				size_t nc = cap[w] ? 2 * cap[w] : 131072;
+				char *nb = realloc(buf[w], nc);
+				if (nb == NULL) {
+					rc = -1;
+					open_fds = 0;
+					break;
+				}
+				buf[w] = nb;
+				cap[w] = nc;
+			}
+			ssize_t n = read(pf[w].fd, buf[w] + len[w], cap[w] - len[w]);
+			if (n > 0) {
+				len[w] += (size_t)n;
+			} else if (n == 0 || errno != EINTR) {
+				if (n < 0)
+					rc = -1;
+				close(pf[w].fd);
+				fds[w] = pf[w].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	free(pf);
+	free(cap);
+	return rc;
+}
+
 static int run_parallel(const struct run_opts *o, struct strvec *scripts, struct cli_run_item *items)
 {
 	unsigned jobs = o->jobs < scripts->n ? o->jobs : (unsigned)scripts->n;
-	FILE **tmp = calloc(jobs, sizeof *tmp);
+	int *fds = calloc(jobs, sizeof *fds);
 	pid_t *pids = calloc(jobs, sizeof *pids);
+	char **buf = calloc(jobs, sizeof *buf);
+	size_t *len = calloc(jobs, sizeof *len);
 	int rc = 0;
-	if (tmp == NULL || pids == NULL) {
-		free(tmp);
+	if (fds == NULL || pids == NULL || buf == NULL || len == NULL) {
+		free(fds);
 		free(pids);
+		free(buf);
+		free(len);
 		return -1;
 	}
 	fflush(NULL);
 	for (unsigned w = 0; w < jobs; w++) {
-		if ((tmp[w] = tmpfile()) == NULL || (pids[w] = cli_signals_fork()) < 0) {
+		int p[2];
+		if (pipe(p) != 0) {
+			rc = -1;
+			jobs = w;
+			break;
+		}
+		if ((pids[w] = cli_signals_fork()) < 0) {
+			close(p[0]);
+			close(p[1]);
 			rc = -1;
 			jobs = w;
 			break;
 		}
 		if (pids[w] == 0) {
-			for (size_t i = w; i < scripts->n; i += jobs) {
-				struct cli_run_item it;
-				run_one(o, scripts->v[i], &it);
-				put_item(tmp[w], i, &it);
-				item_free(&it);
-			}
-			fflush(tmp[w]);
-			_exit(0);
+			close(p[0]);
+			for (unsigned k = 0; k < w; k++)
+				close(fds[k]);
+			worker(o, scripts, w, o->jobs < scripts->n ? o->jobs : (unsigned)scripts->n, p[1]);
 		}
+		close(p[1]);
+		fds[w] = p[0];
 	}
+	if (drain(fds, buf, len, jobs) != 0)
+		rc = -1;
 	for (unsigned w = 0; w < jobs; w++) {
 		int status = 0;
 		while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
@@ -693,13 +778,17 @@ static int run_parallel(const struct run_opts *o, struct strvec *scripts, struct
 		cli_signals_reaped(pids[w]);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			rc = -1;
-		rewind(tmp[w]);
-		while (get_item(tmp[w], items, scripts->n))
+		FILE *f = len[w] ? fmemopen(buf[w], len[w], "r") : NULL;
+		while (f != NULL && get_item(f, items, scripts->n))
 			;
-		fclose(tmp[w]);
+		if (f != NULL)
+			fclose(f);
+		free(buf[w]);
 	}
-	free(tmp);
+	free(fds);
 	free(pids);
+	free(buf);
+	free(len);
 	return rc;
 }
 
