@@ -75,7 +75,9 @@ void cli_run_help(FILE *out)
 		"rfc9293-strict; tap follows linux-wire (see conformance/README.md).\n"
 		"\n"
 		"exit status: 0 no script failed; 1 a script failed; 2 bad usage, a\n"
-		"malformed script (file:line:col: message) or an unknown option line.\n",
+		"malformed script (file:line:col: message), an unknown option line or\n"
+		"counter, or an output file that could not be written (it is then absent);\n"
+		"128 + the signal after SIGINT/SIGTERM (no worker or partial file is left).\n",
 		engine_dut_names(), engine_mutations());
 }
 
