@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum cli_status {
 	CLI_OK = 0,
@@ -75,6 +76,19 @@ bool cli_parse_u64(const char *verb, const char *flag, const char *s, uint64_t m
  * scaled value. */
 bool cli_parse_fixed(const char *verb, const char *flag, const char *s, unsigned decimals, uint64_t min,
 		     uint64_t max, const char *what, uint64_t *out);
+/* Parse "I/N", both decimal integers as above, 1 <= I <= N <= max. */
+bool cli_parse_fraction(const char *verb, const char *flag, const char *s, uint64_t max, const char *what,
+			uint64_t *i, uint64_t *n);
+
+/* ---- Signals (cli_signal.c) ---- */
+/* SIGINT / SIGTERM / SIGHUP: stop the workers, remove temporary output
+ * files (sim/outfile.h), exit 128 + signal. For verbs that write files. */
+void cli_signals_install(void);
+/* fork() for a worker process: the parent tracks the child for the
+ * handler, the child is killed if the parent dies (PR_SET_PDEATHSIG). */
+pid_t cli_signals_fork(void);
+/* The parent reaped `pid`: stop tracking it. */
+void cli_signals_reaped(pid_t pid);
 
 /* cli_run.c: "--profile rfc5961=on,rfc1337=off" into DUT_PROFILE_* bits
  * (false on a bad value), and the name of a profile setting for messages. */

@@ -81,41 +81,62 @@ bool cli_args_no_value(struct cli_args *a)
 	return false;
 }
 
-bool cli_parse_fixed(const char *verb, const char *flag, const char *s, unsigned decimals, uint64_t min,
-		     uint64_t max, const char *what, uint64_t *out)
+/* The first `len` bytes of s as a decimal with up to `decimals` fractional
+ * digits, scaled by 10^decimals; false on anything else or on overflow. */
+static bool scan_fixed(const char *s, size_t len, unsigned decimals, uint64_t *out)
 {
 	uint64_t v = 0;
 	unsigned frac = 0;
-	bool digits = false, dot = false, ok = true;
-	for (const char *p = s; *p && ok; p++) {
-		if (*p >= '0' && *p <= '9') {
-			if (dot && ++frac > decimals) {
-				ok = false;
-				break;
-			}
-			unsigned d = (unsigned)(*p - '0');
+	bool digits = false, dot = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c >= '0' && c <= '9') {
+			if (dot && ++frac > decimals)
+				return false;
+			unsigned d = (unsigned)(c - '0');
 			if (v > (UINT64_MAX - d) / 10u)
-				ok = false;
-			else
-				v = v * 10u + d;
+				return false;
+			v = v * 10u + d;
 			digits = true;
-		} else if (*p == '.' && !dot && decimals > 0) {
+		} else if (c == '.' && !dot && decimals > 0) {
 			dot = true;
 		} else {
-			ok = false;
+			return false;
 		}
 	}
-	for (; ok && frac < decimals; frac++) {
+	for (; frac < decimals; frac++) {
 		if (v > UINT64_MAX / 10u)
-			ok = false;
-		else
-			v *= 10u;
+			return false;
+		v *= 10u;
 	}
-	if (!ok || !digits || v < min || v > max) {
+	*out = v;
+	return digits;
+}
+
+bool cli_parse_fixed(const char *verb, const char *flag, const char *s, unsigned decimals, uint64_t min,
+		     uint64_t max, const char *what, uint64_t *out)
+{
+	uint64_t v;
+	if (!scan_fixed(s, strlen(s), decimals, &v) || v < min || v > max) {
 		cli_error(verb, "%s: expected %s, got '%s'", flag, what, s);
 		return false;
 	}
 	*out = v;
+	return true;
+}
+
+bool cli_parse_fraction(const char *verb, const char *flag, const char *s, uint64_t max, const char *what,
+			uint64_t *i, uint64_t *n)
+{
+	const char *slash = strchr(s, '/');
+	uint64_t a, b;
+	if (slash == NULL || !scan_fixed(s, (size_t)(slash - s), 0, &a) ||
+	    !scan_fixed(slash + 1, strlen(slash + 1), 0, &b) || a < 1 || a > b || b > max) {
+		cli_error(verb, "%s: expected %s, got '%s'", flag, what, s);
+		return false;
+	}
+	*i = a;
+	*n = b;
 	return true;
 }
 

@@ -7,8 +7,10 @@
  *   synack <verb> [flags]       run a verb (see cli.h for exit statuses)
  *
  * Adding a verb: write cli_<verb>.c with cli_<verb>_main/_help, declare them
- * in cli.h and add one line to VERBS below.
+ * in cli.h and add one line to VERBS below. A write error on stdout, in any
+ * verb, ends with a message and exit status 2 (check_stdout).
  */
+#include <errno.h>
 #include <string.h>
 
 #include "cli.h"
@@ -61,7 +63,7 @@ static int unknown(const char *name)
 	return CLI_USAGE;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -98,8 +100,28 @@ int main(int argc, char **argv)
 	const struct cli_verb *v = find_verb(cmd);
 	if (v == NULL)
 		return unknown(cmd);
-	int rc = v->main(argc - 1, argv + 1);
-	if (fflush(stdout) != 0 && rc == CLI_OK)
-		rc = CLI_FAIL;
-	return rc;
+	return v->main(argc - 1, argv + 1);
+}
+
+/* Whatever a verb found, output that did not reach stdout (a full disk,
+ * a closed descriptor) is an output error: reported, exit status 2. The
+ * stream is closed here so that an error only close(2) sees counts too. */
+static int check_stdout(int rc)
+{
+	errno = 0;
+	bool bad = fflush(stdout) != 0 || ferror(stdout);
+	int e = errno;
+	if (fclose(stdout) != 0 && !bad) {
+		bad = true;
+		e = errno;
+	}
+	if (!bad)
+		return rc;
+	fprintf(stderr, "synack: error writing standard output: %s\n", strerror(e ? e : EIO));
+	return CLI_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	return check_stdout(dispatch(argc, argv));
 }

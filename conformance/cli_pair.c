@@ -44,7 +44,7 @@ void cli_pair_help(FILE *out)
 		"\n"
 		"exit status: 0 every echo arrived (or, with loss, every loss is accounted\n"
 		"for by the link or a chip) and the checker recorded nothing; 1 otherwise;\n"
-		"2 bad usage.\n");
+		"2 bad usage, or the capture could not be written (a full disk).\n");
 }
 
 struct pair_opts {
@@ -161,7 +161,7 @@ static void print_diags(const char *name, const struct enc_model *m, FILE *out)
 	}
 }
 
-static void summary(const struct sim_pair *p, const struct pair_opts *o)
+static void summary(const struct sim_pair *p, const struct pair_opts *o, bool capture_ok)
 {
 	const struct sim_pair_node *a = &p->na;
 	const struct sim_link_stats *l = &p->link.stats;
@@ -184,7 +184,7 @@ static void summary(const struct sim_pair *p, const struct pair_opts *o)
 	printf("  checker: %u diagnostics\n", sim_pair_diag_count(p));
 	print_diags("a", p->a.model, stdout);
 	print_diags("b", p->b.model, stdout);
-	if (p->have_pcap)
+	if (o->cfg.pcap_path != NULL && capture_ok)
 		printf("  capture: %s (%" PRIu64 " frames)\n", o->cfg.pcap_path, p->pcap.frames);
 }
 
@@ -221,6 +221,7 @@ static void failures(const struct sim_pair *p, const struct pair_opts *o)
 int cli_pair_main(int argc, char **argv)
 {
 	struct pair_opts o;
+	cli_signals_install(); /* ^C removes a capture's temporary file */
 	int rc = parse(&o, argc, argv);
 	if (rc != CLI_OK)
 		return rc;
@@ -237,21 +238,25 @@ int cli_pair_main(int argc, char **argv)
 		return CLI_FAIL;
 	}
 	if (sim_pair_init(p, &o.cfg, err, sizeof err) != 0) {
-		cli_error(VERB, "%s%s", o.cfg.pcap_path && strstr(err, "capture") ? "--pcap: " : "", err);
+		bool capture = o.cfg.pcap_path && strncmp(err, o.cfg.pcap_path, strlen(o.cfg.pcap_path)) == 0;
+		cli_error(VERB, "%s%s", capture ? "--pcap: " : "", err);
 		sim_pair_free(p, NULL, 0);
 		free(p);
 		return CLI_USAGE;
 	}
 	bool ok = sim_pair_run(p);
+	/* The capture is closed (and every write checked) before anything is
+	 * reported, so a cut-short file is never announced as written. */
+	bool capture_ok = sim_pair_close_pcap(p, err, sizeof err) == 0;
 	if (!o.quiet)
-		summary(p, &o);
+		summary(p, &o, capture_ok);
 	if (!ok)
 		failures(p, &o);
-	rc = sim_pair_free(p, err, sizeof err);
+	sim_pair_free(p, NULL, 0);
 	free(p);
-	if (rc != 0) {
+	if (!capture_ok) {
 		cli_error(VERB, "--pcap: %s", err);
-		return CLI_FAIL;
+		return CLI_USAGE;
 	}
 	if (!o.quiet)
 		printf("%s\n", ok ? "PASS" : "FAIL");

@@ -6,8 +6,8 @@
  *   names under conformance/suites/), sorted, de-duplicated, sharded
  *   -> per script: parse (script/), check options and profile, engine_run
  *      (engine/), on failure write <pcap-dir>/<name>.pcap and .ladder.txt
- *   -> -j N: N forked workers, each writing its records to a temporary
- *      file; the parent reads them back and prints in sorted order
+ *   -> -j N: N forked workers, each sending its records through a pipe;
+ *      the parent reads them all and prints in sorted order
  *   -> text blocks or JSON lines, a summary table, JUnit XML
  *
  * Same scripts, flags and seed: byte-identical stdout, JUnit and captures.
@@ -18,6 +18,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include "cli.h"
 #include "cli_run.h"
 #include "engine.h"
+#include "outfile.h"
 
 #define VERB "run"
 #ifndef SYNACK_SUITES_DIR
@@ -84,7 +86,9 @@ void cli_run_help(FILE *out)
 		"errata reference) follow each script's result.\n"
 		"\n"
 		"exit status: 0 no script failed; 1 a script failed; 2 bad usage, a\n"
-		"malformed script (file:line:col: message) or an unknown option line.\n",
+		"malformed script (file:line:col: message), an unknown option line or\n"
+		"counter, or an output file that could not be written (it is then absent);\n"
+		"128 + the signal after SIGINT/SIGTERM (no worker or partial file is left).\n",
 		engine_dut_names(), engine_mutations());
 }
 
@@ -155,30 +159,95 @@ static bool ends_with(const char *s, const char *suf)
 	return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
-static int find_pkts(const char *dir, struct strvec *out)
+/* Directories already searched in one argument's tree, by device and
+ * inode: a symlink loop (d/loop -> d) or a second name for a directory
+ * is searched once instead of until the path is 40 links deep. */
+struct visited {
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} *v;
+	size_t n, cap;
+};
+
+/* Returns 1 when dir was searched already, 0 after recording it, -1 on
+ * error (reported). */
+static int visit(struct visited *seen, const char *dir)
 {
-	DIR *d = opendir(dir);
-	if (d == NULL)
+	struct stat st;
+	if (stat(dir, &st) != 0) {
+		cli_error(VERB, "%s: cannot read directory: %s", dir, strerror(errno));
 		return -1;
+	}
+	for (size_t i = 0; i < seen->n; i++)
+		if (seen->v[i].dev == st.st_dev && seen->v[i].ino == st.st_ino)
+			return 1;
+	if (seen->n == seen->cap) {
+		size_t cap = seen->cap ? 2 * seen->cap : 32;
+		void *n = realloc(seen->v, cap * sizeof *seen->v);
+		if (n == NULL) {
+			cli_error(VERB, "out of memory");
+			return -1;
+		}
+		seen->v = n;
+		seen->cap = cap;
+	}
+	seen->v[seen->n].dev = st.st_dev;
+	seen->v[seen->n].ino = st.st_ino;
+	seen->n++;
+	return 0;
+}
+
+/* Adds dir's *.pkt files, recursively. Returns 0, or -1 after reporting. */
+static int find_pkts(const char *dir, struct strvec *out, struct visited *seen)
+{
+	int v = visit(seen, dir);
+	if (v != 0) {
+		if (v > 0)
+			cli_error(VERB, "%s: directory already searched (a symlink loop or a second name), skipped",
+				  dir);
+		return v > 0 ? 0 : -1;
+	}
+	DIR *d = opendir(dir);
+	if (d == NULL) {
+		cli_error(VERB, "%s: cannot read directory: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* Sorted entries, so which of two names for a directory is searched
+	 * (and reported) does not depend on the file system's order. */
+	struct strvec names = {0};
 	struct dirent *de;
 	int rc = 0;
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		size_t n = strlen(dir) + strlen(de->d_name) + 2;
+	while (rc == 0 && (de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' && vec_push(&names, de->d_name) != 0)
+			rc = -1;
+	closedir(d);
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof names.v[0], cmp_str);
+	for (size_t i = 0; rc == 0 && i < names.n; i++) {
+		size_t n = strlen(dir) + strlen(names.v[i]) + 2;
 		char *p = malloc(n);
 		if (p == NULL) {
 			rc = -1;
 			break;
 		}
-		snprintf(p, n, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", de->d_name);
+		snprintf(p, n, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", names.v[i]);
 		if (is_dir(p))
-			rc = find_pkts(p, out);
-		else if (ends_with(p, ".pkt") && is_file(p))
-			rc = vec_push(out, p);
+			rc = find_pkts(p, out, seen);
+		else if (ends_with(p, ".pkt") && is_file(p) && vec_push(out, p) != 0)
+			rc = -1;
 		free(p);
 	}
-	closedir(d);
+	vec_free(&names);
+	return rc;
+}
+
+/* One tree, its own record of visited directories. */
+static int find_tree(const char *dir, struct strvec *out)
+{
+	struct visited seen = {0};
+	int rc = find_pkts(dir, out, &seen);
+	free(seen.v);
 	return rc;
 }
 
@@ -221,22 +290,28 @@ static const char *suites_dir(void)
 /* Adds the scripts an argument names; returns false after reporting. */
 static bool collect(const char *arg, struct strvec *out)
 {
+	/* "" would name the suites directory itself ("suites/"): every
+	 * suite, which is not what an empty name asks for. */
+	if (arg[0] == '\0') {
+		cli_error(VERB, "'' is not a script, a directory or a suite (an empty name)");
+		return false;
+	}
 	if (is_file(arg))
 		return vec_push(out, arg) == 0;
 	if (is_dir(arg))
-		return find_pkts(arg, out) == 0;
+		return find_tree(arg, out) == 0;
 	const char *sd = suites_dir();
 	if (sd == NULL) {
 		cli_error(VERB, "'%s' is not a file or directory, and no conformance/suites/ was found", arg);
 		return false;
 	}
 	if (strcmp(arg, "all") == 0)
-		return find_pkts(sd, out) == 0;
+		return find_tree(sd, out) == 0;
 	char p[4096];
 	snprintf(p, sizeof p, "%s/%s", sd, arg);
 	/* A suite may be nested ("rfc9293/handshake") or one script in it. */
 	if (arg[0] != '/' && strstr(arg, "..") == NULL && is_dir(p))
-		return find_pkts(p, out) == 0;
+		return find_tree(p, out) == 0;
 	if (arg[0] != '/' && strstr(arg, "..") == NULL && ends_with(p, ".pkt") && is_file(p))
 		return vec_push(out, p) == 0;
 	cli_error(VERB, "'%s' is not a script, a directory or a suite under %s", arg, sd);
@@ -358,16 +433,13 @@ static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char 
 				return CLI_USAGE;
 			o->jobs = (unsigned)n;
 		} else if (strcmp(flag, "--shard") == 0) {
-			unsigned si, sn;
-			char tail;
-			if ((v = cli_args_value(&a)) == NULL)
+			uint64_t si, sn;
+			if ((v = cli_args_value(&a)) == NULL ||
+			    !cli_parse_fraction(VERB, flag, v, UINT32_MAX, "I/N with 1 <= I <= N <= 4294967295", &si,
+						&sn))
 				return CLI_USAGE;
-			if (sscanf(v, "%u/%u%c", &si, &sn, &tail) != 2 || sn == 0 || si == 0 || si > sn) {
-				cli_error(VERB, "--shard: expected I/N with 1 <= I <= N, got '%s'", v);
-				return CLI_USAGE;
-			}
-			o->shard_i = si;
-			o->shard_n = sn;
+			o->shard_i = (unsigned)si;
+			o->shard_n = (unsigned)sn;
 		} else if (strcmp(flag, "--junit") == 0) {
 			if ((o->junit = cli_args_value(&a)) == NULL)
 				return CLI_USAGE;
@@ -449,12 +521,27 @@ static char *dup_or_empty(const char *s)
 	return strdup(s ? s : "");
 }
 
+/* Writes one output file whole: `text` goes to a temporary file renamed
+ * over `path` (sim/outfile.h). Returns 0, or -1 with err naming the file. */
+static int write_text_file(const char *path, const char *text, size_t len, char *err, size_t errcap)
+{
+	struct sim_outfile f;
+	if (sim_outfile_open(&f, path, err, errcap) != 0)
+		return -1;
+	errno = 0;
+	if (len > 0 && fwrite(text, 1, len, f.f) != len)
+		sim_outfile_ok(&f);
+	return sim_outfile_commit(&f, err, errcap);
+}
+
+/* <pcap-dir>/<name>.pcap and .ladder.txt. A file that cannot be written
+ * (a full disk) is absent, and the run reports it and exits 2. */
 static void write_failure(const struct run_opts *o, const struct script *s, const struct engine_result *r,
 			  struct cli_run_item *it)
 {
-	char name[1024], pcap[2048], lad[2048], err[256];
-	char *text = NULL;
-	size_t len = 0;
+	char name[1024], pcap[2048], lad[2048], err[2200];
+	char *text = NULL, *ltext = NULL;
+	size_t len = 0, llen = 0;
 	FILE *m = open_memstream(&text, &len);
 	if (m == NULL)
 		return;
@@ -462,20 +549,30 @@ static void write_failure(const struct run_opts *o, const struct script *s, cons
 	slug(it->path, name, sizeof name);
 	snprintf(pcap, sizeof pcap, "%s/%s.pcap", o->pcap_dir, name);
 	snprintf(lad, sizeof lad, "%s/%s.ladder.txt", o->pcap_dir, name);
+	FILE *lm = open_memstream(&ltext, &llen);
+	if (lm != NULL) {
+		fputs(r->messages, lm);
+		engine_ladder(r, s, lm);
+		fclose(lm);
+	}
 	if (mkdir(o->pcap_dir, 0777) != 0 && errno != EEXIST) {
-		fprintf(m, "cannot create '%s': %s\n", o->pcap_dir, strerror(errno));
+		fprintf(m, "%s: cannot create: %s\n", o->pcap_dir, strerror(errno));
+		it->write_failed = true;
+	} else if (sim_same_file(pcap, it->path) || sim_same_file(lad, it->path)) {
+		fprintf(m, "%s: refusing to overwrite the script with its own failure report\n", it->path);
+		it->write_failed = true;
 	} else if (engine_write_pcap(r, pcap, err, sizeof err) != 0) {
 		fprintf(m, "%s\n", err);
+		it->write_failed = true;
+	} else if (ltext == NULL || write_text_file(lad, ltext, llen, err, sizeof err) != 0) {
+		fprintf(m, "pcap: %s\n%s\n", pcap, ltext ? err : "out of memory");
+		it->pcap = strdup(pcap);
+		it->write_failed = true;
 	} else {
-		FILE *f = fopen(lad, "w");
-		if (f != NULL) {
-			fputs(r->messages, f);
-			engine_ladder(r, s, f);
-			fclose(f);
-		}
 		fprintf(m, "pcap: %s\nladder: %s\n", pcap, lad);
 		it->pcap = strdup(pcap);
 	}
+	free(ltext);
 	fclose(m);
 	it->detail = text;
 }
@@ -594,7 +691,8 @@ static char *get_str(FILE *f)
 
 static void put_item(FILE *f, size_t idx, const struct cli_run_item *it)
 {
-	fprintf(f, "%zu %d %d %" PRIu64 " %d\n", idx, (int)it->verdict, it->line, it->virtual_ns, (int)it->dry_run);
+	fprintf(f, "%zu %d %d %" PRIu64 " %d %d\n", idx, (int)it->verdict, it->line, it->virtual_ns,
+		(int)it->dry_run, (int)it->write_failed);
 	put_str(f, it->messages);
 	put_str(f, it->detail);
 	put_str(f, it->pcap);
@@ -604,16 +702,17 @@ static void put_item(FILE *f, size_t idx, const struct cli_run_item *it)
 static bool get_item(FILE *f, struct cli_run_item *items, size_t n)
 {
 	size_t idx;
-	int v, line, dry;
+	int v, line, dry, wfail;
 	uint64_t ns;
-	if (fscanf(f, "%zu %d %d %" SCNu64 " %d", &idx, &v, &line, &ns, &dry) != 5 || fgetc(f) != '\n' ||
-	    idx >= n)
+	if (fscanf(f, "%zu %d %d %" SCNu64 " %d %d", &idx, &v, &line, &ns, &dry, &wfail) != 6 ||
+	    fgetc(f) != '\n' || idx >= n)
 		return false;
 	struct cli_run_item *it = &items[idx];
 	it->verdict = (enum cli_run_verdict)v;
 	it->line = line;
 	it->virtual_ns = ns;
 	it->dry_run = dry != 0;
+	it->write_failed = wfail != 0;
 	it->messages = get_str(f);
 	it->detail = get_str(f);
 	it->pcap = get_str(f);
@@ -621,47 +720,137 @@ static bool get_item(FILE *f, struct cli_run_item *items, size_t n)
 	return true;
 }
 
+/* Worker w runs scripts w, w + jobs, ... and writes their records to
+ * `fd`, a pipe to the parent (no file: a full /tmp cannot cut a record
+ * short unnoticed). Exits 0, or 1 when the records could not be sent. */
+static _Noreturn void worker(const struct run_opts *o, struct strvec *scripts, unsigned w, unsigned jobs, int fd)
+{
+	FILE *f = fdopen(fd, "w");
+	if (f == NULL)
+		_exit(1);
+	for (size_t i = w; i < scripts->n; i += jobs) {
+		struct cli_run_item it;
+		run_one(o, scripts->v[i], &it);
+		put_item(f, i, &it);
+		item_free(&it);
+	}
+	_exit(fflush(f) != 0 || ferror(f) ? 1 : 0);
+}
+
+/* Reads every worker's pipe to its end, concurrently (a worker blocks
+ * when its pipe is full). */
+static int drain(int *fds, char **buf, size_t *len, unsigned jobs)
+{
+	struct pollfd *pf = calloc(jobs, sizeof *pf);
+	size_t *cap = calloc(jobs, sizeof *cap);
+	unsigned open_fds = jobs;
+	int rc = 0;
+	if (pf == NULL || cap == NULL) {
+		free(pf);
+		free(cap);
+		return -1;
+	}
+	for (unsigned w = 0; w < jobs; w++) {
+		pf[w].fd = fds[w];
+		pf[w].events = POLLIN;
+	}
+	while (open_fds > 0) {
+		if (poll(pf, jobs, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -1;
+			break;
+		}
+		for (unsigned w = 0; w < jobs; w++) {
+			if (pf[w].fd < 0 || pf[w].revents == 0)
+				continue;
+			if (cap[w] - len[w] < 65536) {
+				size_t nc = cap[w] ? 2 * cap[w] : 131072;
+				char *nb = realloc(buf[w], nc);
+				if (nb == NULL) {
+					rc = -1;
+					open_fds = 0;
+					break;
+				}
+				buf[w] = nb;
+				cap[w] = nc;
+			}
+			ssize_t n = read(pf[w].fd, buf[w] + len[w], cap[w] - len[w]);
+			if (n > 0) {
+				len[w] += (size_t)n;
+			} else if (n == 0 || errno != EINTR) {
+				if (n < 0)
+					rc = -1;
+				close(pf[w].fd);
+				fds[w] = pf[w].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	free(pf);
+	free(cap);
+	return rc;
+}
+
 static int run_parallel(const struct run_opts *o, struct strvec *scripts, struct cli_run_item *items)
 {
 	unsigned jobs = o->jobs < scripts->n ? o->jobs : (unsigned)scripts->n;
-	FILE **tmp = calloc(jobs, sizeof *tmp);
+	int *fds = calloc(jobs, sizeof *fds);
 	pid_t *pids = calloc(jobs, sizeof *pids);
+	char **buf = calloc(jobs, sizeof *buf);
+	size_t *len = calloc(jobs, sizeof *len);
 	int rc = 0;
-	if (tmp == NULL || pids == NULL) {
-		free(tmp);
+	if (fds == NULL || pids == NULL || buf == NULL || len == NULL) {
+		free(fds);
 		free(pids);
+		free(buf);
+		free(len);
 		return -1;
 	}
 	fflush(NULL);
 	for (unsigned w = 0; w < jobs; w++) {
-		if ((tmp[w] = tmpfile()) == NULL || (pids[w] = fork()) < 0) {
+		int p[2];
+		if (pipe(p) != 0) {
+			rc = -1;
+			jobs = w;
+			break;
+		}
+		if ((pids[w] = cli_signals_fork()) < 0) {
+			close(p[0]);
+			close(p[1]);
 			rc = -1;
 			jobs = w;
 			break;
 		}
 		if (pids[w] == 0) {
-			for (size_t i = w; i < scripts->n; i += jobs) {
-				struct cli_run_item it;
-				run_one(o, scripts->v[i], &it);
-				put_item(tmp[w], i, &it);
-				item_free(&it);
-			}
-			fflush(tmp[w]);
-			_exit(0);
+			close(p[0]);
+			for (unsigned k = 0; k < w; k++)
+				close(fds[k]);
+			worker(o, scripts, w, o->jobs < scripts->n ? o->jobs : (unsigned)scripts->n, p[1]);
 		}
+		close(p[1]);
+		fds[w] = p[0];
 	}
+	if (drain(fds, buf, len, jobs) != 0)
+		rc = -1;
 	for (unsigned w = 0; w < jobs; w++) {
-		int status;
-		waitpid(pids[w], &status, 0);
+		int status = 0;
+		while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
+			;
+		cli_signals_reaped(pids[w]);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			rc = -1;
-		rewind(tmp[w]);
-		while (get_item(tmp[w], items, scripts->n))
+		FILE *f = len[w] ? fmemopen(buf[w], len[w], "r") : NULL;
+		while (f != NULL && get_item(f, items, scripts->n))
 			;
-		fclose(tmp[w]);
+		if (f != NULL)
+			fclose(f);
+		free(buf[w]);
 	}
-	free(tmp);
+	free(fds);
 	free(pids);
+	free(buf);
+	free(len);
 	return rc;
 }
 
@@ -673,6 +862,7 @@ int cli_run_main(int argc, char **argv)
 	struct cli_run_item *items = NULL;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cli_signals_install();
 
 	if (parse_args(&o, &inputs, argc, argv) != CLI_OK)
 		goto out;
@@ -691,17 +881,29 @@ int cli_run_main(int argc, char **argv)
 	for (size_t i = 0; i < inputs.n; i++)
 		if (!collect(inputs.v[i], &all))
 			goto out;
-	qsort(all.v, all.n, sizeof all.v[0], cmp_str);
-	for (size_t i = 0, k = 0; i < all.n; i++) {
-		if (i > 0 && strcmp(all.v[i], all.v[i - 1]) == 0)
-			continue;
-		if (o.shard_n == 0 || k++ % o.shard_n == o.shard_i - 1u)
-			vec_push(&scripts, all.v[i]);
-	}
+	/* Checked before the sort: qsort's base must not be NULL, even for
+	 * zero elements. */
 	if (all.n == 0) {
 		cli_error(VERB, "no scripts found");
 		goto out;
 	}
+	qsort(all.v, all.n, sizeof all.v[0], cmp_str);
+	for (size_t i = 0, k = 0; i < all.n; i++) {
+		if (i > 0 && strcmp(all.v[i], all.v[i - 1]) == 0)
+			continue;
+		if ((o.shard_n == 0 || k++ % o.shard_n == o.shard_i - 1u) && vec_push(&scripts, all.v[i]) != 0) {
+			cli_error(VERB, "out of memory");
+			goto out;
+		}
+	}
+	/* An output that is also an input would be overwritten by the run's
+	 * report (--junit x.pkt x.pkt): refused before anything runs. */
+	for (size_t i = 0; o.junit != NULL && i < all.n; i++)
+		if (sim_same_file(o.junit, all.v[i])) {
+			cli_error(VERB, "--junit: '%s' is the script '%s'; refusing to overwrite an input", o.junit,
+				  all.v[i]);
+			goto out;
+		}
 	items = calloc(scripts.n ? scripts.n : 1, sizeof *items);
 	if (items == NULL)
 		goto out;
@@ -733,11 +935,24 @@ int cli_run_main(int argc, char **argv)
 		any_error |= items[i].verdict == CLI_RUN_ERROR;
 		if (items[i].verdict == CLI_RUN_ERROR && items[i].messages)
 			fputs(items[i].messages, stderr);
+		if (items[i].write_failed) {
+			/* The last line of the detail says which file and why. */
+			const char *d = items[i].detail ? items[i].detail : "";
+			size_t n = strlen(d);
+			while (n > 0 && d[n - 1] == '\n')
+				n--;
+			const char *last = d + n;
+			while (last > d && last[-1] != '\n')
+				last--;
+			cli_error(VERB, "--pcap-dir: %.*s", (int)(d + n - last), last);
+			any_error = true;
+		}
 	}
 	struct cli_run_context ctx = {o.dut, o.profile, o.tolerance_ns, inputs.v, inputs.n};
 	cli_run_summary(stdout, items, scripts.n, o.json, &ctx);
-	if (o.junit && cli_run_junit(o.junit, items, scripts.n) != 0) {
-		cli_error(VERB, "cannot write '%s': %s", o.junit, strerror(errno));
+	char jerr[600];
+	if (o.junit && cli_run_junit(o.junit, items, scripts.n, jerr, sizeof jerr) != 0) {
+		cli_error(VERB, "--junit: %s", jerr);
 		any_error = true;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -32,6 +32,7 @@ struct cli_run_item {
 	char *pcap;            /* failure capture written, or NULL */
 	bool dry_run;          /* parsed and checked only */
 	char *diagnostics;     /* the chip model checker's lines, or NULL (no model) */
+	bool write_failed;     /* a --pcap-dir file could not be written (detail says why) */
 };
 
 /* What the summary needs to know about the run itself, to say which
@@ -52,6 +53,8 @@ void cli_run_json(FILE *out, const struct cli_run_item *it);
  * skipped, how many and the command(s) that run them. */
 void cli_run_summary(FILE *out, const struct cli_run_item *items, size_t n, bool json,
 		     const struct cli_run_context *ctx);
-int cli_run_junit(const char *path, const struct cli_run_item *items, size_t n);
+/* Writes the JUnit XML whole (sim/outfile.h): 0, or -1 with err naming the
+ * file; the file is then absent (an older one is left as it was). */
+int cli_run_junit(const char *path, const struct cli_run_item *items, size_t n, char *err, size_t errcap);
 
 #endif /* CLI_RUN_H */

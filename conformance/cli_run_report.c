@@ -6,14 +6,18 @@
  * headers ask for (read again from the skipped files), with the run's own
  * arguments. Everything printed here is a function of the records, the
  * skipped scripts' headers and the run's flags (no wall clock, no
- * pointers), so the same suite and seed give the same bytes.
+ * pointers), so the same suite and seed give the same bytes. The JUnit file
+ * is complete or absent (sim/outfile.h).
  */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli_run.h"
 #include "engine.h"
+#include "outfile.h"
 #include "script.h"
 
 /* The tolerance the suites' README and tests/e2e give a real-time DUT
@@ -419,16 +423,11 @@ static const char *first_line(const char *s, char *buf, size_t cap)
 	return buf;
 }
 
-int cli_run_junit(const char *path, const struct cli_run_item *items, size_t n)
+static int junit_to(FILE *f, const struct cli_run_item *items, size_t n)
 {
-	FILE *f = fopen(path, "w");
-	if (f == NULL)
-		return -1;
 	struct tally total, *t = calloc(n ? n : 1, sizeof *t);
-	if (t == NULL) {
-		fclose(f);
+	if (t == NULL)
 		return -1;
-	}
 	size_t k = tally(items, n, t, &total);
 	char s[32], msg[512];
 	fmt_s(total.ns, s);
@@ -488,5 +487,29 @@ int cli_run_junit(const char *path, const struct cli_run_item *items, size_t n)
 	}
 	fprintf(f, "</testsuites>\n");
 	free(t);
-	return fclose(f) == 0 ? 0 : -1;
+	return 0;
+}
+
+int cli_run_junit(const char *path, const struct cli_run_item *items, size_t n, char *err, size_t errcap)
+{
+	/* Built in memory, then written in one checked write to a temporary
+	 * file that only a clean commit renames over `path`. */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (m == NULL || junit_to(m, items, n) != 0 || fclose(m) != 0 || text == NULL) {
+		snprintf(err, errcap, "%s: out of memory", path);
+		free(text);
+		return -1;
+	}
+	struct sim_outfile o;
+	int rc = sim_outfile_open(&o, path, err, errcap);
+	if (rc == 0) {
+		errno = 0;
+		if (fwrite(text, 1, len, o.f) != len)
+			sim_outfile_ok(&o);
+		rc = sim_outfile_commit(&o, err, errcap);
+	}
+	free(text);
+	return rc;
 }

@@ -19,6 +19,12 @@
  * The temporary names of open outfiles are kept in a process-wide list so
  * that sim_outfile_cleanup_all() (async-signal-safe) can unlink them from
  * a SIGINT / SIGTERM handler.
+ *
+ * Two kinds of names are not replaced by a rename: an existing device,
+ * FIFO or socket (/dev/null, /dev/full, a pipe to tcpdump) is written in
+ * place, with every write still checked (renaming over /dev/null as root
+ * would replace the device); a symbolic link to a file keeps the link and
+ * replaces the file it points to.
  */
 #ifndef SIM_OUTFILE_H
 #define SIM_OUTFILE_H
@@ -33,15 +39,22 @@ extern "C" {
 
 struct sim_outfile {
 	FILE *f;            /* write here; NULL once the caller closed it */
-	char *path;         /* the final name */
-	char *tmp;          /* the temporary name */
-	bool failed;        /* a write error was seen (sim_outfile_fail) */
+	char *path;         /* the final name, as given (for messages) */
+	char *target;       /* what is renamed over: path, or a link's file */
+	char *tmp;          /* the temporary name; NULL when written in place */
+	bool failed;        /* a write error was seen (sim_outfile_ok) */
+	int err_no;         /* its errno, for the message */
 	int slot;           /* index in the cleanup list, -1 = none */
 };
 
 /* Creates the temporary file next to `path`. Returns 0, or -1 with a
  * message naming the file in err. */
 int sim_outfile_open(struct sim_outfile *o, const char *path, char *err, size_t errcap);
+/* Checks the stream after a write: records the first error with its
+ * errno (so the final message says "No space left on device", not just
+ * "failed") and returns false from then on. Call it right after the
+ * writes whose reason matters; commit catches any error regardless. */
+bool sim_outfile_ok(struct sim_outfile *o);
 /* Flushes o->f and syncs it to disk. Returns 0, or -1 with the message
  * (e.g. "x.pcap: No space left on device"). */
 int sim_outfile_sync(struct sim_outfile *o, char *err, size_t errcap);

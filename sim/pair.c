@@ -226,12 +226,18 @@ bool sim_pair_run(struct sim_pair *p)
 	       sim_pair_diag_count(p) == 0;
 }
 
-int sim_pair_free(struct sim_pair *p, char *err, size_t errcap)
+int sim_pair_close_pcap(struct sim_pair *p, char *err, size_t errcap)
 {
 	int rc = 0;
 	if (p->have_pcap)
 		rc = sim_pcap_close(&p->pcap, err, errcap);
 	p->have_pcap = false;
+	return rc;
+}
+
+int sim_pair_free(struct sim_pair *p, char *err, size_t errcap)
+{
+	int rc = sim_pair_close_pcap(p, err, errcap);
 	/* The kernel first: its queue may still name the boards' timers. */
 	sim_free(&p->sim);
 	sim_link_free(&p->link);

@@ -98,7 +98,11 @@ bool sim_pair_run(struct sim_pair *p);
 /* Total losses the link and the chips can explain. */
 uint64_t sim_pair_explained_losses(const struct sim_pair *p);
 unsigned sim_pair_diag_count(const struct sim_pair *p);
-/* Close the capture (err on failure: returns -1) and free. */
+/* Close the capture, if one is open, so its result is known before a
+ * summary is printed. Returns 0, or -1 with err naming the file. The frame
+ * count in p->pcap stays readable. */
+int sim_pair_close_pcap(struct sim_pair *p, char *err, size_t errcap);
+/* Close the capture if still open (err on failure: returns -1) and free. */
 int sim_pair_free(struct sim_pair *p, char *err, size_t errcap);
 
 #ifdef __cplusplus

@@ -9,7 +9,7 @@
  *                                             ├── runner_shell.c (prescan, sysctl lines)
  *                                             ├── options.c (option lines, profiles)
  *                                             └── dut->ops  (sim, tap ...)
- *   engine_result ──> ladder.c (ladder diagram, failure pcap)
+ *   engine_result ──> ladder.c (ladder diagram), pcap_out.c (failure pcap)
  *
  * Sequence numbers follow packetdrill (conformance/README.md): the DUT's ISN
  * is learned from its first SYN or SYN-ACK; the peer's numbers are as the
@@ -91,10 +91,17 @@ struct engine_result {
 
 void engine_options_defaults(struct engine_options *o);
 
-/* Checks the script's option lines; returns false with a message in err
- * ("file:line: unknown option --foo") when one is not accepted. Also fills
- * the tolerance the script asks for. */
+/* Checks the script's option lines and its counter names (any DUT's:
+ * engine_counter_problem); returns false with a message in err
+ * ("file:line: unknown option --foo", "file:line:col: unknown counter
+ * 'x' (did you mean 'y'?)") when one is not accepted. Also fills the
+ * tolerance the script asks for. */
 bool engine_check_options(const struct script *s, struct engine_options *o, char *err, size_t errcap);
+
+/* counters.c: NULL when a script may name counter `name` (our stack's
+ * core/net_stats.h names, unambiguous short forms, tap.* and Linux MIB
+ * names), else a message for people in buf. A script_counter_problem. */
+const char *engine_counter_problem(const char *name, char *buf, size_t cap);
 
 /* "--ignore=options,win" value; false on an unknown field name. */
 bool engine_parse_ignore(const char *v, bool *options, bool *win);
@@ -139,8 +146,9 @@ void engine_ladder_rows(FILE *out, const char *left, const char *right, const st
 /* The engine's exchange as a ladder: the peer on the left, the DUT on
  * the right, numbers relative to each side's ISN. */
 void engine_ladder(const struct engine_result *r, const struct script *s, FILE *out);
-/* The exchange as a pcap (raw IPv4, ns timestamps from the DUT clock).
- * Returns 0, or -1 with a message in err. */
+/* pcap_out.c: the exchange as a pcap (raw IPv4, ns timestamps from the DUT
+ * clock), complete or absent (sim/outfile.h). Returns 0, or -1 with a
+ * message naming the file in err. */
 int engine_write_pcap(const struct engine_result *r, const char *path, char *err, size_t errcap);
 
 /* packet.c: segment fields in script notation, for every tool that shows

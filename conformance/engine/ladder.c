@@ -2,19 +2,13 @@
  * ladder.c - a failed scenario, explained: the exchange as a ladder
  * diagram (peer on the left, DUT on the right, one row per segment, in
  * script notation with relative numbers) with the verifier's marks under
- * the offending segment, and the same exchange as a pcap.
+ * the offending segment. The same exchange as a pcap: pcap_out.c.
  *
  *       time (s)  peer 192.0.2.1:54321                  DUT 192.168.0.1:8080
  *       0.000000  S 0:0(0) win 8192 <mss 536>   ---->                          line 4
  *       0.000271                                <----   S. 0:0(0) ack 0 ...    line 5
  *                                                       ^^^ ack: expected 1 vs 0
- *
- * The pcap holds the IPv4 datagrams as the runner injected and received
- * them (LINKTYPE_RAW), stamped with the DUT clock in nanoseconds, so
- * tcpdump, tshark and scapy read it and two runs give the same bytes.
  */
-#define _DEFAULT_SOURCE
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,35 +130,4 @@ void engine_ladder(const struct engine_result *r, const struct script *s, FILE *
 	free(rows);
 	free(desc);
 	free(tag);
-}
-
-int engine_write_pcap(const struct engine_result *r, const char *path, char *err, size_t errcap)
-{
-	pcap_t *p = pcap_open_dead_with_tstamp_precision(DLT_RAW, 65535, PCAP_TSTAMP_PRECISION_NANO);
-	if (p == NULL) {
-		snprintf(err, errcap, "cannot open a pcap handle");
-		return -1;
-	}
-	pcap_dumper_t *d = pcap_dump_open(p, path);
-	if (d == NULL) {
-		snprintf(err, errcap, "cannot write capture '%s': %s", path, pcap_geterr(p));
-		pcap_close(p);
-		return -1;
-	}
-	for (size_t i = 0; i < r->n_log; i++) {
-		struct pcap_pkthdr h;
-		memset(&h, 0, sizeof h);
-		h.ts.tv_sec = (time_t)(r->log[i].t / 1000000000u);
-		h.ts.tv_usec = (suseconds_t)(r->log[i].t % 1000000000u); /* ns: nano precision */
-		h.caplen = h.len = (bpf_u_int32)r->log[i].len;
-		pcap_dump((u_char *)d, &h, r->log[i].data);
-	}
-	int rc = pcap_dump_flush(d);
-	pcap_dump_close(d);
-	pcap_close(p);
-	if (rc != 0) {
-		snprintf(err, errcap, "cannot flush capture '%s'", path);
-		return -1;
-	}
-	return 0;
 }

@@ -8,7 +8,8 @@
  * describe the host packetdrill runs on are accepted and have no effect
  * here (mss, mtu, strict_segments, non_fatal, speed, verbose...). Anything
  * else is an input error with its line: `file:line: unknown option --foo`,
- * which the CLI turns into exit status 2.
+ * which the CLI turns into exit status 2. Counter names are checked here
+ * too (counters.c), for the same reason: before any run, on any DUT.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,9 +69,20 @@ static const char *const INERT[] = {
 	"gateway_ip", "netmask_ip", "init_scripts", "wire_client", "tun_dev",
 };
 
+static const char *counter_problem(const char *name, char *buf, size_t cap, void *ctx)
+{
+	(void)ctx;
+	return engine_counter_problem(name, buf, cap);
+}
+
 bool engine_check_options(const struct script *s, struct engine_options *o, char *err, size_t errcap)
 {
 	uint64_t n;
+	struct script_error se;
+	if (script_check_counters(s, counter_problem, NULL, &se) != SCRIPT_OK) {
+		snprintf(err, errcap, "%s", se.text);
+		return false;
+	}
 	for (const struct script_option *op = s->options; op; op = op->next) {
 		const char *name = op->name, *v = op->value;
 		int line = op->loc.line;

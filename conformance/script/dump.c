@@ -7,6 +7,12 @@
  * Canonical means: one event per line, times in seconds with trailing zeros
  * dropped, flags in the order S F R P U E W then '.', options spelled as
  * packetdrill spells them, header lines first, then options, then events.
+ * Two exceptions keep the dump within what the parser reads back: a system
+ * call longer than a line (SCRIPT_MAX_LINE) is written with one argument or
+ * list item per line and long strings as adjacent pieces, and a note that
+ * could hold an option-like token ("--x=1") gets a blank before its ')'.
+ * conformance/script/tests/test_script_roundtrip.c checks the fixed point
+ * over the suites and over generated and corrupted scripts.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -221,15 +227,45 @@ static void put_packet(struct script_buf *b, const struct script_packet *pk)
 
 static void put_expr(struct script_buf *b, const struct script_expr *e);
 
+/* Items between open and close; in wrap mode each on its own line (a
+ * newline may follow an opener or a comma and precede a closer). */
 static void put_children(struct script_buf *b, const struct script_expr *e,
 			 const char *open, const char *close)
 {
-	script_buf_printf(b, "%s", open);
+	script_buf_printf(b, "%s%s", open, b->wrap && e->child ? "\n" : "");
 	for (const struct script_expr *c = e->child; c != NULL; c = c->next) {
 		put_expr(b, c);
-		script_buf_printf(b, "%s", c->next ? ", " : "");
+		script_buf_printf(b, "%s", c->next ? (b->wrap ? ",\n" : ", ") :
+				  b->wrap ? "\n" : "");
 	}
 	script_buf_printf(b, "%s", close);
+}
+
+/* In wrap mode a string is written as adjacent pieces, one per line (they
+ * concatenate back to the same text); a piece never ends inside an escape
+ * sequence. */
+#define WRAP_PIECE 64
+
+static void put_string(struct script_buf *b, const struct script_expr *e)
+{
+	const char *t = e->text;
+	size_t n = strlen(t);
+	if (!b->wrap || n <= WRAP_PIECE) {
+		script_buf_printf(b, "\"%s\"%s", t, e->with_ellipsis ? "..." : "");
+		return;
+	}
+	size_t at = 0;
+	while (at < n) {
+		size_t end = at + WRAP_PIECE < n ? at + WRAP_PIECE : n;
+		size_t bs = 0; /* backslashes right before the cut */
+		while (end - bs > at && t[end - bs - 1] == '\\')
+			bs++;
+		if (bs % 2 == 1 && end < n)
+			end++; /* keep "\x" together */
+		script_buf_printf(b, "%s\"%.*s\"", at ? "\n" : "", (int)(end - at), t + at);
+		at = end;
+	}
+	script_buf_printf(b, "%s", e->with_ellipsis ? "..." : "");
 }
 
 static void put_expr(struct script_buf *b, const struct script_expr *e)
@@ -250,7 +286,7 @@ static void put_expr(struct script_buf *b, const struct script_expr *e)
 		script_buf_printf(b, "%s", e->text);
 		break;
 	case SCRIPT_EXPR_STRING:
-		script_buf_printf(b, "\"%s\"%s", e->text, e->with_ellipsis ? "..." : "");
+		put_string(b, e);
 		break;
 	case SCRIPT_EXPR_LIST:
 		put_children(b, e, "[", "]");
@@ -264,7 +300,7 @@ static void put_expr(struct script_buf *b, const struct script_expr *e)
 		break;
 	case SCRIPT_EXPR_OR:
 		put_expr(b, e->lhs);
-		script_buf_printf(b, "|");
+		script_buf_printf(b, "|%s", b->wrap ? "\n" : "");
 		put_expr(b, e->rhs);
 		break;
 	case SCRIPT_EXPR_ASSIGN:
@@ -285,17 +321,22 @@ static void put_syscall(struct script_buf *b, const struct script_syscall *sc)
 		put_seconds(b, sc->end_ns);
 		script_buf_printf(b, " ");
 	}
-	script_buf_printf(b, "%s(", sc->name);
+	script_buf_printf(b, "%s(%s", sc->name, b->wrap && sc->args ? "\n" : "");
 	for (const struct script_expr *a = sc->args; a != NULL; a = a->next) {
 		put_expr(b, a);
-		script_buf_printf(b, "%s", a->next ? ", " : "");
+		script_buf_printf(b, "%s", a->next ? (b->wrap ? ",\n" : ", ") :
+				  b->wrap ? "\n" : "");
 	}
 	script_buf_printf(b, ") = ");
 	put_expr(b, sc->result);
 	if (sc->errno_name)
 		script_buf_printf(b, " %s", sc->errno_name);
+	/* The note is kept as written, and an option-like token in it
+	 * ("--t==") runs to the next blank when lexed: a ')' right after it
+	 * would become part of it. A blank before the ')' keeps the note
+	 * closed; only a note holding "--" can start such a token. */
 	if (sc->note)
-		script_buf_printf(b, " (%s)", sc->note);
+		script_buf_printf(b, " (%s%s)", sc->note, strstr(sc->note, "--") ? " " : "");
 }
 
 static void put_app(struct script_buf *b, const struct script_app_action *a)
@@ -323,7 +364,7 @@ static void put_app(struct script_buf *b, const struct script_app_action *a)
 	}
 }
 
-void script_buf_dump_event(struct script_buf *b, const struct script_event *ev)
+static void dump_event(struct script_buf *b, const struct script_event *ev)
 {
 	put_time(b, &ev->time);
 	switch (ev->kind) {
@@ -358,11 +399,43 @@ void script_buf_dump_event(struct script_buf *b, const struct script_event *ev)
 	}
 }
 
+/* Longest line in b->data[from..]. */
+static size_t longest_line(const struct script_buf *b, size_t from)
+{
+	size_t best = 0, run = 0;
+	for (size_t i = from; i < b->len; i++) {
+		run = b->data[i] == '\n' ? 0 : run + 1;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+/* One event; a system call that would not fit on one line (the parser's
+ * SCRIPT_MAX_LINE, e.g. adjacent strings or a long list that spanned lines
+ * in the script) is written again with one item per line. */
+void script_buf_dump_event(struct script_buf *b, const struct script_event *ev)
+{
+	size_t from = b->len;
+	size_t col = 0; /* what the line already holds */
+	while (col < from && b->data[from - col - 1] != '\n')
+		col++;
+	dump_event(b, ev);
+	if (b->failed || b->wrap || col + longest_line(b, from) <= SCRIPT_MAX_LINE)
+		return;
+	b->len = from;
+	b->wrap = true;
+	dump_event(b, ev);
+	b->wrap = false;
+}
+
 static void put_endpoint(struct script_buf *b, const char *key, uint32_t addr,
 			 uint16_t port)
 {
 	script_buf_printf(b, "//! %s: ", key);
-	if (addr != 0) {
+	/* A bare port is written as the port; 0.0.0.0 alone (no port) must
+	 * stay an address, as port 0 is not a valid endpoint. */
+	if (addr != 0 || port == 0) {
 		put_addr(b, addr);
 		if (port != 0)
 			script_buf_printf(b, ":%u", port);
@@ -412,8 +485,12 @@ char *script_dump(const struct script *s)
 	struct script_buf b = {0};
 	put_header(&b, &s->header);
 	for (const struct script_option *o = s->options; o != NULL; o = o->next) {
+		/* -D is the shorter spelling: used when --define= would make
+		 * the line longer than the parser accepts. */
 		if (o->is_define)
-			script_buf_printf(&b, "--define=%s=%s\n", o->name, o->value);
+			script_buf_printf(&b, "%s%s=%s\n",
+					  strlen(o->name) + strlen(o->value) + 10 > SCRIPT_MAX_LINE ?
+					  "-D " : "--define=", o->name, o->value);
 		else if (o->value)
 			script_buf_printf(&b, "--%s=%s\n", o->name, o->value);
 		else

@@ -3,6 +3,7 @@
  * expressions, called from parser.c when a word is followed by '('.
  *
  *   syscall := NAME '(' [expr {',' expr}] ')' '=' result [ERRNO] ['(' note ')']
+ *              ERRNO is one of Linux's errno names (ERRNO_NAMES below)
  *   expr    := primary {'|' primary}
  *   primary := '...' | INT | STRING {STRING} ['...'] | '[' list ']' |
  *              '{' list '}' | WORD ['(' list ')'] ['=' expr]
@@ -13,6 +14,7 @@
  * parser, decides which calls and structures a DUT adapter understands.
  * Nesting and list length are bounded (SCRIPT_MAX_NESTING, SCRIPT_MAX_LIST).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "script_internal.h"
@@ -176,6 +178,40 @@ static struct script_expr *parse_expr(struct script_parser *p, bool calls)
 	return e;
 }
 
+/* The errno names an strace line can show after the result: Linux's
+ * (include/uapi/asm-generic/errno-base.h and errno.h), with the aliases
+ * glibc defines (EWOULDBLOCK, EDEADLOCK, ENOTSUP). Sorted for bsearch. */
+static const char *const ERRNO_NAMES[] = {
+	"E2BIG", "EACCES", "EADDRINUSE", "EADDRNOTAVAIL", "EADV", "EAFNOSUPPORT", "EAGAIN", "EALREADY",
+	"EBADE", "EBADF", "EBADFD", "EBADMSG", "EBADR", "EBADRQC", "EBADSLT", "EBFONT", "EBUSY",
+	"ECANCELED", "ECHILD", "ECHRNG", "ECOMM", "ECONNABORTED", "ECONNREFUSED", "ECONNRESET", "EDEADLK",
+	"EDEADLOCK", "EDESTADDRREQ", "EDOM", "EDOTDOT", "EDQUOT", "EEXIST", "EFAULT", "EFBIG",
+	"EHOSTDOWN", "EHOSTUNREACH", "EHWPOISON", "EIDRM", "EILSEQ", "EINPROGRESS", "EINTR", "EINVAL",
+	"EIO", "EISCONN", "EISDIR", "EISNAM", "EKEYEXPIRED", "EKEYREJECTED", "EKEYREVOKED", "EL2HLT",
+	"EL2NSYNC", "EL3HLT", "EL3RST", "ELIBACC", "ELIBBAD", "ELIBEXEC", "ELIBMAX", "ELIBSCN", "ELNRNG",
+	"ELOOP", "EMEDIUMTYPE", "EMFILE", "EMLINK", "EMSGSIZE", "EMULTIHOP", "ENAMETOOLONG", "ENAVAIL",
+	"ENETDOWN", "ENETRESET", "ENETUNREACH", "ENFILE", "ENOANO", "ENOBUFS", "ENOCSI", "ENODATA",
+	"ENODEV", "ENOENT", "ENOEXEC", "ENOKEY", "ENOLCK", "ENOLINK", "ENOMEDIUM", "ENOMEM", "ENOMSG",
+	"ENONET", "ENOPKG", "ENOPROTOOPT", "ENOSPC", "ENOSR", "ENOSTR", "ENOSYS", "ENOTBLK", "ENOTCONN",
+	"ENOTDIR", "ENOTEMPTY", "ENOTNAM", "ENOTRECOVERABLE", "ENOTSOCK", "ENOTSUP", "ENOTTY",
+	"ENOTUNIQ", "ENXIO", "EOPNOTSUPP", "EOVERFLOW", "EOWNERDEAD", "EPERM", "EPFNOSUPPORT", "EPIPE",
+	"EPROTO", "EPROTONOSUPPORT", "EPROTOTYPE", "ERANGE", "EREMCHG", "EREMOTE", "EREMOTEIO",
+	"ERESTART", "ERFKILL", "EROFS", "ESHUTDOWN", "ESOCKTNOSUPPORT", "ESPIPE", "ESRCH", "ESRMNT",
+	"ESTALE", "ESTRPIPE", "ETIME", "ETIMEDOUT", "ETOOMANYREFS", "ETXTBSY", "EUCLEAN", "EUNATCH",
+	"EUSERS", "EWOULDBLOCK", "EXDEV", "EXFULL",
+};
+
+static int cmp_name(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+bool script_errno_known(const char *name)
+{
+	return bsearch(name, ERRNO_NAMES, sizeof(ERRNO_NAMES) / sizeof(ERRNO_NAMES[0]),
+		       sizeof(ERRNO_NAMES[0]), cmp_name) != NULL;
+}
+
 void script_parse_syscall(struct script_parser *p, struct script_event *ev)
 {
 	struct script_syscall *sc = &ev->u.syscall;
@@ -203,6 +239,9 @@ void script_parse_syscall(struct script_parser *p, struct script_event *ev)
 	sc->result = parse_expr(p, false);
 
 	if (p->tok[0].kind == TOK_WORD && script_p_same_line(p)) {
+		if (!script_errno_known(p->tok[0].text))
+			script_fail(p->ctx, p->tok[0].loc, "unknown errno name '%.32s' (expected a "
+				    "Linux name such as ECONNREFUSED or EINPROGRESS)", p->tok[0].text);
 		sc->errno_name = p->tok[0].text;
 		script_p_advance(p);
 	}

@@ -447,8 +447,19 @@ static void parse_counter(struct script_parser *p, struct script_event *ev)
 	script_p_advance(p);
 	if (p->tok[0].kind != TOK_WORD || !script_p_same_line(p))
 		script_p_unexpected(p, "a counter name after 'counter'");
-	c->name = p->tok[0].text;
+	/* A name may be dotted ("tcp.rst_sent", "TcpExt.TCPChallengeACK"),
+	 * written without blanks: the words and dots are joined. */
+	const char *from = p->tok[0].start;
+	size_t len = p->tok[0].len;
+	c->name_loc = p->tok[0].loc;
 	script_p_advance(p);
+	while (script_p_is_punct(p, 0, '.') && p->tok[0].start == from + len &&
+	       p->tok[1].kind == TOK_WORD && p->tok[1].start == p->tok[0].start + 1) {
+		len += 1 + p->tok[1].len;
+		script_p_advance(p);
+		script_p_advance(p);
+	}
+	c->name = script_strndup(p->ctx, from, len);
 	const struct script_token *t = &p->tok[0];
 	if (t->kind == TOK_EQEQ)
 		c->cmp = SCRIPT_CMP_EQ;
@@ -469,6 +480,12 @@ static void parse_counter(struct script_parser *p, struct script_event *ev)
 }
 
 /* ---- events ------------------------------------------------------------ */
+
+/* "a" or "an" before an event kind's name ("an application action"). */
+static const char *article(const char *noun)
+{
+	return noun[0] != '\0' && strchr("aeiou", noun[0]) != NULL ? "an" : "a";
+}
 
 static bool time_is_observation(const struct script_event *ev)
 {
@@ -556,6 +573,11 @@ static void parse_event(struct script_parser *p, int64_t *now_lo)
 		*now_lo = ev->time.lo_ns;
 	} else if (ev->time.kind == SCRIPT_TIME_REL ||
 		   ev->time.kind == SCRIPT_TIME_REL_RANGE) {
+		/* Each time is below 10^9 s; so is their sum, or a long enough
+		 * run of relative times would overflow 64 bits. */
+		if (ev->time.lo_ns >= SCRIPT_MAX_TIME_S * 1000000000LL - *now_lo)
+			script_fail(p->ctx, ev->loc, "time too large: the events add up "
+				    "to 10^9 s or more");
 		*now_lo += ev->time.lo_ns;
 	}
 
@@ -578,15 +600,14 @@ static void parse_event(struct script_parser *p, int64_t *now_lo)
 		ev->u.syscall.blocking = true;
 		ev->u.syscall.end_ns = end_ns;
 	}
+	const char *kind = script_event_kind_name(ev->kind);
 	if (ev->time.kind == SCRIPT_TIME_ANY && !time_is_observation(ev))
 		script_fail(p->ctx, ev->loc, "time '*' is allowed only on outbound "
-			    "packets and expected events, not on a %s",
-			    script_event_kind_name(ev->kind));
+			    "packets and expected events, not on %s %s", article(kind), kind);
 	if ((ev->time.kind == SCRIPT_TIME_ABS_RANGE ||
 	     ev->time.kind == SCRIPT_TIME_REL_RANGE) && !time_is_observation(ev))
 		script_fail(p->ctx, ev->loc, "a time range is allowed only on outbound "
-			    "packets and expected events, not on a %s",
-			    script_event_kind_name(ev->kind));
+			    "packets and expected events, not on %s %s", article(kind), kind);
 	if (p->tok[0].kind != TOK_EOF && p->tok[0].loc.line == p->prev_end_line) {
 		char buf[64];
 		script_fail(p->ctx, p->tok[0].loc, "unexpected %s after the end of the %s",

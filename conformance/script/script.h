@@ -264,7 +264,8 @@ enum script_cmp {
 };
 
 struct script_counter_assert {
-	const char *name;  /* checked against the DUT's counter table by the runner */
+	const char *name;  /* checked with script_check_counters(), read by the runner */
+	struct script_loc name_loc;
 	enum script_cmp cmp;
 	uint32_t value;
 };
@@ -377,6 +378,20 @@ void script_free(struct script *script);
 char *script_dump(const struct script *script);
 int script_dump_file(const struct script *script, FILE *f);
 void script_dump_event(const struct script_event *ev, FILE *f);
+
+/* Counter names are not the language's: they belong to the stacks under
+ * test, so the caller supplies them. `problem` returns NULL for a name it
+ * knows, else a message ("unknown counter 'x' (did you mean 'y'?)") in buf.
+ * script_check_counters() applies it to every `counter` statement and
+ * reports the first problem as "file:line:col: message" (SCRIPT_ERR_PARSE),
+ * so an unknown name is an input error before any run, on any DUT. */
+typedef const char *(*script_counter_problem)(const char *name, char *buf, size_t cap, void *ctx);
+enum script_status script_check_counters(const struct script *s, script_counter_problem problem,
+					 void *ctx, struct script_error *err);
+
+/* Whether `name` is a Linux errno name ("ECONNRESET"); the parser accepts
+ * no other after a system call's result. */
+bool script_errno_known(const char *name);
 
 /* Names used by the dump and by runner messages. */
 const char *script_event_kind_name(enum script_event_kind kind);

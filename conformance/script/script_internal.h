@@ -123,6 +123,7 @@ struct script_buf {
 	char *data;
 	size_t len, cap;
 	bool failed;
+	bool wrap;   /* one item per line: an event too long for one line */
 };
 
 void script_buf_printf(struct script_buf *b, const char *fmt, ...)

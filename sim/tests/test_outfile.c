@@ -2,8 +2,8 @@
  * test_outfile.c - output files are complete or absent: a clean commit
  * renames into place, a write error (a full disk, simulated with
  * RLIMIT_FSIZE) leaves the old file untouched and no temporary behind,
- * discard removes the temporary, and the same-file check sees through a
- * second name.
+ * discard removes the temporary, the same-file check sees through a
+ * second name, devices are written in place and links are kept.
  */
 #define _DEFAULT_SOURCE
 
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "outfile.h"
@@ -154,6 +155,82 @@ START_TEST(test_same_file_sees_links)
 }
 END_TEST
 
+/* Devices are written in place: /dev/null stays a device (a rename over it
+ * as root would replace it with a file), /dev/full reports its error. */
+START_TEST(test_devices_are_written_in_place)
+{
+	char err[256] = "";
+	struct sim_outfile o;
+	struct stat st;
+	ck_assert_int_eq(sim_outfile_open(&o, "/dev/null", err, sizeof err), 0);
+	fputs("discarded\n", o.f);
+	ck_assert_int_eq(sim_outfile_commit(&o, err, sizeof err), 0);
+	ck_assert_int_eq(stat("/dev/null", &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+	ck_assert_int_eq(sim_outfile_open(&o, "/dev/full", err, sizeof err), 0);
+	static char block[8192];
+	fwrite(block, 1, sizeof block, o.f);
+	ck_assert(!sim_outfile_ok(&o));
+	ck_assert_int_eq(sim_outfile_commit(&o, err, sizeof err), -1);
+	ck_assert_str_eq(err, "/dev/full: write failed: No space left on device");
+	ck_assert_int_eq(stat("/dev/full", &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+}
+END_TEST
+
+/* A link to a file keeps being a link; the file it names gets the data. */
+START_TEST(test_symlink_keeps_the_link)
+{
+	char file[200], link[200], err[256] = "", buf[64];
+	struct sim_outfile o;
+	struct stat st;
+	snprintf(file, sizeof file, "%s/real.xml", dir);
+	snprintf(link, sizeof link, "%s/link.xml", dir);
+	FILE *f = fopen(file, "w");
+	fputs("old\n", f);
+	fclose(f);
+	ck_assert_int_eq(symlink(file, link), 0);
+	ck_assert_int_eq(sim_outfile_open(&o, link, err, sizeof err), 0);
+	fputs("new\n", o.f);
+	ck_assert_int_eq(sim_outfile_commit(&o, err, sizeof err), 0);
+	ck_assert_int_eq(lstat(link, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	slurp(file, buf, sizeof buf);
+	ck_assert_str_eq(buf, "new\n");
+	ck_assert_int_eq(entries(), 2);
+}
+END_TEST
+
+/* A link to a file not yet there: the file is created where it points. */
+START_TEST(test_dangling_symlink_creates_its_target)
+{
+	char link[200], file[200], err[256] = "", buf[64];
+	struct sim_outfile o;
+	struct stat st;
+	snprintf(link, sizeof link, "%s/link.pcap", dir);
+	snprintf(file, sizeof file, "%s/real.pcap", dir);
+	ck_assert_int_eq(symlink("real.pcap", link), 0);
+	ck_assert_int_eq(sim_outfile_open(&o, link, err, sizeof err), 0);
+	fputs("data\n", o.f);
+	ck_assert_int_eq(sim_outfile_commit(&o, err, sizeof err), 0);
+	ck_assert_int_eq(lstat(link, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	slurp(file, buf, sizeof buf);
+	ck_assert_str_eq(buf, "data\n");
+	ck_assert_int_eq(entries(), 2);
+}
+END_TEST
+
+START_TEST(test_directory_is_refused)
+{
+	char err[256] = "";
+	struct sim_outfile o;
+	ck_assert_int_eq(sim_outfile_open(&o, dir, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "is a directory"));
+	ck_assert_int_eq(entries(), 0);
+}
+END_TEST
+
 static Suite *outfile_suite(void)
 {
 	Suite *s = suite_create("sim_outfile");
@@ -164,6 +241,10 @@ static Suite *outfile_suite(void)
 	tcase_add_test(tc, test_discard_and_cleanup_remove_the_temporary);
 	tcase_add_test(tc, test_bad_names_are_reported);
 	tcase_add_test(tc, test_same_file_sees_links);
+	tcase_add_test(tc, test_devices_are_written_in_place);
+	tcase_add_test(tc, test_symlink_keeps_the_link);
+	tcase_add_test(tc, test_dangling_symlink_creates_its_target);
+	tcase_add_test(tc, test_directory_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

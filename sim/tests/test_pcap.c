@@ -138,6 +138,24 @@ START_TEST(test_unwritable_path_is_reported)
 }
 END_TEST
 
+/* A full device: every write fails. The capture stops at the first failed
+ * write and close names the file and the reason. */
+START_TEST(test_full_disk_is_reported)
+{
+	struct sim_pcap c;
+	char err[256] = "";
+	uint8_t frame[1518];
+	memset(frame, 0xa5, sizeof frame);
+	ck_assert_int_eq(sim_pcap_open(&c, "/dev/full", err, sizeof err), 0);
+	for (int i = 0; i < 100; i++)
+		sim_pcap_write(&c, frame, sizeof frame, (uint64_t)i * 1000u);
+	ck_assert(c.failed);
+	ck_assert_uint_lt(c.frames, 100);
+	ck_assert_int_eq(sim_pcap_close(&c, err, sizeof err), -1);
+	ck_assert_str_eq(err, "/dev/full: write failed: No space left on device");
+}
+END_TEST
+
 static Suite *pcap_suite(void)
 {
 	Suite *s = suite_create("sim_pcap");
@@ -145,6 +163,7 @@ static Suite *pcap_suite(void)
 	tcase_add_test(tc, test_written_and_read_back_with_exact_ns);
 	tcase_add_test(tc, test_same_seed_byte_identical);
 	tcase_add_test(tc, test_unwritable_path_is_reported);
+	tcase_add_test(tc, test_full_disk_is_reported);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -242,4 +242,4 @@ def test_unwritable_capture_exits_2(run_synack, tmp_path):
     res = run_synack("pair", "--frames", 1, "--pcap", bad)
     assert res.returncode == 2
     assert res.stdout == ""
-    assert res.stderr == f"synack pair: --pcap: cannot write capture: {bad}: No such file or directory\n"
+    assert res.stderr == f"synack pair: --pcap: {bad}: cannot create: No such file or directory\n"

@@ -181,9 +181,10 @@ START_TEST(test_state_and_counter_mismatch)
 	ck_assert(x.r.verdict == ENGINE_FAIL);
 	ck_assert_str_eq(x.r.messages, "t.pkt:2: tcp state: expected ESTABLISHED vs actual LISTEN\n");
 	run_free(&x);
-	run_text(&x, "0 listen 8080\n+0 counter no_such_counter == 0\n");
+	/* A name the language knows (the tap adapter's) that sim lacks. */
+	run_text(&x, "0 listen 8080\n+0 counter tap.frames_in == 0\n");
 	ck_assert(x.r.verdict == ENGINE_FAIL);
-	ck_assert_str_eq(x.r.messages, "t.pkt:2: counter no_such_counter: the sim DUT has no such counter\n");
+	ck_assert_str_eq(x.r.messages, "t.pkt:2: counter tap.frames_in: the sim DUT has no such counter\n");
 	run_free(&x);
 }
 END_TEST
@@ -265,6 +266,48 @@ START_TEST(test_option_lines)
 	ck_assert_str_eq(msg, "profile timewait-recycle=on, the DUT runs timewait-recycle=off");
 	ck_assert_ptr_null(engine_profile_conflict(s, DUT_PROFILE_RFC5961 | DUT_PROFILE_TW_RECYCLE, msg, sizeof msg));
 	script_free(s);
+}
+END_TEST
+
+/* Counter names are checked before any run, whatever the DUT: our
+ * stack's (full, or the unambiguous part after the dot), the tap
+ * adapter's, Linux MIB names; anything else is an input error at the
+ * name, with the nearest name when there is one. */
+START_TEST(test_counter_names)
+{
+	static const struct {
+		const char *name, *error;
+	} cases[] = {
+		{"tcp.rst_out_of_window", NULL},
+		{"rst_out_of_window", NULL},
+		{"challenge_acks", NULL},
+		{"tap.noise_dropped", NULL},
+		{"TcpExt.TCPChallengeACK", NULL},
+		{"TCPChallengeACK", NULL},
+		{"rst_out_of_windw", "t.pkt:2:12: unknown counter 'rst_out_of_windw' (did you mean 'rst_out_of_window'?)"},
+		{"tcp.rst_sentt", "t.pkt:2:12: unknown counter 'tcp.rst_sentt' (did you mean 'tcp.rst_sent'?)"},
+		{"rx", "t.pkt:2:12: counter 'rx' is ambiguous: write one of eth.rx arp.rx ip.rx icmp.rx udp.rx tcp.rx"},
+		{"zzzzzzzz", "t.pkt:2:12: unknown counter 'zzzzzzzz' (names: core/net_stats.h, tap.*, or a Linux MIB "
+			     "name such as TcpExt.TCPChallengeACK)"},
+		{"Tcp.In-Segs", "t.pkt:2:12: unknown counter 'Tcp.In-Segs' (names: core/net_stats.h, tap.*, or a Linux "
+				"MIB name such as TcpExt.TCPChallengeACK)"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[128], msg[512];
+		struct script *s;
+		struct script_error err;
+		struct engine_options o;
+		snprintf(text, sizeof text, "0 listen 8080\n+0 counter %s == 0\n", cases[i].name);
+		ck_assert(script_parse_string("t.pkt", text, strlen(text), &s, &err) == SCRIPT_OK);
+		engine_options_defaults(&o);
+		bool ok = engine_check_options(s, &o, msg, sizeof msg);
+		if (cases[i].error == NULL)
+			ck_assert_msg(ok, "%s: %s", cases[i].name, msg);
+		else
+			ck_assert_msg(!ok && strcmp(msg, cases[i].error) == 0, "%s: %s", cases[i].name,
+				      ok ? "accepted" : msg);
+		script_free(s);
+	}
 }
 END_TEST
 
@@ -399,6 +442,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_unsupported_lines);
 	tcase_add_test(tc, test_socket_calls);
 	tcase_add_test(tc, test_option_lines);
+	tcase_add_test(tc, test_counter_names);
 	tcase_add_test(tc, test_deterministic_report_and_pcap);
 	tcase_add_test(tc, test_behaviour_profiles);
 	tcase_add_test(tc, test_mutation_synack_ack0);

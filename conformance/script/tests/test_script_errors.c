@@ -56,6 +56,12 @@ static const struct bad bad_scripts[] = {
 	{"* < S 0:0(0) win 1",
 	 "t.pkt:1:1: time '*' is allowed only on outbound packets and expected "
 	 "events, not on a packet"},
+	{"* listen",
+	 "t.pkt:1:1: time '*' is allowed only on outbound packets and expected "
+	 "events, not on an application action"},
+	{"0 listen\n+0~+1 close",
+	 "t.pkt:2:1: a time range is allowed only on outbound packets and expected "
+	 "events, not on an application action"},
 	{"0~1 close(3) = 0",
 	 "t.pkt:1:1: a time range is allowed only on outbound packets and expected "
 	 "events, not on a system call"},
@@ -66,6 +72,15 @@ static const struct bad bad_scripts[] = {
 	{"1...0.5 read(4, ..., 1) = 1",
 	 "t.pkt:1:2: end time is before the start time"},
 	{"99999999999 close(3) = 0", "t.pkt:1:1: time too large"},
+	{"0 close\n+999999999 close\n+1 close",
+	 "t.pkt:3:1: time too large: the events add up to 10^9 s or more"},
+	{"0.5 close\n+999999999.5 close",
+	 "t.pkt:2:1: time too large: the events add up to 10^9 s or more"},
+	/* ten times 10^9 - 1 s would wrap a 64-bit nanosecond total */
+	{"0 close\n+999999999 close\n+999999999 close\n+999999999 close\n"
+	 "+999999999 close\n+999999999 close\n+999999999 close\n+999999999 close\n"
+	 "+999999999 close\n+999999999 close\n+999999999 close\n+999999999 close",
+	 "t.pkt:3:1: time too large: the events add up to 10^9 s or more"},
 	{"< S 0:0(0)",
 	 "t.pkt:1:1: expected a time ('0.1', '+0.1', '*') at the start of an event, "
 	 "got '<'"},
@@ -140,6 +155,12 @@ static const struct bad bad_scripts[] = {
 	 "t.pkt:1:41: unclosed '(' in the note after the return value"},
 	{"0 getsockopt(3, [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]], 4) = 0",
 	 "t.pkt:1:48: expression nested deeper than 32"},
+	{"0 connect(3, ..., ...) = -1 EFROB",
+	 "t.pkt:1:29: unknown errno name 'EFROB' (expected a Linux name such as ECONNREFUSED "
+	 "or EINPROGRESS)"},
+	{"0 read(3, ..., 1) = -1 eagain (lower case)",
+	 "t.pkt:1:24: unknown errno name 'eagain' (expected a Linux name such as ECONNREFUSED "
+	 "or EINPROGRESS)"},
 	{"0 write(4, 1.5, 1) = 1",
 	 "t.pkt:1:12: expected an expression (number, name, \"string\", ..., [list] "
 	 "or {struct}), got '1.5'"},

@@ -8,6 +8,7 @@
  * with identical text.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -631,6 +632,61 @@ START_TEST(test_data_files)
 }
 END_TEST
 
+/* Counter names may be dotted; script_check_counters() asks the caller
+ * about each and reports the first it refuses at the name. */
+static const char *refuse_bogus(const char *name, char *buf, size_t cap, void *ctx)
+{
+	(*(int *)ctx)++;
+	if (strncmp(name, "bogus", 5) != 0)
+		return NULL;
+	snprintf(buf, cap, "unknown counter '%s'", name);
+	return buf;
+}
+
+START_TEST(test_counter_names_checked_by_caller)
+{
+	struct script *s = parse_ok("0 counter TcpExt.TCPChallengeACK >= 1\n"
+				    "+0 counter tcp.rst_sent==2\n"
+				    "+0   counter bogus.x < 3\n"
+				    "+0 counter bogus == 0\n");
+	ck_assert_str_eq(nth(s, 0)->u.counter.name, "TcpExt.TCPChallengeACK");
+	ck_assert_int_eq(nth(s, 0)->u.counter.name_loc.col, 11);
+	ck_assert_str_eq(nth(s, 1)->u.counter.name, "tcp.rst_sent");
+	ck_assert_int_eq(nth(s, 1)->u.counter.cmp, SCRIPT_CMP_EQ);
+	struct script_error e;
+	int calls = 0;
+	ck_assert_int_eq(script_check_counters(s, refuse_bogus, &calls, &e), SCRIPT_ERR_PARSE);
+	ck_assert_int_eq(calls, 3);
+	ck_assert_str_eq(e.text, "t.pkt:3:14: unknown counter 'bogus.x'");
+	assert_roundtrip(s);
+	script_free(s);
+	/* A blank ends the name: "tcp. rst" is not one. */
+	struct script *bad = NULL;
+	const char *t = "0 counter tcp. rst == 1";
+	ck_assert_int_eq(script_parse_string("t.pkt", t, strlen(t), &bad, &e), SCRIPT_ERR_PARSE);
+	ck_assert_str_eq(e.text, "t.pkt:1:14: expected a comparison (==, !=, <, <=, >, >=), got '.'");
+}
+END_TEST
+
+/* Linux's errno names, first and last in order and the glibc aliases,
+ * are accepted after a result. */
+START_TEST(test_errno_names)
+{
+	static const char *const names[] = {"E2BIG", "EXFULL", "EAGAIN", "EWOULDBLOCK", "EDEADLK",
+					    "EDEADLOCK", "EOPNOTSUPP", "ENOTSUP", "ECONNRESET", "EPIPE"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char text[64];
+		snprintf(text, sizeof text, "0 read(3, ..., 1) = -1 %s", names[i]);
+		struct script *s = parse_ok(text);
+		ck_assert_str_eq(s->events->u.syscall.errno_name, names[i]);
+		script_free(s);
+		ck_assert(script_errno_known(names[i]));
+	}
+	ck_assert(!script_errno_known("EFROB"));
+	ck_assert(!script_errno_known(""));
+}
+END_TEST
+
 START_TEST(test_parse_file_missing)
 {
 	struct script dummy;
@@ -668,6 +724,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_dump_canonical);
 	tcase_add_loop_test(tc, test_data_files, 0,
 			    (int)(sizeof(data_files) / sizeof(data_files[0])));
+	tcase_add_test(tc, test_errno_names);
+	tcase_add_test(tc, test_counter_names_checked_by_caller);
 	tcase_add_test(tc, test_parse_file_missing);
 	suite_add_tcase(s, tc);
 	return s;
