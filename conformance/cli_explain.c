@@ -101,6 +101,7 @@ int cli_explain_main(int argc, char **argv)
 		return CLI_USAGE;
 	}
 
+	cli_signals_install(); /* ^C removes the temporary output files */
 	struct cap_reader *r;
 	struct cap_error err;
 	if (cap_open(&r, path, &err) != 0) {

@@ -129,6 +129,7 @@ int cli_pcap2script_main(int argc, char **argv)
 		cli_error(VERB, "-o: '%s' is the capture itself; refusing to overwrite it", out);
 		return CLI_USAGE;
 	}
+	cli_signals_install(); /* ^C removes the temporary output files */
 	struct xs_result r;
 	struct cap_error err;
 	if (xs_build(path, &o, &r, &err) != 0) {

@@ -155,5 +155,6 @@ int cli_replay_main(int argc, char **argv)
 		cli_error(VERB, "--profile: the %s DUT cannot run %s", o.dut->name, cli_profile_item(badp, o.profile));
 		return CLI_USAGE;
 	}
+	cli_signals_install(); /* ^C removes the temporary output files */
 	return rp_run(path, &o, stdout);
 }

@@ -3,7 +3,8 @@
  * worker processes, remove the temporary files of outputs still being
  * written, and exit 128 + the signal number (130 after ^C).
  *
- *   cli_signals_install()            verbs that write files (run, pair)
+ *   cli_signals_install()            verbs that write files (run, pair, explain,
+ *                                    replay, pcap2script)
  *   cli_signals_fork()               instead of fork() for a worker: the
  *                                    parent lists the child, the child
  *                                    dies with its parent
