@@ -94,6 +94,7 @@ void cli_run_help(FILE *out)
 
 struct run_opts {
 	const struct dut_ops *dut;
+	const char *dut_spec;      /* --dut as given (a board's path), or NULL */
 	uint8_t profile;
 	uint64_t seed;
 	unsigned jobs;
@@ -416,6 +417,7 @@ static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char 
 				cli_error(VERB, "--dut: %s", derr);
 				return CLI_USAGE;
 			}
+			o->dut_spec = v;
 		} else if (strcmp(flag, "--profile") == 0) {
 			if ((v = cli_args_value(&a)) == NULL)
 				return CLI_USAGE;
@@ -948,7 +950,7 @@ int cli_run_main(int argc, char **argv)
 			any_error = true;
 		}
 	}
-	struct cli_run_context ctx = {o.dut, o.profile, o.tolerance_ns, inputs.v, inputs.n};
+	struct cli_run_context ctx = {o.dut, o.dut_spec, o.profile, o.tolerance_ns, inputs.v, inputs.n};
 	cli_run_summary(stdout, items, scripts.n, o.json, &ctx);
 	char jerr[600];
 	if (o.junit && cli_run_junit(o.junit, items, scripts.n, jerr, sizeof jerr) != 0) {

@@ -39,6 +39,7 @@ struct cli_run_item {
  * command runs the scripts it skipped. */
 struct cli_run_context {
 	const struct dut_ops *dut;     /* --dut (possibly a --mutate wrapper) */
+	const char *dut_spec;          /* --dut as given, or NULL (for a board: its path) */
 	uint8_t profile;               /* DUT_PROFILE_* of --profile */
 	int64_t tolerance_ns;          /* --tolerance-usecs, or -1 */
 	char *const *inputs;           /* the SCRIPT|DIR|SUITE arguments */

@@ -269,7 +269,12 @@ static void rerun_command(const struct cli_run_context *ctx, const char *path, c
 	uint8_t prof = with(ctx->profile, s->header.rfc5961, DUT_PROFILE_RFC5961);
 	prof = with(prof, s->header.rfc1337, DUT_PROFILE_RFC1337);
 	prof = with(prof, s->header.timewait_recycle, DUT_PROFILE_TW_RECYCLE);
-	const struct dut_ops *own = ctx->dut ? engine_find_dut(ctx->dut->name) : NULL, *d = NULL;
+	/* The run's own adapter, unwrapped from --mutate by name; a loaded
+	 * board: firmware is the adapter itself (looking it up again would
+	 * load it again, over the one in use). */
+	const struct dut_ops *own = NULL, *d = NULL;
+	if (ctx->dut != NULL)
+		own = strncmp(ctx->dut->name, "board:", 6) == 0 ? ctx->dut : engine_find_dut(ctx->dut->name);
 	uint8_t p = prof;
 	if (own != NULL && runs(own, &p, &s->header))
 		d = own;
@@ -283,8 +288,8 @@ static void rerun_command(const struct cli_run_context *ctx, const char *path, c
 	char part[96];
 	snprintf(buf, cap, "synack run");
 	if (strcmp(d->name, "sim") != 0) {
-		snprintf(part, sizeof part, " --dut %s", d->name);
-		add(buf, cap, part);
+		add(buf, cap, " --dut");
+		add_arg(buf, cap, d == own && ctx->dut_spec ? ctx->dut_spec : d->name);
 	}
 	snprintf(part, sizeof part, " --profile rfc5961=%s,rfc1337=%s", (prof & DUT_PROFILE_RFC5961) ? "on" : "off",
 		 (prof & DUT_PROFILE_RFC1337) ? "on" : "off");

@@ -127,6 +127,9 @@ struct synack_board_app {
 	/* The current connection's state in RFC 9293 spelling ("LISTEN",
 	 * "SYN-RECEIVED", "ESTABLISHED", "TIME-WAIT", "CLOSED" ...). */
 	const char *(*tcp_state)(void *fw);
+	/* Half close the current connection: send FIN, keep receiving
+	 * (shutdown(SHUT_WR)). Optional like the rest. */
+	int (*shutdown)(void *fw, uint64_t now);
 };
 
 struct synack_board_firmware {

@@ -426,10 +426,9 @@ static const char *seq_rel(uint32_t v, const struct xp_end *e, char *buf, size_t
 static void sender_rst(struct xp_pkt_ctx *k)
 {
 	const struct cap_pkt *p = k->p;
-	struct xp_end *s = &k->c->e[k->s], *r = &k->c->e[k->r];
-	char who[96], peer[96], b1[48];
+	struct xp_end *s = &k->c->e[k->s];
+	char who[96], b1[48];
 	xp_end_label(k, k->s, who, sizeof who);
-	xp_end_label(k, k->r, peer, sizeof peer);
 	bool has_ack = (p->tcp.flags & TCP_ACK) != 0;
 	struct xp_expect *x = find_exp(s, EXP_RST, rst_fits, p);
 	if (x != NULL) {
@@ -521,19 +520,10 @@ static void sender_rst(struct xp_pkt_ctx *k)
 		xp_note_append(n, " An abort would carry SND.NXT = %u.", s->snd_nxt);
 		n->n.field = "seq";
 	}
-	(void)r;
-	(void)peer;
 	/* Whose reset was it? If the end keeps sending, not its own; if it
 	 * then answers like an end with no connection, it was. */
 	s->maybe_closed = true;
 	s->maybe_closed_frame = p->frame;
-}
-
-static bool ack_fits(const struct xp_expect *x, const struct cap_pkt *p)
-{
-	(void)x;
-	(void)p;
-	return true;
 }
 
 /* An empty ACK: does it answer an unacceptable segment? Only when its ack
@@ -543,7 +533,7 @@ static void sender_ack(struct xp_pkt_ctx *k)
 {
 	const struct cap_pkt *p = k->p;
 	struct xp_end *s = &k->c->e[k->s];
-	struct xp_expect *x = find_exp(s, EXP_ACK, ack_fits, p);
+	struct xp_expect *x = find_exp(s, EXP_ACK, NULL, p);
 	if (x == NULL)
 		return;
 	if (s->rcv_known && seq_gt(p->tcp.ack, s->last_ack) && x->rule && strcmp(x->rule->id, "time-wait.fin") != 0)

@@ -210,7 +210,7 @@ static void rx_syn_sent(struct xp_pkt_ctx *k)
 {
 	const struct cap_pkt *p = k->p;
 	struct xp_conv *c = k->c;
-	struct xp_end *r = &c->e[k->r], *s = &c->e[k->s];
+	struct xp_end *r = &c->e[k->r];
 	uint8_t f = p->tcp.flags;
 	char who[96], peer[96], hint[200];
 	xp_end_label(k, k->r, who, sizeof who);
@@ -281,7 +281,6 @@ static void rx_syn_sent(struct xp_pkt_ctx *k)
 				if (n)
 					n->n.field = "ack";
 			}
-			(void)s;
 			return;
 		}
 	}

@@ -496,7 +496,6 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 		comment(&w, "Where the capture shows a fault of the DUT's stack, the line expects what the RFC requires "
 			    "(--as-captured keeps the capture's segment).");
 	uint64_t t0 = p2.s[0].ts_ns, prev = 0;
-	bool listening = false;
 	uint64_t sent_to = 0;    /* DUT payload bytes already asked for with send */
 	bool dut_closed = false;
 	uint64_t rcvd = 0;       /* peer payload the DUT acknowledged */
@@ -508,13 +507,11 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 		bool refused = first_dut && (first_dut->flags & TCP_RST) && !dut_isn_known;
 		if (!refused) {
 			wl(&w, "0 listen %u", r->dut_port);
-			listening = true;
 		} else {
 			comment(&w, "The DUT answers the SYN with a reset: nothing listens on its port, so the script "
 				    "does not listen either.");
 		}
 	}
-	(void)listening;
 	for (size_t i = 0; i < p2.n; i++) {
 		struct seg *s = &p2.s[i];
 		struct xs_frame *f = &p2.f[i];
@@ -661,7 +658,6 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 	fclose(w.f);
 	r->script = text;
 	free(p2.s);
-	(void)rcvd;
 	return 0;
 }
 

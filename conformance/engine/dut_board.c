@@ -48,7 +48,7 @@
 
 #define QLEN 32u
 #define EVLEN 64u
-#define SEND_CHUNK 512u
+#define SEND_CHUNK 8192u /* one offer per send: a firmware that flushes per call still fills its segments */
 #define BOOT_LIMIT_NS 2000000000ull   /* a board not receiving after 2 s is broken */
 #define SETTLE_NS 10000000ull         /* after RXEN: let the firmware finish (gratuitous ARP ...) */
 #define INJECT_LIMIT_NS 10000000ull   /* a frame not taken in 10 ms stays in the chip */
@@ -137,7 +137,7 @@ static void env_event(void *ctx, enum synack_board_event ev)
 /* Offers what `send` still holds; the firmware takes what fits. */
 static void push_send(struct board_dut *d, uint64_t now)
 {
-	uint8_t chunk[SEND_CHUNK];
+	static uint8_t chunk[SEND_CHUNK]; /* the pattern only: not state */
 	const struct synack_board_app *app = d->fw->app;
 	while (d->send_pending > 0 && app != NULL && app->send != NULL) {
 		uint32_t n = d->send_pending < SEND_CHUNK ? d->send_pending : SEND_CHUNK;
@@ -459,6 +459,8 @@ static uint64_t exec_app(void *ctx, struct sim_board *b, uint64_t now)
 			d->result = app->abort(d->fw_ctx, now);
 		break;
 	case DUT_APP_SHUTDOWN_WR:
+		if (app->shutdown != NULL && c->conn != DUT_CONN_LISTENER)
+			d->result = app->shutdown(d->fw_ctx, now);
 		break;
 	}
 	return d->fw->run(d->fw_ctx, sim_board_now(b));
@@ -547,9 +549,8 @@ static const char *board_app_unsupported(enum dut_app_kind kind, char *buf, size
 		have = app->abort != NULL;
 		break;
 	case DUT_APP_SHUTDOWN_WR:
-		snprintf(buf, cap, "the board ABI (version %u) has no half close (shutdown)",
-			 SYNACK_BOARD_ABI_VERSION);
-		return buf;
+		have = app->shutdown != NULL;
+		break;
 	}
 	if (have)
 		return NULL;

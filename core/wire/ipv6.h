@@ -8,6 +8,10 @@
 #include <stdbool.h>
 #include "wire.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define IPV6_HDR_LEN 40u
 #define IPV6_ADDR_LEN 16u
 #define IPV6_OFF_VTF 0u   /* version, traffic class, flow label */
@@ -49,5 +53,9 @@ int ipv6_parse(const uint8_t *buf, size_t len, struct ipv6_repr *r);
  * upper-layer length, three zero bytes and the next header value. */
 void ipv6_pseudo_csum(struct wire_csum *c, const uint8_t src[IPV6_ADDR_LEN], const uint8_t dst[IPV6_ADDR_LEN],
 		      uint8_t proto, uint32_t l4_len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -34,6 +34,7 @@
 #include "wire/eth.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
+#include "wire/ipv6.h"
 #include "wire/tcp.h"
 #include "wire/udp.h"
 #include "wire/wire.h"

@@ -33,7 +33,7 @@ import subprocess
 
 import pytest
 
-from suite_headers import RFC_PROFILES, REPO, SUITES, all_scripts, every_combination, profiles
+from suite_headers import DEFAULT, RFC_PROFILES, REPO, SUITES, all_scripts, every_combination, profiles
 
 ALL = all_scripts()
 LINUX_WIRE = [s for s in ALL if s.startswith("packetdrill-linux/")]
@@ -130,8 +130,8 @@ def test_sim(sim_results, script):
     for name in RFC_PROFILES:
         if name in rfc:
             continue
-        passed = {prof.split(f"{name}=")[1].split(",")[0] for prof, recs in sim_results.items()
-                  if recs[script]["verdict"] == "pass"}
+        passed = {dict(kv.split("=") for kv in prof.split(",")).get(name, DEFAULT[name])
+                  for prof, recs in sim_results.items() if recs[script]["verdict"] == "pass"}
         assert passed == {"on", "off"}, \
             f"{script} names no {name} profile but passed only with {name}={passed}"
 

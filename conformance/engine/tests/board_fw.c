@@ -217,6 +217,16 @@ static int app_abort(void *fw, uint64_t now)
 	return 0;
 }
 
+/* Half close: FIN now, receiving goes on (no reset for unread data). */
+static int app_shutdown(void *fw, uint64_t now)
+{
+	struct fw *f = fw;
+	net_poll(&f->stack, now);
+	if (f->conn == NULL)
+		return -ENOTCONN;
+	return tcp_close(&f->stack, f->conn) == TCP_OK ? 0 : -EINVAL;
+}
+
 /* The current connection, else the block talking to anyone, else the
  * listener. */
 static const char *app_state(void *fw)
@@ -234,7 +244,7 @@ static const char *app_state(void *fw)
 }
 
 static const struct synack_board_app APP = {
-	app_listen, app_connect, app_send, app_recv, app_close, app_abort, app_state,
+	app_listen, app_connect, app_send, app_recv, app_close, app_abort, app_state, app_shutdown,
 };
 #define FW_APP (&APP)
 #else
