@@ -86,6 +86,10 @@ struct cap_pkt {
 	uint32_t payload_len;    /* from the IP length, not the record */
 	bool tcp_csum_known;     /* false when the record was snapped */
 	bool tcp_csum_ok;
+	/* A wrong checksum that holds the pseudo-header's sum: the sending
+	 * host left the rest to its network card (checksum offload), and the
+	 * capture saw the segment before the card filled it in. */
+	bool tcp_csum_partial;
 };
 
 struct cap_reader;

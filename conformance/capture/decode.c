@@ -185,15 +185,24 @@ static int decode_tcp(struct cap_pkt *p, const uint8_t *seg, uint32_t seg_len, u
 	p->tcp_csum_known = avail >= seg_len;
 	if (!p->tcp_csum_known)
 		return 0;
+	struct wire_csum c;
+	wire_csum_init(&c);
 	if (p->src.v == 4) {
 		p->tcp_csum_ok = tcp_verify(seg, seg_len, wire_get32(p->src.a), wire_get32(p->dst.a)) == WIRE_OK;
+		ipv4_pseudo_csum(&c, wire_get32(p->src.a), wire_get32(p->dst.a), IPV4_PROTO_TCP, (uint16_t)seg_len);
 	} else {
-		struct wire_csum c;
-		wire_csum_init(&c);
+		struct wire_csum full;
+		wire_csum_init(&full);
+		ipv6_pseudo_csum(&full, p->src.a, p->dst.a, IPV6_NH_TCP, seg_len);
+		wire_csum_add(&full, seg, seg_len);
+		p->tcp_csum_ok = wire_csum_fold(&full) == 0;
 		ipv6_pseudo_csum(&c, p->src.a, p->dst.a, IPV6_NH_TCP, seg_len);
-		wire_csum_add(&c, seg, seg_len);
-		p->tcp_csum_ok = wire_csum_fold(&c) == 0;
 	}
+	/* Offload leaves the folded pseudo-header sum in the field for the
+	 * card to finish (Linux's CHECKSUM_PARTIAL): ~fold is what
+	 * wire_csum_fold returns, so the field is its complement. */
+	uint16_t pseudo = (uint16_t)~wire_csum_fold(&c);
+	p->tcp_csum_partial = !p->tcp_csum_ok && wire_get16(seg + TCP_OFF_CSUM) == pseudo;
 	return 0;
 }
 

@@ -133,6 +133,7 @@ struct xp_summary {
 	uint64_t conversations, notes;
 	uint64_t first_ns, last_ns;
 	uint64_t open_max;              /* most conversations open at once */
+	uint64_t csum_offload;          /* TCP checksums taken as offloaded (valid on the wire) */
 	char capture_point[400];        /* "on 192.168.1.10 (the client): ..." */
 };
 

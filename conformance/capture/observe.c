@@ -496,6 +496,16 @@ static void sender_rst(struct xp_pkt_ctx *k)
 			xp_note_append(n, " %s had received %" PRIu64 " bytes (the last in frame %" PRIu64
 				       "); if the application had not read them all, close() resets.",
 				       who, s->bytes_rcvd, s->last_rcvd_data_frame);
+		/* A bare RST right after the peer's segment, at its ACK: an end
+		 * that lost the connection (a reboot, a TCB timed out) answers
+		 * the same way. */
+		const struct xp_end *r = &k->c->e[k->r];
+		if (!has_ack && r->last_frame && (r->last_seg_ack == p->tcp.seq) && p->ts_ns >= r->last_ns &&
+		    p->ts_ns - r->last_ns < 1000000000ull)
+			xp_note_append(n, " It also matches an end that has lost the connection (it rebooted, or its "
+				       "connection timed out) answering frame %" PRIu64 " as an end without one must, "
+				       "<SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.1): the same reset.",
+				       r->last_frame);
 		s->st = XP_ST_CLOSED;
 		return;
 	}
@@ -602,6 +612,10 @@ static void sender_retransmission(struct xp_pkt_ctx *k)
 	uint8_t f = p->tcp.flags;
 	if (k->seglen == 0 || !s->nxt_known || !seq_lt(p->tcp.seq, s->snd_nxt) || (f & TCP_RST))
 		return;
+	/* A keep-alive probe (SND.NXT-1, at most one byte) is not a
+	 * retransmission; the receiver's side explains it. */
+	if (!(f & (TCP_SYN | TCP_FIN)) && p->payload_len <= 1 && p->tcp.seq + 1u == s->snd_nxt)
+		return;
 	char who[96], dt[32];
 	xp_end_label(k, k->s, who, sizeof who);
 	uint32_t end = p->tcp.seq + k->seglen;
@@ -683,6 +697,9 @@ static void update_sender(struct xp_pkt_ctx *k)
 	uint8_t f = p->tcp.flags;
 	uint32_t end = p->tcp.seq + k->seglen;
 	s->spoke = true;
+	s->last_frame = p->frame;
+	s->last_ns = p->ts_ns;
+	s->last_seg_ack = (f & TCP_ACK) ? p->tcp.ack : 0;
 	if (!s->ttl_known) {
 		s->ttl = p->ttl;
 		s->ttl_known = true;
@@ -867,7 +884,8 @@ int xp_kind_rank(const char *kind)
 {
 	static const char *const ORDER[] = {"rst",	    "challenge-ack",  "ack-unacceptable",
 					    "bad-checksum", "unacceptable",   "ignored",
-					    "retransmission", "unexplained", "zero-window"};
+					    "retransmission", "unexplained", "zero-window",
+					    "keepalive",   "window-probe"};
 	for (int i = 0; i < (int)(sizeof ORDER / sizeof ORDER[0]); i++)
 		if (strcmp(kind, ORDER[i]) == 0)
 			return i;
@@ -880,6 +898,21 @@ static void expire(struct explain *x, uint64_t now)
 		conv_end(x, x->oldest);
 	while (x->c_oldest && now > x->c_oldest->closed_ns && now - x->c_oldest->closed_ns > XP_GRACE_NS)
 		conv_end(x, x->c_oldest);
+}
+
+/* Hosts seen to offload TCP checksums (their bad ones were accepted). */
+static bool offloads(const struct explain *x, const struct cap_addr *a)
+{
+	for (unsigned i = 0; i < x->n_offload; i++)
+		if (cap_addr_eq(&x->offload[i], a))
+			return true;
+	return false;
+}
+
+static void offload_add(struct explain *x, const struct cap_addr *a)
+{
+	if (!offloads(x, a) && x->n_offload < sizeof x->offload / sizeof x->offload[0])
+		x->offload[x->n_offload++] = *a;
 }
 
 static void tcp_segment(struct explain *x, const struct cap_pkt *p)
@@ -916,19 +949,32 @@ static void tcp_segment(struct explain *x, const struct cap_pkt *p)
 	struct xp_end *s = &c->e[k.s];
 	char who[96];
 
-	/* 1. checksums */
-	if (!p->ip_csum_ok || (p->tcp_csum_known && !p->tcp_csum_ok)) {
+	/* 1. checksums. A capture taken on the sending host sees segments
+	 * before the network card fills their checksums in (offload): those
+	 * are valid on the wire. Offload shows as the pseudo-header sum in the
+	 * field, as a frame marked outgoing, or as a host whose "bad"
+	 * segments its peer went on to acknowledge. */
+	bool bad_ip = !p->ip_csum_ok, bad_tcp = p->tcp_csum_known && !p->tcp_csum_ok;
+	if (!bad_ip && bad_tcp && (p->tcp_csum_partial || p->dir == CAP_DIR_OUT || offloads(x, &p->src))) {
+		x->sum.csum_offload++;
+	} else if (bad_ip || bad_tcp) {
 		xp_end_label(&k, k.r, who, sizeof who);
-		struct xp_pending_note *n = xp_note_add(
-			&k, !p->ip_csum_ok ? "checksum.ip" : "checksum.tcp", k.s, 0,
-			"The %s checksum does not verify, so %s discards the segment without answering (RFC 9293 "
-			"§3.1: the receiver MUST check it, MUST-3).",
-			!p->ip_csum_ok ? "IPv4 header" : "TCP", who);
-		if (p->dir == CAP_DIR_OUT)
-			xp_note_append(n, " The frame was captured on its sender before it left: with checksum "
-				       "offload the network card fills the checksum in later, so this is usually "
-				       "not an error on the wire.");
+		xp_note_add(&k, bad_ip ? "checksum.ip" : "checksum.tcp", k.s, 0,
+			    "The %s checksum does not verify, so %s discards the segment without answering (RFC 9293 "
+			    "§3.1: the receiver MUST check it, MUST-3). If %s acknowledges it all the same, the "
+			    "checksum was wrong only in the capture: it was taken on the sender, before its network "
+			    "card filled the checksum in (offload).",
+			    bad_ip ? "IPv4 header" : "TCP", who, who);
 		k.drop = true;
+		s->bad_csum_end = p->tcp.seq + k.seglen;
+		s->bad_csum_pending = k.seglen > 0;
+	}
+	/* A segment dropped for its checksum that the peer acknowledges was
+	 * fine on the wire: its sender offloads checksums. */
+	struct xp_end *peer_end = &c->e[k.r];
+	if ((f & TCP_ACK) && !(f & TCP_RST) && peer_end->bad_csum_pending && seq_ge(p->tcp.ack, peer_end->bad_csum_end)) {
+		peer_end->bad_csum_pending = false;
+		offload_add(x, &c->info.addr[k.r]);
 	}
 	/* 2. answers */
 	if (f & TCP_RST)

@@ -62,6 +62,8 @@ struct xp_end {
 	bool iss_known, nxt_known, una_known, rcv_known, wnd_known;
 	uint32_t iss, snd_nxt, snd_una, rcv_nxt, rcv_wnd, max_wnd;
 	uint32_t last_ack;       /* the ack field of its last non-RST segment */
+	uint64_t last_frame, last_ns;  /* its last segment */
+	uint32_t last_seg_ack;   /* that segment's ack field (0 without ACK) */
 	bool ws_offered;
 	uint8_t ws;
 	uint16_t mss;
@@ -76,6 +78,8 @@ struct xp_end {
 	uint64_t bad_synack_frame;   /* an unacceptable SYN-ACK it discarded */
 	uint64_t ignored_rst_frame;  /* a RST it dropped as outside the window */
 	uint32_t dupacks;        /* dup ACKs it received in a row */
+	bool bad_csum_pending;   /* a segment of it was dropped for its checksum ... */
+	uint32_t bad_csum_end;   /* ... ending here: an ACK past it means offload */
 	bool maybe_closed;       /* sent a RST no rule explains: it may be gone, or the
 	                          * RST was not its own (an injection) */
 	uint64_t maybe_closed_frame;
@@ -159,6 +163,8 @@ struct explain {
 	uint64_t dir_frames;             /* frames that had a direction */
 	struct xp_locate_ev loc;
 	struct xp_port *ports;           /* XP_PORTS slots, allocated on first use */
+	struct cap_addr offload[8];      /* hosts whose checksums their card fills in */
+	unsigned n_offload;
 	bool finished;
 };
 

@@ -481,8 +481,8 @@ static bool rx_ack(struct xp_pkt_ctx *k)
 		struct xp_expect *x = xp_expect_add(k, k->r, EXP_ACK, "ack.unsent", 0);
 		xp_expect_why(x,
 			      "Frame %" PRIu64 " acknowledges %u, but %s has sent only up to SND.NXT = %u: it acknowledges "
-			      "%u octets never sent. RFC 9293 §3.10.7.4 (fifth check) has the receiver send an ACK and "
-			      "drop the segment.",
+			      "%u octets never sent (or sent and not captured). RFC 9293 §3.10.7.4 (fifth check) has "
+			      "the receiver send an ACK and drop the segment.",
 			      p->frame, ack, who, r->snd_nxt, ack - r->snd_nxt);
 		struct xp_pending_note *n = xp_note_add(k, "segment.ack-unsent", k->s, 0,
 							"%s It must answer <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.", x->why);
@@ -569,6 +569,29 @@ static void rx_synced(struct xp_pkt_ctx *k)
 				xp_note_append(m, " (A stack that really holds the RCV.NXT its wrong ACK showed would take "
 					       "it as a reset instead.)");
 			r->ignored_rst_frame = p->frame;
+			return;
+		}
+		/* A keep-alive probe: SEG.SEQ = SND.NXT-1 with no data or one
+		 * garbage byte, sent to draw an ACK (RFC 9293 §3.8.4). */
+		if (!(f & TCP_FIN) && p->payload_len <= 1 && seq + 1u == nxt) {
+			struct xp_expect *x = xp_expect_add(k, k->r, EXP_ACK, "keepalive.ack", 0);
+			xp_expect_why(x,
+				      "Frame %" PRIu64 " is a keep-alive probe (seq %u = RCV.NXT-1, %u byte%s): it lies just "
+				      "before %s window, so it is not acceptable and draws an ACK (RFC 9293 §3.8.4, "
+				      "§3.10.7.4 first check), which tells the prober the connection is alive.",
+				      p->frame, seq, p->payload_len, p->payload_len == 1 ? "" : "s", poss);
+			xp_note_add(k, "segment.keepalive", k->s, 0, "%s", x->why);
+			return;
+		}
+		/* A zero-window probe: data at RCV.NXT while the window is 0. */
+		if (r->wnd_known && wnd == 0 && seq == nxt && p->payload_len > 0) {
+			struct xp_expect *x = xp_expect_add(k, k->r, EXP_ACK, "window.probe-ack", 0);
+			xp_expect_why(x,
+				      "Frame %" PRIu64 " probes %s zero window (%u byte%s at RCV.NXT = %u): with RCV.WND = 0 "
+				      "no data is acceptable, so %s answers with an ACK that carries its window, open or "
+				      "still closed (RFC 9293 §3.8.6.1, MUST-36; §3.10.7.4 first check).",
+				      p->frame, poss, p->payload_len, p->payload_len == 1 ? "" : "s", nxt, who);
+			xp_note_add(k, "segment.window-probe", k->s, 0, "%s", x->why);
 			return;
 		}
 		if (r->st == XP_ST_TIME_WAIT && (f & TCP_FIN) && seq + k->seglen == nxt) {

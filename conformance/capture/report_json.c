@@ -190,9 +190,10 @@ void report_json_finish(struct report_json *j, const struct xp_summary *s, const
 	fprintf(o,
 		",\"nanoseconds\":%s,\"frames\":%" PRIu64 ",\"tcp\":%" PRIu64 ",\"arp\":%" PRIu64 ",\"udp\":%" PRIu64
 		",\"icmp\":%" PRIu64 ",\"fragments\":%" PRIu64 ",\"ip_other\":%" PRIu64 ",\"non_ip\":%" PRIu64
-		",\"conversations\":%" PRIu64 ",\"explained\":%" PRIu64 ",\"open_max\":%" PRIu64 ",\"capture_point\":",
+		",\"conversations\":%" PRIu64 ",\"explained\":%" PRIu64 ",\"open_max\":%" PRIu64
+		",\"checksum_offload\":%" PRIu64 ",\"capture_point\":",
 		j->f.nanoseconds ? "true" : "false", s->frames, s->tcp, s->arp, s->udp, s->icmp, s->fragments,
-		s->ip_other, s->non_ip, s->conversations, s->notes, s->open_max);
+		s->ip_other, s->non_ip, s->conversations, s->notes, s->open_max, s->csum_offload);
 	report_json_str(o, s->capture_point);
 	fputs(",\"error\":", o);
 	if (error)

@@ -262,6 +262,10 @@ static void header(struct report_text *t, const struct xp_summary *s)
 			" IP fragments, %" PRIu64 " other IP, %" PRIu64 " not IP",
 			s->arp, s->udp, s->icmp, s->fragments, s->ip_other, s->non_ip);
 	fprintf(o, "\n  capture point: %s\n", s->capture_point);
+	if (s->csum_offload)
+		fprintf(o, "  checksum offload: %" PRIu64 " TCP checksums were left for the sender's network card to "
+			"fill in (captured before it did); taken as valid\n",
+			s->csum_offload);
 	fprintf(o, "  explained: %" PRIu64 " segment%s\n", s->notes, s->notes == 1 ? "" : "s");
 }
 

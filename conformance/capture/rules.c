@@ -7,7 +7,7 @@
  * Kinds: rst, challenge-ack, ack-unacceptable, ignored, retransmission,
  * unexplained (the ones the issue names), plus unacceptable (a segment its
  * receiver must reject, the cause of one of the answers above),
- * bad-checksum and zero-window.
+ * bad-checksum, zero-window, keepalive and window-probe.
  */
 #include <string.h>
 
@@ -47,6 +47,10 @@ static const struct xp_rule RULES[] = {
 	 "challenge ACK for a SYN in a synchronized state"},
 	{"seq.unacceptable", "ack-unacceptable", {R9293("§3.10.7.4"), R9293("§3.5.2"), G3},
 	 "ACK answering a segment outside the receive window"},
+	{"keepalive.ack", "ack-unacceptable", {R9293("§3.8.4"), R9293("§3.10.7.4")},
+	 "ACK answering a keep-alive probe"},
+	{"window.probe-ack", "ack-unacceptable", {R9293("§3.8.6.1 (MUST-36)"), R9293("§3.10.7.4")},
+	 "ACK answering a zero-window probe, with the current window"},
 	{"seq.old-duplicate", "ack-unacceptable", {R9293("§3.10.7.4")},
 	 "ACK answering a retransmission of data already received"},
 	{"time-wait.fin", "ack-unacceptable", {R9293("§3.10.7.4")},
@@ -92,6 +96,10 @@ static const struct xp_rule RULES[] = {
 	 "a TCP checksum that does not verify: the receiver discards the segment"},
 	{"checksum.ip", "bad-checksum", {"RFC 791 §3.1", "RFC 1122 §3.2.1.2"},
 	 "an IPv4 header checksum that does not verify: the receiver discards the datagram"},
+	{"segment.keepalive", "keepalive", {R9293("§3.8.4")},
+	 "a keep-alive probe: SEG.SEQ = RCV.NXT-1, sent to draw an ACK"},
+	{"segment.window-probe", "window-probe", {R9293("§3.8.6.1 (MUST-36)")},
+	 "a zero-window probe: data at RCV.NXT while the receive window is 0"},
 	{"window.zero", "zero-window", {R9293("§3.8.6.1 (MUST-36, MUST-37)"), R9293("§3.4 (MUST-66)")},
 	 "a zero receive window: the other end must probe it"},
 	/* Retransmissions. */

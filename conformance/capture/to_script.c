@@ -195,7 +195,10 @@ static int read_all(const char *path, const struct xp_sink *sink, void *ctx, con
 			s->payload = p.payload_len;
 			s->opt_len = (uint8_t)(p.tcp.hdr_len - TCP_HDR_MIN);
 			memcpy(s->opt, p.tcp_opt, s->opt_len);
-			s->bad_csum = !p.ip_csum_ok || (p.tcp_csum_known && !p.tcp_csum_ok);
+			/* Bad on the wire too, unless the sender left it to its
+			 * card (offload: the capture saw it first). */
+			s->bad_csum = !p.ip_csum_ok ||
+				      (p.tcp_csum_known && !p.tcp_csum_ok && !p.tcp_csum_partial && p.dir != CAP_DIR_OUT);
 			describe(&p, s->desc, sizeof s->desc);
 			memcpy(f->desc, s->desc, sizeof f->desc);
 			p2->n++;

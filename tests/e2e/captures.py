@@ -219,3 +219,42 @@ def background():
     for i, p in enumerate((a, b, c, d)):
         p.time = t0 - 1 + i * 0.1
     return [a, b, c, d]
+
+
+def keepalive(f=None):
+    f = f or Flow()
+    return handshake(f) + [f.c(60, "A", 1000, 5001, load=b"\0"), f.s(60.0001, "A", 5001, 1001)]
+
+
+def window_probe(f=None):
+    f = f or Flow()
+    return handshake(f) + [f.c(0.01, "PA", 1001, 5001, load=b"d" * 100), f.s(0.011, "A", 5001, 1101, win=0),
+                           f.c(0.3, "A", 1101, 5001, load=b"p"), f.s(0.3001, "A", 5001, 1101, win=0)]
+
+
+def offload_partial(f=None):
+    """The client's segments carry the pseudo-header sum, as Linux leaves
+    them for a card that offloads checksums; the server ACKs them."""
+    import struct as st
+    f = f or Flow()
+    pk = handshake(f) + [f.c(0.01, "PA", 1001, 5001, load=b"o" * 50), f.s(0.011, "A", 5001, 1051)]
+    out = []
+    for p in pk:
+        if p[Ether].src == CMAC:
+            ip = p[IP]
+            tcp_len = len(raw(ip[TCP]))
+            s = 0
+            for word in (st.unpack(">HH", bytes(map(int, ip.src.split("."))))
+                         + st.unpack(">HH", bytes(map(int, ip.dst.split(".")))) + (6, tcp_len)):
+                s += word
+            while s >> 16:
+                s = (s & 0xffff) + (s >> 16)
+            p[TCP].chksum = s
+        out.append(p)
+    return out
+
+
+def reboot_reset(f=None):
+    """The server reboots; the client's next data draws <SEQ=SEG.ACK><CTL=RST>."""
+    f = f or Flow()
+    return handshake(f) + [f.c(30, "PA", 1001, 5001, load=b"after reboot"), f.s(30.0002, "R", 5001, 0, win=0)]

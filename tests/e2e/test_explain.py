@@ -427,3 +427,38 @@ def test_tshark_reads_the_replay_and_bench_captures(tmp_path, run_synack):
         for want in ("closed.no-listener", "abort", "syn-sent.unacceptable-ack", "rst.out-of-window",
                      "rst.in-window", "syn.synchronized", "retransmission.data", "window.zero"):
             assert want in rules, (want, rules)
+
+
+def test_keepalive_and_its_ack(tmp_path, run_synack):
+    s, _ = crafted(tmp_path, run_synack, C.keepalive())
+    assert (s[4]["kind"], s[4]["rule"]) == ("keepalive", "segment.keepalive")
+    assert (s[5]["kind"], s[5]["rule"], s[5]["caused_by"]) == ("ack-unacceptable", "keepalive.ack", 4)
+
+
+def test_zero_window_probe_and_its_ack(tmp_path, run_synack):
+    s, _ = crafted(tmp_path, run_synack, C.window_probe())
+    assert s[5]["rule"] == "window.zero"
+    assert (s[6]["kind"], s[6]["rule"]) == ("window-probe", "segment.window-probe")
+    assert (s[7]["rule"], s[7]["caused_by"]) == ("window.probe-ack", 6)
+
+
+def test_checksum_offload_is_not_a_drop(tmp_path, run_synack):
+    s, recs = crafted(tmp_path, run_synack, C.offload_partial())
+    assert s == {}, s
+    assert recs[-1]["checksum_offload"] == 3
+
+
+def test_bad_checksum_then_acknowledged_marks_offload(tmp_path, run_synack):
+    f = C.Flow()
+    pk = C.handshake(f) + [f.c(0.01, "PA", 1001, 5001, load=b"abc", chksum=0x1234),
+                           f.s(0.011, "A", 5001, 1004),
+                           f.c(0.02, "PA", 1004, 5001, load=b"def", chksum=0x4321)]
+    s, recs = crafted(tmp_path, run_synack, pk)
+    assert s[4]["rule"] == "checksum.tcp" and "offload" in s[4]["text"]
+    assert 6 not in s and recs[-1]["checksum_offload"] == 1
+
+
+def test_reset_after_reboot_says_both_readings(tmp_path, run_synack):
+    s, _ = crafted(tmp_path, run_synack, C.reboot_reset())
+    assert s[5]["rule"] == "abort"
+    assert "lost the connection" in s[5]["text"] and "frame 4" in s[5]["text"]
