@@ -82,6 +82,10 @@ void xp_locate(struct explain *x)
 					      "in %s",
 					      w ? "; the handshake timing agrees, the capture point is " : "", e->name[near],
 					      near == 0 ? t0 : t1, e->name[1 - near], near == 0 ? t1 : t0);
+		else if (w == 0 && hi < 1000000u)
+			w += (size_t)snprintf(b + w, cap - w, "close to both %s and %s (on their link, or on one of "
+					      "them): they answered in %s and %s",
+					      e->name[0], e->name[1], t0, t1);
 		else if (w == 0)
 			w += (size_t)snprintf(b + w, cap - w, "on the path between %s and %s: they answered in %s and "
 					      "%s",

@@ -998,10 +998,13 @@ static void tcp_segment(struct explain *x, const struct cap_pkt *p)
 	if (!k.drop)
 		xp_receive(&k);
 	/* handshake response times for the capture point */
-	if ((f & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && r->syn_frame && c->resp_ns[k.s] == 0)
-		c->resp_ns[k.s] = p->ts_ns - r->syn_ns + 1;
-	else if (k.st_before[k.s] == XP_ST_SYN_SENT && r->syn_frame && c->resp_ns[k.s] == 0 && r->syn_ns <= p->ts_ns)
-		c->resp_ns[k.s] = p->ts_ns - r->syn_ns + 1;
+	/* Handshake answer times: the server's from the SYN to its SYN-ACK,
+	 * the client's from the SYN-ACK to its next segment. */
+	if (c->await_ns[k.s] && c->resp_ns[k.s] == 0 && p->ts_ns >= c->await_ns[k.s])
+		c->resp_ns[k.s] = p->ts_ns - c->await_ns[k.s] + 1;
+	c->await_ns[k.s] = 0;
+	if ((f & TCP_SYN) && c->resp_ns[k.r] == 0)
+		c->await_ns[k.r] = p->ts_ns;
 	if (!x->loc.have && c->resp_ns[0] && c->resp_ns[1]) {
 		x->loc.have = true;
 		for (int i = 0; i < 2; i++) {

@@ -105,6 +105,7 @@ struct xp_conv {
 	char *unknowns;                  /* malloc'd, or NULL */
 	/* handshake timing for the capture-point guess */
 	uint64_t resp_ns[2];             /* a response time of each end, 0 = none */
+	uint64_t await_ns[2];            /* when an end got a SYN it has not answered yet */
 };
 
 /* Notes collected while one segment is processed, emitted together. */

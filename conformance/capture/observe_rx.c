@@ -28,6 +28,14 @@ static const char *st(const struct xp_end *e)
 	return xp_state_name(e->st);
 }
 
+/* The label as the subject starting a sentence. */
+static char *cap1(char *s)
+{
+	if (s[0] >= 'a' && s[0] <= 'z')
+		s[0] = (char)(s[0] - 'a' + 'A');
+	return s;
+}
+
 /* The note already made for this segment by the sender's side, if it is
  * about the same RST (so the receiver's reaction is told in the same
  * breath). */
@@ -108,7 +116,7 @@ static void no_tcb_answer(struct xp_pkt_ctx *k, bool maybe)
 		x->flags = TCP_RST;
 		x->seq = p->tcp.ack;
 		x->if_no_tcb = maybe;
-		x->st_after = listen ? XP_ST_LISTEN : XP_ST_CLOSED;
+		x->st_before = x->st_after = listen ? XP_ST_LISTEN : XP_ST_CLOSED;
 		xp_expect_why(x,
 			      "Frame %" PRIu64 " (an ACK-bearing segment, ack %u) reaches %s %s. %s an arriving ACK "
 			      "draws <SEQ=SEG.ACK><CTL=RST> (RFC 9293 %s).",
@@ -137,7 +145,7 @@ static void no_tcb_answer(struct xp_pkt_ctx *k, bool maybe)
 	x->seq = 0;
 	x->ack = p->tcp.seq + k->seglen;
 	x->if_no_tcb = maybe;
-	x->st_after = XP_ST_CLOSED;
+	x->st_before = x->st_after = XP_ST_CLOSED;
 	xp_expect_why(x,
 		      "Frame %" PRIu64 " (seq %u, %u octets of sequence space, no ACK bit) reaches %s %s: a "
 		      "segment without ACK draws <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> = <SEQ=0><ACK=%u> "
@@ -163,7 +171,7 @@ static void rx_no_tcb(struct xp_pkt_ctx *k)
 		struct xp_pending_note *n = rst_note(k);
 		const char *rule = listen ? "rst.in-listen" : "rst.no-connection";
 		if (n)
-			xp_note_append(n, " %s receives it %s and discards it without answering (RFC 9293 %s).", who,
+			xp_note_append(n, " %s receives it %s and discards it without answering (RFC 9293 %s).", cap1(who),
 				       where, listen ? "§3.10.7.2, first check" : "§3.10.7.1");
 		else
 			xp_note_add(k, rule, k->s, 0,
@@ -183,7 +191,7 @@ static void rx_no_tcb(struct xp_pkt_ctx *k)
 		x->flags = TCP_RST | TCP_ACK;
 		x->seq = 0;
 		x->ack = p->tcp.seq + k->seglen;
-		x->st_after = XP_ST_CLOSED;
+		x->st_before = x->st_after = XP_ST_CLOSED;
 		xp_expect_why(x,
 			      "Frame %" PRIu64 " is a SYN (seq %u) to port %u, where %s has no listener: connection "
 			      "refused. In CLOSED a segment without ACK draws <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>, "
@@ -224,10 +232,10 @@ static void rx_syn_sent(struct xp_pkt_ctx *k)
 				const char *txt = "%s is in SYN-SENT (ISS %u, SND.NXT %u); this RST's ACK %u does not "
 						  "acknowledge the SYN, so the RST is dropped (RFC 9293 §3.10.7.3, first "
 						  "check).";
-				if (n)
+				if (n) {
 					xp_note_append(n, " ");
-				if (n)
-					xp_note_append(n, txt, who, iss, nxt, ack);
+					xp_note_append(n, txt, cap1(who), iss, nxt, ack);
+				}
 				else
 					xp_note_add(k, "rst.syn-sent-bad-ack", k->s, 0, txt, who, iss, nxt, ack);
 				return;
@@ -291,14 +299,14 @@ static void rx_syn_sent(struct xp_pkt_ctx *k)
 				xp_note_append(n, " %s, in SYN-SENT, accepts it (its ACK %u acknowledges the SYN): the "
 					       "connection is refused and connect() fails with ECONNREFUSED (RFC 9293 "
 					       "§3.10.7.3, second check).",
-					       who, ack);
+					       cap1(who), ack);
 			r->st = XP_ST_CLOSED;
 		} else {
 			const char *txt = "%s is in SYN-SENT and this RST has no ACK bit, so it cannot be checked "
 					  "against the SYN: it is dropped (RFC 9293 §3.10.7.3, second check).";
 			if (n) {
 				xp_note_append(n, " ");
-				xp_note_append(n, txt, who);
+				xp_note_append(n, txt, cap1(who));
 			} else {
 				xp_note_add(k, "rst.syn-sent-no-ack", k->s, 0, txt, who);
 			}
@@ -628,7 +636,7 @@ static void rx_synced(struct xp_pkt_ctx *k)
 		struct xp_pending_note *n = rst_note(k);
 		if (seq == nxt) {
 			enum xp_state to = (r->st == XP_ST_SYN_RECEIVED && r->passive) ? XP_ST_LISTEN : XP_ST_CLOSED;
-			const char *txt = "SEG.SEQ = RCV.NXT = %u, so %s (in %s) accepts the reset (RFC 9293 §3.10.7.4, "
+			const char *txt = "SEG.SEQ = RCV.NXT = %u, so %s, in %s, accepts the reset (RFC 9293 §3.10.7.4, "
 					  "second check) and goes to %s%s.";
 			const char *tail = to == XP_ST_LISTEN ? " (it came from LISTEN, MUST-11)"
 				       : r->st == XP_ST_SYN_RECEIVED ? ": connection refused"
