@@ -6,11 +6,12 @@
 #                                              installed CLI finds them
 #                                              beside itself)
 #   PREFIX/share/synack/examples/seed_stack/   the example firmware
-#   PREFIX/include/synack/                     headers, flat as in the tree:
+#   PREFIX/include/synack/                     headers, by the names the tree includes:
 #       hal.h enc28j60_hw.h synack_board.h     (a board firmware needs only these)
 #       enc28j60_model.h                       the chip model
 #       sim.h board.h link.h pcap_tap.h ...    the simulator
-#       net.h tcp.h wire/ apps/ ...            our driver and stack
+#       enc28j60.h net.h tcp.h wire/ apps/ ... our driver and stack (core/enc28j60/
+#                                              and core/net/ side by side)
 #   PREFIX/lib/libsynack_{core,model,sim}.a    static, position-independent
 #   PREFIX/lib/pkgconfig/synack.pc             pkg_check_modules(SYNACK synack)
 #   PREFIX/lib/cmake/synack/                   find_package(synack): targets
@@ -29,7 +30,8 @@ set(SYNACK_DATA_DIR ${CMAKE_INSTALL_DATADIR}/synack)
 # Headers only: what a firmware built as a shared object compiles against.
 add_library(synack_headers INTERFACE)
 target_include_directories(synack_headers INTERFACE
-  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/core> $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/sim>
+  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/core> $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/core/enc28j60>
+  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/core/net> $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/sim>
   $<INSTALL_INTERFACE:${SYNACK_INCLUDE_SUBDIR}>)
 set_target_properties(synack_headers PROPERTIES EXPORT_NAME headers)
 
@@ -57,8 +59,11 @@ install(TARGETS ${_synack_targets} EXPORT synackTargets
 install(EXPORT synackTargets NAMESPACE synack:: DESTINATION ${SYNACK_CMAKE_DIR})
 
 # Headers. Private ones (enc28j60_priv.h, net_internal.h, model_internal.h)
-# stay in the tree.
-file(GLOB _core_h ${PROJECT_SOURCE_DIR}/core/*.h)
+# stay in the tree. The driver's (core/enc28j60/) and the stack's
+# (core/net/) go flat into include/synack/, beside each other, so the
+# installed names are the ones the tree includes ("hal.h", "net.h"); wire/
+# and apps/ keep their folders ("wire/tcp.h").
+file(GLOB _core_h ${PROJECT_SOURCE_DIR}/core/enc28j60/*.h ${PROJECT_SOURCE_DIR}/core/net/*.h)
 list(FILTER _core_h EXCLUDE REGEX "(_priv|_internal)\\.h$")
 file(GLOB _sim_h ${PROJECT_SOURCE_DIR}/sim/*.h)
 install(FILES ${_core_h} ${_sim_h} ${PROJECT_SOURCE_DIR}/enc28j60_model/enc28j60_model.h

@@ -22,7 +22,7 @@
  * breaks a rule; errata switches reproduce known silicon bugs; seeded fault
  * injection drops, corrupts and flaps.
  *
- * Depends on core/enc28j60_hw.h and the C library only. No globals.
+ * Depends on core/enc28j60/enc28j60_hw.h and the C library only. No globals.
  */
 #ifndef ENC28J60_MODEL_H
 #define ENC28J60_MODEL_H

@@ -30,7 +30,7 @@ names, in header order, and none otherwise (check_names enforces it).
 Numbers: the peer's ISN is 0 (its numbers are as written); the DUT's are
 relative to its ISS (packetdrill model, conformance/README.md). RCV.WND is
 the DUT's receive window, WND below (the sim DUT advertises 1024, see
-core/net_opts.h NET_TCP_RCV_WND); the window-edge scripts assert it on the
+core/net/net_opts.h NET_TCP_RCV_WND); the window-edge scripts assert it on the
 DUT's SYN-ACK so a DUT with another window fails loudly, not subtly.
 
 Behaviour profiles (conformance/README.md "Profiles"): the window-edge

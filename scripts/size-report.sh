@@ -5,9 +5,9 @@
 # Configures and builds the "avr" and "stm32" presets (incrementally, so a
 # second run costs a few make checks), then prints Berkeley text/data/bss
 # for:
-#   driver               core/enc28j60*.c objects
+#   driver               core/enc28j60/*.c objects
 #   driver+codecs        ... plus core/wire/*.c objects
-#   driver+codecs+stack  ... plus every other core/*.c object (the stack)
+#   driver+codecs+stack  ... plus core/net/*.c objects (the stack)
 #   image <name>.elf     each linked firmware image
 #   core/ as linked      core/'s share of that image, from its link map
 # "core/ as linked" counts all of libsynack_core.a, so the stack image's
@@ -213,12 +213,9 @@ for t in "${present[@]}"; do
 	objdir=$dir/core/CMakeFiles/synack_core.dir
 
 	shopt -s nullglob
-	driver=("$objdir"/enc28j60*.obj)
+	driver=("$objdir"/enc28j60/*.obj)
 	codecs=("$objdir"/wire/*.obj)
-	stack=()
-	for o in "$objdir"/*.obj; do
-		case ${o##*/} in enc28j60*) ;; *) stack+=("$o") ;; esac
-	done
+	stack=("$objdir"/net/*.obj)
 	images=("$dir"/firmware/*/*.elf)
 	shopt -u nullglob
 
@@ -230,7 +227,7 @@ for t in "${present[@]}"; do
 			"$(ro "$t" "$size" "${driver[@]}" "${codecs[@]}" "${stack[@]}")" \
 			"${driver[@]}" "${codecs[@]}" "${stack[@]}"
 	else
-		echo "$t     (no stack objects in core/ yet)"
+		echo "$t     (no stack objects in core/net/ yet)"
 	fi
 	for elf in "${images[@]}"; do
 		name=${elf##*/}

@@ -2,7 +2,7 @@
  * pair.h - the two-board echo scenario behind `synack pair` and
  * bench_frames.
  *
- * Board A and board B each run the real ENC28J60 driver (core/enc28j60.h)
+ * Board A and board B each run the real ENC28J60 driver (core/enc28j60/enc28j60.h)
  * on their own chip model, joined by a link. A sends `frames` frames of
  * EtherType 0x88B5 (IEEE 802 local experimental 1) to B, one at a time; B
  * swaps the MAC addresses and sends each back; A checks every echo byte for

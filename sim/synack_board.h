@@ -6,7 +6,7 @@
  *     dlopen(PATH.so) -> synack_board_entry() -> struct synack_board_firmware
  *     per scenario: create(env) -> boot(now) -> run(now)... -> destroy()
  *                        |
- *     env->spi: struct enc_spi_hal (core/hal.h) wired to the ENC28J60 model
+ *     env->spi: struct enc_spi_hal (core/enc28j60/hal.h) wired to the ENC28J60 model
  *     on a simulated board (sim/board.h), in virtual time
  *
  * The firmware is the code that would run on the MCU: its ENC28J60 driver
@@ -14,7 +14,7 @@
  * bursts, delay_us), exactly as on silicon, and the chip model's checker
  * records every datasheet or errata rule the driver breaks (printed with
  * each script's result). Everything above the chip - ARP, IPv4, TCP - is the
- * firmware's own. It needs no synack library: this header and core/hal.h
+ * firmware's own. It needs no synack library: this header and core/enc28j60/hal.h
  * are all it includes (both installed; `pkg-config --cflags synack`, or the
  * CMake target synack::headers).
  *

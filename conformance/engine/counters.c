@@ -6,7 +6,7 @@
  *   engine_check_options() -> script_check_counters(s, engine_counter_problem)
  *
  * Three namespaces, each owned by a stack:
- *   - our stack's counters, by their core/net_stats.h name
+ *   - our stack's counters, by their core/net/net_stats.h name
  *     ("tcp.rst_in_window") or by the part after the dot when that part is
  *     unambiguous ("rst_in_window"), exactly as the sim adapter reads them;
  *   - the tap adapter's own counters ("tap.frames_in", ...; the list in
@@ -133,7 +133,7 @@ const char *engine_counter_problem(const char *name, char *buf, size_t cap)
 	if (best != NULL)
 		snprintf(buf, cap, "unknown counter '%.32s' (did you mean '%s'?)", name, best);
 	else
-		snprintf(buf, cap, "unknown counter '%.32s' (names: core/net_stats.h, tap.*, or a Linux MIB "
+		snprintf(buf, cap, "unknown counter '%.32s' (names: core/net/net_stats.h, tap.*, or a Linux MIB "
 			 "name such as TcpExt.TCPChallengeACK)", name);
 	return buf;
 }

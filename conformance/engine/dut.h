@@ -37,7 +37,7 @@ extern "C" {
 #define DUT_PROFILE_RFC5961 0x01u
 #define DUT_PROFILE_RFC1337 0x02u
 /* A full connection pool takes a TIME-WAIT block for a new connection
- * (core/net.h NET_PROFILE_TW_RECYCLE); off: TIME-WAIT lingers 2*MSL. */
+ * (core/net/net.h NET_PROFILE_TW_RECYCLE); off: TIME-WAIT lingers 2*MSL. */
 #define DUT_PROFILE_TW_RECYCLE 0x04u
 
 struct dut_config {

@@ -12,7 +12,7 @@
  * link, so time 0 of a script is a ready board.
  *
  * Application actions run inside a firmware pass (sim_node_exec) and map
- * onto core/tcp.h; the stack's callbacks become dut_app_events. The
+ * onto core/net/tcp.h; the stack's callbacks become dut_app_events. The
  * adapter plays a greedy application: received data is read at once into a
  * buffer `recv N` takes from (so the DUT acknowledges it, as a kernel with a
  * socket buffer would), and `send N` bytes that do not fit the send ring are

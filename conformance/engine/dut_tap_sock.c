@@ -716,7 +716,7 @@ int dut_tap_counter(struct dut *d, const char *name, uint64_t *val)
 			memcpy(val, (const uint8_t *)t + own[i].off, sizeof *val);
 			return 0;
 		}
-	/* The sim adapter's names (core/net_stats.h) where Linux counts the
+	/* The sim adapter's names (core/net/net_stats.h) where Linux counts the
 	 * same thing; the others (rst_accepted, rst_out_of_window, ...) have
 	 * no Linux equivalent and stay unsupported rather than approximated. */
 	static const struct {

@@ -99,7 +99,7 @@ void engine_options_defaults(struct engine_options *o);
 bool engine_check_options(const struct script *s, struct engine_options *o, char *err, size_t errcap);
 
 /* counters.c: NULL when a script may name counter `name` (our stack's
- * core/net_stats.h names, unambiguous short forms, tap.* and Linux MIB
+ * core/net/net_stats.h names, unambiguous short forms, tap.* and Linux MIB
  * names), else a message for people in buf. A script_counter_problem. */
 const char *engine_counter_problem(const char *name, char *buf, size_t cap);
 

@@ -1,7 +1,7 @@
 /*
  * check.c - checks of a parsed script against what the parser cannot know
  * by itself: the counter names a `counter` statement may use belong to the
- * stacks under test (our stack's core/net_stats.h, the tap adapter's own,
+ * stacks under test (our stack's core/net/net_stats.h, the tap adapter's own,
  * the Linux kernel's MIB), so the script layer takes them from its caller
  * (engine_check_options() -> engine_counter_problem()) instead of
  * depending on any of them.

@@ -1,6 +1,6 @@
 /*
  * fw_stack.c - the stack application: the ENC28J60 driver under the
- * synack TCP/IP stack (core/net.h), serving a TCP echo on port 8888 (and
+ * synack TCP/IP stack (core/net/net.h), serving a TCP echo on port 8888 (and
  * answering ARP and ping on the way). This is the image the conformance
  * suites' "avr" adapter runs under simavr and the one that gets flashed.
  *

@@ -3,7 +3,7 @@
  * access with a bank switch per access, bring-up, the interrupt handler,
  * receive and transmit. Only spi_select/spi_transfer/spi_transfer_buf/
  * spi_deselect/delay_us reach the chip. Register names and bits come from
- * core/enc28j60_hw.h, the datasheet's names.
+ * core/enc28j60/enc28j60_hw.h, the datasheet's names.
  *
  * Call chains: irqdrv_init -> reset, ring, MAC, PHY, interrupts;
  * irqdrv_isr -> EIR loop -> recv_one (while EPKTCNT) / TX flags / PHIR;

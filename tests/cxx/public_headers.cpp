@@ -25,6 +25,7 @@
 #include "net_internal.h"
 #include "net_opts.h"
 #include "net_stats.h"
+#include "net_time.h"
 #include "netdev.h"
 #include "tcp.h"
 #include "tcp_seq.h"

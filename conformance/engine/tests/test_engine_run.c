@@ -287,10 +287,10 @@ START_TEST(test_counter_names)
 		{"rst_out_of_windw", "t.pkt:2:12: unknown counter 'rst_out_of_windw' (did you mean 'rst_out_of_window'?)"},
 		{"tcp.rst_sentt", "t.pkt:2:12: unknown counter 'tcp.rst_sentt' (did you mean 'tcp.rst_sent'?)"},
 		{"rx", "t.pkt:2:12: counter 'rx' is ambiguous: write one of eth.rx arp.rx ip.rx icmp.rx udp.rx tcp.rx"},
-		{"zzzzzzzz", "t.pkt:2:12: unknown counter 'zzzzzzzz' (names: core/net_stats.h, tap.*, or a Linux MIB "
-			     "name such as TcpExt.TCPChallengeACK)"},
-		{"Tcp.In-Segs", "t.pkt:2:12: unknown counter 'Tcp.In-Segs' (names: core/net_stats.h, tap.*, or a Linux "
-				"MIB name such as TcpExt.TCPChallengeACK)"},
+		{"zzzzzzzz", "t.pkt:2:12: unknown counter 'zzzzzzzz' (names: core/net/net_stats.h, tap.*, or a Linux "
+			     "MIB name such as TcpExt.TCPChallengeACK)"},
+		{"Tcp.In-Segs", "t.pkt:2:12: unknown counter 'Tcp.In-Segs' (names: core/net/net_stats.h, tap.*, or a "
+				"Linux MIB name such as TcpExt.TCPChallengeACK)"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char text[128], msg[512];

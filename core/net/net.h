@@ -19,9 +19,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hal.h"
 #include "net_opts.h"
 #include "net_stats.h"
+#include "net_time.h"
 #include "netdev.h"
 #include "tcp.h"
 #include "udp_api.h"

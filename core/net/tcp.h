@@ -29,7 +29,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hal.h"
 #include "net_opts.h"
 
 #ifdef __cplusplus

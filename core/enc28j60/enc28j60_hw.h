@@ -1,6 +1,6 @@
 /*
  * enc28j60_hw.h - the one ENC28J60 register map, shared by the driver in
- * core/ and the chip model in enc28j60_model/.
+ * core/enc28j60/ and the chip model in enc28j60_model/.
  *
  * Names follow the Microchip datasheet (DS39662E) exactly, so a reader can
  * hold this file next to the datasheet's Table 3-2. Every control register

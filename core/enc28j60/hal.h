@@ -5,9 +5,14 @@
  *
  * The driver only speaks SPI through struct enc_spi_hal. Nothing in core/
  * reads a clock: a busy wait is asked of the HAL (delay_us), and the stack's
- * entry points take the current time as an argument. On the host, each SPI
- * byte and each delay advances the board's virtual time, so a polling loop in
- * the driver costs exactly the simulated time it would cost on silicon.
+ * entry points take the current time as an argument. That time type is the
+ * stack's (core/net/net_time.h), repeated below word for word so that the
+ * homes and the board ABI have it without including the stack; C11 lets a
+ * file include both only while the two agree (see net_time.h).
+ *
+ * On the host, each SPI byte and each delay advances the board's virtual
+ * time, so a polling loop in the driver costs exactly the simulated time it
+ * would cost on silicon.
  */
 #ifndef CORE_HAL_H
 #define CORE_HAL_H
