@@ -116,6 +116,10 @@ const char *cap_path(const struct cap_reader *r);
 int cap_decode(int dlt, const uint8_t *data, uint32_t caplen, uint32_t wirelen, struct cap_pkt *p,
 	       struct cap_error *err);
 
+/* A TCP segment in script notation with the capture's absolute numbers:
+ * "S. 4039242319:4039242319(0) ack 0 win 64240 <mss 1460>". */
+void cap_describe(const struct cap_pkt *p, char *buf, size_t cap);
+
 /* "192.168.1.10" or "2001:db8::10"; "ip:port" ("[2001:db8::10]:80"). */
 void cap_addr_str(const struct cap_addr *a, char *buf, size_t cap);
 void cap_endpoint_str(const struct cap_addr *a, uint16_t port, char *buf, size_t cap);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "engine.h"
 #include "wire/ipv4.h"
 #include "wire/ipv6.h"
 
@@ -414,4 +415,21 @@ bool cap_endpoint_parse(const char *s, struct cap_addr *a, uint16_t *port)
 bool cap_addr_eq(const struct cap_addr *x, const struct cap_addr *y)
 {
 	return x->v == y->v && memcmp(x->a, y->a, x->v == 6 ? 16u : 4u) == 0;
+}
+
+void cap_describe(const struct cap_pkt *p, char *buf, size_t cap)
+{
+	char fl[12], opts[240];
+	engine_flags_str(p->tcp.flags, fl);
+	size_t w = (size_t)snprintf(buf, cap, "%s %u:%u(%u)", fl, p->tcp.seq, p->tcp.seq + p->payload_len,
+				    p->payload_len);
+	if ((p->tcp.flags & TCP_ACK) && w < cap)
+		w += (size_t)snprintf(buf + w, cap - w, " ack %u", p->tcp.ack);
+	if (w < cap)
+		w += (size_t)snprintf(buf + w, cap - w, " win %u", p->tcp.window);
+	if ((p->tcp.flags & TCP_URG) && w < cap)
+		w += (size_t)snprintf(buf + w, cap - w, " urg %u", p->tcp.urg);
+	engine_options_str(p->tcp_opt, (size_t)p->tcp.hdr_len - TCP_HDR_MIN, opts, sizeof opts);
+	if (opts[0] && w < cap)
+		snprintf(buf + w, cap - w, " %s", opts);
 }

@@ -788,23 +788,6 @@ static void update_sender(struct xp_pkt_ctx *k)
 
 /* ---- the ladder row ------------------------------------------------------- */
 
-static void describe(const struct cap_pkt *p, char *buf, size_t cap)
-{
-	char fl[12], opts[240];
-	engine_flags_str(p->tcp.flags, fl);
-	uint32_t len = p->payload_len;
-	size_t w = (size_t)snprintf(buf, cap, "%s %u:%u(%u)", fl, p->tcp.seq, p->tcp.seq + len, len);
-	if ((p->tcp.flags & TCP_ACK) && w < cap)
-		w += (size_t)snprintf(buf + w, cap - w, " ack %u", p->tcp.ack);
-	if (w < cap)
-		w += (size_t)snprintf(buf + w, cap - w, " win %u", p->tcp.window);
-	if ((p->tcp.flags & TCP_URG) && w < cap)
-		w += (size_t)snprintf(buf + w, cap - w, " urg %u", p->tcp.urg);
-	engine_options_str(p->tcp_opt, (size_t)p->tcp.hdr_len - TCP_HDR_MIN, opts, sizeof opts);
-	if (opts[0] && w < cap)
-		snprintf(buf + w, cap - w, " %s", opts);
-}
-
 /* ---- one TCP segment -------------------------------------------------------- */
 
 static bool both_closed(const struct xp_conv *c)
@@ -819,7 +802,7 @@ static void emit(struct explain *x, struct xp_pkt_ctx *k)
 {
 	struct xp_conv *c = k->c;
 	char desc[400];
-	describe(k->p, desc, sizeof desc);
+	cap_describe(k->p, desc, sizeof desc);
 	struct xp_row row;
 	memset(&row, 0, sizeof row);
 	row.frame = k->p->frame;

@@ -116,47 +116,10 @@ static bool decode_log(const struct engine_log_entry *le, struct cap_pkt *p)
 	return cap_decode(DLT_RAW, le->data, (uint32_t)le->len, (uint32_t)le->len, p, &e) == 0 && p->kind == CAP_TCP;
 }
 
-static void describe_log(const struct cap_pkt *p, char *buf, size_t cap)
-{
-	char fl[12], opts[240];
-	engine_flags_str(p->tcp.flags, fl);
-	size_t w = (size_t)snprintf(buf, cap, "%s %u:%u(%u)", fl, p->tcp.seq, p->tcp.seq + p->payload_len,
-				    p->payload_len);
-	if ((p->tcp.flags & TCP_ACK) && w < cap)
-		w += (size_t)snprintf(buf + w, cap - w, " ack %u", p->tcp.ack);
-	if (w < cap)
-		w += (size_t)snprintf(buf + w, cap - w, " win %u", p->tcp.window);
-	engine_options_str(p->tcp_opt, (size_t)p->tcp.hdr_len - TCP_HDR_MIN, opts, sizeof opts);
-	if (opts[0] && w < cap)
-		snprintf(buf + w, cap - w, " %s", opts);
-}
-
 /* Writes s word-wrapped at 100 columns, indented under the frame. */
 static void wrap(FILE *o, const char *s)
 {
-	const size_t indent = 25, width = 100;
-	size_t col = 0;
-	while (*s) {
-		const char *sp = strchr(s, ' ');
-		size_t w = sp ? (size_t)(sp - s) : strlen(s);
-		if (col == 0) {
-			fprintf(o, "%*s", (int)indent, "");
-			col = indent;
-		} else if (col + 1 + w > width) {
-			fprintf(o, "\n%*s", (int)indent + 2, "");
-			col = indent + 2;
-		} else {
-			fputc(' ', o);
-			col++;
-		}
-		fwrite(s, 1, w, o);
-		col += w;
-		s += w;
-		while (*s == ' ')
-			s++;
-	}
-	if (col)
-		fputc('\n', o);
+	report_wrap(o, s, "                         ", "                           ", 100);
 }
 
 static void jstr_field(FILE *o, const char *name, const char *v)
@@ -278,7 +241,7 @@ int rp_run(const char *capture, const struct rp_options *o, FILE *out)
 		struct cap_pkt dp;
 		bool dut_tcp = le && decode_log(le, &dp);
 		if (dut_tcp)
-			describe_log(&dp, dut_desc, sizeof dut_desc);
+			cap_describe(&dp, dut_desc, sizeof dut_desc);
 		else if (le)
 			snprintf(dut_desc, sizeof dut_desc, "(not a TCP segment)");
 		const struct live_note *ln = le ? live_find(&live, le_i + 1) : NULL;

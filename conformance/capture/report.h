@@ -63,6 +63,10 @@ struct report_fanout {
 };
 const struct xp_sink *report_fanout_sink(void);
 
+/* Writes s word-wrapped at `width` columns: the first line after `first`,
+ * the others after `next`. */
+void report_wrap(FILE *o, const char *s, const char *first, const char *next, size_t width);
+
 /* "24.627320274" from a time relative to the capture's first frame. */
 void report_time(uint64_t rel_ns, char *buf, size_t cap);
 

@@ -171,18 +171,17 @@ static void t_row(void *ctx, const struct xp_conv_info *ci, const struct xp_row 
 }
 
 /* Word-wraps s at WRAP columns with the given indent. */
-static void wrap(FILE *o, const char *s, const char *indent)
+void report_wrap(FILE *o, const char *s, const char *first, const char *next, size_t width)
 {
-	size_t col = 0, il = strlen(indent);
-	fputs(indent, o);
-	col = il;
+	size_t col = strlen(first), il = col;
+	fputs(first, o);
 	while (*s) {
 		const char *sp = strchr(s, ' ');
 		size_t w = sp ? (size_t)(sp - s) : strlen(s);
-		if (col > il && col + 1 + w > WRAP) {
+		if (col > il && col + 1 + w > width) {
 			fputc('\n', o);
-			fputs(indent, o);
-			col = il;
+			fputs(next, o);
+			col = il = strlen(next);
 		} else if (col > il) {
 			fputc(' ', o);
 			col++;
@@ -194,6 +193,11 @@ static void wrap(FILE *o, const char *s, const char *indent)
 			s++;
 	}
 	fputc('\n', o);
+}
+
+static void wrap(FILE *o, const char *s, const char *indent)
+{
+	report_wrap(o, s, indent, indent, WRAP);
 }
 
 static void refs_str(const struct xp_rule *r, char *buf, size_t cap)

@@ -133,20 +133,6 @@ static bool same_conv(const struct xp_conv_info *c, const struct cap_pkt *p, int
 	return false;
 }
 
-static void describe(const struct cap_pkt *p, char *buf, size_t cap)
-{
-	char fl[12], opts[240];
-	engine_flags_str(p->tcp.flags, fl);
-	size_t w = (size_t)snprintf(buf, cap, "%s %u:%u(%u)", fl, p->tcp.seq, p->tcp.seq + p->payload_len, p->payload_len);
-	if ((p->tcp.flags & TCP_ACK) && w < cap)
-		w += (size_t)snprintf(buf + w, cap - w, " ack %u", p->tcp.ack);
-	if (w < cap)
-		w += (size_t)snprintf(buf + w, cap - w, " win %u", p->tcp.window);
-	engine_options_str(p->tcp_opt, (size_t)p->tcp.hdr_len - TCP_HDR_MIN, opts, sizeof opts);
-	if (opts[0] && w < cap)
-		snprintf(buf + w, cap - w, " %s", opts);
-}
-
 /* Runs the observer over the whole file; with `keep`, also collects that
  * conversation's segments, the DUT being end `dut`. */
 static int read_all(const char *path, const struct xp_sink *sink, void *ctx, const struct xp_conv_info *keep,
@@ -199,7 +185,7 @@ static int read_all(const char *path, const struct xp_sink *sink, void *ctx, con
 			 * card (offload: the capture saw it first). */
 			s->bad_csum = !p.ip_csum_ok ||
 				      (p.tcp_csum_known && !p.tcp_csum_ok && !p.tcp_csum_partial && p.dir != CAP_DIR_OUT);
-			describe(&p, s->desc, sizeof s->desc);
+			cap_describe(&p, s->desc, sizeof s->desc);
 			memcpy(f->desc, s->desc, sizeof f->desc);
 			p2->n++;
 		}
