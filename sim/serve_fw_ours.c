@@ -33,7 +33,7 @@
 #include "serve_ours.h"
 
 #if NET_TCP_CONNS != SERVE_OURS_TCP_CONNS || NET_TCP_LISTENERS != SERVE_OURS_TCP_LISTENERS || \
-	NET_TCP_RCV_WND != SERVE_OURS_RCV_WND
+	NET_TCP_RCV_WND != SERVE_OURS_RCV_WND || NET_TCP_MSS != SERVE_OURS_MSS
 #error "serve_fw_ours.c must be built with the serving pool (sim/CMakeLists.txt)"
 #endif
 
