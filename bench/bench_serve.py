@@ -2,14 +2,14 @@
 """bench_serve.py - what `synack serve` sustains with real peers. Prints
 figures; never passes or fails on time.
 
-  /usr/bin/python3 bench/bench_serve.py [SYNACK] [--mb N] [--conns N]
+  /usr/bin/python3 bench/bench_serve.py [SYNACK] [--mb N] [--conns N] [--burst N]
 
 For each network back end (libslirp; a TAP device in serve's namespace,
 when run as root), with our stack on the board:
   echo throughput    a client sends N MiB to the echo port and reads it
                      back (goodput each way, wall clock)
   connection set-up  N connections one after another (connect, one byte
-                     echoed, close), and N opened at once
+                     echoed, close), and a burst opened at once
   virtual / wall     from serve's own summary: virtual time over wall
                      time while serving (1.0 = it kept up), the share of
                      wall time the simulation was busy, and how late the
@@ -146,7 +146,7 @@ def clocks(summary):
     return m.groups() if m else ("?", "?", "?")
 
 
-def bench_net(synack, name, mb, conns):
+def bench_net(synack, name, mb, conns, burst):
     if name == "slirp":
         port = free_port()
         s = Serve(synack, "--forward", f"tcp:127.0.0.1:{port}-:8888")
@@ -163,9 +163,9 @@ def bench_net(synack, name, mb, conns):
     good, dt = run_client(SEQUENTIAL, host, port, conns, ns)
     dt = float(dt)
     print(f"  {conns} connections one after another: {good} echoed, {dt:.2f} s, {conns / dt:.0f} connections/s")
-    good, dt = run_client(BURST, host, port, conns, ns)
+    good, dt = run_client(BURST, host, port, burst, ns)
     dt = float(dt)
-    print(f"  {conns} connections at once: {good} echoed, all done in {dt:.2f} s ({conns / dt:.0f} connections/s)")
+    print(f"  {burst} connections at once: {good} echoed, all done in {dt:.2f} s ({burst / dt:.0f} connections/s)")
     summary = s.stop()
     ratio, busy, late = clocks(summary)
     print(f"  virtual/wall {ratio} while serving; simulation busy {busy}% of wall time; events at most {late} ms late")
@@ -192,14 +192,15 @@ def main():
     ap.add_argument("synack", nargs="?", default=str(REPO / "build" / "conformance" / "synack"))
     ap.add_argument("--mb", type=int, default=2)
     ap.add_argument("--conns", type=int, default=200)
+    ap.add_argument("--burst", type=int, default=50)
     a = ap.parse_args()
     print(f"synack serve, our stack on the board ({os.cpu_count()} CPUs here, shared)")
     print("slirp (127.0.0.1 -> --forward -> the device):")
-    bench_net(a.synack, "slirp", a.mb, a.conns)
+    bench_net(a.synack, "slirp", a.mb, a.conns, a.burst)
     tap = os.geteuid() == 0 and os.path.exists("/dev/net/tun") and shutil.which("nsenter")
     print("tap (the kernel in serve's namespace -> the device):")
     if tap:
-        bench_net(a.synack, "tap", a.mb, a.conns)
+        bench_net(a.synack, "tap", a.mb, a.conns, a.burst)
     else:
         print("  skipped: needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN), /dev/net/tun and nsenter")
     print("deterministic slirp (virtual time runs free):")
