@@ -445,6 +445,18 @@ static enum serve_stop run_wall(struct serve *s, volatile sig_atomic_t *stop, FI
 	uint64_t drain_at = SIM_NEVER;
 	enum serve_stop why = SERVE_STOP_SIGNAL;
 	struct pollfd tapfd;
+	/* The stop signals are let in only while ppoll() sleeps, so one that
+	 * comes after *stop was checked still ends the sleep at once. */
+	sigset_t stops, old, sleeping;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &old);
+	sleeping = old;
+	sigdelset(&sleeping, SIGINT);
+	sigdelset(&sleeping, SIGTERM);
+	sigdelset(&sleeping, SIGHUP);
 	s->wall0 = mono_ns();
 	for (;;) {
 		uint64_t t0 = mono_ns();
@@ -474,7 +486,7 @@ static enum serve_stop run_wall(struct serve *s, volatile sig_atomic_t *stop, FI
 		struct timespec ts = {(time_t)(wait / 1000000000u), (long)(wait % 1000000000u)};
 		uint64_t t1 = mono_ns();
 		s->busy_ns += t1 - t0;
-		int rc = ppoll(fds, (nfds_t)nfds, &ts, NULL);
+		int rc = ppoll(fds, (nfds_t)nfds, &ts, &sleeping);
 		bool poll_error = rc < 0 && errno != EINTR;
 		if (rc < 0)
 			for (size_t i = 0; i < nfds; i++)
@@ -495,6 +507,7 @@ static enum serve_stop run_wall(struct serve *s, volatile sig_atomic_t *stop, FI
 		live_line(s, live, false);
 	}
 	s->wall_ns = mono_ns() - s->wall0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return why;
 }
 
@@ -570,7 +583,7 @@ static void client_summary(struct serve *s, FILE *out)
 			fprintf(out, " in ");
 			print_secs(out, c->all_back_at - c->started_at);
 		}
-		fprintf(out, "; %s\n", c->peer_closed ? "closed both ways" : "closed (our FIN acknowledged)");
+		fprintf(out, "; %s\n", c->half_open ? "our FIN acknowledged, the peer's side left open" : "closed");
 		return;
 	case SERVE_CLIENT_FAILED:
 		fprintf(out, "; FAILED: %s\n", c->why);

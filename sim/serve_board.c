@@ -381,6 +381,7 @@ bool serve_board_client_poll(struct serve_board *b)
 	    strcmp(st, "CLOSED") != 0)
 		return false;
 	c->state = SERVE_CLIENT_DONE;
+	c->half_open = true;
 	c->finished_at = sim_now(b->sim);
 	return true;
 }

@@ -77,6 +77,7 @@ struct serve_client {
 	uint64_t received;
 	uint64_t mismatch_at;    /* offset of the first byte back that differs; UINT64_MAX = none */
 	bool peer_closed;
+	bool half_open;          /* DONE by the 1 s rule: the peer kept its side open */
 	uint64_t closed_at;      /* virtual time close() was called */
 	uint64_t started_at, finished_at;
 	uint64_t all_back_at;    /* virtual time the last byte came back */

@@ -258,6 +258,31 @@ def test_slirp_sigterm_also_writes_the_capture(serve, tmp_path, tcpdump):
     assert "ARP" in "\n".join(tcpdump_lines(tcpdump, cap))  # the device's gratuitous ARP
 
 
+def test_slirp_device_connects_out_through_the_nat(run_synack):
+    """--connect 10.0.2.2:PORT: slirp's NAT takes the device to 127.0.0.1:PORT."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    seen = []
+
+    def echo_once():
+        c, _ = listener.accept()
+        with c:
+            while True:
+                b = c.recv(65536)
+                if not b:
+                    break
+                seen.append(b)
+                c.sendall(b)
+    t = threading.Thread(target=echo_once, daemon=True)
+    t.start()
+    r = run_synack("serve", "--connect", f"10.0.2.2:{port}", "--send", "50000")
+    t.join(10)
+    listener.close()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert b"".join(seen) == pattern(50000)
+    assert "received 50000, the same bytes" in r.stdout and "the client finished" in r.stdout
+
+
 def test_slirp_forward_port_in_use_is_an_error(run_synack):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
