@@ -283,6 +283,15 @@ def test_slirp_device_connects_out_through_the_nat(run_synack):
     assert "received 50000, the same bytes" in r.stdout and "the client finished" in r.stdout
 
 
+def test_slirp_restrict_keeps_the_device_off_the_host(run_synack):
+    """--restrict: slirp refuses what is not its own address or a forward."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        r = run_synack("serve", "--restrict", "--connect", f"10.0.2.2:{port}", "--send", "1000")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "FAILED: the connection was refused (RST)" in r.stdout
+
+
 def test_slirp_forward_port_in_use_is_an_error(run_synack):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
