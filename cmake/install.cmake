@@ -66,6 +66,8 @@ install(EXPORT synackTargets NAMESPACE synack:: DESTINATION ${SYNACK_CMAKE_DIR})
 file(GLOB _core_h ${PROJECT_SOURCE_DIR}/core/enc28j60/*.h ${PROJECT_SOURCE_DIR}/core/net/*.h)
 list(FILTER _core_h EXCLUDE REGEX "(_priv|_internal)\\.h$")
 file(GLOB _sim_h ${PROJECT_SOURCE_DIR}/sim/*.h)
+# synack serve's bridges and loop (libsynack_serve) are not installed.
+list(FILTER _sim_h EXCLUDE REGEX "/(bridge|serve)[^/]*\\.h$")
 install(FILES ${_core_h} ${_sim_h} ${PROJECT_SOURCE_DIR}/enc28j60_model/enc28j60_model.h
         DESTINATION ${SYNACK_INCLUDE_SUBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/wire ${PROJECT_SOURCE_DIR}/core/apps

@@ -40,6 +40,8 @@ int cli_pcap2script_main(int argc, char **argv);
 void cli_pcap2script_help(FILE *out);
 int cli_replay_main(int argc, char **argv);
 void cli_replay_help(FILE *out);
+int cli_serve_main(int argc, char **argv);
+void cli_serve_help(FILE *out);
 
 /* ---- Argument scanning shared by verbs (cli_args.c) ---- */
 struct cli_args {

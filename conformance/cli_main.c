@@ -28,6 +28,8 @@ static const struct cli_verb VERBS[] = {
 	{"replay", "replay one side of a captured conversation against a DUT", cli_replay_main, cli_replay_help},
 	{"pcap2script", "turn a captured conversation into a regression script", cli_pcap2script_main,
 	 cli_pcap2script_help},
+	{"serve", "serve the simulated board to real clients (libslirp) or the kernel (TAP)", cli_serve_main,
+	 cli_serve_help},
 };
 #define NVERBS (sizeof VERBS / sizeof VERBS[0])
 

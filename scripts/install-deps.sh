@@ -11,7 +11,7 @@ PKGS=(
   simavr libsimavr-dev libelf-dev
   gcc-avr avr-libc binutils-avr
   gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
-  tcpdump tshark
+  tcpdump tshark curl
   python3-pytest python3-scapy
   iproute2
   chromium

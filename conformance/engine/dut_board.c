@@ -661,3 +661,8 @@ const struct dut_ops *dut_board_load(const char *path, char *err, size_t errcap)
 		g_board.ops.tcp_state = board_tcp_state;
 	return &g_board.ops;
 }
+
+const struct synack_board_firmware *dut_board_firmware(void)
+{
+	return g_board.fw;
+}

@@ -176,6 +176,10 @@ const char *engine_dut_names(void);
  * returns the adapter that runs it on a simulated board, or NULL with the
  * reason in err. One firmware per process; a later call replaces it. */
 const struct dut_ops *dut_board_load(const char *path, char *err, size_t errcap);
+/* The firmware the last successful dut_board_load() loaded, or NULL: for
+ * code that runs it on a board of its own (synack serve). */
+struct synack_board_firmware;
+const struct synack_board_firmware *dut_board_firmware(void);
 
 /* diag.c: the checker's diagnostics of a chip model as text, one line per
  * rule broken: its first occurrence as model_diag_format() words it, and
