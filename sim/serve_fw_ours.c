@@ -258,7 +258,7 @@ static const char *app_state(void *fw)
 }
 
 static const struct synack_board_app APP = {
-	app_listen, app_connect, app_send, app_recv, app_close, app_abort, app_state,
+	app_listen, app_connect, app_send, app_recv, app_close, app_abort, app_state, NULL, /* no half close */
 };
 
 static const struct synack_board_firmware FIRMWARE = {
