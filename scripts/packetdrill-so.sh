@@ -164,6 +164,9 @@ unprefix() { sed -E 's/^[^ :]*\.pkt:[0-9]+: //'; }
 # ... and the path and line it names, as this run knows the script.
 where_of() { printf '%s\n' "$2" | grep -Eo '^[^ :]*\.pkt:[0-9]+' | head -1 | sed -E "s|^[^:]*|$1|"; }
 
+# What packetdrill says when it cannot run a script at all (its parser,
+# its checks of names and addresses before anything runs).
+cannot='parse error|syntax error|semantic error|: unknown option|Unknown system call|bad IPv[46] address|invalid (IPv[46] )?address'
 declare -A verdict reason where wall_s synack_v unparsed
 n_pass=0 n_fail=0 n_unsup=0 n_strip_pass=0
 t_start=$(date +%s.%N)
@@ -210,8 +213,8 @@ for f in "${scripts[@]}"; do
 		verdict[$f]=fail
 		reason[$f]="no end within the wall-clock limit of $wall s"
 		n_fail=$((n_fail + 1))
-	elif printf '%s\n' "$out" | grep -Eq 'parse error|syntax error|: unknown option|Unknown system call'; then
-		msg=$(printf '%s\n' "$out" | grep -Em1 'parse error|syntax error|: unknown option|Unknown system call')
+	elif printf '%s\n' "$out" | grep -Eq "$cannot"; then
+		msg=$(printf '%s\n' "$out" | grep -Em1 "$cannot")
 		verdict[$f]=unsupported
 		unparsed[$f]=1
 		where[$f]=$(where_of "$f" "$msg")

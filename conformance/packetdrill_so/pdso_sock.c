@@ -875,6 +875,11 @@ static const struct opt_name OPTS[] = {
 	{IPPROTO_TCP, TCP_INFO, "TCP_INFO"},          {IPPROTO_TCP, TCP_CONGESTION, "TCP_CONGESTION"},
 	{IPPROTO_TCP, TCP_FASTOPEN, "TCP_FASTOPEN"},  {IPPROTO_TCP, TCP_NOTSENT_LOWAT, "TCP_NOTSENT_LOWAT"},
 	{IPPROTO_IP, IP_TTL, "IP_TTL"},               {IPPROTO_IP, IP_TOS, "IP_TOS"},
+	{IPPROTO_IP, IP_MTU_DISCOVER, "IP_MTU_DISCOVER"}, {IPPROTO_IP, IP_FREEBIND, "IP_FREEBIND"},
+	{SOL_SOCKET, SO_MARK, "SO_MARK"},             {SOL_SOCKET, SO_TIMESTAMPING, "SO_TIMESTAMPING"},
+	/* Linux numbers glibc may not name yet (include/uapi/linux/tcp.h, socket.h) */
+	{IPPROTO_TCP, 30, "TCP_FASTOPEN_CONNECT"},    {IPPROTO_TCP, 33, "TCP_FASTOPEN_KEY"},
+	{IPPROTO_TCP, 36, "TCP_INQ"},                 {SOL_SOCKET, 60, "SO_ZEROCOPY"},
 };
 
 static const char *opt_text(int level, int name, char *buf, size_t cap)
