@@ -12,6 +12,8 @@
 #       sim.h board.h link.h pcap_tap.h ...    the simulator
 #       net.h tcp.h wire/ apps/ ...            our driver and stack
 #   PREFIX/lib/libsynack_{core,model,sim}.a    static, position-independent
+#   PREFIX/lib/libsynack_packetdrill.so        for packetdrill --so_filename
+#                                              (installed by conformance/packetdrill_so)
 #   PREFIX/lib/pkgconfig/synack.pc             pkg_check_modules(SYNACK synack)
 #   PREFIX/lib/cmake/synack/                   find_package(synack): targets
 #       synack::headers (include path only: for a board firmware),

@@ -180,8 +180,8 @@ for f in "${scripts[@]}"; do
 	if has_shell "$f"; then
 		if [ $strip = 0 ]; then
 			verdict[$f]=unsupported
-			reason[$f]="shell command line: packetdrill would run it on this host, not on the DUT ($(first_shell "$f")...); --strip-shell removes such lines"
-			where[$f]=$f
+			reason[$f]="a shell command line: packetdrill would run it on this host, not on the DUT (--strip-shell removes such lines)"
+			where[$f]="$f: $(first_shell "$f")"
 			n_unsup=$((n_unsup + 1))
 			[ $verbose = 1 ] && printf 'UNSUPPORTED  %s (shell command)\n' "$f"
 			continue
