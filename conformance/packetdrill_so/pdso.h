@@ -78,6 +78,7 @@ enum pdso_kind {
 struct pdso_sock {
 	enum pdso_kind kind;
 	int fd;                  /* a real descriptor (/dev/null), see pdso_sock.c */
+	uint64_t fd_dev, fd_ino; /* its identity: closed only while it is still ours */
 	int domain;              /* AF_INET or AF_INET6 (v4-mapped addresses) */
 	bool nonblock, cloexec;
 	bool bound;
@@ -131,6 +132,7 @@ struct pdso {
 	uint64_t t_script0;       /* its time: the script's time 0, near enough */
 	bool recv_waiting;        /* in a run of netdev_receive calls */
 	uint64_t recv_from;       /* when that run started */
+	uint64_t recv_given;      /* datagrams handed over in that run (not the expected one) */
 
 	/* What the DUT sent, not yet handed to netdev_receive. */
 	struct dut_packet scratch;  /* advance()'s output */

@@ -105,7 +105,9 @@ _Noreturn void pdso_fatal(struct pdso *p, int status, const char *fmt, ...)
 
 /* Runs at exit (packetdrill's die() paths): close the DUT so the capture
  * is renamed into place. Skipped if the mutex is held (an exit from inside
- * the library, which finished first) or the run already freed. */
+ * the library, which finished first) or the run already freed. The mutex
+ * stays locked: packetdrill's other thread must not touch the closed DUT
+ * in the moments before the process ends. */
 __attribute__((destructor)) static void pdso_at_exit(void)
 {
 	struct pdso *p = g_live;
@@ -114,7 +116,6 @@ __attribute__((destructor)) static void pdso_at_exit(void)
 	for (int i = 0; i < 200; i++) {
 		if (pthread_mutex_trylock(&p->mu) == 0) {
 			pdso_finish(p);
-			pthread_mutex_unlock(&p->mu);
 			return;
 		}
 		struct timespec ts = {0, 5000000};

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pdso.h"
@@ -77,6 +78,11 @@ static struct pdso_sock *sock_new(struct pdso *p, int domain, int *err)
 		s->kind = PDSO_SOCK_NEW;
 		s->fd = fd;
 		s->domain = domain;
+		struct stat st;
+		if (fstat(fd, &st) == 0) {
+			s->fd_dev = (uint64_t)st.st_dev;
+			s->fd_ino = (uint64_t)st.st_ino;
+		}
 		return s;
 	}
 	close(fd);
@@ -84,9 +90,14 @@ static struct pdso_sock *sock_new(struct pdso *p, int domain, int *err)
 	return NULL;
 }
 
+/* Closes the descriptor if it is still the one we opened: packetdrill may
+ * have closed it already (its own close() at the end of a script) and the
+ * number may since name another file of the process. */
 static void sock_release(struct pdso_sock *s)
 {
-	close(s->fd); /* EBADF if packetdrill closed it already: nothing to undo */
+	struct stat st;
+	if (fstat(s->fd, &st) == 0 && (uint64_t)st.st_dev == s->fd_dev && (uint64_t)st.st_ino == s->fd_ino)
+		close(s->fd);
 	memset(s, 0, sizeof *s);
 }
 

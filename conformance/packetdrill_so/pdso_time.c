@@ -428,19 +428,25 @@ int pdso_netdev_receive(void *ud, void *buf, size_t *count, long long *time_usec
 	if (!p->recv_waiting) {
 		p->recv_waiting = true;
 		p->recv_from = p->vnow;
+		p->recv_given = 0;
 	}
 	pdso_sync(p);
 	while (p->oq_len == 0) {
 		wait_handoffs(p);
 		uint64_t dn = dut_now(p);
 		uint64_t limit = p->recv_from + p->fl.timeout_ns;
-		if (dn >= limit)
+		if (dn >= limit) {
+			char also[96] = "";
+			if (p->recv_given > 0)
+				snprintf(also, sizeof also, " (only %llu datagrams packetdrill passed over)",
+					 (unsigned long long)p->recv_given);
 			pdso_fatal(p, 1,
-				   "timeout: the script waits for a packet the %s DUT did not send: nothing came "
+				   "timeout: the script waits for a packet the %s DUT did not send: nothing came%s "
 				   "for %.3f s of virtual time (from %.6f s to %.6f s of the script; the DUT's "
 				   "connection is %s); --so_flags timeout=SECONDS changes the limit",
-				   p->dut_label, (double)p->fl.timeout_ns / 1e9,
+				   p->dut_label, also, (double)p->fl.timeout_ns / 1e9,
 				   ((double)p->recv_from - (double)p->t_script0) / 1e9, pdso_script_s(p), conn_state(p));
+		}
 		step(p, next_stop(p, dn, limit));
 	}
 	struct dut_packet *pkt = &p->outq[p->oq_head];
@@ -450,6 +456,7 @@ int pdso_netdev_receive(void *ud, void *buf, size_t *count, long long *time_usec
 	memcpy(buf, pkt->data, n);
 	*count = n;
 	*time_usecs = (long long)(PDSO_EPOCH_S * 1000000ull + pkt->t / 1000u);
+	p->recv_given++;
 	pdso_log(p, "> IPv4 %zu bytes sent at %.6f s", n, ((double)pkt->t - (double)p->t_script0) / 1e9);
 	pdso_leave(p);
 	return 0;

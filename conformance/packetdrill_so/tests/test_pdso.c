@@ -306,6 +306,21 @@ START_TEST(test_handshake_then_read_and_write)
 }
 END_TEST
 
+START_TEST(test_a_descriptor_packetdrill_closed_and_reused_is_left_alone)
+{
+	load(NULL);
+	int fd = T.socket(U, AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	/* packetdrill's socket_close(): the kernel's close() on our number. */
+	ck_assert_int_eq(close(fd), 0);
+	int mine = open("/dev/zero", O_RDONLY);
+	ck_assert_int_eq(mine, fd); /* the lowest free number again */
+	unload();
+	ck_assert_int_ne(fcntl(mine, F_GETFD), -1); /* still open: free() did not close it */
+	close(mine);
+}
+END_TEST
+
 START_TEST(test_packetdrills_random_local_address_is_translated)
 {
 	const uint32_t pd_local = 0xC0A8210Bu; /* 192.168.33.11, as packetdrill picks one */
@@ -733,6 +748,7 @@ static Suite *pdso_suite(void)
 	tcase_add_test(tc, test_only_the_entry_point_is_exported);
 	tcase_add_test(tc, test_every_clock_read_moves_the_clock_one_tick);
 	tcase_add_test(tc, test_handshake_then_read_and_write);
+	tcase_add_test(tc, test_a_descriptor_packetdrill_closed_and_reused_is_left_alone);
 	tcase_add_test(tc, test_packetdrills_random_local_address_is_translated);
 	tcase_add_test(tc, test_same_seed_same_isn);
 	tcase_add_test(tc, test_closed_port_answers_rst_ack);
