@@ -19,13 +19,15 @@
 #   --so-flags STR   more --so_flags items for every script (seed=7 ...)
 #   --synack PATH    the synack binary to compare with (default: $SYNACK_BIN,
 #                    the build tree's, or synack on PATH); --no-compare skips it
+#   --ip-version V   packetdrill's --ip_version: ipv4 (default) or ipv4-mapped-ipv6
+#                    (AF_INET6 sockets, IPv4 packets); the DUT speaks IPv4 only
 #   --strip-shell    run scripts with their `shell command` lines removed
 #                    (counted apart: "pass (shell lines removed)")
 #   --timeout S      wall-clock limit per script (default 120)
 #   -v               one line per script, with its wall time
 #
 # Each script runs in its own directory (gtests scripts name ../common/...),
-# as `packetdrill --so_filename=LIB --so_flags="dut=... profile=..." --ip_version=ipv4 X.pkt`;
+# as `packetdrill --so_filename=LIB --so_flags="dut=... profile=..." --ip_version=V X.pkt`;
 # the RFC profile items of its `//! profile:` header become profile=.
 #
 # A script with a `shell command` line is reported unsupported and NOT run:
@@ -64,6 +66,7 @@ extra=""
 strip=0
 wall=120
 verbose=0
+ipv=ipv4
 args=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -77,6 +80,8 @@ while [ $# -gt 0 ]; do
 	--synack=*) synack=${1#--synack=}; shift ;;
 	--no-compare) compare=0; shift ;;
 	--strip-shell) strip=1; shift ;;
+	--ip-version) [ $# -ge 2 ] || die "--ip-version needs ipv4 or ipv4-mapped-ipv6"; ipv=$2; shift 2 ;;
+	--ip-version=*) ipv=${1#--ip-version=}; shift ;;
 	--timeout) [ $# -ge 2 ] || die "--timeout needs seconds"; wall=$2; shift 2 ;;
 	--timeout=*) wall=${1#--timeout=}; shift ;;
 	-v) verbose=1; shift ;;
@@ -89,6 +94,7 @@ done
 [ ${#args[@]} -ge 2 ] || { echo "usage: packetdrill-so.sh [options] PACKETDRILL SCRIPT|DIR... (--help)" >&2; exit 2; }
 [[ "$wall" =~ ^[0-9]+$ ]] && [ "$wall" -gt 0 ] || die "--timeout: expected whole seconds > 0, got '$wall'"
 case "$dut" in sim | board:?*) ;; *) die "--dut: expected sim or board:PATH.so, got '$dut'" ;; esac
+case "$ipv" in ipv4 | ipv4-mapped-ipv6) ;; *) die "--ip-version: expected ipv4 or ipv4-mapped-ipv6, got '$ipv'" ;; esac
 pd=${args[0]}
 [ -x "$pd" ] && [ -f "$pd" ] || die "$pd: not an executable file (the packetdrill binary comes first)"
 pd=$(cd "$(dirname "$pd")" && pwd)/$(basename "$pd")
@@ -191,7 +197,7 @@ for f in "${scripts[@]}"; do
 		strip_shell "$f" > "$run" || die "cannot write $run"
 	fi
 	t0=$(date +%s.%N)
-	out=$(cd "$dir" && timeout "$wall" "$pd" --so_filename="$so" --so_flags="$flags" --ip_version=ipv4 \
+	out=$(cd "$dir" && timeout "$wall" "$pd" --so_filename="$so" --so_flags="$flags" --ip_version="$ipv" \
 		"$(basename "$run")" 2>&1)
 	rc=$?
 	t1=$(date +%s.%N)
@@ -239,7 +245,7 @@ t_end=$(date +%s.%N)
 
 total=${#scripts[@]}
 echo "packetdrill-so: $total scripts through $pd"
-echo "  library $so, --so_flags dut=$dut${extra:+ $extra}; $(awk -v a="$t_start" -v b="$t_end" 'BEGIN { printf "%.1f", b - a }') s wall"
+echo "  library $so, --so_flags dut=$dut${extra:+ $extra}, --ip_version=$ipv; $(awk -v a="$t_start" -v b="$t_end" 'BEGIN { printf "%.1f", b - a }') s wall"
 printf '  %-12s %5d' passed "$n_pass"
 [ $n_strip_pass -gt 0 ] && printf '   (%d with shell lines removed)' "$n_strip_pass"
 printf '\n  %-12s %5d\n  %-12s %5d\n' failed "$n_fail" unsupported "$n_unsup"

@@ -241,6 +241,57 @@ static void nat_out(struct pdso *p, uint8_t *ip, size_t len)
 		rewrite(ip, len, 16, p->pd_remote);
 }
 
+/* The IPv4 address an IPv6 address field holds, if it holds one: mapped
+ * (::ffff:a.b.c.d), or a.b.c.d followed by twelve zero bytes, which is
+ * what packetdrill (2c4001c) writes into the RST that ends a script run
+ * with --ip_version=ipv4-mapped-ipv6 for an active socket (it copies the
+ * IPv4 address learnt from the DUT's SYN into the IPv6 header). */
+static bool v4_in_v6(const uint8_t *a, uint8_t out[4])
+{
+	static const uint8_t MAPPED[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const uint8_t ZEROS[12] = {0};
+	if (memcmp(a, MAPPED, 12) == 0) {
+		memcpy(out, a + 12, 4);
+		return true;
+	}
+	if (memcmp(a + 4, ZEROS, 12) == 0 && memcmp(a, ZEROS, 4) != 0) {
+		memcpy(out, a, 4);
+		return true;
+	}
+	return false;
+}
+
+/* An IPv6 datagram between IPv4 addresses (above), TCP right after the
+ * fixed header, as IPv4 (RFC 7915 §5.1: traffic class to TOS, hop limit to
+ * TTL). The TCP checksum stays as it is: either form of address adds only
+ * 0x0000 or 0xffff words to the pseudo-header sum, which leave a one's
+ * complement sum unchanged. Returns the IPv4 length, 0 if the datagram is
+ * not of that kind. */
+static size_t from_v4_in_v6(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+{
+	uint8_t src[4], dst[4];
+	if (n < 40 || (in[0] >> 4) != 6 || in[6] != 6 || !v4_in_v6(in + 8, src) || !v4_in_v6(in + 24, dst))
+		return 0;
+	size_t payload = wire_get16(in + 4);
+	if (payload + 40 > n || payload + 20 > cap)
+		return 0;
+	memset(out, 0, 20);
+	out[0] = 0x45;
+	out[1] = (uint8_t)(((in[0] & 0x0f) << 4) | (in[1] >> 4));
+	wire_put16(out + 2, (uint16_t)(20 + payload));
+	wire_put16(out + 6, 0x4000); /* DF */
+	out[8] = in[7];
+	out[9] = 6;
+	memcpy(out + 12, src, 4);
+	memcpy(out + 16, dst, 4);
+	struct wire_csum c;
+	wire_csum_init(&c);
+	wire_csum_add(&c, out, 20);
+	wire_put16(out + 10, wire_csum_fold(&c));
+	memcpy(out + 20, in + 40, payload);
+	return 20 + payload;
+}
+
 /* ---- running the DUT ---- */
 
 static void enqueue(struct pdso *p, struct dut_packet *pkt)
@@ -396,6 +447,11 @@ int pdso_netdev_send(void *ud, const void *buf, size_t count)
 	const uint8_t *in = buf;
 	pdso_enter(p, PDSO_CALL_OTHER);
 	int rc = -1;
+	size_t n4 = count > 0 && (in[0] >> 4) == 6 ? from_v4_in_v6(in, count, ip, sizeof ip) : 0;
+	if (n4 > 0) {
+		in = ip;
+		count = n4;
+	}
 	if (count < 1 || (in[0] >> 4) != 4) {
 		pdso_unsupported(p, "an inbound IPv%u datagram: the DUT speaks IPv4 only (run packetdrill with "
 				    "--ip_version=ipv4 or ipv4-mapped-ipv6)",
@@ -407,7 +463,8 @@ int pdso_netdev_send(void *ud, const void *buf, size_t count)
 			 DUT_MAX_PKT - 14u);
 		goto out;
 	}
-	memcpy(ip, in, count);
+	if (in != ip)
+		memcpy(ip, in, count);
 	pdso_sync(p);
 	nat_in(p, ip, count);
 	size_t ihl = (size_t)(ip[0] & 0x0f) * 4u;

@@ -438,6 +438,55 @@ START_TEST(test_rst_inside_window_draws_a_challenge_ack)
 }
 END_TEST
 
+/* packetdrill's RST at the end of a script run with
+ * --ip_version=ipv4-mapped-ipv6: an IPv6 header whose address fields hold
+ * the IPv4 addresses (mapped, or followed by zeros, as packetdrill writes
+ * them); the TCP checksum is the IPv4 one (the pseudo-header sums agree). */
+static void send_rst_in_ipv6(uint32_t dst, uint32_t seq, bool mapped)
+{
+	uint8_t pkt[60];
+	memset(pkt, 0, sizeof pkt);
+	struct tcp_repr t;
+	memset(&t, 0, sizeof t);
+	t.src_port = PEER_PORT;
+	t.dst_port = DUT_PORT;
+	t.seq = seq;
+	t.flags = TCP_RST;
+	int hl = tcp_emit(&t, pkt + 40, sizeof pkt - 40);
+	ck_assert_int_eq(hl, 20);
+	tcp_checksum(pkt + 40, 20, PEER_IP, dst);
+	pkt[0] = 0x60;
+	pkt[5] = 20; /* payload length */
+	pkt[6] = 6;  /* next header: TCP */
+	pkt[7] = 64;
+	uint8_t *src6 = pkt + 8, *dst6 = pkt + 24;
+	if (mapped) {
+		src6[10] = src6[11] = dst6[10] = dst6[11] = 0xff;
+		src6 += 12;
+		dst6 += 12;
+	}
+	wire_put32(src6, PEER_IP);
+	wire_put32(dst6, dst);
+	ck_assert_int_eq(T.netdev_send(U, pkt, 60), 0);
+}
+
+START_TEST(test_ipv6_between_ipv4_addresses_arrives_as_ipv4)
+{
+	for (int mapped = 0; mapped < 2; mapped++) {
+		load(NULL);
+		int l = listener(DUT_IP);
+		handshake(DUT_IP);
+		int fd = T.accept(U, l, NULL, NULL);
+		send_rst_in_ipv6(DUT_IP, PEER_ISN + 1, mapped != 0);
+		char b[4];
+		errno = 0;
+		ck_assert_int_eq(T.read(U, fd, b, sizeof b), -1);
+		ck_assert_int_eq(errno, ECONNRESET); /* the RST arrived, checksum and all */
+		unload();
+	}
+}
+END_TEST
+
 /* ---- timers ---- */
 
 START_TEST(test_syn_retransmissions_back_off_in_virtual_time)
@@ -755,6 +804,7 @@ static Suite *pdso_suite(void)
 	tcase_add_test(tc, test_refused_connect_reports_econnrefused);
 	tcase_add_test(tc, test_rst_at_rcv_nxt_resets_the_connection);
 	tcase_add_test(tc, test_rst_inside_window_draws_a_challenge_ack);
+	tcase_add_test(tc, test_ipv6_between_ipv4_addresses_arrives_as_ipv4);
 	tcase_add_test(tc, test_syn_retransmissions_back_off_in_virtual_time);
 	tcase_add_test(tc, test_blocking_connect_on_the_driver_times_out_after_183_s);
 	tcase_add_test(tc, test_poll_timeout_and_usleep_move_virtual_time);
