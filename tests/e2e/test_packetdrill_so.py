@@ -12,7 +12,10 @@ through packetdrill as with `synack run` (the harness's "differences:
 none"); a blocking call returns at the time its segment arrives and a
 wrong end time is a timing error; a script expecting a packet that never
 comes ends with the library's message; epoll is unsupported with the
-reason; the capture of a failed script is read back with tcpdump.
+reason; the capture of a failed script is read back with tcpdump; the
+example seed stack, built against the install as a user builds it, fails
+the seed's handshake through packetdrill on the ack of its SYN-ACK, with the
+chip model's checker line for its driver.
 """
 import ctypes
 import os
@@ -194,3 +197,20 @@ def test_the_capture_of_a_failed_script_is_complete(packetdrill, lib, tmp_path):
     # script got wrong: on the wire it acknowledged 101.
     assert any("192.168.0.1.8080 >" in l and "Flags [S.]" in l and "mss 1024" in l for l in lines), lines
     assert any("192.168.0.1.8080 >" in l and "Flags [.], ack 101" in l for l in lines), lines
+
+
+def test_a_users_firmware_under_packetdrill_shows_the_seed_bug(packetdrill, lib, prefix, tmp_path):
+    if shutil.which("cmake") is None:
+        pytest.skip("cmake is not installed")
+    src = tmp_path / "seed_stack"
+    shutil.copytree(REPO / "examples" / "seed_stack", src)
+    res = sh("cmake", "-S", src, "-B", tmp_path / "build", f"-DCMAKE_PREFIX_PATH={prefix}")
+    assert res.returncode == 0, res.stdout + res.stderr
+    res = sh("cmake", "--build", tmp_path / "build")
+    assert res.returncode == 0, res.stdout + res.stderr
+    fw = tmp_path / "build" / "libseed_stack.so"
+    script = SUITES / "packetdrill-linux" / "seed-server-synack.pkt"
+    res = sh(packetdrill, f"--so_filename={lib}", f"--so_flags=dut=board:{fw}", script, cwd=tmp_path, timeout=120)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "tcp_ack_seq: expected: 1 (0x1) vs actual: 0 (0x0)" in res.stderr, res.stderr
+    assert "synack-packetdrill: checker: " in res.stderr and "erxrdpt-even (DS80349C erratum 14)" in res.stderr
