@@ -6,6 +6,7 @@
  *                                              pdso_time.c   clock, netdev_send/receive,
  *                                                            usleep, blocking, threads
  *                                              pdso_sock.c   the socket calls
+ *                                              pdso_ctl.c    options, fcntl, ioctl, poll
  *                                              pdso_flags.c  --so_flags
  *       └──> struct dut_ops (conformance/engine/dut.h): sim, board:PATH.so, [avr:IMAGE.elf]
  *              └──> link ──> ENC28J60 model ──SPI──> driver ──> stack, as `synack run`
@@ -27,6 +28,7 @@
 #ifndef SYNACK_PDSO_H
 #define SYNACK_PDSO_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -206,7 +208,29 @@ int pdso_netdev_receive(void *ud, void *buf, size_t *count, long long *time_usec
 int pdso_usleep(void *ud, pdso_useconds_t usec);
 int pdso_gettimeofday(void *ud, struct timeval *tv, struct timezone *tz);
 
-/* ---- pdso_sock.c ---- */
+/* ---- pdso_sock.c, pdso_ctl.c ---- */
+/* Every socket call starts with ENTER (the table's userdata is the struct
+ * pdso; `err` collects the errno) and ends with RETURN, which unlocks and
+ * sets errno only after the lock is released. */
+#define ENTER(p) struct pdso *p = ud; int err = 0; pdso_enter(p, PDSO_CALL_OTHER)
+#define RETURN(p, rc)                                                                                             \
+	do {                                                                                                      \
+		pdso_leave(p);                                                                                    \
+		if (err != 0) {                                                                                   \
+			errno = err;                                                                              \
+			return -1;                                                                                \
+		}                                                                                                 \
+		return (rc);                                                                                      \
+	} while (0)
+
+/* The socket of a descriptor, or NULL. */
+struct pdso_sock *pdso_lookup(struct pdso *p, int fd);
+/* The connection a socket owns, or NULL. */
+struct pdso_conn *pdso_conn_of(struct pdso *p, const struct pdso_sock *s);
+/* Takes what the DUT received into rx_avail (dut_ops RECV never waits). */
+void pdso_pull(struct pdso *p);
+/* Fills fcntl, ioctl, getsockopt, setsockopt and poll (pdso_ctl.c). */
+void pdso_ctl_table(struct packetdrill_interface *t);
 /* Applies one DUT application event to the connection. */
 void pdso_conn_event(struct pdso *p, enum dut_app_event ev);
 /* Fills the socket calls of the table. */
