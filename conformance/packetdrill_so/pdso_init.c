@@ -217,9 +217,9 @@ static void open_dut(struct pdso *p)
 	}
 	if (!ops->virtual_time)
 		pdso_fatal(NULL, 2,
-			   "--so_flags: dut=%s: not a virtual-time DUT; this library's clock is the DUT's (use sim, "
-			   "board:PATH.so%s), and packetdrill without --so_filename tests the kernel itself",
-			   spec, "");
+			   "--so_flags: dut=%s: not a virtual-time DUT; this library's clock is the DUT's (use sim or "
+			   "board:PATH.so), and packetdrill without --so_filename tests the kernel itself",
+			   spec);
 	if (p->fl.mutate[0] != '\0') {
 		ops = dut_mutate_wrap(ops, p->fl.mutate, err, sizeof err);
 		if (ops == NULL)

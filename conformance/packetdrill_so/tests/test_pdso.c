@@ -354,6 +354,19 @@ START_TEST(test_same_seed_same_isn)
 }
 END_TEST
 
+START_TEST(test_mutate_flag_rewrites_what_the_dut_sends)
+{
+	load("mutate=synack-ack0"); /* synack run --mutate's power check */
+	listener(DUT_IP);
+	struct out o;
+	send_seg(DUT_IP, DUT_PORT, TCP_SYN, PEER_ISN, 0, 0, true);
+	recv_seg(&o);
+	ck_assert_uint_eq(o.tcp.flags, TCP_SYN | TCP_ACK);
+	ck_assert_uint_eq(o.tcp.ack, 0); /* the seed's bug, as the wrapper makes it */
+	unload();
+}
+END_TEST
+
 /* ---- resets ---- */
 
 START_TEST(test_closed_port_answers_rst_ack)
@@ -725,6 +738,7 @@ static void tap_dut(void) { load("dut=tap"); }
 static void avr_dut(void) { load("dut=avr:fw.elf"); }
 static void missing_board(void) { load("dut=board:/nonexistent/libfw.so"); }
 static void bad_profile(void) { load("profile=rfc1234=on"); }
+static void bad_mutation(void) { load("mutate=flip-everything"); }
 
 START_TEST(test_bad_so_flags_exit_2_naming_the_key)
 {
@@ -741,6 +755,8 @@ START_TEST(test_bad_so_flags_exit_2_naming_the_key)
 	ck_assert_ptr_nonnull(strstr(msg, "board:/nonexistent/libfw.so: No such file or directory"));
 	ck_assert_int_eq(in_child(bad_profile, msg, sizeof msg), 2);
 	ck_assert_ptr_nonnull(strstr(msg, "profile=: expected e.g. rfc5961=on"));
+	ck_assert_int_eq(in_child(bad_mutation, msg, sizeof msg), 2);
+	ck_assert_ptr_nonnull(strstr(msg, "--so_flags: mutate=flip-everything: "));
 }
 END_TEST
 
@@ -800,6 +816,7 @@ static Suite *pdso_suite(void)
 	tcase_add_test(tc, test_a_descriptor_packetdrill_closed_and_reused_is_left_alone);
 	tcase_add_test(tc, test_packetdrills_random_local_address_is_translated);
 	tcase_add_test(tc, test_same_seed_same_isn);
+	tcase_add_test(tc, test_mutate_flag_rewrites_what_the_dut_sends);
 	tcase_add_test(tc, test_closed_port_answers_rst_ack);
 	tcase_add_test(tc, test_refused_connect_reports_econnrefused);
 	tcase_add_test(tc, test_rst_at_rcv_nxt_resets_the_connection);
