@@ -13,6 +13,8 @@
 #       enc28j60.h net.h tcp.h wire/ apps/ ... our driver and stack (core/enc28j60/
 #                                              and core/net/ side by side)
 #   PREFIX/lib/libsynack_{core,model,sim}.a    static, position-independent
+#   PREFIX/lib/libsynack_packetdrill.so        for packetdrill --so_filename
+#                                              (installed by conformance/packetdrill_so)
 #   PREFIX/lib/pkgconfig/synack.pc             pkg_check_modules(SYNACK synack)
 #   PREFIX/lib/cmake/synack/                   find_package(synack): targets
 #       synack::headers (include path only: for a board firmware),

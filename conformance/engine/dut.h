@@ -47,6 +47,10 @@ struct dut_config {
 	uint8_t profile;               /* DUT_PROFILE_* requested */
 	uint64_t seed;                 /* sim: the run's seed */
 	const char *pcap_path;         /* NULL = no capture */
+	/* The bytes DUT_APP_SEND emits: false, the adapter's a..z pattern;
+	 * true, zeros, which is what packetdrill writes (zero-filled buffers)
+	 * and compares outbound payloads with (conformance/packetdrill_so). */
+	bool send_zeros;
 };
 
 struct dut_packet {

@@ -142,7 +142,7 @@ static void push_send(struct board_dut *d, uint64_t now)
 	while (d->send_pending > 0 && app != NULL && app->send != NULL) {
 		uint32_t n = d->send_pending < SEND_CHUNK ? d->send_pending : SEND_CHUNK;
 		for (uint32_t i = 0; i < n; i++)
-			chunk[i] = (uint8_t)('a' + (d->send_seq + i) % 26u);
+			chunk[i] = d->cfg.send_zeros ? 0 : (uint8_t)('a' + (d->send_seq + i) % 26u);
 		int took = app->send(d->fw_ctx, now, chunk, n);
 		if (took <= 0)
 			break;

@@ -78,7 +78,7 @@ static void push_send(struct sim_dut *d)
 	while (d->send_pending > 0 && d->conn != NULL) {
 		uint16_t n = (uint16_t)(d->send_pending < sizeof chunk ? d->send_pending : sizeof chunk);
 		for (uint16_t i = 0; i < n; i++)
-			chunk[i] = (uint8_t)('a' + (d->send_seq + i) % 26u);
+			chunk[i] = d->cfg.send_zeros ? 0 : (uint8_t)('a' + (d->send_seq + i) % 26u);
 		uint16_t took = tcp_write(&d->node.stack, d->conn, chunk, n);
 		d->send_seq += took;
 		d->send_pending -= took;
