@@ -43,7 +43,7 @@ struct fw_agent {
 	struct tcp_pcb *conn;        /* the current connection */
 	uint32_t rx_count;           /* bytes read, not yet taken by `recv` */
 	uint32_t send_pending;       /* bytes `send` asked for, not yet in the ring */
-	uint32_t send_seq;           /* pattern position */
+	uint8_t send_phase;          /* pattern position, 0..25 */
 	uint8_t len;                 /* bytes in line[] */
 	bool overlong;               /* the line being received did not fit */
 	char line[FW_AGENT_LINE];

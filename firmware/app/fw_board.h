@@ -41,6 +41,8 @@ struct fw_board {
 	 * already true, so a main loop cannot miss a wake-up between its last
 	 * look and the sleep. */
 	void (*sleep_until)(net_time_t deadline);
+	/* Whether the ENC28J60's INT pin is asserted (low) now. */
+	bool (*chip_int)(void);
 	/* The UART, interrupt driven. putc queues one byte and blocks only
 	 * while the transmit buffer is full; getc returns the next received
 	 * byte or -1. */

@@ -86,9 +86,9 @@ void fw_app_run(const struct fw_board *b)
 		while (b->getc() >= 0) {
 			/* no commands here: what arrives would keep the board awake */
 		}
-		if (enc_poll(d))
+		if (b->chip_int() && enc_poll(d))
 			echo_one(d, cfg.mac);
-		else
+		else if (!b->chip_int())
 			b->sleep_until(NET_TIME_NEVER);
 		if (enc_link_is_up(d) != link) {
 			link = enc_link_is_up(d);

@@ -9,8 +9,9 @@
  * Call chain: main.c -> fw_app_run() -> loop { net_poll() -> netdev ->
  * driver -> board SPI HAL; fw_agent_poll(); sleep_until(deadline) }. The
  * loop sleeps until the chip's INT, a UART byte or the stack's next
- * deadline: no busy polling, so an idle board (and its simulation) costs
- * almost nothing. The services are core/apps/, the same ones the host
+ * deadline, and polls the stack only for INT or the deadline: no busy
+ * polling, so an idle board (and its simulation) costs almost nothing, and
+ * a command arriving byte by byte costs no stack passes. The services are core/apps/, the same ones the host
  * tests run.
  */
 #include "apps/echo_server.h"
@@ -77,13 +78,15 @@ void fw_app_run(const struct fw_board *b)
 	link = enc_link_is_up(&fw_dev);
 	fw_status_line(b, &fw_dev, mac);
 	fw_agent_init(&fw_agent, b, &fw_stack, &fw_cfg, &fw_dev, services);
-	for (;;) {
+	for (net_time_t next = b->now();;) {
 		net_time_t now = b->now();
-		/* net_poll() also services the chip: it collects TX completion
-		 * and clears the flags that hold INT, so the sleep below does
-		 * not return at once for a frame already handled. */
-		net_time_t next = net_poll(&fw_stack, now);
 
+		/* The stack runs when the chip asks (INT), when its deadline has
+		 * come, or after a command; a wake-up for a UART byte alone only
+		 * feeds the agent. net_poll() also services the chip: it
+		 * collects TX completion and clears the flags that hold INT. */
+		if (b->chip_int() || now >= next)
+			next = net_poll(&fw_stack, now);
 		if (fw_agent_poll(&fw_agent))
 			next = now; /* what a command queued goes out on the next pass */
 		if (enc_link_is_up(&fw_dev) != link) {
@@ -95,3 +98,4 @@ void fw_app_run(const struct fw_board *b)
 			b->sleep_until(next);
 	}
 }
+

@@ -58,26 +58,40 @@ static void clock_init(void)
 	TIMSK1 = (uint8_t)_BV(TOIE1);
 }
 
-/* Ticks since reset. An overflow the interrupt has not counted yet (TOV1
- * set while interrupts are off) is added when TCNT1 has already wrapped. */
-static uint64_t ticks(void)
+/* Ticks since reset as overflows (hi) and TCNT1 (lo). An overflow the
+ * interrupt has not counted yet (TOV1 set while interrupts are off) is
+ * added when TCNT1 has already wrapped. */
+static void ticks_split(uint32_t *hi, uint16_t *lo)
 {
 	uint8_t sreg = SREG;
+
+	cli();
+	*lo = TCNT1;
+	*hi = t1_overflows;
+	if ((TIFR1 & _BV(TOV1)) && *lo < 0x8000u)
+		(*hi)++;
+	SREG = sreg;
+}
+
+static uint64_t ticks(void)
+{
 	uint32_t hi;
 	uint16_t lo;
 
-	cli();
-	lo = TCNT1;
-	hi = t1_overflows;
-	if ((TIFR1 & _BV(TOV1)) && lo < 0x8000u)
-		hi++;
-	SREG = sreg;
+	ticks_split(&hi, &lo);
 	return ((uint64_t)hi << 16) | lo;
 }
 
+/* hi * 65536 * 16000 + lo * 16000 in a 32x32->64 and a 32-bit multiply:
+ * a 64-bit multiply (and divide, below) on every wake-up would cost the
+ * CPU more than a UART character time. */
 static net_time_t avr_now(void)
 {
-	return ticks() * TICK_NS;
+	uint32_t hi;
+	uint16_t lo;
+
+	ticks_split(&hi, &lo);
+	return (uint64_t)hi * (65536ul * TICK_NS) + (uint32_t)lo * TICK_NS;
 }
 
 static void int_init(void)
@@ -89,12 +103,27 @@ static void int_init(void)
 	EIMSK = (uint8_t)_BV(INT0);
 }
 
+static bool avr_chip_int(void)
+{
+	return !(PIND & INT_BIT);
+}
+
 static void avr_sleep_until(net_time_t deadline)
 {
+	/* The deadline in ticks, recomputed only when it changes (the stack
+	 * ran): most wake-ups are UART characters with the same deadline. */
+	static net_time_t last_deadline = NET_TIME_NEVER;
+	static uint64_t last_target;
 	bool armed = false;
 
 	if (deadline != NET_TIME_NEVER) {
-		uint64_t target = (deadline + TICK_NS - 1u) / TICK_NS, cur = ticks();
+		uint64_t target, cur = ticks();
+
+		if (deadline != last_deadline) {
+			last_target = (deadline + TICK_NS - 1u) / TICK_NS;
+			last_deadline = deadline;
+		}
+		target = last_target;
 
 		if (target <= cur + 1u)
 			return; /* due (or too close to arm a compare safely) */
@@ -136,6 +165,7 @@ int main(void)
 		.name = "avr",
 		.now = avr_now,
 		.sleep_until = avr_sleep_until,
+		.chip_int = avr_chip_int,
 		.putc = avr_uart_putc,
 		.getc = avr_uart_getc,
 	};

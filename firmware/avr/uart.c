@@ -45,8 +45,10 @@ ISR(USART_UDRE_vect)
 
 void avr_uart_init(void)
 {
-	UBRR0 = (uint16_t)UART_UBRR;
+	/* U2X before the divisor: the silicon does not care, but simavr
+	 * derives its character time when UBRR0L is written. */
 	UCSR0A = (uint8_t)_BV(U2X0);
+	UBRR0 = (uint16_t)UART_UBRR;
 	UCSR0C = (uint8_t)(_BV(UCSZ01) | _BV(UCSZ00)); /* 8N1 */
 	UCSR0B = (uint8_t)(_BV(TXEN0) | _BV(RXEN0) | _BV(RXCIE0));
 }

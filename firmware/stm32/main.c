@@ -104,6 +104,11 @@ static void int_init(void)
 	NVIC_ISER0 = 1u << IRQ_EXTI3;
 }
 
+static bool stm32_chip_int(void)
+{
+	return !(GPIOA_IDR & (1u << INT_PIN));
+}
+
 static void stm32_sleep_until(net_time_t deadline)
 {
 	bool armed = false;
@@ -152,6 +157,7 @@ int main(void)
 		.name = "stm32",
 		.now = stm32_now,
 		.sleep_until = stm32_sleep_until,
+		.chip_int = stm32_chip_int,
 		.putc = stm32_uart_putc,
 		.getc = stm32_uart_getc,
 	};
