@@ -28,6 +28,10 @@ static const struct cli_verb VERBS[] = {
 	{"replay", "replay one side of a captured conversation against a DUT", cli_replay_main, cli_replay_help},
 	{"pcap2script", "turn a captured conversation into a regression script", cli_pcap2script_main,
 	 cli_pcap2script_help},
+	{"verify", "run the suites against a firmware image and record the verdict beside it", cli_verify_main,
+	 cli_verify_help},
+	{"flash", "program a board with a firmware image, only if its verification record passed", cli_flash_main,
+	 cli_flash_help},
 };
 #define NVERBS (sizeof VERBS / sizeof VERBS[0])
 

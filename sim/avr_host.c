@@ -65,6 +65,12 @@ struct sim_avr {
 	uint64_t t0;                 /* simulation time of cycle 0 */
 	uint32_t f;
 	bool stop, dead;
+	/* While the CPU runs (run_cpu): the cycle it runs to, and that time
+	 * in ns; pulled in when the CPU's own SPI traffic gives the model an
+	 * earlier deadline or the link an earlier event (pull_in). */
+	bool in_cpu;
+	avr_cycle_count_t target;
+	uint64_t horizon;
 	/* SPI: the byte in flight */
 	bool spi_busy;
 	uint8_t spi_out;
@@ -134,6 +140,30 @@ uint64_t sim_avr_now(const struct sim_avr *a)
 	return now_ns(a, a->avr->cycle);
 }
 
+/* ---- keeping the CPU from sleeping past an event ---- */
+
+static avr_cycle_count_t sync_point(avr_t *avr, avr_cycle_count_t when, void *param);
+
+/* After the CPU touched the model (SPI, CS) or the link (a frame out): a
+ * deadline earlier than the one the CPU is running to (a transmission
+ * that completes in 60 us, an ARP reply on its way) moves the run's end,
+ * so a CPU that goes to sleep right after does not sleep past it. */
+static void pull_in(struct sim_avr *a)
+{
+	if (!a->in_cpu)
+		return;
+	uint64_t md = model_next_deadline(a->model), ev = sim_next_event(a->sim);
+	uint64_t t = md < ev ? md : ev;
+	if (t >= a->horizon)
+		return;
+	avr_cycle_count_t c = ns_to_cycle(a, t);
+	if (c <= a->avr->cycle)
+		c = a->avr->cycle + 1;
+	a->horizon = t;
+	a->target = c;
+	avr_cycle_timer_register(a->avr, c - a->avr->cycle, sync_point, a);
+}
+
 /* ---- SPI: the byte time SPCR/SPSR select ---- */
 
 static avr_cycle_count_t spi_done(avr_t *avr, avr_cycle_count_t when, void *param)
@@ -146,6 +176,7 @@ static avr_cycle_count_t spi_done(avr_t *avr, avr_cycle_count_t when, void *para
 	/* The SPI module's own input: SPDR reads back `miso`, SPIF is set
 	 * and the SPI interrupt raised if enabled. */
 	avr_raise_irq(a->spi_in, miso);
+	pull_in(a);
 	return 0;
 }
 
@@ -188,6 +219,7 @@ static void cs_changed(struct avr_irq_t *irq, uint32_t value, void *param)
 	if (!high)
 		a->stats.spi_selects++;
 	model_spi_select(a->model, !high, sim_avr_now(a));
+	pull_in(a);
 }
 
 /* ---- INT: the model drives PD2 ---- */
@@ -222,6 +254,7 @@ static void tx_frame(void *ctx, const uint8_t *frame, size_t len, uint64_t start
 	a->stats.frames_out++;
 	if (a->port)
 		sim_link_send(a->port, frame, len, start, now);
+	pull_in(a);
 }
 
 static void wire_in(void *ctx, const uint8_t *frame, size_t len, uint64_t now)
@@ -345,13 +378,16 @@ static void check_state(struct sim_avr *a, int st)
 		 (unsigned)a->avr->pc, (unsigned long long)a->avr->cycle);
 }
 
-static void run_cpu(struct sim_avr *a, avr_cycle_count_t target)
+static void run_cpu(struct sim_avr *a, avr_cycle_count_t target, uint64_t horizon)
 {
 	avr_t *avr = a->avr;
 	if (avr->cycle >= target)
 		return;
+	a->target = target;
+	a->horizon = horizon;
+	a->in_cpu = true;
 	avr_cycle_timer_register(avr, target - avr->cycle, sync_point, a);
-	while (avr->cycle < target && !a->stop) {
+	while (avr->cycle < a->target && !a->stop) {
 		avr_cycle_count_t c0 = avr->cycle;
 		bool sleeping = avr->state == cpu_Sleeping;
 		int st = avr_run(avr);
@@ -365,6 +401,7 @@ static void run_cpu(struct sim_avr *a, avr_cycle_count_t target)
 			a->stats.instructions++;
 		check_state(a, st);
 	}
+	a->in_cpu = false;
 	avr_cycle_timer_cancel(avr, sync_point, a);
 	a->stats.cycles = avr->cycle;
 }
@@ -389,7 +426,7 @@ int sim_avr_run_until(struct sim_avr *a, uint64_t until)
 		/* A deadline the model reports as passed would spin here: run
 		 * at least one cycle. */
 		avr_cycle_count_t c = ns_to_cycle(a, next);
-		run_cpu(a, c > a->avr->cycle ? c : a->avr->cycle + 1);
+		run_cpu(a, c > a->avr->cycle ? c : a->avr->cycle + 1, next);
 	}
 	/* The kernel's clock follows the CPU's (never backwards). */
 	if (!a->dead)

@@ -112,7 +112,18 @@ static uint32_t le32(const uint8_t *p)
 	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-/* The .synack_build section's text, if the ELF has one. */
+/* A copy of a section's bytes as a string (cut at its first NUL). */
+static char *section_text(const uint8_t *f, uint32_t off, uint32_t size)
+{
+	char *t = malloc((size_t)size + 1);
+	if (t != NULL) {
+		memcpy(t, f + off, size);
+		t[size] = '\0';
+	}
+	return t;
+}
+
+/* The .synack_build and .comment sections' text, if the ELF has them. */
 static int build_note(const uint8_t *f, size_t len, struct fw_image *img, const char *path, char *err,
 		      size_t errcap)
 {
@@ -133,22 +144,24 @@ static int build_note(const uint8_t *f, size_t len, struct fw_image *img, const 
 	for (uint16_t i = 0; i < shnum; i++) {
 		const uint8_t *sh = f + shoff + (size_t)i * shentsize;
 		uint32_t name = le32(sh), off = le32(sh + 16), size = le32(sh + 20);
-		static const char want[] = ".synack_build";
-		if (name >= strsize || strsize - name < sizeof want ||
-		    memcmp(f + stroff + name, want, sizeof want) != 0)
+		char **dst = NULL;
+		const char *n = (const char *)f + stroff + name;
+		if (name >= strsize || memchr(n, '\0', strsize - name) == NULL)
+			continue;
+		if (strcmp(n, ".synack_build") == 0)
+			dst = &img->build;
+		else if (strcmp(n, ".comment") == 0)
+			dst = &img->comment;
+		if (dst == NULL || *dst != NULL)
 			continue;
 		if ((uint64_t)off + size > len || size > 4096) {
-			snprintf(err, errcap, "%s: the .synack_build section lies outside the file", path);
+			snprintf(err, errcap, "%s: the %s section lies outside the file", path, n);
 			return -1;
 		}
-		img->build = malloc((size_t)size + 1);
-		if (img->build == NULL) {
+		if ((*dst = section_text(f, off, size)) == NULL) {
 			snprintf(err, errcap, "%s: out of memory", path);
 			return -1;
 		}
-		memcpy(img->build, f + off, size);
-		img->build[size] = '\0';
-		return 0;
 	}
 	return 0;
 }
@@ -374,6 +387,7 @@ void fw_image_free(struct fw_image *img)
 {
 	free(img->data);
 	free(img->build);
+	free(img->comment);
 	memset(img, 0, sizeof *img);
 }
 

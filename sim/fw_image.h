@@ -47,6 +47,7 @@ struct fw_image {
 	uint32_t size;      /* bytes from base to the highest defined byte + 1 */
 	uint8_t *data;      /* size bytes; 0xFF where no segment/record is */
 	char *build;        /* .synack_build text ("synack-build 1\ncommit ...\n"), or NULL */
+	char *comment;      /* ELF: the first string of .comment (the compiler, "GCC: (GNU) 5.4.0"), or NULL */
 	/* ELF only: the loaded segments, so a comparison knows the gaps. */
 	struct {
 		uint32_t addr, len;
