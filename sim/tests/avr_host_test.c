@@ -85,7 +85,7 @@ static void wire_tap(void *ctx, const uint8_t *frame, size_t len, uint64_t start
 	w->wire_frames++;
 }
 
-static struct board *board_new(uint64_t seed)
+static struct board *board_new_image(uint64_t seed, const struct fw_image *img)
 {
 	struct board *w = calloc(1, sizeof *w);
 	char err[256];
@@ -102,12 +102,17 @@ static struct board *board_new(uint64_t seed)
 	c.model.link_up = true;
 	c.uart_out = uart_out;
 	c.ctx = w;
-	w->avr = sim_avr_new(&w->sim, &g_img, &c, err, sizeof err);
+	w->avr = sim_avr_new(&w->sim, img, &c, err, sizeof err);
 	ck_assert_msg(w->avr != NULL, "%s", err);
 	ck_assert_int_eq(sim_avr_connect(w->avr, &w->link), 0);
 	w->probe = sim_link_attach(&w->link, probe_in, w);
 	ck_assert_ptr_nonnull(w->probe);
 	return w;
+}
+
+static struct board *board_new(uint64_t seed)
+{
+	return board_new_image(seed, &g_img);
 }
 
 static void board_free(struct board *w)
@@ -451,6 +456,36 @@ START_TEST(test_same_seed_same_wire_other_seed_other_isns)
 }
 END_TEST
 
+/* The image built with -DSYNACK_FW_MAC=02:11:22:33:44:55
+ * -DSYNACK_FW_IP=10.9.8.7 (the firmware_image_options fixture) announces
+ * that MAC and address when its link comes up, and its agent reports them. */
+START_TEST(test_build_options_set_mac_and_ip)
+{
+	const char *elf = getenv("SYNACK_AVR_ELF_OPTIONS");
+	struct fw_image img;
+	char err[512];
+	ck_assert_msg(elf != NULL && fw_image_read_elf(elf, &img, err, sizeof err) == 0,
+		      "the firmware_image_options fixture built no image: %s", elf ? err : "SYNACK_AVR_ELF_OPTIONS unset");
+	struct board *w = board_new_image(1, &img);
+	boot(w);
+	ck_assert_uint_gt(w->probe_rx_len, ETH_HDR_LEN);
+	struct eth_repr e;
+	struct arp_repr a;
+	ck_assert_int_eq(eth_parse(w->probe_rx, w->probe_rx_len - 4, &e), WIRE_OK);
+	ck_assert_uint_eq(e.ethertype, ETH_TYPE_ARP);
+	ck_assert_int_eq(arp_parse(w->probe_rx + ETH_HDR_LEN, w->probe_rx_len - ETH_HDR_LEN - 4, &a), WIRE_OK);
+	static const uint8_t mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+	ck_assert_mem_eq(e.src, mac, 6);
+	ck_assert_mem_eq(a.sha, mac, 6);
+	ck_assert_uint_eq(a.spa, 0x0A090807u);
+	ck_assert_uint_eq(a.tpa, 0x0A090807u); /* gratuitous: asks for itself */
+	ck_assert_str_eq(agent(w, "ip"), "ok 10.9.8.7 255.255.0.0 0.0.0.0");
+	ck_assert_msg(strstr(w->uart, "mac 02:11:22:33:44:55") != NULL, "UART: %s", w->uart);
+	board_free(w);
+	fw_image_free(&img);
+}
+END_TEST
+
 /* ---- the host's own checks ---- */
 
 START_TEST(test_stopped_cpu_is_reported)
@@ -509,6 +544,7 @@ int main(void)
 	tcase_add_test(tc, test_agent_refuses_bad_commands_by_name);
 	tcase_add_test(tc, test_serves_echo_and_http);
 	tcase_add_test(tc, test_same_seed_same_wire_other_seed_other_isns);
+	tcase_add_test(tc, test_build_options_set_mac_and_ip);
 	tcase_add_test(tc, test_stopped_cpu_is_reported);
 	tcase_add_test(tc, test_not_an_avr_image_is_refused);
 	suite_add_tcase(s, tc);

@@ -315,3 +315,29 @@ def test_flash_usage_errors(run_synack, tmp_path):
         r = run_synack(*args)
         assert r.returncode == 2, (args, r.stderr)
         assert msg in r.stderr, (args, r.stderr)
+
+
+def tiny_avr_elf(code):
+    """A minimal AVR executable: one PT_LOAD of `code` at flash address 0."""
+    import struct
+    ehdr = struct.pack("<4sBBBB8xHHIIIIIHHHHHH", b"\x7fELF", 1, 1, 1, 0, 2, 83, 1, 0, 52, 0, 0, 52, 32, 1, 0, 0, 0)
+    phdr = struct.pack("<IIIIIIII", 1, 84, 0, 0, len(code), len(code), 5, 2)
+    return ehdr + phdr + code
+
+
+def test_avr_results_carry_the_checker_diagnostics(synack_bin, tmp_path):
+    elf = image("SYNACK_AVR_ELF", "avr")
+    r = synack(synack_bin, "run", "smoke", "--dut", f"avr:{elf}", "--json", cwd=tmp_path)
+    results = [json.loads(l) for l in r.stdout.splitlines() if l.startswith('{"script"')]
+    assert results and all(res["diagnostics"] == [] for res in results)  # our driver breaks no rule
+
+
+def test_an_image_whose_cpu_stops_is_an_error_that_says_why(synack_bin, tmp_path):
+    # cli; sleep: the CPU sleeps with interrupts off and never wakes.
+    (tmp_path / "stop.elf").write_bytes(tiny_avr_elf(bytes([0xF8, 0x94, 0x88, 0x95])))
+    r = synack(synack_bin, "run", "smoke/refused.pkt", "--dut", "avr:stop.elf", "--json", cwd=tmp_path)
+    res = json.loads(r.stdout.splitlines()[0])
+    assert res["verdict"] == "error"
+    assert "the image's agent did not say '! ready 1 ...' within 2 s of power-on" in res["messages"][0]
+    assert "SLEEP with interrupts off" in res["messages"][0]
+    assert any(d.startswith("cpu: ") for d in res["diagnostics"])
