@@ -70,6 +70,8 @@ list(FILTER _core_h EXCLUDE REGEX "(_priv|_internal)\\.h$")
 file(GLOB _sim_h ${PROJECT_SOURCE_DIR}/sim/*.h)
 # synack serve's bridges and loop (libsynack_serve) are not installed.
 list(FILTER _sim_h EXCLUDE REGEX "/(bridge|serve)[^/]*\\.h$")
+# avr_host.h goes with synack_avr_host (libsimavr), which is not installed.
+list(FILTER _sim_h EXCLUDE REGEX "avr_host\\.h$")
 install(FILES ${_core_h} ${_sim_h} ${PROJECT_SOURCE_DIR}/enc28j60_model/enc28j60_model.h
         DESTINATION ${SYNACK_INCLUDE_SUBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/wire ${PROJECT_SOURCE_DIR}/core/apps

@@ -42,6 +42,15 @@ int cli_replay_main(int argc, char **argv);
 void cli_replay_help(FILE *out);
 int cli_serve_main(int argc, char **argv);
 void cli_serve_help(FILE *out);
+int cli_verify_main(int argc, char **argv);
+void cli_verify_help(FILE *out);
+int cli_flash_main(int argc, char **argv);
+void cli_flash_help(FILE *out);
+
+/* cli_verify.c: the verification record of a firmware image,
+ * "<stem>.verify.json" for IMAGE.elf, .hex, .ihex or .bin (false for any
+ * other name or when it does not fit). `synack flash` looks there. */
+bool cli_record_path(const char *image, char *out, size_t cap);
 
 /* ---- Argument scanning shared by verbs (cli_args.c) ---- */
 struct cli_args {

@@ -30,6 +30,10 @@ static const struct cli_verb VERBS[] = {
 	 cli_pcap2script_help},
 	{"serve", "serve the simulated board to real clients (libslirp) or the kernel (TAP)", cli_serve_main,
 	 cli_serve_help},
+	{"verify", "run the suites against a firmware image and record the verdict beside it", cli_verify_main,
+	 cli_verify_help},
+	{"flash", "program a board with a firmware image, only if its verification record passed", cli_flash_main,
+	 cli_flash_help},
 };
 #define NVERBS (sizeof VERBS / sizeof VERBS[0])
 

@@ -11,6 +11,7 @@ PKGS=(
   simavr libsimavr-dev libelf-dev
   gcc-avr avr-libc binutils-avr
   gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
+  avrdude stlink-tools openocd
   tcpdump tshark curl
   python3-pytest python3-scapy
   iproute2

@@ -22,7 +22,8 @@
 # (tests/CMakeLists.txt): the text+data that core/ (driver, codecs, stack)
 # contributes to the AVR stack image must fit --max-flash, and that image's
 # data+bss (instances, buffers and constants: everything static) must fit
-# --max-ram. While core/ has no stack yet, the echo image stands in.
+# --max-ram, and the whole image's text+data (what is flashed) must fit
+# --max-image-flash. While core/ has no stack yet, the echo image stands in.
 #
 # Exit status: 0 fine, 1 a ceiling is exceeded, 2 bad usage or a failed
 # build, 77 (CTest's skip) when no requested toolchain is installed or a
@@ -38,6 +39,7 @@ usage: scripts/size-report.sh [options]
   --no-build         report on the existing build dirs as they are
   --max-flash BYTES  fail if core/'s text+data in the AVR stack image exceeds BYTES
   --max-ram BYTES    fail if the AVR stack image's data+bss exceeds BYTES
+  --max-image-flash BYTES  fail if the AVR stack image's text+data exceeds BYTES
   -h, --help         this text
 EOF
 }
@@ -53,6 +55,7 @@ build_root=$src
 do_build=1
 max_flash=
 max_ram=
+max_image_flash=
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -61,15 +64,16 @@ while [ $# -gt 0 ]; do
 	--no-build) do_build=0; shift ;;
 	--max-flash) [ $# -ge 2 ] || die "--max-flash needs a value"; max_flash=$2; shift 2 ;;
 	--max-ram) [ $# -ge 2 ] || die "--max-ram needs a value"; max_ram=$2; shift 2 ;;
+	--max-image-flash) [ $# -ge 2 ] || die "--max-image-flash needs a value"; max_image_flash=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; die "unknown argument '$1'" ;;
 	esac
 done
-for n in "$max_flash" "$max_ram"; do
+for n in "$max_flash" "$max_ram" "$max_image_flash"; do
 	[[ -z $n || $n =~ ^[0-9]+$ ]] || die "ceiling '$n' is not a byte count"
 done
 checking=0
-if [ -n "$max_flash" ] || [ -n "$max_ram" ]; then
+if [ -n "$max_flash" ] || [ -n "$max_ram" ] || [ -n "$max_image_flash" ]; then
 	checking=1
 	[[ ,$targets, == *,avr,* ]] || die "the ceilings are for AVR: add avr to --targets"
 fi
@@ -178,6 +182,7 @@ row() {
 
 avr_core_flash=
 avr_image_ram=
+avr_image_flash=
 avr_image_name=
 missing=()
 
@@ -233,6 +238,7 @@ for t in "${present[@]}"; do
 		name=${elf##*/}
 		row "$t" "image $name" "$size" 0 "$elf"
 		img_ram=$row_ram
+		img_flash=$row_flash
 		map=${elf%.elf}.map
 		if [ -f "$map" ]; then
 			read -r row_text row_data row_bss < <(linked "$t" "$map")
@@ -243,6 +249,7 @@ for t in "${present[@]}"; do
 		if [ "$t" = avr ] && { [ -z "$avr_image_name" ] || [[ $name != *-echo.elf ]]; }; then
 			avr_image_name=$name
 			avr_image_ram=$img_ram
+			avr_image_flash=$img_flash
 			avr_core_flash=
 			[ -f "$map" ] && avr_core_flash=$row_flash
 		fi
@@ -277,4 +284,5 @@ check() {
 check "avr core/ (driver+codecs+stack) flash linked in ${avr_image_name:-the image} (text+data)" \
 	"$avr_core_flash" "$max_flash"
 check "avr static RAM of ${avr_image_name:-the image} (data+bss)" "$avr_image_ram" "$max_ram"
+check "avr flash of ${avr_image_name:-the image} (text+data)" "$avr_image_flash" "$max_image_flash"
 exit $status

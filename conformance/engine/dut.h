@@ -11,8 +11,9 @@
  *         (real time; the runner applies a tolerance)
  *   board:PATH.so  a user's firmware (driver + stack) built against
  *         sim/synack_board.h, on the ENC28J60 model (virtual time)
- *   later: an AVR image in simavr. A mutation adapter wraps another
- *   adapter and rewrites frames.
+ *   avr:IMAGE.elf  a firmware image in simavr with the model on its SPI
+ *         pins, driven through its UART agent (virtual time: AVR cycles)
+ *   A mutation adapter wraps another adapter and rewrites frames.
  *
  * Time: dut_now() is the DUT's clock in ns since the scenario started.
  * dut_advance(until) lets the DUT run until `until` or until it emits a
@@ -176,6 +177,14 @@ struct dut_ops {
 	 * written. Called before close(), also after a failed open(). NULL:
 	 * the DUT has no chip model (tap). */
 	size_t (*diagnostics)(struct dut *d, char *buf, size_t cap);
+
+	/* --- Added for the avr adapter; optional (0 = the engine's default,
+	 * ENGINE_DEFAULT_TOLERANCE_NS). --- How late this DUT may send when
+	 * neither --tolerance-usecs nor the script's --tolerance_usecs says.
+	 * A virtual-time DUT whose CPU is modelled (an ATmega328P at 16 MHz)
+	 * spends real, simulated milliseconds answering, where sim's answers
+	 * take microseconds; it is still never allowed early. */
+	int64_t tolerance_ns;
 };
 
 struct dut {

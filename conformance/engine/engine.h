@@ -161,8 +161,8 @@ size_t engine_options_used(const uint8_t *o, size_t n);
 void engine_options_str(const uint8_t *o, size_t n, char *buf, size_t cap);
 
 /* dut_registry.c */
-/* The adapter `spec` names: "sim", "tap", or "board:PATH.so" (which loads
- * the firmware). Returns NULL with the reason in err: an unknown name, or
+/* The adapter `spec` names: "sim", "tap", "board:PATH.so" (which loads
+ * the firmware) or "avr:IMAGE.elf" (which reads the image). Returns NULL with the reason in err: an unknown name, or
  * why the firmware cannot be used (dut_board_load). */
 const struct dut_ops *engine_dut_lookup(const char *spec, char *err, size_t errcap);
 /* The same without the reason. */
@@ -180,6 +180,10 @@ const struct dut_ops *dut_board_load(const char *path, char *err, size_t errcap)
  * code that runs it on a board of its own (synack serve). */
 struct synack_board_firmware;
 const struct synack_board_firmware *dut_board_firmware(void);
+/* dut_avr.c: reads an ATmega328P firmware ELF and returns the adapter that
+ * runs it in simavr with the chip model (sim/avr_host.h), driven through
+ * its UART agent, or NULL with the reason. One image per process. */
+const struct dut_ops *dut_avr_load(const char *path, char *err, size_t errcap);
 
 /* diag.c: the checker's diagnostics of a chip model as text, one line per
  * rule broken: its first occurrence as model_diag_format() words it, and

@@ -701,6 +701,8 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	e.vcfg.ignore_options = o->ignore_options;
 	e.vcfg.ignore_win = o->ignore_win;
 	e.tol_ns = o->tolerance_ns >= 0 ? o->tolerance_ns : ENGINE_DEFAULT_TOLERANCE_NS;
+	if (o->tolerance_ns < 0 && o->dut_ops->tolerance_ns > 0)
+		e.tol_ns = o->dut_ops->tolerance_ns; /* the DUT's own default (dut.h) */
 	e.tol_pct = o->tolerance_pct >= 0 ? o->tolerance_pct : ENGINE_DEFAULT_TOLERANCE_PCT;
 	e.listen_fd = e.conn_fd = -1;
 	e.ip_id = 1;

@@ -8,10 +8,11 @@
  * Only that ethertype is echoed: reflecting ARP or IP traffic back onto a
  * LAN would confuse the hosts on it. The payload streams from the receive
  * buffer to the transmit buffer in small chunks, so no 1.5 KB frame buffer
- * is needed on a 2 KB part.
+ * is needed on a 2 KB part. Between frames the board sleeps until INT.
  */
 #include <string.h>
 
+#include "fw_config.h"
 #include "fw_status.h"
 #include "wire/eth.h"
 
@@ -63,35 +64,35 @@ void fw_app_run(const struct fw_board *b)
 		.full_duplex = true,
 	};
 	struct enc_dev *d = &echo_dev;
-	net_time_t next_status;
 	bool link;
 	int rc;
 
-	b->puts(b->name);
-	b->puts_rom(FW_ROM(": synack ethernet echo (ethertype 0x88b5)\r\n"));
+	fw_puts(b, b->name);
+	fw_puts_rom(b, FW_ROM(": synack ethernet echo (ethertype 0x88b5)\r\n"));
 	while ((rc = enc_init(d, b->spi, &cfg)) != ENC_OK) {
 		/* No chip, or it never came out of reset: say so and retry, the
 		 * board may be powering the module up late. */
-		b->puts(b->name);
-		b->puts_rom(FW_ROM(": enc_init failed, enum enc_err -"));
+		fw_puts(b, b->name);
+		fw_puts_rom(b, FW_ROM(": enc_init failed, enum enc_err -"));
 		fw_put_dec(b, (uint32_t)-rc);
-		b->puts_rom(FW_ROM("\r\n"));
-		b->spi->delay_us(b->spi->ctx, 1000000u);
+		fw_puts_rom(b, FW_ROM("\r\n"));
+		b->sleep_until(b->now() + NET_S(1));
 	}
 	link = enc_link_is_up(d);
 	fw_status_line(b, d, cfg.mac);
-	next_status = fw_now(b) + NET_S(FW_STATUS_PERIOD_S);
 	for (;;) {
-		net_time_t now;
-
-		if (enc_poll(d)) {
-			echo_one(d, cfg.mac);
+		/* enc_poll() collects TX completion and clears the flags that
+		 * hold INT; with no frame waiting, sleep until INT again. */
+		while (b->getc() >= 0) {
+			/* no commands here: what arrives would keep the board awake */
 		}
-		now = fw_now(b);
-		if (enc_link_is_up(d) != link || now >= next_status) {
+		if (b->chip_int() && enc_poll(d))
+			echo_one(d, cfg.mac);
+		else if (!b->chip_int())
+			b->sleep_until(NET_TIME_NEVER);
+		if (enc_link_is_up(d) != link) {
 			link = enc_link_is_up(d);
 			fw_status_line(b, d, cfg.mac);
-			next_status = now + NET_S(FW_STATUS_PERIOD_S);
 		}
 	}
 }

@@ -1,10 +1,23 @@
 /*
- * fw_status.c - the one-line status report both images print at boot, on a
- * link change and every FW_STATUS_PERIOD_S seconds, built from the driver's
- * counters. Small number printers stand in for printf to keep flash for
- * the stack.
+ * fw_status.c - the UART text helpers and the status line (fw_status.h),
+ * built from the driver's counters. Small number printers stand in for
+ * printf to keep flash for the stack.
  */
 #include "fw_status.h"
+
+void fw_puts(const struct fw_board *b, const char *s)
+{
+	while (*s)
+		b->putc(*s++);
+}
+
+void fw_puts_rom(const struct fw_board *b, const char *s)
+{
+	char c;
+
+	while ((c = (char)FW_ROM_BYTE(s++)) != '\0')
+		b->putc(c);
+}
 
 void fw_put_dec(const struct fw_board *b, uint32_t v)
 {
@@ -16,7 +29,7 @@ void fw_put_dec(const struct fw_board *b, uint32_t v)
 		buf[--i] = (char)('0' + (char)(v % 10u));
 		v /= 10u;
 	} while (v != 0u);
-	b->puts(&buf[i]);
+	fw_puts(b, &buf[i]);
 }
 
 static char hex_digit(uint8_t v)
@@ -26,9 +39,17 @@ static char hex_digit(uint8_t v)
 
 void fw_put_hex8(const struct fw_board *b, uint8_t v)
 {
-	char buf[3] = {hex_digit((uint8_t)(v >> 4)), hex_digit(v & 0x0fu), '\0'};
+	b->putc(hex_digit((uint8_t)(v >> 4)));
+	b->putc(hex_digit(v & 0x0fu));
+}
 
-	b->puts(buf);
+void fw_put_ip(const struct fw_board *b, uint32_t ip)
+{
+	for (uint8_t i = 0; i < 4u; i++) {
+		if (i != 0u)
+			b->putc('.');
+		fw_put_dec(b, (uint8_t)(ip >> (24u - 8u * i)));
+	}
 }
 
 void fw_status_line(const struct fw_board *b, const struct enc_dev *d, const uint8_t mac[6])
@@ -36,25 +57,20 @@ void fw_status_line(const struct fw_board *b, const struct enc_dev *d, const uin
 	const struct enc_stats *s = &d->stats;
 	uint32_t err = s->rx_bad_status + s->rx_bad_length + s->rx_overflows + s->tx_aborts;
 
-	b->puts(b->name);
-	b->puts_rom(FW_ROM(": enc rev 0x"));
+	fw_puts(b, b->name);
+	fw_puts_rom(b, FW_ROM(": enc rev 0x"));
 	fw_put_hex8(b, d->revid);
-	b->puts_rom(FW_ROM(" mac "));
+	fw_puts_rom(b, FW_ROM(" mac "));
 	for (uint8_t i = 0; i < 6u; i++) {
-		if (i != 0u) {
-			b->puts_rom(FW_ROM(":"));
-		}
+		if (i != 0u)
+			b->putc(':');
 		fw_put_hex8(b, mac[i]);
 	}
-	if (enc_link_is_up(d)) {
-		b->puts_rom(FW_ROM(" link up rx "));
-	} else {
-		b->puts_rom(FW_ROM(" link down rx "));
-	}
+	fw_puts_rom(b, enc_link_is_up(d) ? FW_ROM(" link up rx ") : FW_ROM(" link down rx "));
 	fw_put_dec(b, s->rx_frames);
-	b->puts_rom(FW_ROM(" tx "));
+	fw_puts_rom(b, FW_ROM(" tx "));
 	fw_put_dec(b, s->tx_frames);
-	b->puts_rom(FW_ROM(" err "));
+	fw_puts_rom(b, FW_ROM(" err "));
 	fw_put_dec(b, err);
-	b->puts_rom(FW_ROM("\r\n"));
+	fw_puts_rom(b, FW_ROM("\r\n"));
 }

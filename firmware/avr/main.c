@@ -1,82 +1,149 @@
 /*
- * main.c - the ATmega328P image: bring up the clock tick, the status UART
- * and the SPI, then hand over to the shared application (firmware/app/),
- * which runs the ENC28J60 driver and, when present, the stack in core/.
+ * main.c - the ATmega328P image: the clock, the sleep, the UART and the SPI
+ * (board.h has the pin map), then hand over to the shared application
+ * (firmware/app/), which runs the ENC28J60 driver and the stack in core/.
  *
- * Startup (vector table, .data copy, .bss clear) is avr-libc's crt. Time is
- * Timer0 in CTC mode interrupting every millisecond; the status line goes
- * out on USART0 at 115200 baud (U2X, UBRR 16: 2.1 % error, the usual
- * Arduino setting at 16 MHz).
+ * Startup (vector table, .data copy, .bss clear) is avr-libc's crt.
+ *
+ * Time is Timer1 counting clk/256 = 62.5 kHz (16 us a tick) from reset;
+ * its overflow (every 1.048576 s) is counted in an interrupt, so the board
+ * clock is 48 bits of ticks and never wraps in practice.
+ *
+ * Sleep: the main loop calls avr_sleep_until(deadline) whenever the stack
+ * has nothing to do before `deadline`. The CPU then idles (SLEEP, idle
+ * mode: timers, SPI and USART keep running) until one of
+ *   - the ENC28J60's INT (PD2, INT0 on the falling edge),
+ *   - a byte on the UART (RX complete),
+ *   - the deadline (Timer1 compare A, armed when the deadline falls within
+ *     one timer period; otherwise the next overflow wakes it to look again).
+ * The edge-triggered INT0 alone could miss a chip that is still asserting
+ * INT from before, so the pin's level is checked with interrupts off right
+ * before sleeping: SEI's one-instruction delay makes "sei; sleep" atomic, an
+ * interrupt raised in between wakes the SLEEP at once.
  */
 #include <avr/interrupt.h>
 #include <avr/io.h>
-#include <avr/pgmspace.h>
-#include <util/atomic.h>
+#include <avr/sleep.h>
 
 #include "board.h"
 #include "fw_board.h"
 
-#define UART_BAUD 115200UL
-#define UART_UBRR ((F_CPU + 4UL * UART_BAUD) / (8UL * UART_BAUD) - 1UL) /* U2X */
+#define TICK_NS 16000u    /* clk/256 at 16 MHz */
+#define INT_BIT _BV(PD2)  /* ENC28J60 INT, active low */
 
-static volatile uint32_t tick_ms;
+#if F_CPU != 16000000UL
+#error "TICK_NS assumes a 16 MHz clock"
+#endif
+
+static volatile uint32_t t1_overflows;
 
 /* Whatever SRAM held at power-up: not cleared by the crt, so it keeps the
  * cells' random start-up state. Weak entropy, but the ATmega328P has no
  * RNG and the key only needs to differ between boots and boards. */
 static uint8_t boot_noise[32] __attribute__((section(".noinit")));
 
-ISR(TIMER0_COMPA_vect)
+ISR(TIMER1_OVF_vect)
 {
-	tick_ms++;
+	t1_overflows++;
 }
 
-static void tick_init(void)
+/* Both only wake the CPU; the main loop looks at what changed. */
+EMPTY_INTERRUPT(TIMER1_COMPA_vect);
+EMPTY_INTERRUPT(INT0_vect);
+
+static void clock_init(void)
 {
-	/* 16 MHz / 64 = 250 kHz; CTC at 250 counts = 1 kHz. */
-	TCCR0A = (uint8_t)_BV(WGM01);
-	TCCR0B = (uint8_t)(_BV(CS01) | _BV(CS00));
-	OCR0A = 249;
-	TIMSK0 = (uint8_t)_BV(OCIE0A);
+	TCCR1A = 0;
+	TCCR1B = (uint8_t)_BV(CS12); /* clk/256, normal mode */
+	TIMSK1 = (uint8_t)_BV(TOIE1);
 }
 
-static uint32_t avr_millis(void)
+/* Ticks since reset as overflows (hi) and TCNT1 (lo). An overflow the
+ * interrupt has not counted yet (TOV1 set while interrupts are off) is
+ * added when TCNT1 has already wrapped. */
+static void ticks_split(uint32_t *hi, uint16_t *lo)
 {
-	uint32_t ms;
-	/* A 32-bit read is four loads: keep the tick ISR out of the middle. */
-	ATOMIC_BLOCK(ATOMIC_RESTORESTATE)
-	{
-		ms = tick_ms;
-	}
-	return ms;
+	uint8_t sreg = SREG;
+
+	cli();
+	*lo = TCNT1;
+	*hi = t1_overflows;
+	if ((TIFR1 & _BV(TOV1)) && *lo < 0x8000u)
+		(*hi)++;
+	SREG = sreg;
 }
 
-static void uart_init(void)
+static uint64_t ticks(void)
 {
-	UBRR0 = (uint16_t)UART_UBRR;
-	UCSR0A = (uint8_t)_BV(U2X0);
-	UCSR0B = (uint8_t)_BV(TXEN0);
-	UCSR0C = (uint8_t)(_BV(UCSZ01) | _BV(UCSZ00)); /* 8N1 */
+	uint32_t hi;
+	uint16_t lo;
+
+	ticks_split(&hi, &lo);
+	return ((uint64_t)hi << 16) | lo;
 }
 
-static void uart_puts(const char *s)
+/* hi * 65536 * 16000 + lo * 16000 in a 32x32->64 and a 32-bit multiply:
+ * a 64-bit multiply (and divide, below) on every wake-up would cost the
+ * CPU more than a UART character time. */
+static net_time_t avr_now(void)
 {
-	while (*s) {
-		while (!(UCSR0A & _BV(UDRE0))) {
+	uint32_t hi;
+	uint16_t lo;
+
+	ticks_split(&hi, &lo);
+	return (uint64_t)hi * (65536ul * TICK_NS) + (uint32_t)lo * TICK_NS;
+}
+
+static void int_init(void)
+{
+	DDRD = (uint8_t)(DDRD & (uint8_t)~INT_BIT);
+	PORTD = (uint8_t)(PORTD | INT_BIT); /* pull-up: no spurious wake with no module */
+	EICRA = (uint8_t)_BV(ISC01);         /* falling edge */
+	EIFR = (uint8_t)_BV(INTF0);
+	EIMSK = (uint8_t)_BV(INT0);
+}
+
+static bool avr_chip_int(void)
+{
+	return !(PIND & INT_BIT);
+}
+
+static void avr_sleep_until(net_time_t deadline)
+{
+	/* The deadline in ticks, recomputed only when it changes (the stack
+	 * ran): most wake-ups are UART characters with the same deadline. */
+	static net_time_t last_deadline = NET_TIME_NEVER;
+	static uint64_t last_target;
+	bool armed = false;
+
+	if (deadline != NET_TIME_NEVER) {
+		uint64_t target, cur = ticks();
+
+		if (deadline != last_deadline) {
+			last_target = (deadline + TICK_NS - 1u) / TICK_NS;
+			last_deadline = deadline;
 		}
-		UDR0 = (uint8_t)*s++;
-	}
-}
+		target = last_target;
 
-static void uart_puts_rom(const char *s)
-{
-	char c;
-
-	while ((c = (char)pgm_read_byte(s++)) != '\0') {
-		while (!(UCSR0A & _BV(UDRE0))) {
+		if (target <= cur + 1u)
+			return; /* due (or too close to arm a compare safely) */
+		if (target - cur < 0xFF00u) {
+			OCR1A = (uint16_t)target;
+			TIFR1 = (uint8_t)_BV(OCF1A);
+			TIMSK1 = (uint8_t)(TIMSK1 | _BV(OCIE1A));
+			armed = true;
 		}
-		UDR0 = (uint8_t)c;
 	}
+	cli();
+	if (!(PIND & INT_BIT) || avr_uart_rx_ready() || (armed && (TIFR1 & _BV(OCF1A)))) {
+		sei();
+	} else {
+		SMCR = (uint8_t)_BV(SE); /* SM2:0 = 000: idle */
+		sei();
+		sleep_cpu();
+		SMCR = 0;
+	}
+	TIMSK1 = (uint8_t)(TIMSK1 & (uint8_t)~_BV(OCIE1A));
 }
 
 static void boot_key(uint8_t key[16])
@@ -96,14 +163,17 @@ int main(void)
 {
 	struct fw_board board = {
 		.name = "avr",
-		.millis = avr_millis,
-		.puts = uart_puts,
-		.puts_rom = uart_puts_rom,
+		.now = avr_now,
+		.sleep_until = avr_sleep_until,
+		.chip_int = avr_chip_int,
+		.putc = avr_uart_putc,
+		.getc = avr_uart_getc,
 	};
 
 	boot_key(board.isn_key);
-	tick_init();
-	uart_init();
+	clock_init();
+	avr_uart_init();
+	int_init();
 	board.spi = avr_spi_init();
 	sei();
 	fw_app_run(&board);

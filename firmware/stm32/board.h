@@ -2,12 +2,16 @@
  * board.h - the STM32F103 board as main.c sees it ("blue pill" class part,
  * 64 KB flash, 20 KB RAM). SYSCLK is 64 MHz from the internal HSI through
  * the PLL (HSI/2 x 16): no dependency on a crystal being fitted, and the
- * highest HSI-based clock. APB2 (SPI1, USART1) runs at 64 MHz.
- * ENC28J60 on SPI1: CS PA4, SCK PA5, MISO PA6, MOSI PA7. Status UART on
- * USART1 TX PA9.
+ * highest HSI-based clock. APB2 (SPI1, USART1) runs at 64 MHz, APB1 at
+ * 32 MHz (its timers at 64 MHz).
+ *   ENC28J60 on SPI1: CS PA4, SCK PA5, MISO PA6, MOSI PA7
+ *   ENC28J60 INT:     PA3 (EXTI3, falling edge), beside CS on the header
+ *   USART1:           TX PA9, RX PA10, 115200 8N1
  */
 #ifndef FIRMWARE_STM32_BOARD_H
 #define FIRMWARE_STM32_BOARD_H
+
+#include <stdbool.h>
 
 #include "hal.h"
 
@@ -17,7 +21,15 @@
  * the DWT cycle counter delay_us() uses; returns the driver's HAL. */
 const struct enc_spi_hal *stm32_spi_init(void);
 
-/* Called from the vector table (startup.c); defined in main.c. */
-void SysTick_Handler(void);
+/* Interrupt-driven USART1 (uart.c). */
+void stm32_uart_init(void);
+void stm32_uart_putc(char c);
+int stm32_uart_getc(void);
+bool stm32_uart_rx_ready(void);
+
+/* Interrupt handlers, named in the vector table (startup.c). */
+void TIM2_IRQHandler(void);
+void EXTI3_IRQHandler(void);
+void USART1_IRQHandler(void);
 
 #endif /* FIRMWARE_STM32_BOARD_H */

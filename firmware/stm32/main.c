@@ -1,26 +1,45 @@
 /*
- * main.c - the STM32F103 image: clocks to 64 MHz from the HSI, SysTick at
- * 1 kHz, USART1 for the status line, SPI1 for the ENC28J60, then hand over
- * to the shared application (firmware/app/), which runs the driver and,
- * when present, the stack in core/. Startup is startup.c; memory layout is
- * stm32f103.ld.
+ * main.c - the STM32F103 image: clocks to 64 MHz from the HSI, TIM2 as the
+ * clock and the deadline wake-up, EXTI3 for the ENC28J60's INT on PA3,
+ * USART1 for the agent, SPI1 for the chip, then hand over to the shared
+ * application (firmware/app/), which runs the driver and the stack in
+ * core/. Startup is startup.c; memory layout is stm32f103.ld.
+ *
+ * Time is TIM2 counting at 1 MHz (64 MHz / 64) from reset; its update
+ * interrupt (every 65.536 ms) counts the wraps, so the clock is 48 bits of
+ * microseconds. Sleep is WFI (sleep mode: peripherals keep running) until
+ * INT (EXTI3, falling edge), a UART byte, the deadline (TIM2 compare 1,
+ * armed when the deadline falls within one timer period) or the next wrap.
+ * As on the AVR, the INT pin's level is checked with interrupts masked
+ * (PRIMASK) right before WFI: a pending interrupt still ends WFI with
+ * PRIMASK set, so nothing raised in between is missed.
  */
 #include "board.h"
 #include "fw_board.h"
 #include "stm32f103.h"
 
-#define UART_BAUD 115200u
+#define INT_PIN 3u
 
-static volatile uint32_t tick_ms;
+static volatile uint32_t tim2_wraps;
 
 /* Start-up SRAM contents (not cleared: see stm32f103.ld), mixed with the
  * 96-bit unique ID so two boards never share an ISN key even if their RAM
  * powers up alike. Still weak: the F103 has no RNG. */
 static uint32_t boot_noise[8] __attribute__((section(".noinit")));
 
-void SysTick_Handler(void)
+void TIM2_IRQHandler(void)
 {
-	tick_ms++;
+	uint32_t sr = TIM2_SR;
+
+	/* Compare 1 only wakes the CPU; the update counts a wrap. */
+	TIM2_SR = ~(sr & (TIM_SR_UIF | TIM_SR_CC1IF));
+	if (sr & TIM_SR_UIF)
+		tim2_wraps++;
+}
+
+void EXTI3_IRQHandler(void)
+{
+	EXTI_PR = 1u << INT_PIN; /* wake only; the main loop asks the chip */
 }
 
 static void clock_init(void)
@@ -38,38 +57,79 @@ static void clock_init(void)
 	}
 }
 
-static void tick_init(void)
+static void timer_init(void)
 {
-	SYST_RVR = BOARD_SYSCLK_HZ / 1000u - 1u;
-	SYST_CVR = 0;
-	SYST_CSR = SYST_CSR_CLKSOURCE | SYST_CSR_TICKINT | SYST_CSR_ENABLE;
+	RCC_APB1ENR |= RCC_APB1ENR_TIM2EN;
+	TIM2_PSC = 64u - 1u; /* APB1 x2 = 64 MHz timer clock -> 1 MHz */
+	TIM2_ARR = 0xFFFFu;
+	TIM2_EGR = TIM_EGR_UG; /* load PSC */
+	TIM2_SR = 0;
+	TIM2_DIER = TIM_DIER_UIE;
+	TIM2_CR1 = TIM_CR1_CEN;
+	NVIC_ISER0 = 1u << IRQ_TIM2;
 }
 
-static uint32_t stm32_millis(void)
+/* Microseconds since reset; a wrap the interrupt has not counted yet (UIF
+ * set while interrupts are masked) is added when CNT has already wrapped. */
+static uint64_t ticks(void)
 {
-	/* A single aligned 32-bit load: atomic against the tick interrupt. */
-	return tick_ms;
+	uint32_t primask, hi, lo;
+
+	__asm__ volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask)::"memory");
+	lo = TIM2_CNT;
+	hi = tim2_wraps;
+	if ((TIM2_SR & TIM_SR_UIF) && lo < 0x8000u)
+		hi++;
+	__asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
+	return ((uint64_t)hi << 16) | lo;
 }
 
-static void uart_init(void)
+static net_time_t stm32_now(void)
 {
-	uint32_t crh;
-
-	RCC_APB2ENR |= RCC_APB2ENR_IOPAEN | RCC_APB2ENR_USART1EN;
-	crh = GPIOA_CRH & ~(0xFu << GPIO_CFG_SHIFT(9u));
-	GPIOA_CRH = crh | (GPIO_CFG_AF_PP_50MHZ << GPIO_CFG_SHIFT(9u)); /* TX */
-	/* BRR is fPCLK2 / baud in 1/16ths: 64e6 / 115200 = 555.6 -> 556. */
-	USART1_BRR = (BOARD_SYSCLK_HZ + UART_BAUD / 2u) / UART_BAUD;
-	USART1_CR1 = USART_CR1_UE | USART_CR1_TE;
+	return ticks() * 1000u;
 }
 
-static void uart_puts(const char *s)
+static void int_init(void)
 {
-	while (*s) {
-		while (!(USART1_SR & USART_SR_TXE)) {
+	uint32_t crl;
+
+	RCC_APB2ENR |= RCC_APB2ENR_IOPAEN | RCC_APB2ENR_AFIOEN;
+	crl = GPIOA_CRL & ~(0xFu << GPIO_CFG_SHIFT(INT_PIN));
+	GPIOA_CRL = crl | (GPIO_CFG_IN_PULL << GPIO_CFG_SHIFT(INT_PIN));
+	GPIOA_BSRR = 1u << INT_PIN; /* pull-up: no spurious wake with no module */
+	AFIO_EXTICR1 &= ~(0xFu << (4u * INT_PIN)); /* EXTI3 from port A */
+	EXTI_FTSR |= 1u << INT_PIN;
+	EXTI_PR = 1u << INT_PIN;
+	EXTI_IMR |= 1u << INT_PIN;
+	NVIC_ISER0 = 1u << IRQ_EXTI3;
+}
+
+static bool stm32_chip_int(void)
+{
+	return !(GPIOA_IDR & (1u << INT_PIN));
+}
+
+static void stm32_sleep_until(net_time_t deadline)
+{
+	bool armed = false;
+
+	if (deadline != NET_TIME_NEVER) {
+		uint64_t target = (deadline + 999u) / 1000u, cur = ticks();
+
+		if (target <= cur + 1u)
+			return;
+		if (target - cur < 0xFF00u) {
+			TIM2_CCR1 = (uint32_t)(target & 0xFFFFu);
+			TIM2_SR = ~TIM_SR_CC1IF;
+			TIM2_DIER |= TIM_DIER_CC1IE;
+			armed = true;
 		}
-		USART1_DR = (uint8_t)*s++;
 	}
+	__asm__ volatile("cpsid i" ::: "memory");
+	if ((GPIOA_IDR & (1u << INT_PIN)) && !stm32_uart_rx_ready() && !(armed && (TIM2_SR & TIM_SR_CC1IF)))
+		__asm__ volatile("wfi" ::: "memory");
+	__asm__ volatile("cpsie i" ::: "memory");
+	TIM2_DIER &= ~TIM_DIER_CC1IE;
 }
 
 static void boot_key(uint8_t key[16])
@@ -95,15 +155,18 @@ int main(void)
 {
 	struct fw_board board = {
 		.name = "stm32",
-		.millis = stm32_millis,
-		.puts = uart_puts,
-		.puts_rom = uart_puts, /* const data stays in flash here */
+		.now = stm32_now,
+		.sleep_until = stm32_sleep_until,
+		.chip_int = stm32_chip_int,
+		.putc = stm32_uart_putc,
+		.getc = stm32_uart_getc,
 	};
 
 	boot_key(board.isn_key);
 	clock_init();
-	tick_init();
-	uart_init();
+	timer_init();
+	stm32_uart_init();
+	int_init();
 	board.spi = stm32_spi_init();
 	fw_app_run(&board);
 	return 0;

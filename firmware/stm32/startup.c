@@ -74,5 +74,13 @@ static const vector_fn vectors[16 + IRQ_COUNT] = {
 	[12] = DebugMon_Handler,
 	[14] = PendSV_Handler,
 	[15] = SysTick_Handler,
-	[16 ... 16 + IRQ_COUNT - 1] = default_handler,
+	/* The board's interrupts (main.c, uart.c; RM0008 table 63); the
+	 * rest go to default_handler. */
+	[16 ... 16 + 8] = default_handler,
+	[16 + 9] = EXTI3_IRQHandler,
+	[16 + 10 ... 16 + 27] = default_handler,
+	[16 + 28] = TIM2_IRQHandler,
+	[16 + 29 ... 16 + 36] = default_handler,
+	[16 + 37] = USART1_IRQHandler,
+	[16 + 38 ... 16 + IRQ_COUNT - 1] = default_handler,
 };

@@ -70,7 +70,7 @@ START_TEST(test_load_missing_file_names_it)
 	ck_assert_ptr_null(engine_dut_lookup("board:", err, sizeof err));
 	ck_assert_ptr_nonnull(strstr(err, "expected board:PATH.so"));
 	ck_assert_ptr_null(engine_dut_lookup("bogus", err, sizeof err));
-	ck_assert_str_eq(err, "expected one of sim, tap, board:PATH.so, got 'bogus'");
+	ck_assert_str_eq(err, "expected one of sim, tap, board:PATH.so, avr:IMAGE.elf, got 'bogus'");
 	ck_assert_ptr_eq(engine_dut_lookup("sim", err, sizeof err), &dut_sim_ops);
 }
 END_TEST
