@@ -660,3 +660,8 @@ const struct dut_ops *dut_board_load(const char *path, char *err, size_t errcap)
 		g_board.ops.tcp_state = board_tcp_state;
 	return &g_board.ops;
 }
+
+const struct dut_ops *dut_board_loaded(const char *name)
+{
+	return g_board.fw != NULL && strcmp(g_board.name, name) == 0 ? &g_board.ops : NULL;
+}

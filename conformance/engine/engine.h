@@ -165,7 +165,8 @@ void engine_options_str(const uint8_t *o, size_t n, char *buf, size_t cap);
  * the firmware). Returns NULL with the reason in err: an unknown name, or
  * why the firmware cannot be used (dut_board_load). */
 const struct dut_ops *engine_dut_lookup(const char *spec, char *err, size_t errcap);
-/* The same without the reason. */
+/* An adapter already available, by its name: a built-in one, or the loaded
+ * firmware's ("board:libfw.so"); NULL otherwise. Never loads a firmware. */
 const struct dut_ops *engine_find_dut(const char *name);
 /* The i-th registered adapter (sim first), NULL past the last. */
 const struct dut_ops *engine_dut_at(size_t i);
@@ -176,6 +177,8 @@ const char *engine_dut_names(void);
  * returns the adapter that runs it on a simulated board, or NULL with the
  * reason in err. One firmware per process; a later call replaces it. */
 const struct dut_ops *dut_board_load(const char *path, char *err, size_t errcap);
+/* The loaded firmware's adapter when `name` is its name, else NULL. */
+const struct dut_ops *dut_board_loaded(const char *name);
 
 /* diag.c: the checker's diagnostics of a chip model as text, one line per
  * rule broken: its first occurrence as model_diag_format() words it, and

@@ -106,6 +106,12 @@ START_TEST(test_ours_passive_open_and_data_pass)
 	struct run x;
 	const struct dut_ops *ops = load(BOARD_FW_OURS);
 	ck_assert_str_eq(ops->name, "board:libboard_fw_ours.so");
+	/* Finding the running firmware's adapter by its name (the run summary
+	 * does) hands it back; it neither reloads nor unloads it. */
+	ck_assert_ptr_eq(engine_find_dut("board:libboard_fw_ours.so"), ops);
+	ck_assert_str_eq(ops->name, "board:libboard_fw_ours.so");
+	ck_assert_ptr_null(engine_find_dut("board:other.so"));
+	ck_assert_ptr_eq(engine_find_dut("sim"), &dut_sim_ops);
 	run_on(&x, ops,
 	       HANDSHAKE "+.01  < P. 1:11(10) ack 1 win 8192\n"
 			 "+0    > . 1:1(0) ack 11 <...>\n"
