@@ -48,7 +48,11 @@
 
 #define QLEN 32u
 #define EVLEN 64u
-#define SEND_CHUNK 512u
+/* What `send` offers the firmware in one call: as much as a stack can take
+ * at once (tcp_write's 16-bit length), so the firmware, not the harness,
+ * decides how the bytes are cut into segments, as on the sim DUT. */
+#define SEND_CHUNK 65535u
+#define RECV_CHUNK 512u
 #define BOOT_LIMIT_NS 2000000000ull   /* a board not receiving after 2 s is broken */
 #define SETTLE_NS 10000000ull         /* after RXEN: let the firmware finish (gratuitous ARP ...) */
 #define INJECT_LIMIT_NS 10000000ull   /* a frame not taken in 10 ms stays in the chip */
@@ -84,6 +88,7 @@ struct board_dut {
 	size_t ev_head, ev_len;
 	uint32_t send_pending;         /* bytes `send` asked for, not yet taken */
 	uint32_t send_seq;             /* pattern counter */
+	uint8_t chunk[SEND_CHUNK];     /* the bytes offered to the firmware's send() */
 	const struct dut_app_cmd *cmd; /* the action running in a pass */
 	int result;
 };
@@ -137,7 +142,7 @@ static void env_event(void *ctx, enum synack_board_event ev)
 /* Offers what `send` still holds; the firmware takes what fits. */
 static void push_send(struct board_dut *d, uint64_t now)
 {
-	uint8_t chunk[SEND_CHUNK];
+	uint8_t *chunk = d->chunk;
 	const struct synack_board_app *app = d->fw->app;
 	while (d->send_pending > 0 && app != NULL && app->send != NULL) {
 		uint32_t n = d->send_pending < SEND_CHUNK ? d->send_pending : SEND_CHUNK;
@@ -412,7 +417,7 @@ static uint64_t exec_app(void *ctx, struct sim_board *b, uint64_t now)
 	struct board_dut *d = ctx;
 	const struct synack_board_app *app = d->fw->app;
 	const struct dut_app_cmd *c = d->cmd;
-	uint8_t buf[SEND_CHUNK];
+	uint8_t buf[RECV_CHUNK];
 	d->result = -EOPNOTSUPP;
 	switch (c->kind) {
 	case DUT_APP_LISTEN:
