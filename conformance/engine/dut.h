@@ -58,8 +58,8 @@ struct dut_packet {
 enum dut_app_kind {
 	DUT_APP_LISTEN,   /* port */
 	DUT_APP_CONNECT,  /* ip, port */
-	DUT_APP_SEND,     /* n bytes */
-	DUT_APP_RECV,     /* up to n bytes; result n read */
+	DUT_APP_SEND,     /* n bytes; result n queued, or an error */
+	DUT_APP_RECV,     /* up to n bytes; result the count read, 0 at the end, or an error */
 	DUT_APP_CLOSE,
 	DUT_APP_ABORT,
 	DUT_APP_SHUTDOWN_WR,
@@ -123,8 +123,16 @@ struct dut_ops {
 	 * event became pending (the runner reads now() and app_event()). */
 	int (*advance)(struct dut *d, uint64_t until, struct dut_packet *out);
 	/* Application actions; returns 0 or a negative errno-like value.
-	 * DUT_APP_SEND and DUT_APP_RECV return the byte count (>= 0): RECV
-	 * takes what the application has received, up to n, without waiting. */
+	 * DUT_APP_SEND returns n (the bytes are queued and go out as the
+	 * window allows). DUT_APP_RECV takes what the application has
+	 * received, up to n, without waiting: the count (> 0); 0 at the end
+	 * of the stream (the peer's FIN read, or the connection over and its
+	 * error reported); -EAGAIN when nothing is there yet; -ENOTCONN with
+	 * no connection. Both report the connection's pending error once, in
+	 * Linux's order (dut_sockerr.h: a reset is -ECONNRESET, -EPIPE in
+	 * CLOSE-WAIT; -ECONNREFUSED, -ETIMEDOUT), and SEND then -EPIPE. The
+	 * tap adapter's answers are the kernel's; sim and board emulate them
+	 * with dut_sockerr.c. */
 	int (*app)(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN]);
 	/* Pop the oldest application event not yet consumed (DUT_EV_NONE if
 	 * none). */
@@ -172,6 +180,13 @@ struct dut_ops {
 	 * written. Called before close(), also after a failed open(). NULL:
 	 * the DUT has no chip model (tap). */
 	size_t (*diagnostics)(struct dut *d, char *buf, size_t cap);
+
+	/* --- Added for the socket errors (issue 8); optional (NULL: the
+	 * runner derives SO_ERROR from the application events). ---
+	 * getsockopt(SO_ERROR) on connection `conn` (-1 = the current one):
+	 * its pending error, which this clears, as read and write would
+	 * (0 = none). */
+	int (*so_error)(struct dut *d, int conn);
 };
 
 struct dut {

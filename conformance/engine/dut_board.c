@@ -38,6 +38,7 @@
 #include <sys/stat.h>
 
 #include "board.h"
+#include "dut_sockerr.h"
 #include "engine.h"
 #include "link.h"
 #include "pcap_tap.h"
@@ -89,6 +90,7 @@ struct board_dut {
 	uint32_t send_pending;         /* bytes `send` asked for, not yet taken */
 	uint32_t send_seq;             /* pattern counter */
 	uint8_t chunk[SEND_CHUNK];     /* the bytes offered to the firmware's send() */
+	struct dut_sockerr sock;       /* the current connection's socket error (no sockets here) */
 	const struct dut_app_cmd *cmd; /* the action running in a pass */
 	int result;
 };
@@ -101,8 +103,13 @@ static uint64_t env_now(void *ctx)
 	return sim_board_now(&d->board);
 }
 
+/* The firmware's events concern its current connection: they reach its
+ * socket error too, and an accepted connection is a new socket. */
 static void push_event(struct board_dut *d, enum dut_app_event ev)
 {
+	if (ev == DUT_EV_ACCEPTED)
+		dut_sockerr_open(&d->sock);
+	dut_sockerr_event(&d->sock, ev);
 	if (d->ev_len == EVLEN)
 		return;
 	d->ev[(d->ev_head + d->ev_len++) % EVLEN] = ev;
@@ -427,9 +434,11 @@ static uint64_t exec_app(void *ctx, struct sim_board *b, uint64_t now)
 	case DUT_APP_CONNECT:
 		if (app->connect != NULL)
 			d->result = app->connect(d->fw_ctx, now, c->ip, c->port);
+		if (d->result == 0)
+			dut_sockerr_open(&d->sock);
 		break;
 	case DUT_APP_SEND:
-		if (app->send != NULL) {
+		if (app->send != NULL && (d->result = dut_sockerr_send(&d->sock)) == 0) {
 			d->send_pending += c->n;
 			push_send(d, now);
 			d->result = (int)c->n;
@@ -452,16 +461,20 @@ static uint64_t exec_app(void *ctx, struct sim_board *b, uint64_t now)
 				break;
 		}
 		if (d->result == -EOPNOTSUPP)
-			d->result = (int)got;
+			d->result = dut_sockerr_recv(&d->sock, (int)got);
 		break;
 	}
 	case DUT_APP_CLOSE:
-		if (app->close != NULL && c->conn != DUT_CONN_LISTENER)
+		if (app->close != NULL && c->conn != DUT_CONN_LISTENER) {
 			d->result = app->close(d->fw_ctx, now);
+			dut_sockerr_shutdown(&d->sock);
+		}
 		break;
 	case DUT_APP_ABORT:
 		if (app->abort != NULL)
 			d->result = app->abort(d->fw_ctx, now);
+		if (d->result == 0)
+			dut_sockerr_event(&d->sock, DUT_EV_CLOSED);
 		break;
 	case DUT_APP_SHUTDOWN_WR:
 		break;
@@ -481,6 +494,13 @@ static int board_app(struct dut *dd, const struct dut_app_cmd *cmd, char err[DUT
 	if (d->result < 0)
 		snprintf(err, DUT_ERR_LEN, "%s", strerror(-d->result));
 	return d->result;
+}
+
+static int board_so_error(struct dut *dd, int conn)
+{
+	struct board_dut *d = dd->priv;
+	(void)conn; /* the firmware's current connection */
+	return dut_sockerr_pop(&d->sock);
 }
 
 static enum dut_app_event board_app_event(struct dut *dd)
@@ -585,6 +605,7 @@ static const struct dut_ops BOARD_OPS = {
 	.app_unsupported = board_app_unsupported,
 	.event_unsupported = board_event_unsupported,
 	.diagnostics = board_diagnostics,
+	.so_error = board_so_error,
 };
 
 /* Forgets a half-loaded firmware; returns NULL for the caller's error path. */

@@ -18,7 +18,9 @@
  * socket buffer would), and `send N` bytes that do not fit the send ring are
  * pushed as acknowledgments free it. That buffer is the socket receive
  * buffer this DUT lacks, so `close` with bytes still in it aborts (RST), as
- * RFC 9293 SHLD-3 and Linux do.
+ * RFC 9293 SHLD-3 and Linux do. The socket's pending error is emulated
+ * too (dut_sockerr.c): a reset reaches `recv` and `send` as Linux reports
+ * it, ECONNRESET once, then the end of the stream and EPIPE.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #include <string.h>
 
 #include "dut.h"
+#include "dut_sockerr.h"
 #include "engine.h"
 #include "link.h"
 #include "node.h"
@@ -60,6 +63,7 @@ struct sim_dut {
 	size_t rx_len;
 	uint32_t send_pending;         /* bytes `send` asked for, not yet in the ring */
 	uint32_t send_seq;             /* pattern counter */
+	struct dut_sockerr sock;       /* the current connection's socket error (no sockets here) */
 	/* argument / result of the action running in a firmware pass */
 	const struct dut_app_cmd *cmd;
 	int result;
@@ -89,6 +93,18 @@ static void push_send(struct sim_dut *d)
 		tcp_flush(&d->node.stack, d->conn);
 }
 
+/* An event of connection c; the current connection's also reaches its
+ * socket error, and one that ends it lets it go (the handle is dead). */
+static void conn_event(struct sim_dut *d, struct tcp_pcb *c, enum dut_app_event ev)
+{
+	push_event(d, ev);
+	if (d->conn != c)
+		return;
+	dut_sockerr_event(&d->sock, ev);
+	if (ev != DUT_EV_EOF)
+		d->conn = NULL;
+}
+
 static void on_tcp(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, uint16_t n, void *ctx)
 {
 	struct sim_dut *d = ctx;
@@ -96,6 +112,8 @@ static void on_tcp(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, ui
 	case TCP_EV_CONNECTED:
 		if (d->conn == NULL || d->conn == c) {
 			push_event(d, d->conn == c ? DUT_EV_CONNECTED : DUT_EV_ACCEPTED);
+			if (d->conn == NULL)
+				dut_sockerr_open(&d->sock); /* accepted: a new socket */
 			d->conn = c;
 			push_send(d);
 		}
@@ -113,27 +131,19 @@ static void on_tcp(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, ui
 	case TCP_EV_URGENT:
 		break; /* the greedy application reads urgent bytes in-line with the rest */
 	case TCP_EV_PEER_CLOSED:
-		push_event(d, DUT_EV_EOF);
+		conn_event(d, c, DUT_EV_EOF);
 		break;
 	case TCP_EV_CLOSED:
-		push_event(d, DUT_EV_CLOSED);
-		if (d->conn == c)
-			d->conn = NULL;
+		conn_event(d, c, DUT_EV_CLOSED);
 		break;
 	case TCP_EV_RESET:
-		push_event(d, DUT_EV_RESET);
-		if (d->conn == c)
-			d->conn = NULL;
+		conn_event(d, c, DUT_EV_RESET);
 		break;
 	case TCP_EV_REFUSED:
-		push_event(d, DUT_EV_REFUSED);
-		if (d->conn == c)
-			d->conn = NULL;
+		conn_event(d, c, DUT_EV_REFUSED);
 		break;
 	case TCP_EV_TIMEOUT:
-		push_event(d, DUT_EV_TIMEOUT);
-		if (d->conn == c)
-			d->conn = NULL;
+		conn_event(d, c, DUT_EV_TIMEOUT);
 		break;
 	}
 }
@@ -351,12 +361,15 @@ static void exec_app(struct sim_node *n, void *ctx)
 	case DUT_APP_CONNECT:
 		d->conn = tcp_connect(s, c->ip, c->port, on_tcp, d);
 		d->result = d->conn ? 0 : -ENOBUFS;
+		if (d->conn != NULL)
+			dut_sockerr_open(&d->sock);
 		break;
 	case DUT_APP_SEND:
-		if (d->conn == NULL) {
-			d->result = -ENOTCONN;
+		d->result = dut_sockerr_send(&d->sock);
+		if (d->result == 0 && d->conn == NULL)
+			d->result = -EPIPE;
+		if (d->result < 0)
 			break;
-		}
 		d->send_pending += c->n;
 		push_send(d);
 		d->result = (int)c->n;
@@ -365,7 +378,7 @@ static void exec_app(struct sim_node *n, void *ctx)
 		size_t k = c->n < d->rx_len ? c->n : d->rx_len;
 		memmove(d->rx, d->rx + k, d->rx_len - k);
 		d->rx_len -= k;
-		d->result = (int)k;
+		d->result = dut_sockerr_recv(&d->sock, (int)k);
 		break;
 	}
 	case DUT_APP_CLOSE:
@@ -378,6 +391,7 @@ static void exec_app(struct sim_node *n, void *ctx)
 			d->result = -ENOTCONN;
 			break;
 		}
+		dut_sockerr_shutdown(&d->sock);
 		if (c->kind == DUT_APP_CLOSE && d->rx_len > 0) {
 			/* The adapter's buffer is this DUT's socket receive buffer (the
 			 * stack keeps none): closing with data the application never
@@ -396,6 +410,7 @@ static void exec_app(struct sim_node *n, void *ctx)
 		}
 		tcp_abort(s, d->conn);
 		d->conn = NULL;
+		dut_sockerr_event(&d->sock, DUT_EV_CLOSED);
 		break;
 	}
 }
@@ -409,6 +424,13 @@ static int sim_app(struct dut *dd, const struct dut_app_cmd *cmd, char err[DUT_E
 	if (d->result < 0)
 		snprintf(err, DUT_ERR_LEN, "%s", strerror(-d->result));
 	return d->result;
+}
+
+static int sim_so_error(struct dut *dd, int conn)
+{
+	struct sim_dut *d = dd->priv;
+	(void)conn; /* one connection at a time: the current one */
+	return dut_sockerr_pop(&d->sock);
 }
 
 static enum dut_app_event sim_app_event(struct dut *dd)
@@ -498,4 +520,5 @@ const struct dut_ops dut_sim_ops = {
 	.tcp_state = sim_tcp_state,
 	.counter = sim_counter,
 	.diagnostics = sim_diagnostics,
+	.so_error = sim_so_error,
 };

@@ -449,10 +449,12 @@ static int tap_inject(struct dut *d, const uint8_t *ip, size_t len)
 	(void)eth_emit(&e, frame, sizeof frame);
 	memcpy(frame + ETH_HDR_LEN, ip, len);
 	capture(t, frame, ETH_HDR_LEN + len);
+	dut_tap_injecting(t, ip, len);
 	ssize_t w = write(t->tap_fd, frame, ETH_HDR_LEN + len);
 	if (w < 0)
 		return -errno;
 	t->frames_in++;
+	dut_tap_injected(t, ip, len);
 	return 0;
 }
 

@@ -44,6 +44,7 @@ struct dut_tap_conn {
 	uint32_t lip, rip;       /* host order; 0 until known */
 	uint16_t lport, rport;
 	int last_state;          /* Linux TCP_* state last seen (orphans) */
+	int inj_state;           /* state before the segment being injected, -1 = not its */
 };
 
 struct dut_tap_opt {
@@ -88,6 +89,10 @@ int dut_tap_write_sysctl_in_ns(const char *name, const char *value);
 void dut_tap_sock_init(struct dut_tap *t);
 void dut_tap_sock_close_all(struct dut_tap *t);
 void dut_tap_scan(struct dut_tap *t);
+/* Around inject()'s TAP write: the states of the segment's connections
+ * before it, and the ones it ended after it (RESET, REFUSED). */
+void dut_tap_injecting(struct dut_tap *t, const uint8_t *ip, size_t len);
+void dut_tap_injected(struct dut_tap *t, const uint8_t *ip, size_t len);
 int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN]);
 enum dut_app_event dut_tap_app_event(struct dut *d);
 int dut_tap_tcp_state(struct dut *d, const char **name);

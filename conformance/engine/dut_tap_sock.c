@@ -7,13 +7,17 @@
  * Sockets are non-blocking. dut_tap_scan() (called from advance(),
  * app_event() and tcp_state()) polls each one with a zero timeout:
  *   listener readable       -> accept4() -> ACCEPTED (becomes current)
- *   connect finished        -> SO_ERROR 0 CONNECTED, ECONNREFUSED REFUSED,
- *                              ETIMEDOUT TIMEOUT, else RESET
- *   POLLERR on a connection -> SO_ERROR ECONNRESET/EPIPE RESET, ETIMEDOUT
- *                              TIMEOUT (Linux reports a RST in CLOSE-WAIT
- *                              as EPIPE)
+ *   connect finished        -> CONNECTED
+ *   the connection is over (TCP_INFO says CLOSE) with POLLERR, and no
+ *   segment we injected ended it -> TIMEOUT (retransmissions exhausted)
  *   more unread bytes       -> DATA (SIOCINQ grew), then POLLRDHUP -> EOF
  *   a closed (orphaned) connection no longer listed by sock_diag -> CLOSED
+ * A reset is seen where it happens: a TAP write is processed by the
+ * kernel before write() returns, so dut_tap_injected() looks at the
+ * connections the injected segment belongs to, and one it ended is
+ * REFUSED (in SYN-SENT) or RESET. Nothing here reads SO_ERROR: the
+ * socket's pending error stays the kernel's, for the application's own
+ * read, write or getsockopt(SO_ERROR) to take (Linux reports it once).
  * After close() the app has no fd, so the connection is followed through
  * NETLINK_SOCK_DIAG, which also lists request sockets: tcp_state() can say
  * SYN-RECEIVED before accept, FIN-WAIT-1 or LAST-ACK after close.
@@ -45,6 +49,7 @@
 #define LISTEN_BACKLOG 16
 
 /* Linux's TCP_* state numbers (include/net/tcp_states.h). */
+#define LX_SYN_SENT 2
 #define LX_CLOSE 7
 #define LX_LISTEN 10
 #define LX_NEW_SYN_RECV 12
@@ -189,18 +194,21 @@ static short poll_one(int fd, short events)
 	return p.revents;
 }
 
-static int sock_error(int fd)
+/* The kernel's TCP state of a socket (TCP_INFO; it does not touch the
+ * socket's pending error), or -1. */
+static int conn_state(int fd)
 {
-	int e = 0;
-	socklen_t l = sizeof e;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &l) < 0)
-		return errno;
-	return e;
+	struct tcp_info ti;
+	socklen_t l = sizeof ti;
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l) < 0)
+		return -1;
+	return ti.tcpi_state;
 }
 
 /* SEND's bytes are 'a'..'z' repeating, counted over the connection, as
- * the sim adapter writes them: one script, the same payload on every DUT. */
-static void flush_send(struct dut_tap_conn *c)
+ * the sim adapter writes them: one script, the same payload on every DUT.
+ * Returns 0, or the kernel's error for a send it refused outright. */
+static int flush_send(struct dut_tap_conn *c)
 {
 	uint8_t chunk[SEND_CHUNK];
 	while (c->send_pending > 0) {
@@ -208,11 +216,14 @@ static void flush_send(struct dut_tap_conn *c)
 		for (size_t i = 0; i < n; i++)
 			chunk[i] = (uint8_t)('a' + (c->send_seq + i) % 26u);
 		ssize_t w = send(c->fd, chunk, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w <= 0)
-			return;
+		if (w < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+		if (w == 0)
+			return 0;
 		c->send_pending -= (uint64_t)w;
 		c->send_seq += (uint64_t)w;
 	}
+	return 0;
 }
 
 static void scan_listener(struct dut_tap *t, struct dut_tap_conn *l)
@@ -235,6 +246,12 @@ static void scan_listener(struct dut_tap *t, struct dut_tap_conn *l)
 		fill_names(c);
 		t->cur = i;
 		push_event(t, DUT_EV_ACCEPTED);
+		/* Reset while it waited in the accept queue (accept still
+		 * returns it, its error pending). */
+		if (conn_state(fd) == LX_CLOSE) {
+			c->dead = true;
+			push_event(t, DUT_EV_RESET);
+		}
 	}
 }
 
@@ -249,26 +266,24 @@ static void scan_conn(struct dut_tap *t, struct dut_tap_conn *c)
 	if (c->role == DUT_TAP_CONNECTING) {
 		if (!(re & (POLLOUT | POLLERR | POLLHUP)))
 			return;
-		int e = sock_error(c->fd);
-		if (e == 0) {
-			c->role = DUT_TAP_OPEN;
-			fill_names(c);
-			push_event(t, DUT_EV_CONNECTED);
-		} else {
+		int st = conn_state(c->fd);
+		if (st == LX_SYN_SENT)
+			return;
+		if (st == LX_CLOSE) {
+			/* Not a RST (dut_tap_injected would have seen it): the
+			 * SYN retries ran out. */
 			c->dead = true;
-			push_event(t, e == ECONNREFUSED ? DUT_EV_REFUSED
-				      : e == ETIMEDOUT  ? DUT_EV_TIMEOUT
-							: DUT_EV_RESET);
+			push_event(t, DUT_EV_TIMEOUT);
 			return;
 		}
+		c->role = DUT_TAP_OPEN;
+		fill_names(c);
+		push_event(t, DUT_EV_CONNECTED);
 	}
-	if (re & POLLERR) {
-		int e = sock_error(c->fd);
-		if (e != 0) {
-			c->dead = true;
-			push_event(t, e == ETIMEDOUT ? DUT_EV_TIMEOUT : DUT_EV_RESET);
-			return;
-		}
+	if ((re & POLLERR) && conn_state(c->fd) == LX_CLOSE) {
+		c->dead = true;
+		push_event(t, DUT_EV_TIMEOUT);
+		return;
 	}
 	if (re & POLLIN) {
 		int inq = 0;
@@ -296,6 +311,44 @@ static void scan_orphan(struct dut_tap *t, struct dut_tap_conn *c)
 		return;
 	}
 	c->last_state = q.state;
+}
+
+/* The live connections of an injected segment's 4-tuple (the peer's
+ * address and port, our port). */
+static bool for_segment(const struct dut_tap_conn *c, const uint8_t *ip, size_t len)
+{
+	if (len < 24 || (ip[0] >> 4) != 4 || ip[9] != IPPROTO_TCP)
+		return false;
+	size_t ihl = (size_t)(ip[0] & 0x0fu) * 4u;
+	if (len < ihl + 4)
+		return false;
+	uint32_t src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
+	uint16_t sport = (uint16_t)(ip[ihl] << 8 | ip[ihl + 1]);
+	uint16_t dport = (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]);
+	return (c->role == DUT_TAP_OPEN || c->role == DUT_TAP_CONNECTING) && !c->dead && c->fd >= 0 &&
+	       c->lport == dport && c->rport == sport && c->rip == src;
+}
+
+void dut_tap_injecting(struct dut_tap *t, const uint8_t *ip, size_t len)
+{
+	for (int i = 0; i < DUT_TAP_MAX_CONNS; i++) {
+		struct dut_tap_conn *c = &t->conns[i];
+		c->inj_state = for_segment(c, ip, len) ? conn_state(c->fd) : -1;
+	}
+}
+
+/* After the TAP write of the peer's segment, which the kernel has
+ * processed by now: a connection it ended was refused if it was in
+ * SYN-SENT (tcp_reset: ECONNREFUSED), else reset. */
+void dut_tap_injected(struct dut_tap *t, const uint8_t *ip, size_t len)
+{
+	for (int i = 0; i < DUT_TAP_MAX_CONNS; i++) {
+		struct dut_tap_conn *c = &t->conns[i];
+		if (c->inj_state < 0 || !for_segment(c, ip, len) || conn_state(c->fd) != LX_CLOSE)
+			continue;
+		c->dead = true;
+		push_event(t, c->inj_state == LX_SYN_SENT ? DUT_EV_REFUSED : DUT_EV_RESET);
+	}
 }
 
 void dut_tap_scan(struct dut_tap *t)
@@ -580,21 +633,30 @@ int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_L
 	case DUT_APP_LISTEN:
 	case DUT_APP_CONNECT:
 		break;
-	case DUT_APP_SEND:
+	case DUT_APP_SEND: {
 		/* What the socket buffer refuses now goes out as it drains
-		 * (dut_tap_scan), like a blocking write() finishing later. */
+		 * (dut_tap_scan), like a blocking write() finishing later; a
+		 * send the kernel refuses outright (the connection's error,
+		 * EPIPE) is the answer. */
+		bool queued = c->send_pending > 0;
 		c->send_pending += cmd->n;
-		flush_send(c);
-		rc = (int)cmd->n;
+		rc = flush_send(c);
+		if (rc < 0 && !queued)
+			c->send_pending = 0;
+		else
+			rc = (int)cmd->n;
 		break;
+	}
 	case DUT_APP_RECV: {
-		/* MSG_TRUNC on TCP discards the bytes: no buffer needed. */
+		/* MSG_TRUNC on TCP discards the bytes: no buffer needed. The
+		 * kernel's answer as it stands: 0 at the end, -EAGAIN, or the
+		 * socket's error. */
 		size_t want = cmd->n > RECV_MAX ? RECV_MAX : cmd->n;
 		ssize_t r = recv(c->fd, NULL, want, MSG_DONTWAIT | MSG_TRUNC);
-		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			rc = -errno;
+		if (r < 0)
+			rc = errno == EWOULDBLOCK ? -EAGAIN : -errno;
 		else
-			rc = r < 0 ? 0 : (int)r;
+			rc = (int)r;
 		int inq = 0;
 		if (ioctl(c->fd, SIOCINQ, &inq) == 0)
 			c->inq_seen = inq;

@@ -486,6 +486,8 @@ static void do_app(struct engine_run *e, const struct script_event *ev, const st
 		break;
 	}
 	int rc = engine_app(e, ev, &cmd);
+	if (rc == -EAGAIN && a->op == SCRIPT_APP_RECV)
+		rc = 0; /* nothing there yet: 0 bytes read */
 	if (rc < 0) {
 		engine_fail(e, ev, "%s: the DUT refused: %s", script_app_op_name(a->op), strerror(-rc));
 		return;

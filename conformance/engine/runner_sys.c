@@ -10,8 +10,13 @@
  *   bind, listen       DUT_APP_LISTEN on the bound port
  *   accept             an `accepted` event; -1 EAGAIN when none
  *   connect            DUT_APP_CONNECT; -1 EINPROGRESS on a non-blocking socket
- *   getsockopt SO_ERROR  0 / ECONNREFUSED / ECONNRESET / ETIMEDOUT from events
- *   read/recv, write/send   DUT_APP_RECV / DUT_APP_SEND with the byte counts
+ *   getsockopt SO_ERROR  the adapter's so_error() (the socket's pending
+ *                      error; from the events when it has none)
+ *   read/recv, write/send   DUT_APP_RECV / DUT_APP_SEND: the byte counts, or
+ *                      the errors as Linux reports them (dut.h): a reset is
+ *                      ECONNRESET once (EPIPE in CLOSE-WAIT), then read is 0
+ *                      and write EPIPE; nothing to read is EAGAIN on a
+ *                      non-blocking socket and waits on a blocking one
  *   shutdown(SHUT_WR), close   DUT_APP_SHUTDOWN_WR, DUT_APP_CLOSE / ABORT
  *
  * A blocking call written with an end time (`+0...0.3 read(...) = 1000`)
@@ -183,20 +188,35 @@ static bool errno_is(const struct script_event *ev, const char *name)
 	return ev->u.syscall.errno_name && strcmp(ev->u.syscall.errno_name, name) == 0;
 }
 
+/* The names of the errors an adapter reports (dut.h). */
 static const char *errno_name(int e)
 {
-	switch (e) {
-	case 0:
-		return "0";
-	case ECONNREFUSED:
-		return "ECONNREFUSED";
-	case ECONNRESET:
-		return "ECONNRESET";
-	case ETIMEDOUT:
-		return "ETIMEDOUT";
-	default:
-		return "EIO";
-	}
+	static const struct {
+		int e;
+		const char *name;
+	} NAMES[] = {
+		{0, "0"},
+		{ECONNREFUSED, "ECONNREFUSED"},
+		{ECONNRESET, "ECONNRESET"},
+		{ECONNABORTED, "ECONNABORTED"},
+		{ETIMEDOUT, "ETIMEDOUT"},
+		{EPIPE, "EPIPE"},
+		{ENOTCONN, "ENOTCONN"},
+		{EAGAIN, "EAGAIN"},
+		{EBADF, "EBADF"},
+		{EINVAL, "EINVAL"},
+		{EADDRINUSE, "EADDRINUSE"},
+		{ENOBUFS, "ENOBUFS"},
+		{EMFILE, "EMFILE"},
+		{EMSGSIZE, "EMSGSIZE"},
+		{EOPNOTSUPP, "EOPNOTSUPP"},
+		{EHOSTUNREACH, "EHOSTUNREACH"},
+		{ENETUNREACH, "ENETUNREACH"},
+	};
+	for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++)
+		if (NAMES[i].e == e)
+			return NAMES[i].name;
+	return "EIO";
 }
 
 static void check_result(struct engine_run *e, const struct script_event *ev, int64_t actual, const char *err_actual)
@@ -213,7 +233,8 @@ static void check_result(struct engine_run *e, const struct script_event *ev, in
 			    err_actual ? err_actual : "");
 }
 
-/* Connection events seen so far turn into the socket's SO_ERROR. */
+/* For an adapter without so_error(): connection events seen so far turn
+ * into the socket's SO_ERROR. */
 static void absorb_conn_events(struct engine_run *e, struct engine_fd *f)
 {
 	uint64_t t;
@@ -266,12 +287,10 @@ void engine_sys_poll(struct engine_run *e, bool final)
 	switch (p->kind) {
 	case ENGINE_PEND_READ: {
 		int rc = app(e, p->ev, DUT_APP_RECV, 0, p->n, -1);
-		if (rc > 0) {
+		if (rc != -EAGAIN) {
 			done = true;
-			got = rc;
-		} else if (engine_take_event(e, DUT_EV_EOF, 0, &t)) {
-			done = true;
-			got = 0;
+			got = rc < 0 ? -1 : rc;
+			err = rc < 0 ? errno_name(-rc) : NULL;
 		}
 		break;
 	}
@@ -294,10 +313,13 @@ void engine_sys_poll(struct engine_run *e, bool final)
 			done = true;
 			got = 0;
 			e->fds[p->fd].conn = true;
-		} else if (engine_take_event(e, DUT_EV_REFUSED, 0, &t)) {
+		} else if (engine_take_event(e, DUT_EV_REFUSED, 0, &t) ||
+			   engine_take_event(e, DUT_EV_TIMEOUT, 0, &t)) {
+			/* connect() returns the socket's error, which it takes. */
+			int se = e->dut.ops->so_error ? e->dut.ops->so_error(&e->dut, -1) : 0;
 			done = true;
 			got = -1;
-			err = "ECONNREFUSED";
+			err = errno_name(se ? se : ECONNREFUSED);
 		}
 		break;
 	}
@@ -455,8 +477,13 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 		else
 			check_result(e, ev, rc < 0 ? -1 : 0, rc < 0 ? "EINVAL" : NULL);
 	} else if (strcmp(name, "getsockopt") == 0) {
-		absorb_conn_events(e, f);
 		uint64_t tt;
+		if (f->listener)
+			f->so_error = 0;
+		else if (e->dut.ops->so_error != NULL)
+			f->so_error = e->dut.ops->so_error(&e->dut, -1);
+		else
+			absorb_conn_events(e, f);
 		if (f->connecting && engine_take_event(e, DUT_EV_CONNECTED, 0, &tt)) {
 			f->connecting = false;
 			f->conn = true;
@@ -482,15 +509,18 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 			return;
 		}
 		int rc = app(e, ev, DUT_APP_RECV, 0, (uint32_t)n, -1);
-		if (rc == 0 && f->nonblock)
-			check_result(e, ev, -1, "EAGAIN");
-		else
-			check_result(e, ev, rc, NULL);
+		if (rc == -EAGAIN && !f->nonblock) {
+			/* A blocking read with nothing there yet returns when
+			 * something comes: within the tolerance of its start. */
+			start_pending(e, ev, ENGINE_PEND_READ, (int)fdn, (uint32_t)n, t);
+			return;
+		}
+		check_result(e, ev, rc < 0 ? -1 : rc, rc < 0 ? errno_name(-rc) : NULL);
 	} else if (strcmp(name, "write") == 0 || strcmp(name, "send") == 0) {
 		int64_t n = 0;
 		int_of(arg(ev, 2), &n);
 		int rc = app(e, ev, DUT_APP_SEND, 0, (uint32_t)n, -1);
-		check_result(e, ev, rc < 0 ? -1 : rc, rc < 0 ? "EPIPE" : NULL);
+		check_result(e, ev, rc < 0 ? -1 : rc, rc < 0 ? errno_name(-rc) : NULL);
 	} else if (strcmp(name, "shutdown") == 0) {
 		int rc = app(e, ev, DUT_APP_SHUTDOWN_WR, 0, 0, -1);
 		check_result(e, ev, rc < 0 ? -1 : 0, rc < 0 ? "ENOTCONN" : NULL);
