@@ -593,4 +593,5 @@ const struct dut_ops dut_tap_ops = {
 	.counter = dut_tap_counter,
 	.sockopt = dut_tap_sockopt,
 	.sysctl = tap_sysctl,
+	.so_error = dut_tap_so_error,
 };

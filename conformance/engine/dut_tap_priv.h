@@ -98,5 +98,6 @@ enum dut_app_event dut_tap_app_event(struct dut *d);
 int dut_tap_tcp_state(struct dut *d, const char **name);
 int dut_tap_counter(struct dut *d, const char *name, uint64_t *val);
 int dut_tap_sockopt(struct dut *d, struct dut_sockopt *o, char err[DUT_ERR_LEN]);
+int dut_tap_so_error(struct dut *d, int conn);
 
 #endif /* CONFORMANCE_DUT_TAP_PRIV_H */

@@ -17,7 +17,8 @@
  * connections the injected segment belongs to, and one it ended is
  * REFUSED (in SYN-SENT) or RESET. Nothing here reads SO_ERROR: the
  * socket's pending error stays the kernel's, for the application's own
- * read, write or getsockopt(SO_ERROR) to take (Linux reports it once).
+ * read, write or getsockopt(SO_ERROR) (dut_tap_so_error) to take (Linux
+ * reports it once: EPIPE for a RST in CLOSE-WAIT, ECONNRESET elsewhere).
  * After close() the app has no fd, so the connection is followed through
  * NETLINK_SOCK_DIAG, which also lists request sockets: tcp_state() can say
  * SYN-RECEIVED before accept, FIN-WAIT-1 or LAST-ACK after close.
@@ -493,6 +494,22 @@ int dut_tap_sockopt(struct dut *d, struct dut_sockopt *o, char err[DUT_ERR_LEN])
 		snprintf(err, DUT_ERR_LEN, "tap DUT: %ssockopt %s: %s", o->set ? "set" : "get",
 			 o->name, strerror(-rc));
 	return rc;
+}
+
+/* getsockopt(SO_ERROR) of the application's socket: the kernel's own
+ * answer (which it clears), since nothing here reads it before. */
+int dut_tap_so_error(struct dut *d, int conn)
+{
+	struct dut_tap *t = d->priv;
+	dut_tap_scan(t);
+	int i = resolve(t, conn, 0);
+	if (i < 0 || t->conns[i].fd < 0)
+		return 0;
+	int e = 0;
+	socklen_t l = sizeof e;
+	if (getsockopt(t->conns[i].fd, SOL_SOCKET, SO_ERROR, &e, &l) < 0)
+		return errno;
+	return e;
 }
 
 /* ---- application actions ---- */

@@ -310,6 +310,37 @@ START_TEST(test_syn_sent_synack_ack_zero_gets_rst_seq_zero)
 }
 END_TEST
 
+static int recv_rc(struct dut *d)
+{
+	struct dut_app_cmd c = {.kind = DUT_APP_RECV, .n = 100, .conn = -1};
+	char err[DUT_ERR_LEN] = "";
+	return d->ops->app(d, &c, err);
+}
+
+/* The socket's error is the kernel's: the adapter recognises the reset
+ * without reading SO_ERROR, so the application's getsockopt gets what
+ * Linux set, EPIPE for a RST in CLOSE-WAIT, once. */
+START_TEST(test_rst_in_close_wait_leaves_the_kernel_epipe)
+{
+	struct dut d;
+	struct dut_config cfg = test_cfg();
+	open_dut(&d, &cfg);
+	uint32_t iss = establish_passive(&d);
+	struct seg r;
+	ck_assert_int_eq(recv_rc(&d), -EAGAIN);
+	inject(&d, PEER_PORT, DUT_PORT, 1, iss + 1, TCP_ACK | TCP_FIN, 0);
+	ck_assert_int_eq(wait_event(&d, 500 * MS), DUT_EV_EOF);
+	ck_assert_int_eq(next_seg(&d, 500 * MS, &r), 1); /* the ACK of the FIN */
+	ck_assert_int_eq(recv_rc(&d), 0);
+	inject(&d, PEER_PORT, DUT_PORT, 2, 0, TCP_RST, 0);
+	ck_assert_int_eq(d.ops->app_event(&d), DUT_EV_RESET); /* seen at the injection */
+	ck_assert_int_eq(d.ops->so_error(&d, -1), EPIPE);
+	ck_assert_int_eq(d.ops->so_error(&d, -1), 0);
+	ck_assert_int_eq(recv_rc(&d), 0);
+	d.ops->close(&d);
+}
+END_TEST
+
 START_TEST(test_syn_sent_rst_ack_is_refused)
 {
 	struct dut d;
@@ -500,6 +531,7 @@ static Suite *dut_tap_suite(void)
 	tcase_add_test(tc, test_open_close_leaves_no_namespace_or_device);
 	tcase_add_test(tc, test_open_refuses_profile_without_rfc5961);
 	tcase_add_test(tc, test_listen_syn_synack_acks_irs_plus_one);
+	tcase_add_test(tc, test_rst_in_close_wait_leaves_the_kernel_epipe);
 	tcase_add_test(tc, test_syn_sent_synack_ack_zero_gets_rst_seq_zero);
 	tcase_add_test(tc, test_syn_sent_rst_ack_is_refused);
 	tcase_add_test(tc, test_closed_port_rst_formulas);
