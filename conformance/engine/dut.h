@@ -56,7 +56,7 @@ struct dut_packet {
 };
 
 enum dut_app_kind {
-	DUT_APP_LISTEN,   /* port */
+	DUT_APP_LISTEN,   /* port; 0 = one the DUT picks (a socket never bound): result that port */
 	DUT_APP_CONNECT,  /* ip, port */
 	DUT_APP_SEND,     /* n bytes; result n queued, or an error */
 	DUT_APP_RECV,     /* up to n bytes; result the count read, 0 at the end, or an error */
@@ -72,7 +72,12 @@ struct dut_app_cmd {
 	uint32_t n;
 	int conn;                      /* connection handle; -1 = the current one,
 	                                * DUT_CONN_LISTENER = the listener on `port`
-	                                * (CLOSE / SHUTDOWN_WR on it: stop listening) */
+	                                * (CLOSE / SHUTDOWN_WR on it: stop listening).
+	                                * An adapter that keeps several connections
+	                                * apart (tap) numbers them from 0 in the order
+	                                * they are made: each successful LISTEN and
+	                                * CONNECT, each ACCEPTED event; the runner
+	                                * counts the same way. Others may ignore it. */
 };
 
 /* Additive (engine): conn value naming the listening socket on cmd.port. */

@@ -58,6 +58,8 @@
 #define SETTLE_NS 10000000ull         /* after RXEN: let the firmware finish (gratuitous ARP ...) */
 #define INJECT_LIMIT_NS 10000000ull   /* a frame not taken in 10 ms stays in the chip */
 #define DIAG_LINE 320u
+#define EPHEMERAL_LO 32768u           /* Linux's net.ipv4.ip_local_port_range */
+#define EPHEMERAL_HI 60999u
 
 /* The loaded firmware and the ops it gets (one per process). */
 static struct {
@@ -428,8 +430,21 @@ static uint64_t exec_app(void *ctx, struct sim_board *b, uint64_t now)
 	d->result = -EOPNOTSUPP;
 	switch (c->kind) {
 	case DUT_APP_LISTEN:
-		if (app->listen != NULL && c->conn != DUT_CONN_LISTENER)
+		if (app->listen == NULL || c->conn == DUT_CONN_LISTENER)
+			break;
+		if (c->port != 0) {
 			d->result = app->listen(d->fw_ctx, now, c->port);
+			break;
+		}
+		/* A socket never bound: the first port of Linux's ephemeral
+		 * range the firmware takes, as on sim. */
+		for (uint32_t p = EPHEMERAL_LO; p <= EPHEMERAL_HI; p++) {
+			d->result = app->listen(d->fw_ctx, now, (uint16_t)p);
+			if (d->result != -EADDRINUSE) {
+				d->result = d->result == 0 ? (int)p : d->result;
+				break;
+			}
+		}
 		break;
 	case DUT_APP_CONNECT:
 		if (app->connect != NULL)

@@ -42,6 +42,8 @@
 #define RXBUF 65536u
 #define BOOT_LIMIT_NS 2000000000ull /* a board not up after 2 s is broken */
 #define INJECT_LIMIT_NS 10000000ull /* a frame not taken in 10 ms was dropped */
+#define EPHEMERAL_LO 32768u         /* Linux's net.ipv4.ip_local_port_range */
+#define EPHEMERAL_HI 60999u
 
 struct sim_dut {
 	struct sim sim;
@@ -58,7 +60,6 @@ struct sim_dut {
 	enum dut_app_event ev[EVLEN];
 	size_t ev_head, ev_len;
 	struct tcp_pcb *conn;          /* the current connection */
-	uint16_t listen_port;
 	uint8_t *rx;                   /* data read, not yet taken by `recv` */
 	size_t rx_len;
 	uint32_t send_pending;         /* bytes `send` asked for, not yet in the ring */
@@ -339,6 +340,29 @@ static int sim_advance(struct dut *dd, uint64_t until, struct dut_packet *out)
 	}
 }
 
+static int listen_result(int rc, uint16_t port)
+{
+	return rc == TCP_OK ? port : rc == TCP_ERR_INUSE ? -EADDRINUSE : rc == TCP_ERR_FULL ? -ENOBUFS : -EINVAL;
+}
+
+/* listen() on a socket never bound: Linux binds it to a free port of its
+ * ephemeral range first (inet_autobind); here the lowest free one, so a
+ * run stays deterministic. Returns the port, or a negative errno. */
+static int listen_ephemeral(struct sim_dut *d, struct net_stack *s)
+{
+	for (uint32_t p = EPHEMERAL_LO; p <= EPHEMERAL_HI; p++) {
+		bool taken = false;
+		for (unsigned i = 0; i < NET_TCP_CONNS; i++)
+			taken |= s->tcp[i].state != TCP_CLOSED && s->tcp[i].lport == p;
+		if (taken)
+			continue;
+		int rc = tcp_listen(s, (uint16_t)p, on_tcp, d);
+		if (rc != TCP_ERR_INUSE)
+			return listen_result(rc, (uint16_t)p);
+	}
+	return -EADDRINUSE;
+}
+
 static void exec_app(struct sim_node *n, void *ctx)
 {
 	struct sim_dut *d = ctx;
@@ -354,9 +378,8 @@ static void exec_app(struct sim_node *n, void *ctx)
 			d->result = tcp_unlisten(s, c->port) == TCP_OK ? 0 : -EINVAL;
 			break;
 		}
-		d->result = tcp_listen(s, c->port, on_tcp, d) == TCP_OK ? 0 : -EADDRINUSE;
-		if (d->result == 0)
-			d->listen_port = c->port;
+		d->result = c->port != 0 ? listen_result(tcp_listen(s, c->port, on_tcp, d), 0)
+					 : listen_ephemeral(d, s);
 		break;
 	case DUT_APP_CONNECT:
 		d->conn = tcp_connect(s, c->ip, c->port, on_tcp, d);

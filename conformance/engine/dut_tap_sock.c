@@ -552,9 +552,11 @@ static int bind_to(int fd, uint32_t ip, uint16_t port)
 	return bind(fd, (struct sockaddr *)&a, sizeof a) < 0 ? -errno : 0;
 }
 
+/* Listens on cmd->port, or with port 0 on the port Linux picks when
+ * listen() finds the socket unbound (inet_autobind), which it returns. */
 static int app_listen(struct dut_tap *t, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN])
 {
-	uint16_t port = cmd->port ? cmd->port : t->cfg.dut_port;
+	uint16_t port = cmd->port;
 	int i = new_slot(t);
 	if (i < 0) {
 		snprintf(err, DUT_ERR_LEN, "tap DUT: out of connection handles");
@@ -565,13 +567,20 @@ static int app_listen(struct dut_tap *t, const struct dut_app_cmd *cmd, char err
 		return fd;
 	int one = 1;
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	int rc = bind_to(fd, 0, port);
+	int rc = port != 0 ? bind_to(fd, 0, port) : 0;
 	if (rc == 0 && listen(fd, LISTEN_BACKLOG) < 0)
 		rc = -errno;
 	if (rc < 0) {
 		snprintf(err, DUT_ERR_LEN, "tap DUT: listen on port %u: %s", port, strerror(-rc));
 		close(fd);
 		return rc;
+	}
+	bool picked = port == 0;
+	if (picked) {
+		struct sockaddr_in a;
+		socklen_t al = sizeof a;
+		if (getsockname(fd, (struct sockaddr *)&a, &al) == 0)
+			port = ntohs(a.sin_port);
 	}
 	struct dut_tap_conn *c = &t->conns[i];
 	memset(c, 0, sizeof *c);
@@ -581,7 +590,7 @@ static int app_listen(struct dut_tap *t, const struct dut_app_cmd *cmd, char err
 	c->lip = t->cfg.dut_ip;
 	c->lport = port;
 	t->cur = i;
-	return 0;
+	return picked ? port : 0;
 }
 
 /* Active open from dut_ip:dut_port (an ephemeral port if that is taken),

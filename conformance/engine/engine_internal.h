@@ -79,6 +79,7 @@ struct engine_fd {
 	bool linger0;       /* SO_LINGER {1, 0}: close() aborts */
 	bool bound;
 	uint16_t port;      /* bound / listening port */
+	int handle;         /* the adapter's connection handle (dut_app_cmd.conn), -1 = none yet */
 	int so_error;       /* errno for getsockopt(SO_ERROR), 0 = none */
 };
 
@@ -90,6 +91,7 @@ struct engine_qpkt {
 struct engine_evq {
 	enum dut_app_event ev;
 	uint64_t t;
+	int handle;         /* ACCEPTED: the new connection's handle, else -1 */
 };
 
 /* A blocking system call (`+0...0.3 read(...)`) waiting for its
@@ -127,6 +129,11 @@ struct engine_run {
 	bool stop;                 /* verdict decided */
 	struct engine_fd fds[ENGINE_FDS];
 	int listen_fd, conn_fd;
+	/* The adapter numbers its connections in the order they are made
+	 * (listen, connect, each accepted one; dut.h), and so does the runner,
+	 * so each descriptor names its own (a tap DUT keeps them apart). */
+	int handles;               /* the next handle */
+	int taken_handle;          /* of the event engine_take_event() took last */
 	struct engine_pending pending;
 	bool in_poll;
 };

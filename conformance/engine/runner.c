@@ -160,6 +160,7 @@ static void drain_events(struct engine_run *e)
 		}
 		e->evq[e->n_ev].ev = ev;
 		e->evq[e->n_ev].t = dnow(e);
+		e->evq[e->n_ev].handle = ev == DUT_EV_ACCEPTED ? e->handles++ : -1;
 		e->n_ev++;
 	}
 	if (e->pending.active && !e->in_poll)
@@ -219,6 +220,7 @@ bool engine_take_event(struct engine_run *e, enum dut_app_event ev, uint64_t unt
 			if (e->evq[i].ev != ev)
 				continue;
 			*t = e->evq[i].t;
+			e->taken_handle = e->evq[i].handle;
 			memmove(e->evq + i, e->evq + i + 1, (e->n_ev - i - 1) * sizeof e->evq[0]);
 			e->n_ev--;
 			return true;
@@ -486,6 +488,8 @@ static void do_app(struct engine_run *e, const struct script_event *ev, const st
 		break;
 	}
 	int rc = engine_app(e, ev, &cmd);
+	if (rc >= 0 && (a->op == SCRIPT_APP_LISTEN || a->op == SCRIPT_APP_CONNECT))
+		e->handles++;
 	if (rc == -EAGAIN && a->op == SCRIPT_APP_RECV)
 		rc = 0; /* nothing there yet: 0 bytes read */
 	if (rc < 0) {

@@ -7,7 +7,8 @@
  *   setsockopt         SO_REUSEADDR/SO_REUSEPORT/TCP_NODELAY accepted,
  *                      SO_LINGER {1, 0} makes close() an abort
  *   fcntl              F_GETFL / F_SETFL (O_NONBLOCK tracked)
- *   bind, listen       DUT_APP_LISTEN on the bound port
+ *   bind, listen       DUT_APP_LISTEN on the bound port; never bound: on a
+ *                      port the DUT picks (Linux: inet_autobind)
  *   accept             an `accepted` event; -1 EAGAIN when none
  *   connect            DUT_APP_CONNECT; -1 EINPROGRESS on a non-blocking socket
  *   getsockopt SO_ERROR  the adapter's so_error() (the socket's pending
@@ -286,7 +287,7 @@ void engine_sys_poll(struct engine_run *e, bool final)
 	bool done = false;
 	switch (p->kind) {
 	case ENGINE_PEND_READ: {
-		int rc = app(e, p->ev, DUT_APP_RECV, 0, p->n, -1);
+		int rc = app(e, p->ev, DUT_APP_RECV, 0, p->n, e->fds[p->fd].handle);
 		if (rc != -EAGAIN) {
 			done = true;
 			got = rc < 0 ? -1 : rc;
@@ -302,6 +303,7 @@ void engine_sys_poll(struct engine_run *e, bool final)
 			if (!any && want >= 0 && want < ENGINE_FDS) {
 				memset(&e->fds[want], 0, sizeof e->fds[want]);
 				e->fds[want].used = e->fds[want].conn = true;
+				e->fds[want].handle = e->taken_handle;
 				e->conn_fd = (int)want;
 			}
 			done = true;
@@ -316,7 +318,7 @@ void engine_sys_poll(struct engine_run *e, bool final)
 		} else if (engine_take_event(e, DUT_EV_REFUSED, 0, &t) ||
 			   engine_take_event(e, DUT_EV_TIMEOUT, 0, &t)) {
 			/* connect() returns the socket's error, which it takes. */
-			int se = e->dut.ops->so_error ? e->dut.ops->so_error(&e->dut, -1) : 0;
+			int se = e->dut.ops->so_error ? e->dut.ops->so_error(&e->dut, e->fds[p->fd].handle) : 0;
 			done = true;
 			got = -1;
 			err = errno_name(se ? se : ECONNREFUSED);
@@ -368,6 +370,7 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 		}
 		memset(&e->fds[want], 0, sizeof e->fds[want]);
 		e->fds[want].used = true;
+		e->fds[want].handle = -1;
 		return;
 	}
 	int_of(arg(ev, 0), &fdn);
@@ -389,7 +392,7 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 			f->linger0 = on != 0;
 		}
 		if (e->dut.ops->sockopt != NULL && adapter_option(arg(ev, 2))) {
-			struct dut_sockopt so = {-1, arg(ev, 2)->text, true, 0};
+			struct dut_sockopt so = {f->handle, arg(ev, 2)->text, true, 0};
 			char err[DUT_ERR_LEN] = "";
 			if (is_word(arg(ev, 2), "SO_LINGER")) {
 				int64_t on = 0, lg = 0;
@@ -421,13 +424,19 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 		f->port = sockaddr_port(arg(ev, 1), &port) ? port : e->map.dut_port;
 		check_result(e, ev, 0, NULL);
 	} else if (strcmp(name, "listen") == 0) {
-		uint16_t port = f->bound ? f->port : e->map.dut_port;
-		e->map.dut_port = port;
+		/* Never bound: Linux binds the socket to an ephemeral port of its
+		 * choosing first (inet_autobind), so listen() succeeds and the
+		 * script's port stays with whoever has it; the adapter picks. */
+		uint16_t port = f->bound ? f->port : 0;
+		if (f->bound)
+			e->map.dut_port = port;
 		int rc = app(e, ev, DUT_APP_LISTEN, port, 0, -1);
-		f->listener = rc == 0;
-		f->port = port;
+		if (rc >= 0)
+			f->handle = e->handles++;
+		f->listener = rc >= 0;
+		f->port = rc > 0 ? (uint16_t)rc : port;
 		e->listen_fd = (int)fdn;
-		check_result(e, ev, rc == 0 ? 0 : -1, rc == 0 ? NULL : "EADDRINUSE");
+		check_result(e, ev, rc >= 0 ? 0 : -1, rc >= 0 ? NULL : errno_name(-rc));
 	} else if (strcmp(name, "accept") == 0) {
 		int64_t want = expected(ev, &any);
 		if (!any && want == -1 && errno_is(ev, "EAGAIN")) {
@@ -455,6 +464,7 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 			check_result(e, ev, -1, "ENOBUFS");
 			return;
 		}
+		f->handle = e->handles++;
 		e->conn_fd = (int)fdn;
 		if (f->nonblock) {
 			f->connecting = true;
@@ -463,7 +473,7 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 			start_pending(e, ev, ENGINE_PEND_CONNECT, (int)fdn, 0, t);
 		}
 	} else if (strcmp(name, "getsockopt") == 0 && !is_word(arg(ev, 2), "SO_ERROR")) {
-		struct dut_sockopt so = {-1, arg(ev, 2)->text, false, 0};
+		struct dut_sockopt so = {f->handle, arg(ev, 2)->text, false, 0};
 		char err[DUT_ERR_LEN] = "";
 		int64_t want = 0;
 		int rc = e->dut.ops->sockopt(&e->dut, &so, err);
@@ -481,7 +491,7 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 		if (f->listener)
 			f->so_error = 0;
 		else if (e->dut.ops->so_error != NULL)
-			f->so_error = e->dut.ops->so_error(&e->dut, -1);
+			f->so_error = e->dut.ops->so_error(&e->dut, f->handle);
 		else
 			absorb_conn_events(e, f);
 		if (f->connecting && engine_take_event(e, DUT_EV_CONNECTED, 0, &tt)) {
@@ -508,7 +518,7 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 			start_pending(e, ev, ENGINE_PEND_READ, (int)fdn, (uint32_t)n, t);
 			return;
 		}
-		int rc = app(e, ev, DUT_APP_RECV, 0, (uint32_t)n, -1);
+		int rc = app(e, ev, DUT_APP_RECV, 0, (uint32_t)n, f->handle);
 		if (rc == -EAGAIN && !f->nonblock) {
 			/* A blocking read with nothing there yet returns when
 			 * something comes: within the tolerance of its start. */
@@ -519,17 +529,17 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 	} else if (strcmp(name, "write") == 0 || strcmp(name, "send") == 0) {
 		int64_t n = 0;
 		int_of(arg(ev, 2), &n);
-		int rc = app(e, ev, DUT_APP_SEND, 0, (uint32_t)n, -1);
+		int rc = app(e, ev, DUT_APP_SEND, 0, (uint32_t)n, f->handle);
 		check_result(e, ev, rc < 0 ? -1 : rc, rc < 0 ? errno_name(-rc) : NULL);
 	} else if (strcmp(name, "shutdown") == 0) {
-		int rc = app(e, ev, DUT_APP_SHUTDOWN_WR, 0, 0, -1);
+		int rc = app(e, ev, DUT_APP_SHUTDOWN_WR, 0, 0, f->handle);
 		check_result(e, ev, rc < 0 ? -1 : 0, rc < 0 ? "ENOTCONN" : NULL);
 	} else if (strcmp(name, "close") == 0) {
 		int rc = 0;
 		if (f->listener)
 			rc = app(e, ev, DUT_APP_CLOSE, f->port, 0, DUT_CONN_LISTENER);
 		else if (f->conn || f->connecting)
-			rc = app(e, ev, f->linger0 ? DUT_APP_ABORT : DUT_APP_CLOSE, 0, 0, -1);
+			rc = app(e, ev, f->linger0 ? DUT_APP_ABORT : DUT_APP_CLOSE, 0, 0, f->handle);
 		(void)rc; /* closing a socket the peer already reset still succeeds */
 		f->used = false;
 		check_result(e, ev, 0, NULL);

@@ -147,6 +147,7 @@ static void app(struct dut *d, enum dut_app_kind kind, uint32_t n)
 	c.kind = kind;
 	c.n = n;
 	c.conn = -1;
+	c.port = kind == DUT_APP_LISTEN ? DUT_PORT : 0;
 	char err[DUT_ERR_LEN] = "";
 	int rc = d->ops->app(d, &c, err);
 	ck_assert_msg(rc >= 0, "app %d: %s", (int)kind, err);

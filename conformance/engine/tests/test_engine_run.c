@@ -235,6 +235,32 @@ START_TEST(test_socket_calls)
 }
 END_TEST
 
+/* listen() on a socket never bound: Linux binds it to an ephemeral port
+ * first, so it succeeds, and 8080 stays with the socket bound to it; the
+ * runner leaves the port to the adapter (sim: the lowest free one of
+ * Linux's range). */
+START_TEST(test_listen_unbound_socket_autobinds)
+{
+	struct run x;
+	run_text(&x, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+		     "+0 bind(3, ..., ...) = 0\n"
+		     "+0 listen(3, 1) = 0\n"
+		     "+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4\n"
+		     "+0 listen(4, 1) = 0\n"
+		     "+0 < S 0:0(0) win 8192 <mss 536>\n"
+		     "+0 > S. 0:0(0) ack 1 <...>\n"
+		     "+.01 < . 1:1(0) ack 1 win 8192\n"
+		     "+0 accept(3, ..., ...) = 5\n"
+		     "+0 < 40000>32768 S 0:0(0) win 8192 <mss 536>\n"
+		     "+0 > 32768>40000 S. ...(0) ack 1 <...>\n"
+		     "+0 close(4) = 0\n"
+		     "+0 < 40001>32768 S 0:0(0) win 8192 <mss 536>\n"
+		     "+0 > 32768>40001 R. 0:0(0)! ack 1 win 0\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+}
+END_TEST
+
 START_TEST(test_option_lines)
 {
 	struct script *s;
@@ -441,6 +467,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_state_and_counter_mismatch);
 	tcase_add_test(tc, test_unsupported_lines);
 	tcase_add_test(tc, test_socket_calls);
+	tcase_add_test(tc, test_listen_unbound_socket_autobinds);
 	tcase_add_test(tc, test_option_lines);
 	tcase_add_test(tc, test_counter_names);
 	tcase_add_test(tc, test_deterministic_report_and_pcap);
