@@ -89,7 +89,7 @@ enum dut_app_event {
 	DUT_EV_ACCEPTED,
 	DUT_EV_DATA,
 	DUT_EV_EOF,        /* peer closed */
-	DUT_EV_CLOSED,
+	DUT_EV_CLOSED,     /* both FINs through: LAST-ACK ended or TIME-WAIT entered */
 	DUT_EV_RESET,
 	DUT_EV_REFUSED,
 	DUT_EV_TIMEOUT,

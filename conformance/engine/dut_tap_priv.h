@@ -38,6 +38,7 @@ struct dut_tap_conn {
 	int fd;                  /* -1 once the app closed it */
 	bool dead;               /* reset/refused/timed out: no more events */
 	bool eof_seen;
+	bool closed_seen;        /* CLOSED reported: both FINs through (or gone) */
 	int inq_seen;            /* unread bytes when DATA was last reported */
 	uint64_t send_pending;   /* bytes of a SEND the socket buffer refused */
 	uint64_t send_seq;       /* bytes sent so far: the payload pattern */

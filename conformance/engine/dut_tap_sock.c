@@ -11,7 +11,11 @@
  *   the connection is over (TCP_INFO says CLOSE) with POLLERR, and no
  *   segment we injected ended it -> TIMEOUT (retransmissions exhausted)
  *   more unread bytes       -> DATA (SIOCINQ grew), then POLLRDHUP -> EOF
- *   a closed (orphaned) connection no longer listed by sock_diag -> CLOSED
+ *   both FINs through: the socket in CLOSE without an error, or, once the
+ *   application closed it, in TIME-WAIT or no longer listed by sock_diag
+ *                           -> CLOSED (as the sim DUT's stack says it)
+ * An ABORT after CLOSE is the kernel's own abort of the orphan
+ * (SOCK_DESTROY), so `abort` means the same as on sim (dut_tap_app).
  * A reset is seen where it happens: a TAP write is processed by the
  * kernel before write() returns, so dut_tap_injected() looks at the
  * connections the injected segment belongs to, and one it ended is
@@ -51,6 +55,7 @@
 
 /* Linux's TCP_* state numbers (include/net/tcp_states.h). */
 #define LX_SYN_SENT 2
+#define LX_TIME_WAIT 6
 #define LX_CLOSE 7
 #define LX_LISTEN 10
 #define LX_NEW_SYN_RECV 12
@@ -281,9 +286,13 @@ static void scan_conn(struct dut_tap *t, struct dut_tap_conn *c)
 		fill_names(c);
 		push_event(t, DUT_EV_CONNECTED);
 	}
-	if ((re & POLLERR) && conn_state(c->fd) == LX_CLOSE) {
+	if ((re & (POLLERR | POLLHUP)) && conn_state(c->fd) == LX_CLOSE) {
+		/* Over without a segment of ours ending it: with an error, the
+		 * retransmissions ran out; without, both FINs are through (the
+		 * kernel has moved it to TIME-WAIT, or LAST-ACK ended). */
 		c->dead = true;
-		push_event(t, DUT_EV_TIMEOUT);
+		c->closed_seen = !(re & POLLERR);
+		push_event(t, c->closed_seen ? DUT_EV_CLOSED : DUT_EV_TIMEOUT);
 		return;
 	}
 	if (re & POLLIN) {
@@ -300,13 +309,19 @@ static void scan_conn(struct dut_tap *t, struct dut_tap_conn *c)
 		flush_send(c);
 }
 
+/* The application is told CLOSED when both FINs are through: the
+ * connection is gone, or lingers in TIME-WAIT (as the sim DUT's stack
+ * tells it on entering TIME-WAIT). It is followed on for tcp_state(). */
 static void scan_orphan(struct dut_tap *t, struct dut_tap_conn *c)
 {
 	struct diag_query q = {.lport = c->lport, .rport = c->rport, .rip = c->rip};
 	if (diag_lookup(t, &q) < 0)
 		return;
-	if (q.state < 0) {
+	if ((q.state < 0 || q.state == LX_TIME_WAIT) && !c->closed_seen) {
+		c->closed_seen = true;
 		push_event(t, DUT_EV_CLOSED);
+	}
+	if (q.state < 0) {
 		c->role = DUT_TAP_FREE; /* c->used stays: handles are not reused */
 		c->last_state = 0;
 		return;
@@ -632,6 +647,95 @@ static int app_connect(struct dut_tap *t, const struct dut_app_cmd *cmd, char er
 	return 0;
 }
 
+/* SOCK_DESTROY through sock_diag: the kernel's own ABORT (tcp_abort) of
+ * the socket with c's 4-tuple, which the application no longer holds: a
+ * RST in the states that can still lose data (ESTABLISHED, CLOSE-WAIT,
+ * FIN-WAIT-1/2, SYN-RECEIVED), silence in CLOSING, LAST-ACK and TIME-WAIT,
+ * as RFC 9293 §3.10.5 says. Needs CONFIG_INET_DIAG_DESTROY: -EOPNOTSUPP
+ * without it. */
+static int diag_destroy(struct dut_tap *t, const struct dut_tap_conn *c)
+{
+	if (t->diag_fd < 0)
+		return -EOPNOTSUPP;
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req;
+	memset(&req, 0, sizeof req);
+	req.nlh.nlmsg_len = sizeof req;
+	req.nlh.nlmsg_type = SOCK_DESTROY;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.r.sdiag_family = AF_INET;
+	req.r.sdiag_protocol = IPPROTO_TCP;
+	req.r.idiag_states = 0xffffffffu;
+	req.r.id.idiag_sport = htons(c->lport);
+	req.r.id.idiag_dport = htons(c->rport);
+	req.r.id.idiag_src[0] = htonl(c->lip ? c->lip : t->cfg.dut_ip);
+	req.r.id.idiag_dst[0] = htonl(c->rip);
+	req.r.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+	req.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	struct sockaddr_nl nl;
+	memset(&nl, 0, sizeof nl);
+	nl.nl_family = AF_NETLINK;
+	if (sendto(t->diag_fd, &req, sizeof req, 0, (struct sockaddr *)&nl, sizeof nl) < 0)
+		return -errno;
+	long buf[1024 / sizeof(long)];
+	ssize_t n = recv(t->diag_fd, buf, sizeof buf, 0);
+	if (n < 0)
+		return -errno;
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	if (!NLMSG_OK(h, (size_t)n) || h->nlmsg_type != NLMSG_ERROR ||
+	    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+		return -EIO;
+	const struct nlmsgerr *ne = NLMSG_DATA(h);
+	return ne->error;
+}
+
+/* An action on a connection the application has closed (the kernel may
+ * still run it): ABORT is the kernel's tcp_abort of it until both FINs
+ * are through, as an RFC ABORT after CLOSE; a second CLOSE is RFC 9293's
+ * "error: connection closing" (EINVAL, as on sim); there is nothing to
+ * send or receive on it any more. */
+static int app_after_close(struct dut_tap *t, struct dut_tap_conn *c, enum dut_app_kind kind,
+			   char err[DUT_ERR_LEN])
+{
+	bool open = c->role == DUT_TAP_ORPHAN && !c->closed_seen;
+	int rc;
+	switch (kind) {
+	case DUT_APP_ABORT:
+		if (!open) {
+			rc = -ENOTCONN;
+			break;
+		}
+		rc = diag_destroy(t, c);
+		if (rc == 0 || rc == -ENOENT) {
+			rc = rc == 0 ? 0 : -ENOTCONN;
+			c->role = DUT_TAP_FREE;
+			c->closed_seen = true;
+		} else if (rc == -EOPNOTSUPP) {
+			snprintf(err, DUT_ERR_LEN,
+				 "tap DUT: this kernel cannot abort a socket the application has closed "
+				 "(SOCK_DESTROY needs CONFIG_INET_DIAG_DESTROY)");
+			return rc;
+		}
+		break;
+	case DUT_APP_CLOSE:
+	case DUT_APP_SHUTDOWN_WR:
+		rc = open ? -EINVAL : -ENOTCONN;
+		break;
+	case DUT_APP_SEND:
+	case DUT_APP_RECV:
+	case DUT_APP_LISTEN:
+	case DUT_APP_CONNECT:
+	default:
+		rc = -EBADF;
+		break;
+	}
+	if (rc < 0)
+		snprintf(err, DUT_ERR_LEN, "tap DUT: %s", strerror(-rc));
+	return rc;
+}
+
 int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN])
 {
 	struct dut_tap *t = d->priv;
@@ -650,10 +754,16 @@ int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_L
 	}
 	int i = resolve(t, cmd->conn, cmd->port);
 	struct dut_tap_conn *c = i < 0 ? NULL : &t->conns[i];
+	if (c != NULL && c->fd < 0 && c->lport != 0)
+		return app_after_close(t, c, cmd->kind, err);
 	if (c == NULL || c->fd < 0) {
 		snprintf(err, DUT_ERR_LEN, "tap DUT: no open connection for handle %d", cmd->conn);
 		return -EBADF;
 	}
+	/* A connection already over (reset, refused, timed out, or both FINs
+	 * through): CLOSE and ABORT let the descriptor go and say so, RFC
+	 * 9293 §3.10.4-5 "error: connection does not exist", as on sim. */
+	bool over = c->role != DUT_TAP_LISTENER && (c->dead || c->closed_seen);
 	int rc = 0;
 	switch (cmd->kind) {
 	case DUT_APP_LISTEN:
@@ -698,6 +808,7 @@ int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_L
 		close(c->fd);
 		c->fd = -1;
 		c->role = DUT_TAP_FREE;
+		rc = over ? -ENOTCONN : 0;
 		break;
 	}
 	case DUT_APP_CLOSE:
@@ -710,6 +821,7 @@ int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_L
 			c->role = DUT_TAP_FREE;
 		else
 			c->role = DUT_TAP_ORPHAN;
+		rc = over ? -ENOTCONN : 0;
 		break;
 	}
 	if (rc < 0)

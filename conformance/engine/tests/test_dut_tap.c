@@ -342,6 +342,60 @@ START_TEST(test_rst_in_close_wait_leaves_the_kernel_epipe)
 }
 END_TEST
 
+static int app_rc(struct dut *d, enum dut_app_kind kind)
+{
+	struct dut_app_cmd c = {.kind = kind, .conn = -1};
+	char err[DUT_ERR_LEN] = "";
+	return d->ops->app(d, &c, err);
+}
+
+/* ABORT after CLOSE reaches the connection the kernel still runs (the
+ * application's descriptor is gone): RST <SEQ=SND.NXT>, as RFC 9293
+ * §3.10.5 says for FIN-WAIT-1 and as the sim DUT does. */
+START_TEST(test_abort_after_close_resets_fin_wait_1)
+{
+	struct dut d;
+	struct dut_config cfg = test_cfg();
+	open_dut(&d, &cfg);
+	uint32_t iss = establish_passive(&d);
+	struct seg r;
+	app(&d, DUT_APP_CLOSE, 0);
+	ck_assert_int_eq(next_seg(&d, 500 * MS, &r), 1);
+	ck_assert_uint_eq(r.tcp.flags, TCP_FIN | TCP_ACK);
+	ck_assert_str_eq(state(&d), "FIN-WAIT-1");
+	ck_assert_int_eq(app_rc(&d, DUT_APP_ABORT), 0);
+	ck_assert_int_eq(next_seg(&d, 500 * MS, &r), 1);
+	ck_assert_uint_eq(r.tcp.flags & TCP_RST, TCP_RST);
+	ck_assert_uint_eq(r.tcp.seq, iss + 2);
+	ck_assert_str_eq(state(&d), "LISTEN");
+	ck_assert_int_eq(app_rc(&d, DUT_APP_ABORT), -ENOTCONN);
+	d.ops->close(&d);
+}
+END_TEST
+
+/* Both FINs through: the application is told CLOSED when the kernel
+ * moves the connection to TIME-WAIT (as the sim DUT's stack does), not
+ * when TIME-WAIT ends, and ABORT then says the connection does not exist. */
+START_TEST(test_closed_when_time_wait_starts)
+{
+	struct dut d;
+	struct dut_config cfg = test_cfg();
+	open_dut(&d, &cfg);
+	uint32_t iss = establish_passive(&d);
+	struct seg r;
+	app(&d, DUT_APP_CLOSE, 0);
+	ck_assert_int_eq(next_seg(&d, 500 * MS, &r), 1);
+	inject(&d, PEER_PORT, DUT_PORT, 1, iss + 2, TCP_ACK | TCP_FIN, 0);
+	ck_assert_int_eq(next_seg(&d, 500 * MS, &r), 1);
+	ck_assert_uint_eq(r.tcp.ack, 2);
+	ck_assert_int_eq(wait_event(&d, 500 * MS), DUT_EV_CLOSED);
+	ck_assert_str_eq(state(&d), "TIME-WAIT");
+	ck_assert_int_eq(app_rc(&d, DUT_APP_ABORT), -ENOTCONN);
+	ck_assert_str_eq(state(&d), "TIME-WAIT");
+	d.ops->close(&d);
+}
+END_TEST
+
 START_TEST(test_syn_sent_rst_ack_is_refused)
 {
 	struct dut d;
@@ -533,6 +587,8 @@ static Suite *dut_tap_suite(void)
 	tcase_add_test(tc, test_open_refuses_profile_without_rfc5961);
 	tcase_add_test(tc, test_listen_syn_synack_acks_irs_plus_one);
 	tcase_add_test(tc, test_rst_in_close_wait_leaves_the_kernel_epipe);
+	tcase_add_test(tc, test_abort_after_close_resets_fin_wait_1);
+	tcase_add_test(tc, test_closed_when_time_wait_starts);
 	tcase_add_test(tc, test_syn_sent_synack_ack_zero_gets_rst_seq_zero);
 	tcase_add_test(tc, test_syn_sent_rst_ack_is_refused);
 	tcase_add_test(tc, test_closed_port_rst_formulas);
