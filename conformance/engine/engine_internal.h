@@ -18,8 +18,9 @@
 #include "script.h"
 #include "wire/tcp.h"
 
-/* Script space <-> wire. dut_isn is learned from the DUT's first SYN;
- * peer_isn is 0 unless the script's first SYN was absolute. */
+/* Script space <-> wire, for one connection (runner_conn.c): dut_isn is
+ * learned from the DUT's first SYN on it; peer_isn is 0 unless the
+ * script's first SYN on it was absolute. */
 struct engine_map {
 	bool dut_isn_known;
 	uint32_t dut_isn;
@@ -66,6 +67,7 @@ int engine_verify(const struct script *s, const struct script_event *ev, const s
 		  const struct engine_map *m, const struct engine_verify_cfg *cfg, FILE *msgs, FILE *marks);
 
 /* ---- the runner's state ---- */
+#define ENGINE_CONNS 16u
 #define ENGINE_QLEN 64u
 #define ENGINE_EVQ 64u
 #define ENGINE_FDS 16
@@ -81,6 +83,14 @@ struct engine_fd {
 	uint16_t port;      /* bound / listening port */
 	int handle;         /* the adapter's connection handle (dut_app_cmd.conn), -1 = none yet */
 	int so_error;       /* errno for getsockopt(SO_ERROR), 0 = none */
+};
+
+/* One connection a script talks to (runner_conn.c). */
+struct engine_conn {
+	uint16_t dut_port, peer_port;
+	uint32_t peer_ip;
+	bool dut_isn_known, peer_isn_known;
+	uint32_t dut_isn, peer_isn;
 };
 
 struct engine_qpkt {
@@ -113,7 +123,10 @@ struct engine_run {
 	struct engine_result *r;
 	struct dut dut;
 	bool dut_open;
-	struct engine_map map;
+	struct engine_map map;     /* addresses; the ports are the current connection's */
+	struct engine_conn conns[ENGINE_CONNS];
+	size_t n_conns;
+	bool fresh_syn;            /* a connect was issued: its SYN starts a connection */
 	struct engine_verify_cfg vcfg;
 	FILE *msgs;                /* -> r->messages */
 	char *msgbuf;
@@ -152,6 +165,20 @@ int engine_app(struct engine_run *e, const struct script_event *ev, const struct
 /* The adapter's event for a script's `event X`. */
 enum dut_app_event engine_dut_event(enum script_app_event ev);
 uint64_t engine_tolerance(const struct engine_run *e, uint64_t gap);
+
+/* runner_conn.c */
+/* The connection of an inbound line (created if new; its SYN sets the
+ * peer's ISN), or -1. */
+int engine_conn_inbound(struct engine_run *e, const struct script_packet *p);
+/* The connection of a segment the DUT sent for line p (created if new;
+ * its SYN sets the DUT's ISN), or -1. */
+int engine_conn_outbound(struct engine_run *e, const struct engine_seg *seg, const struct script_packet *p);
+/* The known connection of a segment the DUT sent, or -1. */
+int engine_conn_of(const struct engine_run *e, const struct engine_seg *seg);
+/* An active open was issued: the DUT's next SYN starts a new connection. */
+void engine_conn_connecting(struct engine_run *e);
+/* The map of connection conn (-1: none, numbers as written). */
+void engine_conn_map(const struct engine_run *e, int conn, struct engine_map *m);
 
 /* runner_shell.c */
 /* Finds what the DUT cannot honour before anything runs (reported as

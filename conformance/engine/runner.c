@@ -102,7 +102,8 @@ static void fmt_time(uint64_t ns, char out[32])
 
 /* ---- the exchange log --------------------------------------------------- */
 
-static size_t log_add(struct engine_run *e, uint64_t t, bool outbound, int line, const uint8_t *d, size_t len)
+static size_t log_add(struct engine_run *e, uint64_t t, bool outbound, int line, int conn, const uint8_t *d,
+		      size_t len)
 {
 	struct engine_result *r = e->r;
 	if (r->n_log == r->cap_log) {
@@ -118,6 +119,7 @@ static size_t log_add(struct engine_run *e, uint64_t t, bool outbound, int line,
 	le->t = t;
 	le->outbound = outbound;
 	le->line = line;
+	le->conn = conn;
 	le->data = malloc(len ? len : 1);
 	if (le->data == NULL)
 		return SIZE_MAX;
@@ -169,7 +171,9 @@ static void drain_events(struct engine_run *e)
 
 static void enqueue(struct engine_run *e, const struct dut_packet *p)
 {
-	size_t idx = log_add(e, p->t, true, 0, p->data, p->len);
+	struct engine_seg seg;
+	engine_parse_seg(p->data, p->len, &seg);
+	size_t idx = log_add(e, p->t, true, 0, engine_conn_of(e, &seg), p->data, p->len);
 	if (e->q_len == ENGINE_QLEN) {
 		engine_fail(e, NULL, "the DUT sent more than %u segments no line expected", ENGINE_QLEN);
 		return;
@@ -327,16 +331,15 @@ static void do_inbound(struct engine_run *e, const struct script_event *ev, cons
 	engine_advance_to(e, w->lo);
 	if (e->stop)
 		return;
-	if ((p->flags & TCP_SYN) && !(p->flags & TCP_ACK) && !e->map.peer_isn_known) {
-		e->map.peer_isn_known = true;
-		e->map.peer_isn = p->seq_mode == SCRIPT_SEQ_ABSOLUTE ? p->seq_start : 0;
-	}
-	int len = engine_build_inbound(p, &e->map, e->ip_id++, buf, sizeof buf, err, sizeof err);
+	struct engine_map m;
+	int conn = engine_conn_inbound(e, p);
+	engine_conn_map(e, conn, &m);
+	int len = engine_build_inbound(p, &m, e->ip_id++, buf, sizeof buf, err, sizeof err);
 	if (len < 0) {
 		engine_unsupported(e, ev, "%s", err);
 		return;
 	}
-	log_add(e, dnow(e), false, ev->loc.line, buf, (size_t)len);
+	log_add(e, dnow(e), false, ev->loc.line, conn, buf, (size_t)len);
 	int rc = e->dut.ops->inject(&e->dut, buf, (size_t)len);
 	drain_events(e);
 	if (rc < 0)
@@ -364,13 +367,12 @@ static void do_outbound(struct engine_run *e, const struct script_event *ev, con
 	e->q_head = (e->q_head + 1) % ENGINE_QLEN;
 	e->q_len--;
 	struct engine_seg seg;
+	struct engine_map m;
 	engine_parse_seg(qp.pkt.data, qp.pkt.len, &seg);
-	if (seg.err == 0 && (seg.tcp.flags & TCP_SYN) && !e->map.dut_isn_known) {
-		e->map.dut_isn_known = true;
-		e->map.dut_isn = seg.tcp.seq - (p->seq_mode == SCRIPT_SEQ_RELATIVE ? p->seq_start : 0);
-		if (!(seg.tcp.flags & TCP_ACK))
-			e->map.dut_port = seg.tcp.src_port;
-	}
+	int conn = engine_conn_outbound(e, &seg, p);
+	engine_conn_map(e, conn, &m);
+	if (qp.log_index < e->r->n_log)
+		e->r->log[qp.log_index].conn = conn;
 	char *marks = NULL;
 	size_t mlen = 0;
 	FILE *mf = open_memstream(&marks, &mlen);
@@ -392,7 +394,7 @@ static void do_outbound(struct engine_run *e, const struct script_event *ev, con
 		fprintf(mf, "^^^ time: expected %s s vs %s s\n", t1, t2);
 		nd++;
 	}
-	nd += engine_verify(e->s, ev, &seg, &e->map, &e->vcfg, e->msgs, mf);
+	nd += engine_verify(e->s, ev, &seg, &m, &e->vcfg, e->msgs, mf);
 	fclose(mf);
 	if (qp.log_index < e->r->n_log)
 		e->r->log[qp.log_index].line = ev->loc.line;
@@ -413,7 +415,8 @@ static void do_outbound(struct engine_run *e, const struct script_event *ev, con
  * known is shown relative to itself, as the script would write it. */
 static void describe_unmatched(const struct engine_run *e, const struct engine_seg *seg, char *buf, size_t cap)
 {
-	struct engine_map m = e->map;
+	struct engine_map m;
+	engine_conn_map(e, engine_conn_of(e, seg), &m);
 	if (!m.dut_isn_known && seg->err == 0 && (seg->tcp.flags & TCP_SYN)) {
 		m.dut_isn_known = true;
 		m.dut_isn = seg->tcp.seq;
@@ -471,6 +474,7 @@ static void do_app(struct engine_run *e, const struct script_event *ev, const st
 		cmd.port = a->has_port ? a->port : e->map.peer_port;
 		e->map.peer_ip = cmd.ip;
 		e->map.peer_port = cmd.port;
+		engine_conn_connecting(e);
 		break;
 	case SCRIPT_APP_SEND:
 		cmd.kind = DUT_APP_SEND;
@@ -686,6 +690,28 @@ static void keep_diagnostics(struct engine_run *e)
 	e->r->diagnostics = buf;
 }
 
+/* Each connection's ISNs for the ladder; the first one's also in the
+ * fields older callers read. */
+static void keep_conns(struct engine_run *e)
+{
+	struct engine_result *r = e->r;
+	r->conns = calloc(e->n_conns ? e->n_conns : 1, sizeof *r->conns);
+	if (r->conns == NULL)
+		return;
+	r->n_conns = e->n_conns;
+	for (size_t i = 0; i < e->n_conns; i++) {
+		r->conns[i].dut_isn_known = e->conns[i].dut_isn_known;
+		r->conns[i].dut_isn = e->conns[i].dut_isn;
+		r->conns[i].peer_isn_known = e->conns[i].peer_isn_known;
+		r->conns[i].peer_isn = e->conns[i].peer_isn;
+	}
+	if (e->n_conns > 0) {
+		r->dut_isn_known = r->conns[0].dut_isn_known;
+		r->dut_isn = r->conns[0].dut_isn;
+		r->peer_isn = r->conns[0].peer_isn_known ? r->conns[0].peer_isn : 0;
+	}
+}
+
 static uint32_t or_default32(uint32_t a, uint32_t b, uint32_t c)
 {
 	return a ? a : b ? b : c;
@@ -771,9 +797,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	keep_diagnostics(&e);
 	o->dut_ops->close(&e.dut);
 out:
-	r->dut_isn = e.map.dut_isn;
-	r->dut_isn_known = e.map.dut_isn_known;
-	r->peer_isn = e.map.peer_isn_known ? e.map.peer_isn : 0;
+	keep_conns(&e);
 	if (e.msgs)
 		fclose(e.msgs);
 	r->messages = e.msgbuf ? e.msgbuf : calloc(1, 1);
@@ -787,6 +811,7 @@ void engine_result_free(struct engine_result *r)
 		free(r->log[i].mark);
 	}
 	free(r->log);
+	free(r->conns);
 	free(r->messages);
 	free(r->diagnostics);
 	memset(r, 0, sizeof *r);

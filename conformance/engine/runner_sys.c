@@ -459,6 +459,7 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 		c.ip = ip;
 		c.port = port;
 		c.conn = -1;
+		engine_conn_connecting(e);
 		int rc = engine_app(e, ev, &c);
 		if (rc < 0) {
 			check_result(e, ev, -1, "ENOBUFS");

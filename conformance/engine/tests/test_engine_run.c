@@ -261,6 +261,30 @@ START_TEST(test_listen_unbound_socket_autobinds)
 }
 END_TEST
 
+/* Numbers are relative per connection (a 4-tuple): the second client's
+ * SYN-ACK is 0:0(0) against its own ISS, in the verifier and in the
+ * ladder, while the first connection keeps its own. */
+START_TEST(test_second_connection_has_its_own_iss)
+{
+	struct run x;
+	run_text(&x, HANDSHAKE "+0 < 40001>8080 S 5000:5000(0) win 8192 <mss 536>\n"
+			       "+0 > 8080>40001 S. 0:0(0) ack 5001 <...>\n"
+			       "+.01 < 40001>8080 . 5001:5001(0) ack 1 win 8192\n"
+			       "+0 < P. 1:11(10) ack 1 win 8192\n"
+			       "+0 > . 1:1(0) ack 12\n");
+	ck_assert(x.r.verdict == ENGINE_FAIL);
+	ck_assert_str_eq(x.r.messages, "t.pkt:12: tcp ack: expected 12 (abs 12) vs actual 11 (abs 11)\n");
+	ck_assert_uint_eq(x.r.n_conns, 2);
+	ck_assert(x.r.conns[0].dut_isn != x.r.conns[1].dut_isn);
+	char *l = ladder_of(&x);
+	ck_assert_msg(strstr(l, "S. 0:0(0) ack 5001 win 1024 <mss 1024>") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, ". 5001:5001(0) ack 1 win 8192") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, ". 1:1(0) ack 11 win 1024") != NULL, "%s", l);
+	free(l);
+	run_free(&x);
+}
+END_TEST
+
 START_TEST(test_option_lines)
 {
 	struct script *s;
@@ -468,6 +492,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_unsupported_lines);
 	tcase_add_test(tc, test_socket_calls);
 	tcase_add_test(tc, test_listen_unbound_socket_autobinds);
+	tcase_add_test(tc, test_second_connection_has_its_own_iss);
 	tcase_add_test(tc, test_option_lines);
 	tcase_add_test(tc, test_counter_names);
 	tcase_add_test(tc, test_deterministic_report_and_pcap);
