@@ -115,6 +115,7 @@ struct engine_pending {
 	int fd;
 	uint32_t n;
 	uint64_t end;               /* scripted return time */
+	bool derived;               /* counted from an observed moment (runner.c) */
 };
 
 struct engine_run {
@@ -138,6 +139,8 @@ struct engine_run {
 	struct engine_evq evq[ENGINE_EVQ];
 	size_t n_ev;
 	uint64_t prev_t;           /* scripted time of the previous event */
+	bool prev_observed;        /* prev_t is (counted from) an observed moment */
+	bool now_derived;          /* so is the time of the event running */
 	uint16_t ip_id;
 	bool stop;                 /* verdict decided */
 	struct engine_fd fds[ENGINE_FDS];

@@ -21,7 +21,11 @@
  * A virtual-time DUT is never allowed early and is allowed late by the
  * tolerance (its frames take real, modelled time through SPI and the wire);
  * a real-time DUT gets packetdrill's symmetric tolerance,
- * max(tolerance_usecs, tolerance_percent of the gap).
+ * max(tolerance_usecs, tolerance_percent of the gap). Times counted from an
+ * observation (the chain of relative times after a `*` or windowed line)
+ * are the DUT's moments, not the script's: every DUT gets the symmetric
+ * tolerance there, so an application event may come before the segment
+ * the same step put on the wire (conformance/README.md "Time").
  *
  * The first failing event stops the run (all its field differences are
  * reported); every datagram in and out is logged for the ladder and pcap.
@@ -258,12 +262,14 @@ struct window {
 	uint64_t lo, hi;
 	bool observed; /* `*` or a window: the next relative time counts from the observation */
 	bool any;
+	bool derived;  /* relative to an observed moment: the DUT's, not the script's */
 };
 
 static struct window window_of(const struct engine_run *e, const struct script_event *ev)
 {
-	struct window w = {e->prev_t, e->prev_t, false, false};
+	struct window w = {e->prev_t, e->prev_t, false, false, false};
 	const struct script_time *t = &ev->time;
+	w.derived = e->prev_observed && (t->kind == SCRIPT_TIME_REL || t->kind == SCRIPT_TIME_REL_RANGE);
 	switch (t->kind) {
 	case SCRIPT_TIME_NONE:
 		break;
@@ -301,7 +307,7 @@ static void accept_interval(const struct engine_run *e, const struct window *w, 
 	}
 	uint64_t tol = engine_tolerance(e, w->lo > e->prev_t ? w->lo - e->prev_t : 0);
 	*late = w->hi + tol;
-	if (e->dut.ops->virtual_time)
+	if (e->dut.ops->virtual_time && !w->derived)
 		*early = w->lo;
 	else
 		*early = w->lo > tol ? w->lo - tol : 0;
@@ -615,6 +621,7 @@ static void do_counter(struct engine_run *e, const struct script_event *ev, cons
 static void run_event(struct engine_run *e, const struct script_event *ev)
 {
 	struct window w = window_of(e, ev);
+	e->now_derived = w.derived;
 	switch (ev->kind) {
 	case SCRIPT_EV_PACKET:
 		if (ev->u.packet.dir == SCRIPT_INBOUND)
@@ -651,6 +658,9 @@ static void run_event(struct engine_run *e, const struct script_event *ev)
 		engine_unsupported(e, ev, "cannot run on the %s DUT", e->dut.ops->name);
 		break;
 	}
+	/* A moment the DUT chose (an observation) carries over to the lines
+	 * timed relative to it, until an absolute time. */
+	e->prev_observed = w.observed || w.derived;
 }
 
 static void finish_unexpected(struct engine_run *e, const struct script_event *last)

@@ -268,6 +268,7 @@ static void start_pending(struct engine_run *e, const struct script_event *ev, e
 	e->pending.kind = k;
 	e->pending.fd = fd;
 	e->pending.n = n;
+	e->pending.derived = e->now_derived;
 	e->pending.end = ev->u.syscall.blocking ? (ev->time.kind == SCRIPT_TIME_ABS ? (uint64_t)ev->u.syscall.end_ns
 										     : t - (uint64_t)ev->time.lo_ns +
 											   (uint64_t)ev->u.syscall.end_ns)
@@ -338,7 +339,7 @@ void engine_sys_poll(struct engine_run *e, bool final)
 		return;
 	}
 	p->active = false;
-	uint64_t early = e->dut.ops->virtual_time ? p->end : (p->end > tol ? p->end - tol : 0);
+	uint64_t early = e->dut.ops->virtual_time && !p->derived ? p->end : (p->end > tol ? p->end - tol : 0);
 	if (now < early || now > p->end + tol) {
 		engine_fail(e, p->ev, "%s(): timing error: expected to return at %" PRIu64 ".%06" PRIu64
 			    " s but returned at %" PRIu64 ".%06" PRIu64 " s",

@@ -285,6 +285,20 @@ START_TEST(test_second_connection_has_its_own_iss)
 }
 END_TEST
 
+/* The sim DUT tells the application of the FIN before its ACK has left
+ * the modelled wire; counted from the observed ACK, the event is on time. */
+START_TEST(test_event_after_windowed_segment)
+{
+	struct run x;
+	run_text(&x, HANDSHAKE "+.05 < F. 1:1(0) ack 1 win 8192\n"
+			       "+0~+0.25 > . 1:1(0) ack 2\n"
+			       "+0 event eof\n"
+			       "+0 state CLOSE-WAIT\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+}
+END_TEST
+
 START_TEST(test_option_lines)
 {
 	struct script *s;
@@ -493,6 +507,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_socket_calls);
 	tcase_add_test(tc, test_listen_unbound_socket_autobinds);
 	tcase_add_test(tc, test_second_connection_has_its_own_iss);
+	tcase_add_test(tc, test_event_after_windowed_segment);
 	tcase_add_test(tc, test_option_lines);
 	tcase_add_test(tc, test_counter_names);
 	tcase_add_test(tc, test_deterministic_report_and_pcap);
