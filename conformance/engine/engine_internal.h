@@ -68,6 +68,7 @@ int engine_verify(const struct script *s, const struct script_event *ev, const s
 
 /* ---- the runner's state ---- */
 #define ENGINE_CONNS 16u
+#define ENGINE_RECV_ALL 65536u  /* `recv >=N` reads this much: all a socket buffer holds */
 #define ENGINE_QLEN 64u
 #define ENGINE_EVQ 64u
 #define ENGINE_FDS 16

@@ -488,7 +488,8 @@ static void do_app(struct engine_run *e, const struct script_event *ev, const st
 		break;
 	case SCRIPT_APP_RECV:
 		cmd.kind = DUT_APP_RECV;
-		cmd.n = a->bytes;
+		/* >=N reads what is there (a read as large as a socket buffer). */
+		cmd.n = a->bytes_cmp == SCRIPT_CMP_GE && a->bytes < ENGINE_RECV_ALL ? ENGINE_RECV_ALL : a->bytes;
 		break;
 	case SCRIPT_APP_CLOSE:
 		cmd.kind = DUT_APP_CLOSE;
@@ -506,8 +507,26 @@ static void do_app(struct engine_run *e, const struct script_event *ev, const st
 		engine_fail(e, ev, "%s: the DUT refused: %s", script_app_op_name(a->op), strerror(-rc));
 		return;
 	}
-	if (a->op == SCRIPT_APP_RECV && (uint32_t)rc != a->bytes)
-		engine_fail(e, ev, "recv: expected %u bytes vs actual %d", a->bytes, rc);
+	if (a->op != SCRIPT_APP_RECV)
+		return;
+	uint32_t got = (uint32_t)rc;
+	switch (a->bytes_cmp) {
+	case SCRIPT_CMP_LE:
+		if (got == 0 || got > a->bytes)
+			engine_fail(e, ev, "recv: expected 1 to %u bytes vs actual %d", a->bytes, rc);
+		break;
+	case SCRIPT_CMP_GE:
+		if (got < a->bytes)
+			engine_fail(e, ev, "recv: expected at least %u bytes vs actual %d", a->bytes, rc);
+		break;
+	case SCRIPT_CMP_EQ:
+	case SCRIPT_CMP_NE:
+	case SCRIPT_CMP_LT:
+	case SCRIPT_CMP_GT:
+		if (got != a->bytes)
+			engine_fail(e, ev, "recv: expected %u bytes vs actual %d", a->bytes, rc);
+		break;
+	}
 }
 
 enum dut_app_event engine_dut_event(enum script_app_event ev)

@@ -384,11 +384,20 @@ static void parse_app_action(struct script_parser *p, struct script_event *ev,
 		break;
 	case SCRIPT_APP_SEND:
 	case SCRIPT_APP_RECV:
+		/* recv <=N (1 to N bytes, what arrived) and recv >=N (at least
+		 * N): what real reads return (conformance/README.md). */
+		if (op == SCRIPT_APP_RECV && script_p_same_line(p) &&
+		    (p->tok[0].kind == TOK_LE || p->tok[0].kind == TOK_GE)) {
+			a->bytes_cmp = p->tok[0].kind == TOK_LE ? SCRIPT_CMP_LE : SCRIPT_CMP_GE;
+			script_p_advance(p);
+		}
 		if (!script_p_same_line(p) || p->tok[0].kind != TOK_INT) {
 			char what[48];
 			snprintf(what, sizeof(what), "a byte count after '%s'", name);
 			script_p_unexpected(p, what);
 		}
+		if (a->bytes_cmp == SCRIPT_CMP_LE && p->tok[0].num == 0)
+			script_fail(p->ctx, p->tok[0].loc, "recv <=0 reads nothing (write recv 0)");
 		a->bytes = (uint32_t)script_p_uint(p, UINT32_MAX, "byte count");
 		break;
 	case SCRIPT_APP_CLOSE:

@@ -215,11 +215,18 @@ struct script_syscall {
 
 /* ---- synack extensions ------------------------------------------------ */
 
+enum script_cmp {
+	SCRIPT_CMP_EQ, SCRIPT_CMP_NE, SCRIPT_CMP_LT,
+	SCRIPT_CMP_LE, SCRIPT_CMP_GT, SCRIPT_CMP_GE,
+};
+
 enum script_app_op {
 	SCRIPT_APP_LISTEN,  /* listen [PORT] */
 	SCRIPT_APP_CONNECT, /* connect [ADDR:]PORT | connect */
 	SCRIPT_APP_SEND,    /* send N       queue N bytes */
-	SCRIPT_APP_RECV,    /* recv N       read, expecting exactly N bytes */
+	SCRIPT_APP_RECV,    /* recv N       read up to N bytes, expecting exactly N;
+	                     * recv <=N     ... expecting 1 to N (what arrived);
+	                     * recv >=N     read what is there, expecting at least N */
 	SCRIPT_APP_CLOSE,   /* close        orderly close (FIN) */
 	SCRIPT_APP_ABORT,   /* abort        abortive close (RST) */
 };
@@ -231,6 +238,7 @@ struct script_app_action {
 	bool has_port;
 	uint16_t port;       /* listen / connect */
 	uint32_t bytes;      /* send / recv */
+	enum script_cmp bytes_cmp; /* recv: EQ (N), LE (<=N) or GE (>=N); send: EQ */
 };
 
 enum script_app_event {
@@ -256,11 +264,6 @@ enum script_tcp_state {
 	SCRIPT_STATE_CLOSING,
 	SCRIPT_STATE_LAST_ACK,
 	SCRIPT_STATE_TIME_WAIT,
-};
-
-enum script_cmp {
-	SCRIPT_CMP_EQ, SCRIPT_CMP_NE, SCRIPT_CMP_LT,
-	SCRIPT_CMP_LE, SCRIPT_CMP_GT, SCRIPT_CMP_GE,
 };
 
 struct script_counter_assert {

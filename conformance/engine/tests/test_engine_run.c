@@ -299,6 +299,37 @@ START_TEST(test_event_after_windowed_segment)
 }
 END_TEST
 
+/* recv N is exact; recv <=N takes 1 to N bytes, recv >=N at least N. */
+START_TEST(test_recv_up_to_and_at_least)
+{
+	struct run x;
+	const char *data = HANDSHAKE "+.01 < P. 1:11(10) ack 1 win 8192\n"
+				     "+0 > . 1:1(0) ack 11\n"
+				     "+.01 < P. 11:31(20) ack 1 win 8192\n"
+				     "+0 > . 1:1(0) ack 31\n";
+	char text[1024];
+	snprintf(text, sizeof text, "%s+0 recv <=5\n+0 recv >=25\n", data);
+	run_text(&x, text);
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+	/* Only 10 bytes there: a read of 25 returns 10. */
+	run_text(&x, HANDSHAKE "+.01 < P. 1:11(10) ack 1 win 8192\n+0 > . 1:1(0) ack 11\n+0 recv 25\n");
+	ck_assert_str_eq(x.r.messages, "t.pkt:10: recv: expected 25 bytes vs actual 10\n");
+	run_free(&x);
+	run_text(&x, HANDSHAKE "+.01 < P. 1:11(10) ack 1 win 8192\n+0 > . 1:1(0) ack 11\n+0 recv <=25\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+	snprintf(text, sizeof text, "%s+0 recv >=31\n", data);
+	run_text(&x, text);
+	ck_assert_str_eq(x.r.messages, "t.pkt:12: recv: expected at least 31 bytes vs actual 30\n");
+	run_free(&x);
+	snprintf(text, sizeof text, "%s+0 recv >=30\n+0 recv <=10\n", data);
+	run_text(&x, text);
+	ck_assert_str_eq(x.r.messages, "t.pkt:13: recv: expected 1 to 10 bytes vs actual 0\n");
+	run_free(&x);
+}
+END_TEST
+
 START_TEST(test_option_lines)
 {
 	struct script *s;
@@ -508,6 +539,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_listen_unbound_socket_autobinds);
 	tcase_add_test(tc, test_second_connection_has_its_own_iss);
 	tcase_add_test(tc, test_event_after_windowed_segment);
+	tcase_add_test(tc, test_recv_up_to_and_at_least);
 	tcase_add_test(tc, test_option_lines);
 	tcase_add_test(tc, test_counter_names);
 	tcase_add_test(tc, test_deterministic_report_and_pcap);

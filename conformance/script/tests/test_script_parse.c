@@ -512,7 +512,18 @@ START_TEST(test_extensions)
 		"+0 state FIN-WAIT-2\n"
 		"+0 counter rst_out_of_window == 1\n"
 		"+0 counter challenge_acks >= 2\n"
-		"+0 counter drops < 3\n");
+		"+0 counter drops < 3\n"
+		"+0 recv <=100\n"
+		"+0 recv >= 1\n");
+	ck_assert_int_eq(nth(s, 6)->u.app.bytes_cmp, SCRIPT_CMP_EQ);
+	ck_assert_int_eq(nth(s, 17)->u.app.op, SCRIPT_APP_RECV);
+	ck_assert_int_eq(nth(s, 17)->u.app.bytes_cmp, SCRIPT_CMP_LE);
+	ck_assert_uint_eq(nth(s, 17)->u.app.bytes, 100);
+	ck_assert_int_eq(nth(s, 18)->u.app.bytes_cmp, SCRIPT_CMP_GE);
+	ck_assert_uint_eq(nth(s, 18)->u.app.bytes, 1);
+	char *dump = script_dump(s);
+	ck_assert_ptr_nonnull(strstr(dump, "+0 recv <=100\n+0 recv >=1\n"));
+	free(dump);
 	const struct script_app_action *a = &nth(s, 0)->u.app;
 	ck_assert_int_eq(nth(s, 0)->kind, SCRIPT_EV_APP_ACTION);
 	ck_assert_int_eq(a->op, SCRIPT_APP_LISTEN);
