@@ -63,6 +63,12 @@ enum dut_app_kind {
 	DUT_APP_CLOSE,
 	DUT_APP_ABORT,
 	DUT_APP_SHUTDOWN_WR,
+	/* The application's receive buffer holds n bytes, for the current
+	 * connection and those made after: what it has not read (RECV) fills
+	 * it, and the DUT advertises what is left, down to a zero window.
+	 * sim: exactly n (at most 64 KiB, the window at most the stack's);
+	 * tap: SO_RCVBUF n (Linux doubles it and keeps room for overhead). */
+	DUT_APP_RCVBUF,
 };
 
 struct dut_app_cmd {
@@ -93,6 +99,7 @@ enum dut_app_event {
 	DUT_EV_RESET,
 	DUT_EV_REFUSED,
 	DUT_EV_TIMEOUT,
+	DUT_EV_URGENT,     /* the peer's urgent pointer is new or advanced (RFC 9293 MUST-32) */
 };
 
 /* A socket option, as packetdrill scripts use setsockopt/getsockopt.

@@ -492,6 +492,7 @@ static uint64_t exec_app(void *ctx, struct sim_board *b, uint64_t now)
 			dut_sockerr_event(&d->sock, DUT_EV_CLOSED);
 		break;
 	case DUT_APP_SHUTDOWN_WR:
+	case DUT_APP_RCVBUF:
 		break;
 	}
 	return d->fw->run(d->fw_ctx, sim_board_now(b));
@@ -549,7 +550,7 @@ static size_t board_diagnostics(struct dut *dd, char *buf, size_t cap)
 static const char *const APP_FIELD[] = {
 	[DUT_APP_LISTEN] = "listen",   [DUT_APP_CONNECT] = "connect", [DUT_APP_SEND] = "send",
 	[DUT_APP_RECV] = "recv",       [DUT_APP_CLOSE] = "close",     [DUT_APP_ABORT] = "abort",
-	[DUT_APP_SHUTDOWN_WR] = "shutdown",
+	[DUT_APP_SHUTDOWN_WR] = "shutdown", [DUT_APP_RCVBUF] = "rcvbuf",
 };
 
 static const char *no_app(char *buf, size_t cap)
@@ -590,6 +591,11 @@ static const char *board_app_unsupported(enum dut_app_kind kind, char *buf, size
 		snprintf(buf, cap, "the board ABI (version %u) has no half close (shutdown)",
 			 SYNACK_BOARD_ABI_VERSION);
 		return buf;
+	case DUT_APP_RCVBUF:
+		snprintf(buf, cap,
+			 "the board ABI (version %u) cannot size the firmware's receive buffer or window (rcvbuf)",
+			 SYNACK_BOARD_ABI_VERSION);
+		return buf;
 	}
 	if (have)
 		return NULL;
@@ -600,8 +606,14 @@ static const char *board_app_unsupported(enum dut_app_kind kind, char *buf, size
 
 static const char *board_event_unsupported(enum dut_app_event ev, char *buf, size_t cap)
 {
-	(void)ev;
-	return g_board.fw->app == NULL ? no_app(buf, cap) : NULL;
+	if (g_board.fw->app == NULL)
+		return no_app(buf, cap);
+	if (ev == DUT_EV_URGENT) {
+		snprintf(buf, cap, "the board ABI (version %u) reports no urgent data (synack_board_event has no such event)",
+			 SYNACK_BOARD_ABI_VERSION);
+		return buf;
+	}
+	return NULL;
 }
 
 /* ---- loading ---- */

@@ -62,6 +62,9 @@ struct sim_dut {
 	struct tcp_pcb *conn;          /* the current connection */
 	uint8_t *rx;                   /* data read, not yet taken by `recv` */
 	size_t rx_len;
+	size_t rx_cap;                 /* the application's buffer (`rcvbuf`; RXBUF) */
+	bool rcvbuf_set;               /* `rcvbuf` given: the window follows the room left */
+	uint16_t dflt_wnd;             /* the stack's own receive window */
 	uint32_t send_pending;         /* bytes `send` asked for, not yet in the ring */
 	uint32_t send_seq;             /* pattern counter */
 	struct dut_sockerr sock;       /* the current connection's socket error (no sockets here) */
@@ -106,6 +109,24 @@ static void conn_event(struct sim_dut *d, struct tcp_pcb *c, enum dut_app_event 
 		d->conn = NULL;
 }
 
+/* After `rcvbuf`: the window is the room left in the application's
+ * buffer, at most the stack's own, so unread data closes it to zero
+ * (RFC 9293 §3.8.6.2.2: the window is what the receiver can take). It is
+ * never pulled in below the right edge already offered (SHLD-14): after
+ * `taken` bytes were accepted, at least the old window less those. */
+static void set_window(struct sim_dut *d, struct tcp_pcb *c, uint16_t taken)
+{
+	if (!d->rcvbuf_set || c == NULL)
+		return;
+	size_t room = d->rx_cap > d->rx_len ? d->rx_cap - d->rx_len : 0;
+	uint32_t want = room < d->dflt_wnd ? (uint32_t)room : d->dflt_wnd;
+	uint32_t keep = c->rcv_wnd > taken ? (uint32_t)(c->rcv_wnd - taken) : 0;
+	if (want < keep)
+		want = keep;
+	if (want != c->rcv_wnd)
+		tcp_set_rcv_wnd(&d->node.stack, c, (uint16_t)want);
+}
+
 static void on_tcp(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, uint16_t n, void *ctx)
 {
 	struct sim_dut *d = ctx;
@@ -120,9 +141,11 @@ static void on_tcp(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, ui
 		}
 		break;
 	case TCP_EV_DATA: {
-		size_t room = RXBUF - d->rx_len;
+		size_t room = d->rx_cap > d->rx_len ? d->rx_cap - d->rx_len : 0;
 		uint16_t want = (uint16_t)(n < room ? n : room);
-		d->rx_len += tcp_recv(s, c, d->rx + d->rx_len, want);
+		uint16_t took = tcp_recv(s, c, d->rx + d->rx_len, want);
+		d->rx_len += took;
+		set_window(d, c, took);
 		push_event(d, DUT_EV_DATA);
 		break;
 	}
@@ -130,7 +153,10 @@ static void on_tcp(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, ui
 		push_send(d);
 		break;
 	case TCP_EV_URGENT:
-		break; /* the greedy application reads urgent bytes in-line with the rest */
+		/* Told, as MUST-32 asks; the greedy application then reads the
+		 * urgent bytes in-line with the rest. */
+		push_event(d, DUT_EV_URGENT);
+		break;
 	case TCP_EV_PEER_CLOSED:
 		conn_event(d, c, DUT_EV_EOF);
 		break;
@@ -273,6 +299,8 @@ static int sim_open(struct dut *dd, const struct dut_config *cfg, char err[DUT_E
 	sim_run_until(&d->sim, sim_now(&d->sim) + 1000000u, 0); /* 1 ms settle */
 	d->t0 = sim_now(&d->sim);
 	d->q_len = 0;
+	d->rx_cap = RXBUF;
+	d->dflt_wnd = d->node.ncfg.rcv_wnd;
 	return 0;
 }
 
@@ -401,9 +429,19 @@ static void exec_app(struct sim_node *n, void *ctx)
 		size_t k = c->n < d->rx_len ? c->n : d->rx_len;
 		memmove(d->rx, d->rx + k, d->rx_len - k);
 		d->rx_len -= k;
+		set_window(d, d->conn, 0);
 		d->result = dut_sockerr_recv(&d->sock, (int)k);
 		break;
 	}
+	case DUT_APP_RCVBUF:
+		/* For the connections to come, from their SYN or SYN-ACK on (the
+		 * stack keeps a pointer to ncfg, node.h); the current one's
+		 * window follows as data fills the buffer. */
+		d->rx_cap = c->n < RXBUF ? c->n : RXBUF;
+		d->rcvbuf_set = true;
+		d->node.ncfg.rcv_wnd = (uint16_t)(d->rx_cap < d->dflt_wnd ? d->rx_cap : d->dflt_wnd);
+		set_window(d, d->conn, 0);
+		break;
 	case DUT_APP_CLOSE:
 	case DUT_APP_SHUTDOWN_WR:
 		if (c->conn == DUT_CONN_LISTENER) {

@@ -41,6 +41,7 @@ void dut_sockerr_event(struct dut_sockerr *s, enum dut_app_event ev)
 	case DUT_EV_CONNECTED:
 	case DUT_EV_ACCEPTED:
 	case DUT_EV_DATA:
+	case DUT_EV_URGENT:
 		break;
 	}
 }

@@ -408,6 +408,7 @@ static int tap_open(struct dut *d, const struct dut_config *cfg, char err[DUT_ER
 		free(t);
 		return rc;
 	}
+	dut_tap_urg_start(t);
 	/* The clock starts when the DUT is ready: a script's time 0 is not
 	 * eaten by namespace setup. */
 	t->t0 = mono_ns();

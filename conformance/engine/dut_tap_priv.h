@@ -69,6 +69,13 @@ struct dut_tap {
 	int cur;                 /* the "current" connection, -1 = none */
 	struct dut_tap_opt pending[DUT_TAP_MAX_PENDING_OPTS];
 	unsigned n_pending;      /* options set before any socket existed */
+	int rcvbuf;              /* DUT_APP_RCVBUF for every socket made after it, 0 = none */
+
+	/* SIGURG (Linux's urgent-data signal, sk_send_sigurg) for the sockets
+	 * this process owns (F_SETOWN), read through a signalfd while the
+	 * adapter is open; -1 = not available. */
+	int urg_fd;
+	bool urg_was_blocked;
 
 	enum dut_app_event ev[DUT_TAP_MAX_EVENTS];
 	unsigned ev_head, ev_n;
@@ -88,6 +95,8 @@ int dut_tap_write_sysctl_in_ns(const char *name, const char *value);
 
 /* dut_tap_sock.c */
 void dut_tap_sock_init(struct dut_tap *t);
+/* Starts reporting urgent data (SIGURG through a signalfd). */
+void dut_tap_urg_start(struct dut_tap *t);
 void dut_tap_sock_close_all(struct dut_tap *t);
 void dut_tap_scan(struct dut_tap *t);
 /* Around inject()'s TAP write: the states of the segment's connections

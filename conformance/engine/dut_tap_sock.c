@@ -41,11 +41,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -80,6 +82,38 @@ void dut_tap_sock_init(struct dut_tap *t)
 		t->conns[i].fd = -1;
 	}
 	t->cur = -1;
+	t->urg_fd = -1;
+}
+
+/* Linux tells a socket's owner of a new urgent pointer with SIGURG
+ * (tcp_check_urg -> sk_send_sigurg), before the urgent byte itself can be
+ * read: RFC 9293 MUST-32's signal, also at a zero window (MUST-66). The
+ * signal is blocked and read from a signalfd, so nothing is interrupted;
+ * a process-wide signal, it is put down to the current connection. */
+void dut_tap_urg_start(struct dut_tap *t)
+{
+	sigset_t urg, old;
+	sigemptyset(&urg);
+	sigaddset(&urg, SIGURG);
+	if (sigprocmask(SIG_BLOCK, &urg, &old) < 0)
+		return;
+	t->urg_was_blocked = sigismember(&old, SIGURG) == 1;
+	t->urg_fd = signalfd(-1, &urg, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static bool urg_pending(struct dut_tap *t)
+{
+	struct signalfd_siginfo si;
+	bool got = false;
+	while (t->urg_fd >= 0 && read(t->urg_fd, &si, sizeof si) == (ssize_t)sizeof si)
+		got = true;
+	return got;
+}
+
+/* The application's sockets are this process's: SIGURG comes here. */
+static void own(int fd)
+{
+	(void)fcntl(fd, F_SETOWN, getpid());
 }
 
 void dut_tap_sock_close_all(struct dut_tap *t)
@@ -89,6 +123,17 @@ void dut_tap_sock_close_all(struct dut_tap *t)
 			close(t->conns[i].fd);
 			t->conns[i].fd = -1;
 		}
+	if (t->urg_fd >= 0) {
+		(void)urg_pending(t); /* taken: not delivered once unblocked */
+		close(t->urg_fd);
+		t->urg_fd = -1;
+		if (!t->urg_was_blocked) {
+			sigset_t urg;
+			sigemptyset(&urg);
+			sigaddset(&urg, SIGURG);
+			(void)sigprocmask(SIG_UNBLOCK, &urg, NULL);
+		}
+	}
 }
 
 static void push_event(struct dut_tap *t, enum dut_app_event ev)
@@ -250,6 +295,7 @@ static void scan_listener(struct dut_tap *t, struct dut_tap_conn *l)
 		c->used = true;
 		c->role = DUT_TAP_OPEN;
 		fill_names(c);
+		own(fd);
 		t->cur = i;
 		push_event(t, DUT_EV_ACCEPTED);
 		/* Reset while it waited in the accept queue (accept still
@@ -369,6 +415,8 @@ void dut_tap_injected(struct dut_tap *t, const uint8_t *ip, size_t len)
 
 void dut_tap_scan(struct dut_tap *t)
 {
+	if (urg_pending(t))
+		push_event(t, DUT_EV_URGENT);
 	for (int i = 0; i < DUT_TAP_MAX_CONNS; i++) {
 		struct dut_tap_conn *c = &t->conns[i];
 		switch (c->role) {
@@ -554,6 +602,12 @@ static int new_socket(struct dut_tap *t, char err[DUT_ERR_LEN])
 		}
 	}
 	t->n_pending = 0;
+	own(fd);
+	if (t->rcvbuf > 0 && (rc = set_opt(fd, SOL_SOCKET, SO_RCVBUF, t->rcvbuf)) < 0) {
+		snprintf(err, DUT_ERR_LEN, "tap DUT: setsockopt SO_RCVBUF: %s", strerror(-rc));
+		close(fd);
+		return rc;
+	}
 	return fd;
 }
 
@@ -606,6 +660,22 @@ static int app_listen(struct dut_tap *t, const struct dut_app_cmd *cmd, char err
 	c->lport = port;
 	t->cur = i;
 	return picked ? port : 0;
+}
+
+/* The application's receive buffer: SO_RCVBUF on the connection's socket
+ * (or listener, whose connections inherit it) and on every socket made
+ * after. Linux doubles the value and advertises about half of it, what is
+ * left after its overhead; unread data then closes the window. */
+static int app_rcvbuf(struct dut_tap *t, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN])
+{
+	t->rcvbuf = cmd->n > INT32_MAX / 2 ? INT32_MAX / 2 : (int)cmd->n;
+	int i = resolve(t, cmd->conn, cmd->port);
+	if (i < 0 || t->conns[i].fd < 0)
+		return 0;
+	int rc = set_opt(t->conns[i].fd, SOL_SOCKET, SO_RCVBUF, t->rcvbuf);
+	if (rc < 0)
+		snprintf(err, DUT_ERR_LEN, "tap DUT: setsockopt SO_RCVBUF: %s", strerror(-rc));
+	return rc;
 }
 
 /* Active open from dut_ip:dut_port (an ephemeral port if that is taken),
@@ -727,6 +797,7 @@ static int app_after_close(struct dut_tap *t, struct dut_tap_conn *c, enum dut_a
 	case DUT_APP_RECV:
 	case DUT_APP_LISTEN:
 	case DUT_APP_CONNECT:
+	case DUT_APP_RCVBUF:
 	default:
 		rc = -EBADF;
 		break;
@@ -745,6 +816,8 @@ int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_L
 		return app_listen(t, cmd, err);
 	case DUT_APP_CONNECT:
 		return app_connect(t, cmd, err);
+	case DUT_APP_RCVBUF:
+		return app_rcvbuf(t, cmd, err);
 	case DUT_APP_SEND:
 	case DUT_APP_RECV:
 	case DUT_APP_CLOSE:
@@ -768,6 +841,7 @@ int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_L
 	switch (cmd->kind) {
 	case DUT_APP_LISTEN:
 	case DUT_APP_CONNECT:
+	case DUT_APP_RCVBUF:
 		break;
 	case DUT_APP_SEND: {
 		/* What the socket buffer refuses now goes out as it drains

@@ -197,6 +197,9 @@ void engine_shell_run(struct engine_run *e, const struct script_event *ev);
 const char *engine_sys_unsupported(const struct script_event *ev, const struct dut_ops *ops, char *buf,
 				   size_t cap);
 void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_t t);
+/* Whether the call is setsockopt(SO_RCVBUF) on an adapter without a
+ * sockopt hook, which the runner maps onto DUT_APP_RCVBUF. */
+bool engine_sys_rcvbuf(const struct script_event *ev, const struct dut_ops *ops);
 /* Completes a pending blocking call whose condition holds. With `final`
  * (its deadline passed) a call still pending fails. */
 void engine_sys_poll(struct engine_run *e, bool final);

@@ -497,6 +497,10 @@ static void do_app(struct engine_run *e, const struct script_event *ev, const st
 	case SCRIPT_APP_ABORT:
 		cmd.kind = DUT_APP_ABORT;
 		break;
+	case SCRIPT_APP_RCVBUF:
+		cmd.kind = DUT_APP_RCVBUF;
+		cmd.n = a->bytes;
+		break;
 	}
 	int rc = engine_app(e, ev, &cmd);
 	if (rc >= 0 && (a->op == SCRIPT_APP_LISTEN || a->op == SCRIPT_APP_CONNECT))
@@ -546,6 +550,8 @@ enum dut_app_event engine_dut_event(enum script_app_event ev)
 		return DUT_EV_TIMEOUT;
 	case SCRIPT_APPEV_EOF:
 		return DUT_EV_EOF;
+	case SCRIPT_APPEV_URGENT:
+		return DUT_EV_URGENT;
 	}
 	return DUT_EV_NONE;
 }

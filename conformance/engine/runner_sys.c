@@ -122,6 +122,12 @@ static bool adapter_option(const struct script_expr *o)
 	return false;
 }
 
+bool engine_sys_rcvbuf(const struct script_event *ev, const struct dut_ops *ops)
+{
+	return ops->sockopt == NULL && strcmp(ev->u.syscall.name, "setsockopt") == 0 &&
+	       is_word(arg(ev, 2), "SO_RCVBUF");
+}
+
 const char *engine_sys_unsupported(const struct script_event *ev, const struct dut_ops *ops, char *buf,
 				   size_t cap)
 {
@@ -149,7 +155,7 @@ const char *engine_sys_unsupported(const struct script_event *ev, const struct d
 	if (strcmp(sc->name, "setsockopt") == 0) {
 		const struct script_expr *o = arg(ev, 2);
 		if (!(ops->sockopt != NULL && adapter_option(o)) && !is_word(o, "SO_REUSEADDR") && !is_word(o, "SO_REUSEPORT") && !is_word(o, "TCP_NODELAY") &&
-		    !is_word(o, "SO_LINGER")) {
+		    !is_word(o, "SO_LINGER") && !engine_sys_rcvbuf(ev, ops)) {
 			snprintf(buf, cap, "setsockopt(%s) cannot be emulated", o && o->text ? o->text : "?");
 			return buf;
 		}
@@ -391,6 +397,17 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 				return;
 			}
 			f->linger0 = on != 0;
+		}
+		if (engine_sys_rcvbuf(ev, e->dut.ops)) {
+			/* No sockets: the application's receive buffer (dut.h). */
+			int64_t n = 0;
+			if (!int_of(arg(ev, 3), &n) || n < 0 || n > UINT32_MAX) {
+				engine_unsupported(e, ev, "setsockopt(SO_RCVBUF): the value must be a byte count");
+				return;
+			}
+			int rc = app(e, ev, DUT_APP_RCVBUF, 0, (uint32_t)n, f->handle);
+			check_result(e, ev, rc < 0 ? -1 : 0, rc < 0 ? errno_name(-rc) : NULL);
+			return;
 		}
 		if (e->dut.ops->sockopt != NULL && adapter_option(arg(ev, 2))) {
 			struct dut_sockopt so = {f->handle, arg(ev, 2)->text, true, 0};

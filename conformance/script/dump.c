@@ -356,6 +356,7 @@ static void put_app(struct script_buf *b, const struct script_app_action *a)
 		break;
 	case SCRIPT_APP_SEND:
 	case SCRIPT_APP_RECV:
+	case SCRIPT_APP_RCVBUF:
 		script_buf_printf(b, " %s%" PRIu32,
 				  a->bytes_cmp == SCRIPT_CMP_LE   ? "<="
 				  : a->bytes_cmp == SCRIPT_CMP_GE ? ">="

@@ -229,6 +229,7 @@ enum script_app_op {
 	                     * recv >=N     read what is there, expecting at least N */
 	SCRIPT_APP_CLOSE,   /* close        orderly close (FIN) */
 	SCRIPT_APP_ABORT,   /* abort        abortive close (RST) */
+	SCRIPT_APP_RCVBUF,  /* rcvbuf N     the application's receive buffer holds N bytes */
 };
 
 struct script_app_action {
@@ -237,7 +238,7 @@ struct script_app_action {
 	uint32_t addr;       /* connect: host byte order */
 	bool has_port;
 	uint16_t port;       /* listen / connect */
-	uint32_t bytes;      /* send / recv */
+	uint32_t bytes;      /* send / recv / rcvbuf */
 	enum script_cmp bytes_cmp; /* recv: EQ (N), LE (<=N) or GE (>=N); send: EQ */
 };
 
@@ -249,6 +250,7 @@ enum script_app_event {
 	SCRIPT_APPEV_CLOSED,    /* connection fully closed */
 	SCRIPT_APPEV_TIMEOUT,   /* user timeout / retransmissions exhausted */
 	SCRIPT_APPEV_EOF,       /* peer's FIN delivered to the application */
+	SCRIPT_APPEV_URGENT,    /* the peer's urgent pointer is new or advanced (MUST-32) */
 };
 
 /* RFC 9293 §3.3.2 state names. */

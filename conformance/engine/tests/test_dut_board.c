@@ -186,6 +186,23 @@ START_TEST(test_ours_reset_reaches_read_and_write)
 }
 END_TEST
 
+/* What the board ABI cannot express is unsupported, with the reason. */
+START_TEST(test_ours_rcvbuf_and_urgent_are_unsupported)
+{
+	struct run x;
+	run_on(&x, load(BOARD_FW_OURS), "0 rcvbuf 100\n+0 listen 8080\n");
+	ck_assert_int_eq(x.r.verdict, ENGINE_UNSUPPORTED);
+	ck_assert_str_eq(x.r.messages, "t.pkt:1: the board ABI (version 1) cannot size the firmware's receive buffer or "
+				       "window (rcvbuf)\n");
+	run_free(&x);
+	run_on(&x, load(BOARD_FW_OURS), HANDSHAKE "+0 event urgent\n");
+	ck_assert_int_eq(x.r.verdict, ENGINE_UNSUPPORTED);
+	ck_assert_str_eq(x.r.messages, "t.pkt:8: the board ABI (version 1) reports no urgent data (synack_board_event "
+				       "has no such event)\n");
+	run_free(&x);
+}
+END_TEST
+
 START_TEST(test_ours_same_seed_same_exchange)
 {
 	struct run a, b;
@@ -287,6 +304,7 @@ static Suite *board_suite(void)
 	tcase_add_test(tc, test_ours_active_open_and_refused);
 	tcase_add_test(tc, test_ours_same_seed_same_exchange);
 	tcase_add_test(tc, test_ours_reset_reaches_read_and_write);
+	tcase_add_test(tc, test_ours_rcvbuf_and_urgent_are_unsupported);
 	tcase_add_test(tc, test_ours_counter_line_is_unsupported);
 	tcase_add_test(tc, test_bare_application_lines_are_unsupported);
 	tcase_add_test(tc, test_bare_serves_and_reports_the_checker);

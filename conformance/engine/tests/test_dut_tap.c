@@ -396,6 +396,43 @@ START_TEST(test_closed_when_time_wait_starts)
 }
 END_TEST
 
+/* Linux's urgent signal (SIGURG to the socket's owner) is the adapter's
+ * URGENT event, as soon as the pointer arrives. */
+START_TEST(test_urgent_pointer_is_an_event)
+{
+	struct dut d;
+	struct dut_config cfg = test_cfg();
+	open_dut(&d, &cfg);
+	uint32_t iss = establish_passive(&d);
+	struct seg r;
+	uint8_t pkt[DUT_MAX_PKT];
+	memset(pkt, 0, sizeof pkt);
+	struct tcp_repr t;
+	memset(&t, 0, sizeof t);
+	t.src_port = PEER_PORT;
+	t.dst_port = DUT_PORT;
+	t.seq = 1;
+	t.ack = iss + 1;
+	t.flags = TCP_ACK | TCP_URG | TCP_PSH;
+	t.window = 65535;
+	t.urg = 5;
+	int hl = tcp_emit(&t, pkt + IPV4_HDR_MIN, sizeof pkt - IPV4_HDR_MIN);
+	size_t l4 = (size_t)hl + 10;
+	tcp_checksum(pkt + IPV4_HDR_MIN, l4, PEER_IP, DUT_IP);
+	struct ipv4_repr ip = {.src = PEER_IP, .dst = DUT_IP, .proto = IPV4_PROTO_TCP, .ttl = 64,
+			       .total_len = (uint16_t)(IPV4_HDR_MIN + l4)};
+	ck_assert_int_eq(ipv4_emit(&ip, pkt, sizeof pkt), (int)IPV4_HDR_MIN);
+	ck_assert_int_eq(d.ops->inject(&d, pkt, ip.total_len), 0);
+	enum dut_app_event ev;
+	do
+		ev = wait_event(&d, 500 * MS);
+	while (ev == DUT_EV_DATA);
+	ck_assert_int_eq(ev, DUT_EV_URGENT);
+	ck_assert_int_eq(next_seg(&d, 500 * MS, &r), 1);
+	d.ops->close(&d);
+}
+END_TEST
+
 START_TEST(test_syn_sent_rst_ack_is_refused)
 {
 	struct dut d;
@@ -589,6 +626,7 @@ static Suite *dut_tap_suite(void)
 	tcase_add_test(tc, test_rst_in_close_wait_leaves_the_kernel_epipe);
 	tcase_add_test(tc, test_abort_after_close_resets_fin_wait_1);
 	tcase_add_test(tc, test_closed_when_time_wait_starts);
+	tcase_add_test(tc, test_urgent_pointer_is_an_event);
 	tcase_add_test(tc, test_syn_sent_synack_ack_zero_gets_rst_seq_zero);
 	tcase_add_test(tc, test_syn_sent_rst_ack_is_refused);
 	tcase_add_test(tc, test_closed_port_rst_formulas);

@@ -330,6 +330,32 @@ START_TEST(test_recv_up_to_and_at_least)
 }
 END_TEST
 
+/* rcvbuf: the application's buffer; unread data closes the window, a
+ * read opens it again (sim: exactly the room left). setsockopt(SO_RCVBUF)
+ * means the same on a DUT without sockets. */
+START_TEST(test_rcvbuf_closes_the_window)
+{
+	struct run x;
+	run_text(&x, "0 rcvbuf 100\n" HANDSHAKE
+		     "+.01 < P. 1:61(60) ack 1 win 8192\n"
+		     "+0 > . 1:1(0) ack 61 win 40\n"
+		     "+.01 < P. 61:111(50) ack 1 win 8192\n" /* 10 bytes past the window */
+		     "+0 > . 1:1(0) ack 101 win 0\n"
+		     "+0 recv 100\n"
+		     "+0 > . 1:1(0) ack 101 win 100\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+	run_text(&x, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+		     "+0 setsockopt(3, SOL_SOCKET, SO_RCVBUF, [100], 4) = 0\n"
+		     "+0 bind(3, ..., ...) = 0\n"
+		     "+0 listen(3, 1) = 0\n"
+		     "+0 < S 0:0(0) win 8192 <mss 536>\n"
+		     "+0 > S. 0:0(0) ack 1 win 100 <...>\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+}
+END_TEST
+
 START_TEST(test_option_lines)
 {
 	struct script *s;
@@ -540,6 +566,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_second_connection_has_its_own_iss);
 	tcase_add_test(tc, test_event_after_windowed_segment);
 	tcase_add_test(tc, test_recv_up_to_and_at_least);
+	tcase_add_test(tc, test_rcvbuf_closes_the_window);
 	tcase_add_test(tc, test_option_lines);
 	tcase_add_test(tc, test_counter_names);
 	tcase_add_test(tc, test_deterministic_report_and_pcap);

@@ -172,7 +172,7 @@ static const struct bad bad_scripts[] = {
 	 "SYN-RECEIVED)"},
 	{"0 event connectd",
 	 "t.pkt:1:9: unknown application event 'connectd' (expected connected, "
-	 "accepted, refused, reset, closed, timeout or eof)"},
+	 "accepted, refused, reset, closed, timeout, eof or urgent)"},
 	{"0 counter x = 1",
 	 "t.pkt:1:13: expected a comparison (==, !=, <, <=, >, >=), got '='"},
 	{"0 counter x == 4294967296",
@@ -181,6 +181,8 @@ static const struct bad bad_scripts[] = {
 	{"0 send <=10", "t.pkt:1:8: expected a byte count after 'send', got '<='"},
 	{"0 recv >=", "t.pkt:1:10: expected a byte count after 'recv', got end of file"},
 	{"0 recv <=0", "t.pkt:1:10: recv <=0 reads nothing (write recv 0)"},
+	{"0 rcvbuf", "t.pkt:1:9: expected a byte count after 'rcvbuf', got end of file"},
+	{"0 rcvbuf >=1", "t.pkt:1:10: expected a byte count after 'rcvbuf', got '>='"},
 	{"0 listen 0", "t.pkt:1:10: port 0 out of range (1..65535)"},
 	{"0 frobnicate 3",
 	 "t.pkt:1:3: unknown statement 'frobnicate' (not a system call: no '(')"},
