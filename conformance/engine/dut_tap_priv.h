@@ -1,12 +1,14 @@
 /*
- * dut_tap_priv.h - state shared by the two halves of the tap DUT adapter:
- * dut_tap.c (namespace, TAP device, link layer, clock, capture) and
+ * dut_tap_priv.h - state shared by the parts of the tap DUT adapter:
+ * dut_tap.c (namespace, TAP device, link layer, clock, capture),
  * dut_tap_sock.c (application actions as socket calls, the events they
- * produce, socket options, TCP state and kernel counters).
+ * produce, socket options) and dut_tap_diag.c (sock_diag lookups and
+ * SOCK_DESTROY, TCP state, kernel counters).
  *
- * Everything lives in one struct dut_tap hung off dut->priv; nothing is
- * global, so a process may run several tap DUTs side by side, each in its
- * own network namespace.
+ * Everything lives in one struct dut_tap hung off dut->priv, so a process
+ * may run several tap DUTs side by side, each in its own network
+ * namespace. One thing is the process's: SIGURG, which reaches whichever
+ * open tap DUT reads it first (dut_tap_urg_start).
  */
 #ifndef CONFORMANCE_DUT_TAP_PRIV_H
 #define CONFORMANCE_DUT_TAP_PRIV_H
@@ -92,6 +94,26 @@ uint64_t dut_tap_clock(const struct dut_tap *t);
 /* Writes value to /proc/sys/<name with dots as slashes>; caller is inside
  * the namespace. Returns 0 or -errno. */
 int dut_tap_write_sysctl_in_ns(const char *name, const char *value);
+
+/* Linux's TCP_* state numbers (include/net/tcp_states.h). */
+#define LX_SYN_SENT 2
+#define LX_TIME_WAIT 6
+#define LX_CLOSE 7
+#define LX_LISTEN 10
+#define LX_NEW_SYN_RECV 12
+
+/* dut_tap_diag.c: a socket of the namespace as sock_diag lists it. */
+struct dut_tap_diag_query {
+	uint16_t lport, rport;
+	uint32_t rip;
+	bool peer_only;          /* any non-listening socket with rip */
+	int state;               /* out: Linux state, -1 = not found */
+};
+/* Fills q->state (-1 = no such socket); returns 0 or -errno. */
+int dut_tap_diag_lookup(struct dut_tap *t, struct dut_tap_diag_query *q);
+/* SOCK_DESTROY of c's 4-tuple: 0, -ENOENT, -EOPNOTSUPP (no
+ * CONFIG_INET_DIAG_DESTROY), or another -errno. */
+int dut_tap_diag_destroy(struct dut_tap *t, const struct dut_tap_conn *c);
 
 /* dut_tap_sock.c */
 void dut_tap_sock_init(struct dut_tap *t);
