@@ -769,6 +769,13 @@ int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_L
 		rc = over ? -ENOTCONN : 0;
 		break;
 	}
+	/* The kernel reported the connection's end to this very call (a timer
+	 * fired since the scan): the event, too, if no scan saw it yet. */
+	if ((cmd->kind == DUT_APP_RECV || cmd->kind == DUT_APP_SEND) && !c->dead && c->fd >= 0 &&
+	    (rc == -ETIMEDOUT || rc == -ECONNRESET || rc == -ECONNREFUSED) && conn_state(c->fd) == LX_CLOSE) {
+		c->dead = true;
+		push_event(t, rc == -ETIMEDOUT ? DUT_EV_TIMEOUT : rc == -ECONNREFUSED ? DUT_EV_REFUSED : DUT_EV_RESET);
+	}
 	if (rc < 0)
 		snprintf(err, DUT_ERR_LEN, "tap DUT: %s", strerror(-rc));
 	return rc;
