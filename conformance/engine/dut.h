@@ -61,13 +61,19 @@ struct dut_packet {
 };
 
 enum dut_app_kind {
-	DUT_APP_LISTEN,   /* port */
+	DUT_APP_LISTEN,   /* port; 0 = one the DUT picks (a socket never bound): result that port */
 	DUT_APP_CONNECT,  /* ip, port */
-	DUT_APP_SEND,     /* n bytes */
-	DUT_APP_RECV,     /* up to n bytes; result n read */
+	DUT_APP_SEND,     /* n bytes; result n queued, or an error */
+	DUT_APP_RECV,     /* up to n bytes; result the count read, 0 at the end, or an error */
 	DUT_APP_CLOSE,
 	DUT_APP_ABORT,
 	DUT_APP_SHUTDOWN_WR,
+	/* The application's receive buffer holds n bytes, for the current
+	 * connection and those made after: what it has not read (RECV) fills
+	 * it, and the DUT advertises what is left, down to a zero window.
+	 * sim: exactly n (at most 64 KiB, the window at most the stack's);
+	 * tap: SO_RCVBUF n (Linux doubles it and keeps room for overhead). */
+	DUT_APP_RCVBUF,
 };
 
 struct dut_app_cmd {
@@ -77,7 +83,12 @@ struct dut_app_cmd {
 	uint32_t n;
 	int conn;                      /* connection handle; -1 = the current one,
 	                                * DUT_CONN_LISTENER = the listener on `port`
-	                                * (CLOSE / SHUTDOWN_WR on it: stop listening) */
+	                                * (CLOSE / SHUTDOWN_WR on it: stop listening).
+	                                * An adapter that keeps several connections
+	                                * apart (tap) numbers them from 0 in the order
+	                                * they are made: each successful LISTEN and
+	                                * CONNECT, each ACCEPTED event; the runner
+	                                * counts the same way. Others may ignore it. */
 };
 
 /* Additive (engine): conn value naming the listening socket on cmd.port. */
@@ -89,10 +100,11 @@ enum dut_app_event {
 	DUT_EV_ACCEPTED,
 	DUT_EV_DATA,
 	DUT_EV_EOF,        /* peer closed */
-	DUT_EV_CLOSED,
+	DUT_EV_CLOSED,     /* both FINs through: LAST-ACK ended or TIME-WAIT entered */
 	DUT_EV_RESET,
 	DUT_EV_REFUSED,
 	DUT_EV_TIMEOUT,
+	DUT_EV_URGENT,     /* the peer's urgent pointer is new or advanced (RFC 9293 MUST-32) */
 };
 
 /* A socket option, as packetdrill scripts use setsockopt/getsockopt.
@@ -128,8 +140,16 @@ struct dut_ops {
 	 * event became pending (the runner reads now() and app_event()). */
 	int (*advance)(struct dut *d, uint64_t until, struct dut_packet *out);
 	/* Application actions; returns 0 or a negative errno-like value.
-	 * DUT_APP_SEND and DUT_APP_RECV return the byte count (>= 0): RECV
-	 * takes what the application has received, up to n, without waiting. */
+	 * DUT_APP_SEND returns n (the bytes are queued and go out as the
+	 * window allows). DUT_APP_RECV takes what the application has
+	 * received, up to n, without waiting: the count (> 0); 0 at the end
+	 * of the stream (the peer's FIN read, or the connection over and its
+	 * error reported); -EAGAIN when nothing is there yet; -ENOTCONN with
+	 * no connection. Both report the connection's pending error once, in
+	 * Linux's order (dut_sockerr.h: a reset is -ECONNRESET, -EPIPE in
+	 * CLOSE-WAIT; -ECONNREFUSED, -ETIMEDOUT), and SEND then -EPIPE. The
+	 * tap adapter's answers are the kernel's; sim and board emulate them
+	 * with dut_sockerr.c. */
 	int (*app)(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN]);
 	/* Pop the oldest application event not yet consumed (DUT_EV_NONE if
 	 * none). */
@@ -185,6 +205,13 @@ struct dut_ops {
 	 * spends real, simulated milliseconds answering, where sim's answers
 	 * take microseconds; it is still never allowed early. */
 	int64_t tolerance_ns;
+
+	/* --- Added for the socket errors (issue 8); optional (NULL: the
+	 * runner derives SO_ERROR from the application events). ---
+	 * getsockopt(SO_ERROR) on connection `conn` (-1 = the current one):
+	 * its pending error, which this clears, as read and write would
+	 * (0 = none). */
+	int (*so_error)(struct dut *d, int conn);
 };
 
 struct dut {

@@ -38,6 +38,7 @@
 #include <sys/stat.h>
 
 #include "board.h"
+#include "dut_sockerr.h"
 #include "engine.h"
 #include "link.h"
 #include "pcap_tap.h"
@@ -48,11 +49,17 @@
 
 #define QLEN 32u
 #define EVLEN 64u
-#define SEND_CHUNK 8192u /* one offer per send: a firmware that flushes per call still fills its segments */
+/* What `send` offers the firmware in one call: as much as a stack can take
+ * at once (tcp_write's 16-bit length), so the firmware, not the harness,
+ * decides how the bytes are cut into segments, as on the sim DUT. */
+#define SEND_CHUNK 65535u
+#define RECV_CHUNK 512u
 #define BOOT_LIMIT_NS 2000000000ull   /* a board not receiving after 2 s is broken */
 #define SETTLE_NS 10000000ull         /* after RXEN: let the firmware finish (gratuitous ARP ...) */
 #define INJECT_LIMIT_NS 10000000ull   /* a frame not taken in 10 ms stays in the chip */
 #define DIAG_LINE 320u
+#define EPHEMERAL_LO 32768u           /* Linux's net.ipv4.ip_local_port_range */
+#define EPHEMERAL_HI 60999u
 
 /* The loaded firmware and the ops it gets (one per process). */
 static struct {
@@ -84,6 +91,8 @@ struct board_dut {
 	size_t ev_head, ev_len;
 	uint32_t send_pending;         /* bytes `send` asked for, not yet taken */
 	uint32_t send_seq;             /* pattern counter */
+	uint8_t chunk[SEND_CHUNK];     /* the bytes offered to the firmware's send() */
+	struct dut_sockerr sock;       /* the current connection's socket error (no sockets here) */
 	const struct dut_app_cmd *cmd; /* the action running in a pass */
 	int result;
 };
@@ -96,8 +105,13 @@ static uint64_t env_now(void *ctx)
 	return sim_board_now(&d->board);
 }
 
+/* The firmware's events concern its current connection: they reach its
+ * socket error too, and an accepted connection is a new socket. */
 static void push_event(struct board_dut *d, enum dut_app_event ev)
 {
+	if (ev == DUT_EV_ACCEPTED)
+		dut_sockerr_open(&d->sock);
+	dut_sockerr_event(&d->sock, ev);
 	if (d->ev_len == EVLEN)
 		return;
 	d->ev[(d->ev_head + d->ev_len++) % EVLEN] = ev;
@@ -137,7 +151,7 @@ static void env_event(void *ctx, enum synack_board_event ev)
 /* Offers what `send` still holds; the firmware takes what fits. */
 static void push_send(struct board_dut *d, uint64_t now)
 {
-	static uint8_t chunk[SEND_CHUNK]; /* the pattern only: not state */
+	uint8_t *chunk = d->chunk;
 	const struct synack_board_app *app = d->fw->app;
 	while (d->send_pending > 0 && app != NULL && app->send != NULL) {
 		uint32_t n = d->send_pending < SEND_CHUNK ? d->send_pending : SEND_CHUNK;
@@ -412,19 +426,34 @@ static uint64_t exec_app(void *ctx, struct sim_board *b, uint64_t now)
 	struct board_dut *d = ctx;
 	const struct synack_board_app *app = d->fw->app;
 	const struct dut_app_cmd *c = d->cmd;
-	uint8_t buf[SEND_CHUNK];
+	uint8_t buf[RECV_CHUNK];
 	d->result = -EOPNOTSUPP;
 	switch (c->kind) {
 	case DUT_APP_LISTEN:
-		if (app->listen != NULL && c->conn != DUT_CONN_LISTENER)
+		if (app->listen == NULL || c->conn == DUT_CONN_LISTENER)
+			break;
+		if (c->port != 0) {
 			d->result = app->listen(d->fw_ctx, now, c->port);
+			break;
+		}
+		/* A socket never bound: the first port of Linux's ephemeral
+		 * range the firmware takes, as on sim. */
+		for (uint32_t p = EPHEMERAL_LO; p <= EPHEMERAL_HI; p++) {
+			d->result = app->listen(d->fw_ctx, now, (uint16_t)p);
+			if (d->result != -EADDRINUSE) {
+				d->result = d->result == 0 ? (int)p : d->result;
+				break;
+			}
+		}
 		break;
 	case DUT_APP_CONNECT:
 		if (app->connect != NULL)
 			d->result = app->connect(d->fw_ctx, now, c->ip, c->port);
+		if (d->result == 0)
+			dut_sockerr_open(&d->sock);
 		break;
 	case DUT_APP_SEND:
-		if (app->send != NULL) {
+		if (app->send != NULL && (d->result = dut_sockerr_send(&d->sock)) == 0) {
 			d->send_pending += c->n;
 			push_send(d, now);
 			d->result = (int)c->n;
@@ -447,20 +476,26 @@ static uint64_t exec_app(void *ctx, struct sim_board *b, uint64_t now)
 				break;
 		}
 		if (d->result == -EOPNOTSUPP)
-			d->result = (int)got;
+			d->result = dut_sockerr_recv(&d->sock, (int)got);
 		break;
 	}
 	case DUT_APP_CLOSE:
-		if (app->close != NULL && c->conn != DUT_CONN_LISTENER)
+		if (app->close != NULL && c->conn != DUT_CONN_LISTENER) {
 			d->result = app->close(d->fw_ctx, now);
+			dut_sockerr_shutdown(&d->sock);
+		}
 		break;
 	case DUT_APP_ABORT:
 		if (app->abort != NULL)
 			d->result = app->abort(d->fw_ctx, now);
+		if (d->result == 0)
+			dut_sockerr_event(&d->sock, DUT_EV_CLOSED);
 		break;
 	case DUT_APP_SHUTDOWN_WR:
 		if (app->shutdown != NULL && c->conn != DUT_CONN_LISTENER)
 			d->result = app->shutdown(d->fw_ctx, now);
+		break;
+	case DUT_APP_RCVBUF:
 		break;
 	}
 	return d->fw->run(d->fw_ctx, sim_board_now(b));
@@ -478,6 +513,13 @@ static int board_app(struct dut *dd, const struct dut_app_cmd *cmd, char err[DUT
 	if (d->result < 0)
 		snprintf(err, DUT_ERR_LEN, "%s", strerror(-d->result));
 	return d->result;
+}
+
+static int board_so_error(struct dut *dd, int conn)
+{
+	struct board_dut *d = dd->priv;
+	(void)conn; /* the firmware's current connection */
+	return dut_sockerr_pop(&d->sock);
 }
 
 static enum dut_app_event board_app_event(struct dut *dd)
@@ -511,7 +553,7 @@ static size_t board_diagnostics(struct dut *dd, char *buf, size_t cap)
 static const char *const APP_FIELD[] = {
 	[DUT_APP_LISTEN] = "listen",   [DUT_APP_CONNECT] = "connect", [DUT_APP_SEND] = "send",
 	[DUT_APP_RECV] = "recv",       [DUT_APP_CLOSE] = "close",     [DUT_APP_ABORT] = "abort",
-	[DUT_APP_SHUTDOWN_WR] = "shutdown",
+	[DUT_APP_SHUTDOWN_WR] = "shutdown", [DUT_APP_RCVBUF] = "rcvbuf",
 };
 
 static const char *no_app(char *buf, size_t cap)
@@ -551,6 +593,11 @@ static const char *board_app_unsupported(enum dut_app_kind kind, char *buf, size
 	case DUT_APP_SHUTDOWN_WR:
 		have = app->shutdown != NULL;
 		break;
+	case DUT_APP_RCVBUF:
+		snprintf(buf, cap,
+			 "the board ABI (version %u) cannot size the firmware's receive buffer or window (rcvbuf)",
+			 SYNACK_BOARD_ABI_VERSION);
+		return buf;
 	}
 	if (have)
 		return NULL;
@@ -561,8 +608,14 @@ static const char *board_app_unsupported(enum dut_app_kind kind, char *buf, size
 
 static const char *board_event_unsupported(enum dut_app_event ev, char *buf, size_t cap)
 {
-	(void)ev;
-	return g_board.fw->app == NULL ? no_app(buf, cap) : NULL;
+	if (g_board.fw->app == NULL)
+		return no_app(buf, cap);
+	if (ev == DUT_EV_URGENT) {
+		snprintf(buf, cap, "the board ABI (version %u) reports no urgent data (synack_board_event has no such event)",
+			 SYNACK_BOARD_ABI_VERSION);
+		return buf;
+	}
+	return NULL;
 }
 
 /* ---- loading ---- */
@@ -581,6 +634,7 @@ static const struct dut_ops BOARD_OPS = {
 	.app_unsupported = board_app_unsupported,
 	.event_unsupported = board_event_unsupported,
 	.diagnostics = board_diagnostics,
+	.so_error = board_so_error,
 };
 
 /* Forgets a half-loaded firmware; returns NULL for the caller's error path. */
@@ -670,4 +724,9 @@ const struct dut_ops *dut_board_load(const char *path, char *err, size_t errcap)
 const struct synack_board_firmware *dut_board_firmware(void)
 {
 	return g_board.fw;
+}
+
+const struct dut_ops *dut_board_loaded(const char *name)
+{
+	return g_board.fw != NULL && strcmp(g_board.name, name) == 0 ? &g_board.ops : NULL;
 }

@@ -206,6 +206,12 @@ static int m_sysctl(struct dut *d, const char *name, const char *value, char err
 	return in->ops->sysctl(in, name, value, err);
 }
 
+static int m_so_error(struct dut *d, int conn)
+{
+	struct dut *in = inner_of(d);
+	return in->ops->so_error(in, conn);
+}
+
 static size_t m_diagnostics(struct dut *d, char *buf, size_t cap)
 {
 	struct dut *in = inner_of(d);
@@ -253,5 +259,6 @@ const struct dut_ops *dut_mutate_wrap(const struct dut_ops *inner, const char *m
 	w->ops.sockopt = inner->sockopt ? m_sockopt : NULL;
 	w->ops.sysctl = inner->sysctl ? m_sysctl : NULL;
 	w->ops.diagnostics = inner->diagnostics ? m_diagnostics : NULL;
+	w->ops.so_error = inner->so_error ? m_so_error : NULL;
 	return &w->ops;
 }

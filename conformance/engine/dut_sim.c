@@ -18,7 +18,9 @@
  * socket buffer would), and `send N` bytes that do not fit the send ring are
  * pushed as acknowledgments free it. That buffer is the socket receive
  * buffer this DUT lacks, so `close` with bytes still in it aborts (RST), as
- * RFC 9293 SHLD-3 and Linux do.
+ * RFC 9293 SHLD-3 and Linux do. The socket's pending error is emulated
+ * too (dut_sockerr.c): a reset reaches `recv` and `send` as Linux reports
+ * it, ECONNRESET once, then the end of the stream and EPIPE.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #include <string.h>
 
 #include "dut.h"
+#include "dut_sockerr.h"
 #include "engine.h"
 #include "link.h"
 #include "node.h"
@@ -39,6 +42,8 @@
 #define RXBUF 65536u
 #define BOOT_LIMIT_NS 2000000000ull /* a board not up after 2 s is broken */
 #define INJECT_LIMIT_NS 10000000ull /* a frame not taken in 10 ms was dropped */
+#define EPHEMERAL_LO 32768u         /* Linux's net.ipv4.ip_local_port_range */
+#define EPHEMERAL_HI 60999u
 
 struct sim_dut {
 	struct sim sim;
@@ -55,11 +60,14 @@ struct sim_dut {
 	enum dut_app_event ev[EVLEN];
 	size_t ev_head, ev_len;
 	struct tcp_pcb *conn;          /* the current connection */
-	uint16_t listen_port;
 	uint8_t *rx;                   /* data read, not yet taken by `recv` */
 	size_t rx_len;
+	size_t rx_cap;                 /* the application's buffer (`rcvbuf`; RXBUF) */
+	bool rcvbuf_set;               /* `rcvbuf` given: the window follows the room left */
+	uint16_t dflt_wnd;             /* the stack's own receive window */
 	uint32_t send_pending;         /* bytes `send` asked for, not yet in the ring */
 	uint32_t send_seq;             /* pattern counter */
+	struct dut_sockerr sock;       /* the current connection's socket error (no sockets here) */
 	/* argument / result of the action running in a firmware pass */
 	const struct dut_app_cmd *cmd;
 	int result;
@@ -89,6 +97,36 @@ static void push_send(struct sim_dut *d)
 		tcp_flush(&d->node.stack, d->conn);
 }
 
+/* An event of connection c; the current connection's also reaches its
+ * socket error, and one that ends it lets it go (the handle is dead). */
+static void conn_event(struct sim_dut *d, struct tcp_pcb *c, enum dut_app_event ev)
+{
+	push_event(d, ev);
+	if (d->conn != c)
+		return;
+	dut_sockerr_event(&d->sock, ev);
+	if (ev != DUT_EV_EOF)
+		d->conn = NULL;
+}
+
+/* After `rcvbuf`: the window is the room left in the application's
+ * buffer, at most the stack's own, so unread data closes it to zero
+ * (RFC 9293 §3.8.6.2.2: the window is what the receiver can take). It is
+ * never pulled in below the right edge already offered (SHLD-14): after
+ * `taken` bytes were accepted, at least the old window less those. */
+static void set_window(struct sim_dut *d, struct tcp_pcb *c, uint16_t taken)
+{
+	if (!d->rcvbuf_set || c == NULL)
+		return;
+	size_t room = d->rx_cap > d->rx_len ? d->rx_cap - d->rx_len : 0;
+	uint32_t want = room < d->dflt_wnd ? (uint32_t)room : d->dflt_wnd;
+	uint32_t keep = c->rcv_wnd > taken ? (uint32_t)(c->rcv_wnd - taken) : 0;
+	if (want < keep)
+		want = keep;
+	if (want != c->rcv_wnd)
+		tcp_set_rcv_wnd(&d->node.stack, c, (uint16_t)want);
+}
+
 static void on_tcp(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, uint16_t n, void *ctx)
 {
 	struct sim_dut *d = ctx;
@@ -96,14 +134,18 @@ static void on_tcp(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, ui
 	case TCP_EV_CONNECTED:
 		if (d->conn == NULL || d->conn == c) {
 			push_event(d, d->conn == c ? DUT_EV_CONNECTED : DUT_EV_ACCEPTED);
+			if (d->conn == NULL)
+				dut_sockerr_open(&d->sock); /* accepted: a new socket */
 			d->conn = c;
 			push_send(d);
 		}
 		break;
 	case TCP_EV_DATA: {
-		size_t room = RXBUF - d->rx_len;
+		size_t room = d->rx_cap > d->rx_len ? d->rx_cap - d->rx_len : 0;
 		uint16_t want = (uint16_t)(n < room ? n : room);
-		d->rx_len += tcp_recv(s, c, d->rx + d->rx_len, want);
+		uint16_t took = tcp_recv(s, c, d->rx + d->rx_len, want);
+		d->rx_len += took;
+		set_window(d, c, took);
 		push_event(d, DUT_EV_DATA);
 		break;
 	}
@@ -111,29 +153,24 @@ static void on_tcp(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, ui
 		push_send(d);
 		break;
 	case TCP_EV_URGENT:
-		break; /* the greedy application reads urgent bytes in-line with the rest */
+		/* Told, as MUST-32 asks; the greedy application then reads the
+		 * urgent bytes in-line with the rest. */
+		push_event(d, DUT_EV_URGENT);
+		break;
 	case TCP_EV_PEER_CLOSED:
-		push_event(d, DUT_EV_EOF);
+		conn_event(d, c, DUT_EV_EOF);
 		break;
 	case TCP_EV_CLOSED:
-		push_event(d, DUT_EV_CLOSED);
-		if (d->conn == c)
-			d->conn = NULL;
+		conn_event(d, c, DUT_EV_CLOSED);
 		break;
 	case TCP_EV_RESET:
-		push_event(d, DUT_EV_RESET);
-		if (d->conn == c)
-			d->conn = NULL;
+		conn_event(d, c, DUT_EV_RESET);
 		break;
 	case TCP_EV_REFUSED:
-		push_event(d, DUT_EV_REFUSED);
-		if (d->conn == c)
-			d->conn = NULL;
+		conn_event(d, c, DUT_EV_REFUSED);
 		break;
 	case TCP_EV_TIMEOUT:
-		push_event(d, DUT_EV_TIMEOUT);
-		if (d->conn == c)
-			d->conn = NULL;
+		conn_event(d, c, DUT_EV_TIMEOUT);
 		break;
 	}
 }
@@ -262,6 +299,8 @@ static int sim_open(struct dut *dd, const struct dut_config *cfg, char err[DUT_E
 	sim_run_until(&d->sim, sim_now(&d->sim) + 1000000u, 0); /* 1 ms settle */
 	d->t0 = sim_now(&d->sim);
 	d->q_len = 0;
+	d->rx_cap = RXBUF;
+	d->dflt_wnd = d->node.ncfg.rcv_wnd;
 	return 0;
 }
 
@@ -329,6 +368,29 @@ static int sim_advance(struct dut *dd, uint64_t until, struct dut_packet *out)
 	}
 }
 
+static int listen_result(int rc, uint16_t port)
+{
+	return rc == TCP_OK ? port : rc == TCP_ERR_INUSE ? -EADDRINUSE : rc == TCP_ERR_FULL ? -ENOBUFS : -EINVAL;
+}
+
+/* listen() on a socket never bound: Linux binds it to a free port of its
+ * ephemeral range first (inet_autobind); here the lowest free one, so a
+ * run stays deterministic. Returns the port, or a negative errno. */
+static int listen_ephemeral(struct sim_dut *d, struct net_stack *s)
+{
+	for (uint32_t p = EPHEMERAL_LO; p <= EPHEMERAL_HI; p++) {
+		bool taken = false;
+		for (unsigned i = 0; i < NET_TCP_CONNS; i++)
+			taken |= s->tcp[i].state != TCP_CLOSED && s->tcp[i].lport == p;
+		if (taken)
+			continue;
+		int rc = tcp_listen(s, (uint16_t)p, on_tcp, d);
+		if (rc != TCP_ERR_INUSE)
+			return listen_result(rc, (uint16_t)p);
+	}
+	return -EADDRINUSE;
+}
+
 static void exec_app(struct sim_node *n, void *ctx)
 {
 	struct sim_dut *d = ctx;
@@ -344,19 +406,21 @@ static void exec_app(struct sim_node *n, void *ctx)
 			d->result = tcp_unlisten(s, c->port) == TCP_OK ? 0 : -EINVAL;
 			break;
 		}
-		d->result = tcp_listen(s, c->port, on_tcp, d) == TCP_OK ? 0 : -EADDRINUSE;
-		if (d->result == 0)
-			d->listen_port = c->port;
+		d->result = c->port != 0 ? listen_result(tcp_listen(s, c->port, on_tcp, d), 0)
+					 : listen_ephemeral(d, s);
 		break;
 	case DUT_APP_CONNECT:
 		d->conn = tcp_connect(s, c->ip, c->port, on_tcp, d);
 		d->result = d->conn ? 0 : -ENOBUFS;
+		if (d->conn != NULL)
+			dut_sockerr_open(&d->sock);
 		break;
 	case DUT_APP_SEND:
-		if (d->conn == NULL) {
-			d->result = -ENOTCONN;
+		d->result = dut_sockerr_send(&d->sock);
+		if (d->result == 0 && d->conn == NULL)
+			d->result = -EPIPE;
+		if (d->result < 0)
 			break;
-		}
 		d->send_pending += c->n;
 		push_send(d);
 		d->result = (int)c->n;
@@ -365,9 +429,19 @@ static void exec_app(struct sim_node *n, void *ctx)
 		size_t k = c->n < d->rx_len ? c->n : d->rx_len;
 		memmove(d->rx, d->rx + k, d->rx_len - k);
 		d->rx_len -= k;
-		d->result = (int)k;
+		set_window(d, d->conn, 0);
+		d->result = dut_sockerr_recv(&d->sock, (int)k);
 		break;
 	}
+	case DUT_APP_RCVBUF:
+		/* For the connections to come, from their SYN or SYN-ACK on (the
+		 * stack keeps a pointer to ncfg, node.h); the current one's
+		 * window follows as data fills the buffer. */
+		d->rx_cap = c->n < RXBUF ? c->n : RXBUF;
+		d->rcvbuf_set = true;
+		d->node.ncfg.rcv_wnd = (uint16_t)(d->rx_cap < d->dflt_wnd ? d->rx_cap : d->dflt_wnd);
+		set_window(d, d->conn, 0);
+		break;
 	case DUT_APP_CLOSE:
 	case DUT_APP_SHUTDOWN_WR:
 		if (c->conn == DUT_CONN_LISTENER) {
@@ -378,6 +452,7 @@ static void exec_app(struct sim_node *n, void *ctx)
 			d->result = -ENOTCONN;
 			break;
 		}
+		dut_sockerr_shutdown(&d->sock);
 		if (c->kind == DUT_APP_CLOSE && d->rx_len > 0) {
 			/* The adapter's buffer is this DUT's socket receive buffer (the
 			 * stack keeps none): closing with data the application never
@@ -396,6 +471,7 @@ static void exec_app(struct sim_node *n, void *ctx)
 		}
 		tcp_abort(s, d->conn);
 		d->conn = NULL;
+		dut_sockerr_event(&d->sock, DUT_EV_CLOSED);
 		break;
 	}
 }
@@ -409,6 +485,13 @@ static int sim_app(struct dut *dd, const struct dut_app_cmd *cmd, char err[DUT_E
 	if (d->result < 0)
 		snprintf(err, DUT_ERR_LEN, "%s", strerror(-d->result));
 	return d->result;
+}
+
+static int sim_so_error(struct dut *dd, int conn)
+{
+	struct sim_dut *d = dd->priv;
+	(void)conn; /* one connection at a time: the current one */
+	return dut_sockerr_pop(&d->sock);
 }
 
 static enum dut_app_event sim_app_event(struct dut *dd)
@@ -498,4 +581,5 @@ const struct dut_ops dut_sim_ops = {
 	.tcp_state = sim_tcp_state,
 	.counter = sim_counter,
 	.diagnostics = sim_diagnostics,
+	.so_error = sim_so_error,
 };

@@ -408,6 +408,7 @@ static int tap_open(struct dut *d, const struct dut_config *cfg, char err[DUT_ER
 		free(t);
 		return rc;
 	}
+	dut_tap_urg_start(t);
 	/* The clock starts when the DUT is ready: a script's time 0 is not
 	 * eaten by namespace setup. */
 	t->t0 = mono_ns();
@@ -449,10 +450,12 @@ static int tap_inject(struct dut *d, const uint8_t *ip, size_t len)
 	(void)eth_emit(&e, frame, sizeof frame);
 	memcpy(frame + ETH_HDR_LEN, ip, len);
 	capture(t, frame, ETH_HDR_LEN + len);
+	dut_tap_injecting(t, ip, len);
 	ssize_t w = write(t->tap_fd, frame, ETH_HDR_LEN + len);
 	if (w < 0)
 		return -errno;
 	t->frames_in++;
+	dut_tap_injected(t, ip, len);
 	return 0;
 }
 
@@ -591,4 +594,5 @@ const struct dut_ops dut_tap_ops = {
 	.counter = dut_tap_counter,
 	.sockopt = dut_tap_sockopt,
 	.sysctl = tap_sysctl,
+	.so_error = dut_tap_so_error,
 };

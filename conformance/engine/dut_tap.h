@@ -10,8 +10,10 @@
  * Connection handles (dut_app_cmd.conn, dut_sockopt.conn) are numbered in
  * the order sockets are created: listen, connect and each accepted
  * connection take the next number from 0, and each becomes "current".
- * SEND writes n zero bytes (as packetdrill's write() does); RECV returns
- * the number of bytes read (>= 0) rather than 0.
+ * SEND writes n bytes ('a'..'z', as the sim adapter does); RECV returns
+ * the kernel's answer: the bytes read, 0 at the end of the stream, -EAGAIN,
+ * or the socket's pending error, which the adapter never reads itself
+ * (dut_tap_sock.c), so read, write and SO_ERROR see it as Linux reports it.
  */
 #ifndef CONFORMANCE_DUT_TAP_H
 #define CONFORMANCE_DUT_TAP_H

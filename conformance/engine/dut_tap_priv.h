@@ -1,12 +1,14 @@
 /*
- * dut_tap_priv.h - state shared by the two halves of the tap DUT adapter:
- * dut_tap.c (namespace, TAP device, link layer, clock, capture) and
+ * dut_tap_priv.h - state shared by the parts of the tap DUT adapter:
+ * dut_tap.c (namespace, TAP device, link layer, clock, capture),
  * dut_tap_sock.c (application actions as socket calls, the events they
- * produce, socket options, TCP state and kernel counters).
+ * produce, socket options) and dut_tap_diag.c (sock_diag lookups and
+ * SOCK_DESTROY, TCP state, kernel counters).
  *
- * Everything lives in one struct dut_tap hung off dut->priv; nothing is
- * global, so a process may run several tap DUTs side by side, each in its
- * own network namespace.
+ * Everything lives in one struct dut_tap hung off dut->priv, so a process
+ * may run several tap DUTs side by side, each in its own network
+ * namespace. One thing is the process's: SIGURG, which reaches whichever
+ * open tap DUT reads it first (dut_tap_urg_start).
  */
 #ifndef CONFORMANCE_DUT_TAP_PRIV_H
 #define CONFORMANCE_DUT_TAP_PRIV_H
@@ -38,12 +40,14 @@ struct dut_tap_conn {
 	int fd;                  /* -1 once the app closed it */
 	bool dead;               /* reset/refused/timed out: no more events */
 	bool eof_seen;
+	bool closed_seen;        /* CLOSED reported: both FINs through (or gone) */
 	int inq_seen;            /* unread bytes when DATA was last reported */
 	uint64_t send_pending;   /* bytes of a SEND the socket buffer refused */
 	uint64_t send_seq;       /* bytes sent so far: the payload pattern */
 	uint32_t lip, rip;       /* host order; 0 until known */
 	uint16_t lport, rport;
 	int last_state;          /* Linux TCP_* state last seen (orphans) */
+	int inj_state;           /* state before the segment being injected, -1 = not its */
 };
 
 struct dut_tap_opt {
@@ -67,6 +71,13 @@ struct dut_tap {
 	int cur;                 /* the "current" connection, -1 = none */
 	struct dut_tap_opt pending[DUT_TAP_MAX_PENDING_OPTS];
 	unsigned n_pending;      /* options set before any socket existed */
+	int rcvbuf;              /* DUT_APP_RCVBUF for every socket made after it, 0 = none */
+
+	/* SIGURG (Linux's urgent-data signal, sk_send_sigurg) for the sockets
+	 * this process owns (F_SETOWN), read through a signalfd while the
+	 * adapter is open; -1 = not available. */
+	int urg_fd;
+	bool urg_was_blocked;
 
 	enum dut_app_event ev[DUT_TAP_MAX_EVENTS];
 	unsigned ev_head, ev_n;
@@ -84,14 +95,41 @@ uint64_t dut_tap_clock(const struct dut_tap *t);
  * the namespace. Returns 0 or -errno. */
 int dut_tap_write_sysctl_in_ns(const char *name, const char *value);
 
+/* Linux's TCP_* state numbers (include/net/tcp_states.h). */
+#define LX_SYN_SENT 2
+#define LX_TIME_WAIT 6
+#define LX_CLOSE 7
+#define LX_LISTEN 10
+#define LX_NEW_SYN_RECV 12
+
+/* dut_tap_diag.c: a socket of the namespace as sock_diag lists it. */
+struct dut_tap_diag_query {
+	uint16_t lport, rport;
+	uint32_t rip;
+	bool peer_only;          /* any non-listening socket with rip */
+	int state;               /* out: Linux state, -1 = not found */
+};
+/* Fills q->state (-1 = no such socket); returns 0 or -errno. */
+int dut_tap_diag_lookup(struct dut_tap *t, struct dut_tap_diag_query *q);
+/* SOCK_DESTROY of c's 4-tuple: 0, -ENOENT, -EOPNOTSUPP (no
+ * CONFIG_INET_DIAG_DESTROY), or another -errno. */
+int dut_tap_diag_destroy(struct dut_tap *t, const struct dut_tap_conn *c);
+
 /* dut_tap_sock.c */
 void dut_tap_sock_init(struct dut_tap *t);
+/* Starts reporting urgent data (SIGURG through a signalfd). */
+void dut_tap_urg_start(struct dut_tap *t);
 void dut_tap_sock_close_all(struct dut_tap *t);
 void dut_tap_scan(struct dut_tap *t);
+/* Around inject()'s TAP write: the states of the segment's connections
+ * before it, and the ones it ended after it (RESET, REFUSED). */
+void dut_tap_injecting(struct dut_tap *t, const uint8_t *ip, size_t len);
+void dut_tap_injected(struct dut_tap *t, const uint8_t *ip, size_t len);
 int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN]);
 enum dut_app_event dut_tap_app_event(struct dut *d);
 int dut_tap_tcp_state(struct dut *d, const char **name);
 int dut_tap_counter(struct dut *d, const char *name, uint64_t *val);
 int dut_tap_sockopt(struct dut *d, struct dut_sockopt *o, char err[DUT_ERR_LEN]);
+int dut_tap_so_error(struct dut *d, int conn);
 
 #endif /* CONFORMANCE_DUT_TAP_PRIV_H */

@@ -7,16 +7,25 @@
  * Sockets are non-blocking. dut_tap_scan() (called from advance(),
  * app_event() and tcp_state()) polls each one with a zero timeout:
  *   listener readable       -> accept4() -> ACCEPTED (becomes current)
- *   connect finished        -> SO_ERROR 0 CONNECTED, ECONNREFUSED REFUSED,
- *                              ETIMEDOUT TIMEOUT, else RESET
- *   POLLERR on a connection -> SO_ERROR ECONNRESET/EPIPE RESET, ETIMEDOUT
- *                              TIMEOUT (Linux reports a RST in CLOSE-WAIT
- *                              as EPIPE)
+ *   connect finished        -> CONNECTED
+ *   the connection is over (TCP_INFO says CLOSE) with POLLERR, and no
+ *   segment we injected ended it -> TIMEOUT (retransmissions exhausted)
  *   more unread bytes       -> DATA (SIOCINQ grew), then POLLRDHUP -> EOF
- *   a closed (orphaned) connection no longer listed by sock_diag -> CLOSED
+ *   both FINs through: the socket in CLOSE without an error, or, once the
+ *   application closed it, in TIME-WAIT or no longer listed by sock_diag
+ *                           -> CLOSED (as the sim DUT's stack says it)
+ * An ABORT after CLOSE is the kernel's own abort of the orphan
+ * (SOCK_DESTROY), so `abort` means the same as on sim (dut_tap_app).
+ * A reset is seen where it happens: a TAP write is processed by the
+ * kernel before write() returns, so dut_tap_injected() looks at the
+ * connections the injected segment belongs to, and one it ended is
+ * REFUSED (in SYN-SENT) or RESET. Nothing here reads SO_ERROR: the
+ * socket's pending error stays the kernel's, for the application's own
+ * read, write or getsockopt(SO_ERROR) (dut_tap_so_error) to take (Linux
+ * reports it once: EPIPE for a RST in CLOSE-WAIT, ECONNRESET elsewhere).
  * After close() the app has no fd, so the connection is followed through
- * NETLINK_SOCK_DIAG, which also lists request sockets: tcp_state() can say
- * SYN-RECEIVED before accept, FIN-WAIT-1 or LAST-ACK after close.
+ * NETLINK_SOCK_DIAG (dut_tap_diag.c, which also answers tcp_state() and
+ * the counters).
  */
 #define _GNU_SOURCE
 
@@ -25,18 +34,17 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/inet_diag.h>
-#include <linux/netlink.h>
-#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,23 +52,6 @@
 #define RECV_MAX 65536u
 #define LISTEN_BACKLOG 16
 
-/* Linux's TCP_* state numbers (include/net/tcp_states.h). */
-#define LX_CLOSE 7
-#define LX_LISTEN 10
-#define LX_NEW_SYN_RECV 12
-
-static const char *const dut_tap_state_names[] = {
-	"CLOSED", "ESTABLISHED", "SYN-SENT", "SYN-RECEIVED", "FIN-WAIT-1",
-	"FIN-WAIT-2", "TIME-WAIT", "CLOSED", "CLOSE-WAIT", "LAST-ACK",
-	"LISTEN", "CLOSING", "SYN-RECEIVED",
-};
-
-static const char *state_name(int s)
-{
-	if (s < 0 || (size_t)s >= sizeof dut_tap_state_names / sizeof dut_tap_state_names[0])
-		return "CLOSED";
-	return dut_tap_state_names[s];
-}
 
 void dut_tap_sock_init(struct dut_tap *t)
 {
@@ -69,6 +60,38 @@ void dut_tap_sock_init(struct dut_tap *t)
 		t->conns[i].fd = -1;
 	}
 	t->cur = -1;
+	t->urg_fd = -1;
+}
+
+/* Linux tells a socket's owner of a new urgent pointer with SIGURG
+ * (tcp_check_urg -> sk_send_sigurg), before the urgent byte itself can be
+ * read: RFC 9293 MUST-32's signal, also at a zero window (MUST-66). The
+ * signal is blocked and read from a signalfd, so nothing is interrupted;
+ * a process-wide signal, it is put down to the current connection. */
+void dut_tap_urg_start(struct dut_tap *t)
+{
+	sigset_t urg, old;
+	sigemptyset(&urg);
+	sigaddset(&urg, SIGURG);
+	if (sigprocmask(SIG_BLOCK, &urg, &old) < 0)
+		return;
+	t->urg_was_blocked = sigismember(&old, SIGURG) == 1;
+	t->urg_fd = signalfd(-1, &urg, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static bool urg_pending(struct dut_tap *t)
+{
+	struct signalfd_siginfo si;
+	bool got = false;
+	while (t->urg_fd >= 0 && read(t->urg_fd, &si, sizeof si) == (ssize_t)sizeof si)
+		got = true;
+	return got;
+}
+
+/* The application's sockets are this process's: SIGURG comes here. */
+static void own(int fd)
+{
+	(void)fcntl(fd, F_SETOWN, getpid());
 }
 
 void dut_tap_sock_close_all(struct dut_tap *t)
@@ -78,6 +101,17 @@ void dut_tap_sock_close_all(struct dut_tap *t)
 			close(t->conns[i].fd);
 			t->conns[i].fd = -1;
 		}
+	if (t->urg_fd >= 0) {
+		(void)urg_pending(t); /* taken: not delivered once unblocked */
+		close(t->urg_fd);
+		t->urg_fd = -1;
+		if (!t->urg_was_blocked) {
+			sigset_t urg;
+			sigemptyset(&urg);
+			sigaddset(&urg, SIGURG);
+			(void)sigprocmask(SIG_UNBLOCK, &urg, NULL);
+		}
+	}
 }
 
 static void push_event(struct dut_tap *t, enum dut_app_event ev)
@@ -116,69 +150,6 @@ static void fill_names(struct dut_tap_conn *c)
 	}
 }
 
-/* ---- sock_diag: the kernel's view of every TCP socket in the ns ---- */
-
-struct diag_query {
-	uint16_t lport, rport;
-	uint32_t rip;
-	bool peer_only;          /* any non-listening socket with rip */
-	int state;               /* out: Linux state, -1 = not found */
-};
-
-static void diag_match(struct diag_query *q, const struct inet_diag_msg *m)
-{
-	uint16_t sport = ntohs(m->id.idiag_sport), dport = ntohs(m->id.idiag_dport);
-	uint32_t dst = ntohl(m->id.idiag_dst[0]);
-	if (m->idiag_state == LX_LISTEN)
-		return;
-	if (q->peer_only ? dst != q->rip
-			 : sport != q->lport || dport != q->rport || dst != q->rip)
-		return;
-	/* Prefer a full socket over a request socket for the same port. */
-	if (q->state < 0 || q->state == LX_NEW_SYN_RECV)
-		q->state = m->idiag_state;
-}
-
-static int diag_lookup(struct dut_tap *t, struct diag_query *q)
-{
-	q->state = -1;
-	if (t->diag_fd < 0)
-		return -ENOTSUP;
-	struct {
-		struct nlmsghdr nlh;
-		struct inet_diag_req_v2 r;
-	} req;
-	memset(&req, 0, sizeof req);
-	req.nlh.nlmsg_len = sizeof req;
-	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.r.sdiag_family = AF_INET;
-	req.r.sdiag_protocol = IPPROTO_TCP;
-	req.r.idiag_states = 0xffffffffu;
-	struct sockaddr_nl nl;
-	memset(&nl, 0, sizeof nl);
-	nl.nl_family = AF_NETLINK;
-	if (sendto(t->diag_fd, &req, sizeof req, 0, (struct sockaddr *)&nl, sizeof nl) < 0)
-		return -errno;
-	/* Keep the buffer aligned for struct nlmsghdr. */
-	long buf[8192 / sizeof(long)];
-	for (;;) {
-		ssize_t n = recv(t->diag_fd, buf, sizeof buf, 0);
-		if (n < 0)
-			return errno == EINTR ? -EINTR : -errno;
-		size_t left = (size_t)n;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left);
-		     h = NLMSG_NEXT(h, left)) {
-			if (h->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (h->nlmsg_type == NLMSG_ERROR)
-				return -EIO;
-			if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
-				diag_match(q, NLMSG_DATA(h));
-		}
-	}
-}
-
 /* ---- scanning sockets for events ---- */
 
 static short poll_one(int fd, short events)
@@ -189,18 +160,21 @@ static short poll_one(int fd, short events)
 	return p.revents;
 }
 
-static int sock_error(int fd)
+/* The kernel's TCP state of a socket (TCP_INFO; it does not touch the
+ * socket's pending error), or -1. */
+static int conn_state(int fd)
 {
-	int e = 0;
-	socklen_t l = sizeof e;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &l) < 0)
-		return errno;
-	return e;
+	struct tcp_info ti;
+	socklen_t l = sizeof ti;
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l) < 0)
+		return -1;
+	return ti.tcpi_state;
 }
 
 /* SEND's bytes are 'a'..'z' repeating, counted over the connection, as
- * the sim adapter writes them: one script, the same payload on every DUT. */
-static void flush_send(struct dut_tap_conn *c)
+ * the sim adapter writes them: one script, the same payload on every DUT.
+ * Returns 0, or the kernel's error for a send it refused outright. */
+static int flush_send(struct dut_tap_conn *c)
 {
 	uint8_t chunk[SEND_CHUNK];
 	while (c->send_pending > 0) {
@@ -208,11 +182,14 @@ static void flush_send(struct dut_tap_conn *c)
 		for (size_t i = 0; i < n; i++)
 			chunk[i] = (uint8_t)('a' + (c->send_seq + i) % 26u);
 		ssize_t w = send(c->fd, chunk, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w <= 0)
-			return;
+		if (w < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+		if (w == 0)
+			return 0;
 		c->send_pending -= (uint64_t)w;
 		c->send_seq += (uint64_t)w;
 	}
+	return 0;
 }
 
 static void scan_listener(struct dut_tap *t, struct dut_tap_conn *l)
@@ -233,8 +210,15 @@ static void scan_listener(struct dut_tap *t, struct dut_tap_conn *l)
 		c->used = true;
 		c->role = DUT_TAP_OPEN;
 		fill_names(c);
+		own(fd);
 		t->cur = i;
 		push_event(t, DUT_EV_ACCEPTED);
+		/* Reset while it waited in the accept queue (accept still
+		 * returns it, its error pending). */
+		if (conn_state(fd) == LX_CLOSE) {
+			c->dead = true;
+			push_event(t, DUT_EV_RESET);
+		}
 	}
 }
 
@@ -249,26 +233,28 @@ static void scan_conn(struct dut_tap *t, struct dut_tap_conn *c)
 	if (c->role == DUT_TAP_CONNECTING) {
 		if (!(re & (POLLOUT | POLLERR | POLLHUP)))
 			return;
-		int e = sock_error(c->fd);
-		if (e == 0) {
-			c->role = DUT_TAP_OPEN;
-			fill_names(c);
-			push_event(t, DUT_EV_CONNECTED);
-		} else {
+		int st = conn_state(c->fd);
+		if (st == LX_SYN_SENT)
+			return;
+		if (st == LX_CLOSE) {
+			/* Not a RST (dut_tap_injected would have seen it): the
+			 * SYN retries ran out. */
 			c->dead = true;
-			push_event(t, e == ECONNREFUSED ? DUT_EV_REFUSED
-				      : e == ETIMEDOUT  ? DUT_EV_TIMEOUT
-							: DUT_EV_RESET);
+			push_event(t, DUT_EV_TIMEOUT);
 			return;
 		}
+		c->role = DUT_TAP_OPEN;
+		fill_names(c);
+		push_event(t, DUT_EV_CONNECTED);
 	}
-	if (re & POLLERR) {
-		int e = sock_error(c->fd);
-		if (e != 0) {
-			c->dead = true;
-			push_event(t, e == ETIMEDOUT ? DUT_EV_TIMEOUT : DUT_EV_RESET);
-			return;
-		}
+	if ((re & (POLLERR | POLLHUP)) && conn_state(c->fd) == LX_CLOSE) {
+		/* Over without a segment of ours ending it: with an error, the
+		 * retransmissions ran out; without, both FINs are through (the
+		 * kernel has moved it to TIME-WAIT, or LAST-ACK ended). */
+		c->dead = true;
+		c->closed_seen = !(re & POLLERR);
+		push_event(t, c->closed_seen ? DUT_EV_CLOSED : DUT_EV_TIMEOUT);
+		return;
 	}
 	if (re & POLLIN) {
 		int inq = 0;
@@ -284,13 +270,19 @@ static void scan_conn(struct dut_tap *t, struct dut_tap_conn *c)
 		flush_send(c);
 }
 
+/* The application is told CLOSED when both FINs are through: the
+ * connection is gone, or lingers in TIME-WAIT (as the sim DUT's stack
+ * tells it on entering TIME-WAIT). It is followed on for tcp_state(). */
 static void scan_orphan(struct dut_tap *t, struct dut_tap_conn *c)
 {
-	struct diag_query q = {.lport = c->lport, .rport = c->rport, .rip = c->rip};
-	if (diag_lookup(t, &q) < 0)
+	struct dut_tap_diag_query q = {.lport = c->lport, .rport = c->rport, .rip = c->rip};
+	if (dut_tap_diag_lookup(t, &q) < 0)
 		return;
-	if (q.state < 0) {
+	if ((q.state < 0 || q.state == LX_TIME_WAIT) && !c->closed_seen) {
+		c->closed_seen = true;
 		push_event(t, DUT_EV_CLOSED);
+	}
+	if (q.state < 0) {
 		c->role = DUT_TAP_FREE; /* c->used stays: handles are not reused */
 		c->last_state = 0;
 		return;
@@ -298,8 +290,48 @@ static void scan_orphan(struct dut_tap *t, struct dut_tap_conn *c)
 	c->last_state = q.state;
 }
 
+/* The live connections of an injected segment's 4-tuple (the peer's
+ * address and port, our port). */
+static bool for_segment(const struct dut_tap_conn *c, const uint8_t *ip, size_t len)
+{
+	if (len < 24 || (ip[0] >> 4) != 4 || ip[9] != IPPROTO_TCP)
+		return false;
+	size_t ihl = (size_t)(ip[0] & 0x0fu) * 4u;
+	if (len < ihl + 4)
+		return false;
+	uint32_t src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
+	uint16_t sport = (uint16_t)(ip[ihl] << 8 | ip[ihl + 1]);
+	uint16_t dport = (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]);
+	return (c->role == DUT_TAP_OPEN || c->role == DUT_TAP_CONNECTING) && !c->dead && c->fd >= 0 &&
+	       c->lport == dport && c->rport == sport && c->rip == src;
+}
+
+void dut_tap_injecting(struct dut_tap *t, const uint8_t *ip, size_t len)
+{
+	for (int i = 0; i < DUT_TAP_MAX_CONNS; i++) {
+		struct dut_tap_conn *c = &t->conns[i];
+		c->inj_state = for_segment(c, ip, len) ? conn_state(c->fd) : -1;
+	}
+}
+
+/* After the TAP write of the peer's segment, which the kernel has
+ * processed by now: a connection it ended was refused if it was in
+ * SYN-SENT (tcp_reset: ECONNREFUSED), else reset. */
+void dut_tap_injected(struct dut_tap *t, const uint8_t *ip, size_t len)
+{
+	for (int i = 0; i < DUT_TAP_MAX_CONNS; i++) {
+		struct dut_tap_conn *c = &t->conns[i];
+		if (c->inj_state < 0 || !for_segment(c, ip, len) || conn_state(c->fd) != LX_CLOSE)
+			continue;
+		c->dead = true;
+		push_event(t, c->inj_state == LX_SYN_SENT ? DUT_EV_REFUSED : DUT_EV_RESET);
+	}
+}
+
 void dut_tap_scan(struct dut_tap *t)
 {
+	if (urg_pending(t))
+		push_event(t, DUT_EV_URGENT);
 	for (int i = 0; i < DUT_TAP_MAX_CONNS; i++) {
 		struct dut_tap_conn *c = &t->conns[i];
 		switch (c->role) {
@@ -442,6 +474,22 @@ int dut_tap_sockopt(struct dut *d, struct dut_sockopt *o, char err[DUT_ERR_LEN])
 	return rc;
 }
 
+/* getsockopt(SO_ERROR) of the application's socket: the kernel's own
+ * answer (which it clears), since nothing here reads it before. */
+int dut_tap_so_error(struct dut *d, int conn)
+{
+	struct dut_tap *t = d->priv;
+	dut_tap_scan(t);
+	int i = resolve(t, conn, 0);
+	if (i < 0 || t->conns[i].fd < 0)
+		return 0;
+	int e = 0;
+	socklen_t l = sizeof e;
+	if (getsockopt(t->conns[i].fd, SOL_SOCKET, SO_ERROR, &e, &l) < 0)
+		return errno;
+	return e;
+}
+
 /* ---- application actions ---- */
 
 /* A TCP socket in the DUT's namespace with the pending options applied. */
@@ -469,6 +517,12 @@ static int new_socket(struct dut_tap *t, char err[DUT_ERR_LEN])
 		}
 	}
 	t->n_pending = 0;
+	own(fd);
+	if (t->rcvbuf > 0 && (rc = set_opt(fd, SOL_SOCKET, SO_RCVBUF, t->rcvbuf)) < 0) {
+		snprintf(err, DUT_ERR_LEN, "tap DUT: setsockopt SO_RCVBUF: %s", strerror(-rc));
+		close(fd);
+		return rc;
+	}
 	return fd;
 }
 
@@ -482,9 +536,11 @@ static int bind_to(int fd, uint32_t ip, uint16_t port)
 	return bind(fd, (struct sockaddr *)&a, sizeof a) < 0 ? -errno : 0;
 }
 
+/* Listens on cmd->port, or with port 0 on the port Linux picks when
+ * listen() finds the socket unbound (inet_autobind), which it returns. */
 static int app_listen(struct dut_tap *t, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN])
 {
-	uint16_t port = cmd->port ? cmd->port : t->cfg.dut_port;
+	uint16_t port = cmd->port;
 	int i = new_slot(t);
 	if (i < 0) {
 		snprintf(err, DUT_ERR_LEN, "tap DUT: out of connection handles");
@@ -495,13 +551,20 @@ static int app_listen(struct dut_tap *t, const struct dut_app_cmd *cmd, char err
 		return fd;
 	int one = 1;
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	int rc = bind_to(fd, 0, port);
+	int rc = port != 0 ? bind_to(fd, 0, port) : 0;
 	if (rc == 0 && listen(fd, LISTEN_BACKLOG) < 0)
 		rc = -errno;
 	if (rc < 0) {
 		snprintf(err, DUT_ERR_LEN, "tap DUT: listen on port %u: %s", port, strerror(-rc));
 		close(fd);
 		return rc;
+	}
+	bool picked = port == 0;
+	if (picked) {
+		struct sockaddr_in a;
+		socklen_t al = sizeof a;
+		if (getsockname(fd, (struct sockaddr *)&a, &al) == 0)
+			port = ntohs(a.sin_port);
 	}
 	struct dut_tap_conn *c = &t->conns[i];
 	memset(c, 0, sizeof *c);
@@ -511,7 +574,23 @@ static int app_listen(struct dut_tap *t, const struct dut_app_cmd *cmd, char err
 	c->lip = t->cfg.dut_ip;
 	c->lport = port;
 	t->cur = i;
-	return 0;
+	return picked ? port : 0;
+}
+
+/* The application's receive buffer: SO_RCVBUF on the connection's socket
+ * (or listener, whose connections inherit it) and on every socket made
+ * after. Linux doubles the value and advertises about half of it, what is
+ * left after its overhead; unread data then closes the window. */
+static int app_rcvbuf(struct dut_tap *t, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN])
+{
+	t->rcvbuf = cmd->n > INT32_MAX / 2 ? INT32_MAX / 2 : (int)cmd->n;
+	int i = resolve(t, cmd->conn, cmd->port);
+	if (i < 0 || t->conns[i].fd < 0)
+		return 0;
+	int rc = set_opt(t->conns[i].fd, SOL_SOCKET, SO_RCVBUF, t->rcvbuf);
+	if (rc < 0)
+		snprintf(err, DUT_ERR_LEN, "tap DUT: setsockopt SO_RCVBUF: %s", strerror(-rc));
+	return rc;
 }
 
 /* Active open from dut_ip:dut_port (an ephemeral port if that is taken),
@@ -553,6 +632,52 @@ static int app_connect(struct dut_tap *t, const struct dut_app_cmd *cmd, char er
 	return 0;
 }
 
+/* An action on a connection the application has closed (the kernel may
+ * still run it): ABORT is the kernel's tcp_abort of it until both FINs
+ * are through, as an RFC ABORT after CLOSE; a second CLOSE is RFC 9293's
+ * "error: connection closing" (EINVAL, as on sim); there is nothing to
+ * send or receive on it any more. */
+static int app_after_close(struct dut_tap *t, struct dut_tap_conn *c, enum dut_app_kind kind,
+			   char err[DUT_ERR_LEN])
+{
+	bool open = c->role == DUT_TAP_ORPHAN && !c->closed_seen;
+	int rc;
+	switch (kind) {
+	case DUT_APP_ABORT:
+		if (!open) {
+			rc = -ENOTCONN;
+			break;
+		}
+		rc = dut_tap_diag_destroy(t, c);
+		if (rc == 0 || rc == -ENOENT) {
+			rc = rc == 0 ? 0 : -ENOTCONN;
+			c->role = DUT_TAP_FREE;
+			c->closed_seen = true;
+		} else if (rc == -EOPNOTSUPP) {
+			snprintf(err, DUT_ERR_LEN,
+				 "tap DUT: this kernel cannot abort a socket the application has closed "
+				 "(SOCK_DESTROY needs CONFIG_INET_DIAG_DESTROY)");
+			return rc;
+		}
+		break;
+	case DUT_APP_CLOSE:
+	case DUT_APP_SHUTDOWN_WR:
+		rc = open ? -EINVAL : -ENOTCONN;
+		break;
+	case DUT_APP_SEND:
+	case DUT_APP_RECV:
+	case DUT_APP_LISTEN:
+	case DUT_APP_CONNECT:
+	case DUT_APP_RCVBUF:
+	default:
+		rc = -EBADF;
+		break;
+	}
+	if (rc < 0)
+		snprintf(err, DUT_ERR_LEN, "tap DUT: %s", strerror(-rc));
+	return rc;
+}
+
 int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_LEN])
 {
 	struct dut_tap *t = d->priv;
@@ -562,6 +687,8 @@ int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_L
 		return app_listen(t, cmd, err);
 	case DUT_APP_CONNECT:
 		return app_connect(t, cmd, err);
+	case DUT_APP_RCVBUF:
+		return app_rcvbuf(t, cmd, err);
 	case DUT_APP_SEND:
 	case DUT_APP_RECV:
 	case DUT_APP_CLOSE:
@@ -571,30 +698,46 @@ int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_L
 	}
 	int i = resolve(t, cmd->conn, cmd->port);
 	struct dut_tap_conn *c = i < 0 ? NULL : &t->conns[i];
+	if (c != NULL && c->fd < 0 && c->lport != 0)
+		return app_after_close(t, c, cmd->kind, err);
 	if (c == NULL || c->fd < 0) {
 		snprintf(err, DUT_ERR_LEN, "tap DUT: no open connection for handle %d", cmd->conn);
 		return -EBADF;
 	}
+	/* A connection already over (reset, refused, timed out, or both FINs
+	 * through): CLOSE and ABORT let the descriptor go and say so, RFC
+	 * 9293 §3.10.4-5 "error: connection does not exist", as on sim. */
+	bool over = c->role != DUT_TAP_LISTENER && (c->dead || c->closed_seen);
 	int rc = 0;
 	switch (cmd->kind) {
 	case DUT_APP_LISTEN:
 	case DUT_APP_CONNECT:
+	case DUT_APP_RCVBUF:
 		break;
-	case DUT_APP_SEND:
+	case DUT_APP_SEND: {
 		/* What the socket buffer refuses now goes out as it drains
-		 * (dut_tap_scan), like a blocking write() finishing later. */
+		 * (dut_tap_scan), like a blocking write() finishing later; a
+		 * send the kernel refuses outright (the connection's error,
+		 * EPIPE) is the answer. */
+		bool queued = c->send_pending > 0;
 		c->send_pending += cmd->n;
-		flush_send(c);
-		rc = (int)cmd->n;
+		rc = flush_send(c);
+		if (rc < 0 && !queued)
+			c->send_pending = 0;
+		else
+			rc = (int)cmd->n;
 		break;
+	}
 	case DUT_APP_RECV: {
-		/* MSG_TRUNC on TCP discards the bytes: no buffer needed. */
+		/* MSG_TRUNC on TCP discards the bytes: no buffer needed. The
+		 * kernel's answer as it stands: 0 at the end, -EAGAIN, or the
+		 * socket's error. */
 		size_t want = cmd->n > RECV_MAX ? RECV_MAX : cmd->n;
 		ssize_t r = recv(c->fd, NULL, want, MSG_DONTWAIT | MSG_TRUNC);
-		if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			rc = -errno;
+		if (r < 0)
+			rc = errno == EWOULDBLOCK ? -EAGAIN : -errno;
 		else
-			rc = r < 0 ? 0 : (int)r;
+			rc = (int)r;
 		int inq = 0;
 		if (ioctl(c->fd, SIOCINQ, &inq) == 0)
 			c->inq_seen = inq;
@@ -610,6 +753,7 @@ int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_L
 		close(c->fd);
 		c->fd = -1;
 		c->role = DUT_TAP_FREE;
+		rc = over ? -ENOTCONN : 0;
 		break;
 	}
 	case DUT_APP_CLOSE:
@@ -622,121 +766,17 @@ int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_L
 			c->role = DUT_TAP_FREE;
 		else
 			c->role = DUT_TAP_ORPHAN;
+		rc = over ? -ENOTCONN : 0;
 		break;
+	}
+	/* The kernel reported the connection's end to this very call (a timer
+	 * fired since the scan): the event, too, if no scan saw it yet. */
+	if ((cmd->kind == DUT_APP_RECV || cmd->kind == DUT_APP_SEND) && !c->dead && c->fd >= 0 &&
+	    (rc == -ETIMEDOUT || rc == -ECONNRESET || rc == -ECONNREFUSED) && conn_state(c->fd) == LX_CLOSE) {
+		c->dead = true;
+		push_event(t, rc == -ETIMEDOUT ? DUT_EV_TIMEOUT : rc == -ECONNREFUSED ? DUT_EV_REFUSED : DUT_EV_RESET);
 	}
 	if (rc < 0)
 		snprintf(err, DUT_ERR_LEN, "tap DUT: %s", strerror(-rc));
-	return rc;
-}
-
-/* ---- state and counters ---- */
-
-/* As the sim adapter answers: the current connection's state; failing
- * that (a passive open still in SYN-RECEIVED has no socket yet, an aborted
- * one is gone) whatever connection the kernel has with the peer, through
- * sock_diag, which lists request sockets too; else LISTEN or CLOSED. */
-int dut_tap_tcp_state(struct dut *d, const char **name)
-{
-	struct dut_tap *t = d->priv;
-	dut_tap_scan(t);
-	const struct dut_tap_conn *c = t->cur < 0 ? NULL : &t->conns[t->cur];
-	if (c && (c->role == DUT_TAP_CONNECTING || c->role == DUT_TAP_OPEN)) {
-		struct tcp_info ti;
-		socklen_t l = sizeof ti;
-		if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &l) < 0)
-			return -errno;
-		if (ti.tcpi_state != LX_CLOSE) {
-			*name = state_name(ti.tcpi_state);
-			return 0;
-		}
-	}
-	if (c && c->role == DUT_TAP_ORPHAN && c->last_state > 0) {
-		*name = state_name(c->last_state);
-		return 0;
-	}
-	struct diag_query q = {.rip = t->cfg.peer_ip, .peer_only = true};
-	if (diag_lookup(t, &q) == 0 && q.state >= 0) {
-		*name = state_name(q.state);
-		return 0;
-	}
-	*name = "CLOSED";
-	for (int i = 0; i < DUT_TAP_MAX_CONNS; i++)
-		if (t->conns[i].role == DUT_TAP_LISTENER)
-			*name = "LISTEN";
-	return 0;
-}
-
-/* Find `name` ("TcpExt.TCPChallengeACK", or bare "TCPChallengeACK") in a
- * /proc/net/{snmp,netstat} style file: header line, value line, repeat. */
-static int mib_lookup(const char *path, const char *name, uint64_t *val)
-{
-	FILE *f = fopen(path, "re");
-	if (f == NULL)
-		return -errno;
-	const char *dot = strchr(name, '.');
-	char hdr[16384], vals[16384]; /* TcpExt: ~130 fields */
-	int rc = -ENOENT;
-	while (rc != 0 && fgets(hdr, sizeof hdr, f) && fgets(vals, sizeof vals, f)) {
-		char *hs, *vs;
-		char *h = strtok_r(hdr, " \n", &hs);
-		char *v = strtok_r(vals, " \n", &vs);
-		if (h == NULL || v == NULL)
-			continue;
-		/* h is "Tcp:" — match the prefix when the name has one. */
-		if (dot && (strncmp(h, name, (size_t)(dot - name)) != 0 ||
-			    h[dot - name] != ':'))
-			continue;
-		const char *field = dot ? dot + 1 : name;
-		while ((h = strtok_r(NULL, " \n", &hs)) && (v = strtok_r(NULL, " \n", &vs)))
-			if (strcmp(h, field) == 0) {
-				*val = strtoull(v, NULL, 10);
-				rc = 0;
-				break;
-			}
-	}
-	fclose(f);
-	return rc;
-}
-
-int dut_tap_counter(struct dut *d, const char *name, uint64_t *val)
-{
-	struct dut_tap *t = d->priv;
-	static const struct {
-		const char *name;
-		size_t off;
-	} own[] = {
-		{"tap.frames_in", offsetof(struct dut_tap, frames_in)},
-		{"tap.frames_out", offsetof(struct dut_tap, frames_out)},
-		{"tap.arp_replies", offsetof(struct dut_tap, arp_replies)},
-		{"tap.noise_dropped", offsetof(struct dut_tap, noise_dropped)},
-		{"tap.events_lost", offsetof(struct dut_tap, events_lost)},
-	};
-	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-		if (strcmp(name, own[i].name) == 0) {
-			memcpy(val, (const uint8_t *)t + own[i].off, sizeof *val);
-			return 0;
-		}
-	/* The sim adapter's names (core/net/net_stats.h) where Linux counts the
-	 * same thing; the others (rst_accepted, rst_out_of_window, ...) have
-	 * no Linux equivalent and stay unsupported rather than approximated. */
-	static const struct {
-		const char *sim, *linux_name;
-	} alias[] = {
-		{"challenge_acks", "TcpExt.TCPChallengeACK"},
-		{"tcp.challenge_acks", "TcpExt.TCPChallengeACK"},
-	};
-	for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
-		if (strcmp(name, alias[i].sim) == 0)
-			name = alias[i].linux_name;
-	/* The kernel's MIB counters, as nstat names them, read from inside
-	 * the namespace (/proc/thread-self/net follows the thread's ns). */
-	int saved;
-	int rc = dut_tap_ns_enter(t, &saved);
-	if (rc < 0)
-		return rc;
-	rc = mib_lookup("/proc/thread-self/net/snmp", name, val);
-	if (rc < 0)
-		rc = mib_lookup("/proc/thread-self/net/netstat", name, val);
-	dut_tap_ns_leave(saved);
 	return rc;
 }

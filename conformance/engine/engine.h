@@ -7,17 +7,20 @@
  *                                             ├── verify.c  (field-by-field compare)
  *                                             ├── runner_sys.c (socket calls -> app actions)
  *                                             ├── runner_shell.c (prescan, sysctl lines)
+ *                                             ├── runner_conn.c (connections, their ISNs)
  *                                             ├── options.c (option lines, profiles)
  *                                             └── dut->ops  (sim, tap ...)
  *   engine_result ──> ladder.c (ladder diagram), pcap_out.c (failure pcap)
  *
- * Sequence numbers follow packetdrill (conformance/README.md): the DUT's ISN
- * is learned from its first SYN or SYN-ACK; the peer's numbers are as the
- * script writes them. One synack generalisation: when the script injects its
- * first SYN with an absolute number (`< S 1240744644:1240744644(0)!`), that
- * number becomes the peer's ISN and later relative peer numbers count from it,
- * so a capture's real ISN can be kept while the rest of the script stays
- * relative. Messages print both forms: `expected 1 (abs 1240744645)`.
+ * Sequence numbers follow packetdrill (conformance/README.md), per
+ * connection (4-tuple; an active open starts a new one): the DUT's ISN is
+ * learned from its first SYN or SYN-ACK on it; the peer's numbers are as
+ * the script writes them. One synack generalisation: when the script
+ * injects a connection's first SYN with an absolute number
+ * (`< S 1240744644:1240744644(0)!`), that number becomes the peer's ISN and
+ * later relative peer numbers count from it, so a capture's real ISN can be
+ * kept while the rest of the script stays relative. Messages print both
+ * forms: `expected 1 (abs 1240744645)`.
  *
  * Everything the engine prints depends only on the script, the options and
  * the DUT's behaviour: no wall clock, no pointers. A virtual-time DUT thus
@@ -69,6 +72,7 @@ struct engine_log_entry {
 	uint64_t t;
 	bool outbound;            /* DUT -> peer */
 	int line;                 /* the script line it matched or was injected by; 0 = none */
+	int conn;                 /* its connection, an index into engine_result.conns; -1 = none */
 	char *mark;               /* "^^^ ack: expected 1 vs 0" lines, or NULL */
 	size_t len;
 	uint8_t *data;            /* IPv4 datagram */
@@ -81,8 +85,14 @@ struct engine_result {
 	uint64_t virtual_ns;      /* DUT time covered */
 	struct engine_log_entry *log;
 	size_t n_log, cap_log;
-	uint32_t dut_isn, peer_isn; /* for relative numbers in the ladder */
+	uint32_t dut_isn, peer_isn; /* the first connection's, as in conns[0] */
 	bool dut_isn_known;
+	/* Each connection's ISNs, for relative numbers in the ladder (malloc'd). */
+	struct engine_result_conn {
+		uint32_t dut_isn, peer_isn;
+		bool dut_isn_known, peer_isn_known;
+	} *conns;
+	size_t n_conns;
 	/* The chip model's checker diagnostics for the DUT's driver, one line
 	 * each (dut_ops.diagnostics; malloc'd, "" when none), or NULL when the
 	 * DUT has no model (tap) or never opened. */
@@ -165,7 +175,8 @@ void engine_options_str(const uint8_t *o, size_t n, char *buf, size_t cap);
  * the firmware) or "avr:IMAGE.elf" (which reads the image). Returns NULL with the reason in err: an unknown name, or
  * why the firmware cannot be used (dut_board_load). */
 const struct dut_ops *engine_dut_lookup(const char *spec, char *err, size_t errcap);
-/* The same without the reason. */
+/* An adapter already available, by its name: a built-in one, or the loaded
+ * firmware's ("board:libfw.so"); NULL otherwise. Never loads a firmware. */
 const struct dut_ops *engine_find_dut(const char *name);
 /* The i-th registered adapter (sim first), NULL past the last. */
 const struct dut_ops *engine_dut_at(size_t i);
@@ -184,6 +195,8 @@ const struct synack_board_firmware *dut_board_firmware(void);
  * runs it in simavr with the chip model (sim/avr_host.h), driven through
  * its UART agent, or NULL with the reason. One image per process. */
 const struct dut_ops *dut_avr_load(const char *path, char *err, size_t errcap);
+/* The loaded firmware's adapter when `name` is its name, else NULL. */
+const struct dut_ops *dut_board_loaded(const char *name);
 
 /* diag.c: the checker's diagnostics of a chip model as text, one line per
  * rule broken: its first occurrence as model_diag_format() words it, and

@@ -18,8 +18,9 @@
 #include "script.h"
 #include "wire/tcp.h"
 
-/* Script space <-> wire. dut_isn is learned from the DUT's first SYN;
- * peer_isn is 0 unless the script's first SYN was absolute. */
+/* Script space <-> wire, for one connection (runner_conn.c): dut_isn is
+ * learned from the DUT's first SYN on it; peer_isn is 0 unless the
+ * script's first SYN on it was absolute. */
 struct engine_map {
 	bool dut_isn_known;
 	uint32_t dut_isn;
@@ -66,6 +67,8 @@ int engine_verify(const struct script *s, const struct script_event *ev, const s
 		  const struct engine_map *m, const struct engine_verify_cfg *cfg, FILE *msgs, FILE *marks);
 
 /* ---- the runner's state ---- */
+#define ENGINE_CONNS 16u
+#define ENGINE_RECV_ALL 65536u  /* `recv >=N` reads this much: all a socket buffer holds */
 #define ENGINE_QLEN 64u
 #define ENGINE_EVQ 64u
 #define ENGINE_FDS 16
@@ -79,7 +82,16 @@ struct engine_fd {
 	bool linger0;       /* SO_LINGER {1, 0}: close() aborts */
 	bool bound;
 	uint16_t port;      /* bound / listening port */
+	int handle;         /* the adapter's connection handle (dut_app_cmd.conn), -1 = none yet */
 	int so_error;       /* errno for getsockopt(SO_ERROR), 0 = none */
+};
+
+/* One connection a script talks to (runner_conn.c). */
+struct engine_conn {
+	uint16_t dut_port, peer_port;
+	uint32_t peer_ip;
+	bool dut_isn_known, peer_isn_known;
+	uint32_t dut_isn, peer_isn;
 };
 
 struct engine_qpkt {
@@ -90,6 +102,7 @@ struct engine_qpkt {
 struct engine_evq {
 	enum dut_app_event ev;
 	uint64_t t;
+	int handle;         /* ACCEPTED: the new connection's handle, else -1 */
 };
 
 /* A blocking system call (`+0...0.3 read(...)`) waiting for its
@@ -103,6 +116,7 @@ struct engine_pending {
 	int fd;
 	uint32_t n;
 	uint64_t end;               /* scripted return time */
+	bool derived;               /* counted from an observed moment (runner.c) */
 };
 
 struct engine_run {
@@ -111,7 +125,10 @@ struct engine_run {
 	struct engine_result *r;
 	struct dut dut;
 	bool dut_open;
-	struct engine_map map;
+	struct engine_map map;     /* addresses; the ports are the current connection's */
+	struct engine_conn conns[ENGINE_CONNS];
+	size_t n_conns;
+	bool fresh_syn;            /* a connect was issued: its SYN starts a connection */
 	struct engine_verify_cfg vcfg;
 	FILE *msgs;                /* -> r->messages */
 	char *msgbuf;
@@ -123,10 +140,17 @@ struct engine_run {
 	struct engine_evq evq[ENGINE_EVQ];
 	size_t n_ev;
 	uint64_t prev_t;           /* scripted time of the previous event */
+	bool prev_observed;        /* prev_t is (counted from) an observed moment */
+	bool now_derived;          /* so is the time of the event running */
 	uint16_t ip_id;
 	bool stop;                 /* verdict decided */
 	struct engine_fd fds[ENGINE_FDS];
 	int listen_fd, conn_fd;
+	/* The adapter numbers its connections in the order they are made
+	 * (listen, connect, each accepted one; dut.h), and so does the runner,
+	 * so each descriptor names its own (a tap DUT keeps them apart). */
+	int handles;               /* the next handle */
+	int taken_handle;          /* of the event engine_take_event() took last */
 	struct engine_pending pending;
 	bool in_poll;
 };
@@ -146,6 +170,20 @@ int engine_app(struct engine_run *e, const struct script_event *ev, const struct
 enum dut_app_event engine_dut_event(enum script_app_event ev);
 uint64_t engine_tolerance(const struct engine_run *e, uint64_t gap);
 
+/* runner_conn.c */
+/* The connection of an inbound line (created if new; its SYN sets the
+ * peer's ISN), or -1. */
+int engine_conn_inbound(struct engine_run *e, const struct script_packet *p);
+/* The connection of a segment the DUT sent for line p (created if new;
+ * its SYN sets the DUT's ISN), or -1. */
+int engine_conn_outbound(struct engine_run *e, const struct engine_seg *seg, const struct script_packet *p);
+/* The known connection of a segment the DUT sent, or -1. */
+int engine_conn_of(const struct engine_run *e, const struct engine_seg *seg);
+/* An active open was issued: the DUT's next SYN starts a new connection. */
+void engine_conn_connecting(struct engine_run *e);
+/* The map of connection conn (-1: none, numbers as written). */
+void engine_conn_map(const struct engine_run *e, int conn, struct engine_map *m);
+
 /* runner_shell.c */
 /* Finds what the DUT cannot honour before anything runs (reported as
  * unsupported); returns false then. */
@@ -159,6 +197,9 @@ void engine_shell_run(struct engine_run *e, const struct script_event *ev);
 const char *engine_sys_unsupported(const struct script_event *ev, const struct dut_ops *ops, char *buf,
 				   size_t cap);
 void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_t t);
+/* Whether the call is setsockopt(SO_RCVBUF) on an adapter without a
+ * sockopt hook, which the runner maps onto DUT_APP_RCVBUF. */
+bool engine_sys_rcvbuf(const struct script_event *ev, const struct dut_ops *ops);
 /* Completes a pending blocking call whose condition holds. With `final`
  * (its deadline passed) a call still pending fails. */
 void engine_sys_poll(struct engine_run *e, bool final);

@@ -69,25 +69,38 @@ void engine_ladder_rows(FILE *out, const char *left, const char *right, const st
 		row(out, "             (no segments were exchanged)");
 }
 
-void engine_ladder(const struct engine_result *r, const struct script *s, FILE *out)
+/* The numbers of log entry i are relative to its connection's ISNs; a
+ * connection whose DUT ISN no line learned is shown relative to its first
+ * SYN in the log, as a script would write it. */
+static void entry_map(const struct engine_result *r, size_t i, struct engine_map *m)
 {
-	struct engine_map m;
-	char a[16], b[16];
-	memset(&m, 0, sizeof m);
-	m.dut_isn_known = r->dut_isn_known;
-	m.dut_isn = r->dut_isn;
-	m.peer_isn_known = true;
-	m.peer_isn = r->peer_isn;
-	(void)s;
-	/* No line matched the DUT's SYN: show it relative to itself. */
-	for (size_t i = 0; i < r->n_log && !m.dut_isn_known; i++) {
+	memset(m, 0, sizeof *m);
+	m->peer_isn_known = true;
+	int c = r->log[i].conn;
+	if (c < 0 || (size_t)c >= r->n_conns || r->conns == NULL) {
+		m->dut_isn_known = r->dut_isn_known;
+		m->dut_isn = r->dut_isn;
+		m->peer_isn = r->peer_isn;
+		c = -1;
+	} else {
+		m->dut_isn_known = r->conns[c].dut_isn_known;
+		m->dut_isn = r->conns[c].dut_isn;
+		m->peer_isn = r->conns[c].peer_isn_known ? r->conns[c].peer_isn : 0;
+	}
+	for (size_t k = 0; k < r->n_log && !m->dut_isn_known; k++) {
 		struct engine_seg seg;
-		if (r->log[i].outbound && engine_parse_seg(r->log[i].data, r->log[i].len, &seg) == 0 &&
-		    (seg.tcp.flags & TCP_SYN)) {
-			m.dut_isn_known = true;
-			m.dut_isn = seg.tcp.seq;
+		if (r->log[k].outbound && (c < 0 || r->log[k].conn == c) &&
+		    engine_parse_seg(r->log[k].data, r->log[k].len, &seg) == 0 && (seg.tcp.flags & TCP_SYN)) {
+			m->dut_isn_known = true;
+			m->dut_isn = seg.tcp.seq;
 		}
 	}
+}
+
+void engine_ladder(const struct engine_result *r, const struct script *s, FILE *out)
+{
+	char a[16], b[16];
+	(void)s;
 	/* Endpoints from the first segment. */
 	char peer_hdr[64] = "peer", dut_hdr[64] = "DUT";
 	for (size_t i = 0; i < r->n_log; i++) {
@@ -116,6 +129,8 @@ void engine_ladder(const struct engine_result *r, const struct script *s, FILE *
 	for (size_t i = 0; i < r->n_log; i++) {
 		const struct engine_log_entry *le = &r->log[i];
 		struct engine_seg seg;
+		struct engine_map m;
+		entry_map(r, i, &m);
 		engine_parse_seg(le->data, le->len, &seg);
 		engine_describe(&seg, &m, le->outbound, desc[i], sizeof desc[i]);
 		if (le->line)

@@ -21,7 +21,11 @@
  * A virtual-time DUT is never allowed early and is allowed late by the
  * tolerance (its frames take real, modelled time through SPI and the wire);
  * a real-time DUT gets packetdrill's symmetric tolerance,
- * max(tolerance_usecs, tolerance_percent of the gap).
+ * max(tolerance_usecs, tolerance_percent of the gap). Times counted from an
+ * observation (the chain of relative times after a `*` or windowed line)
+ * are the DUT's moments, not the script's: every DUT gets the symmetric
+ * tolerance there, so an application event may come before the segment
+ * the same step put on the wire (conformance/README.md "Time").
  *
  * The first failing event stops the run (all its field differences are
  * reported); every datagram in and out is logged for the ladder and pcap.
@@ -102,7 +106,8 @@ static void fmt_time(uint64_t ns, char out[32])
 
 /* ---- the exchange log --------------------------------------------------- */
 
-static size_t log_add(struct engine_run *e, uint64_t t, bool outbound, int line, const uint8_t *d, size_t len)
+static size_t log_add(struct engine_run *e, uint64_t t, bool outbound, int line, int conn, const uint8_t *d,
+		      size_t len)
 {
 	struct engine_result *r = e->r;
 	if (r->n_log == r->cap_log) {
@@ -118,6 +123,7 @@ static size_t log_add(struct engine_run *e, uint64_t t, bool outbound, int line,
 	le->t = t;
 	le->outbound = outbound;
 	le->line = line;
+	le->conn = conn;
 	le->data = malloc(len ? len : 1);
 	if (le->data == NULL)
 		return SIZE_MAX;
@@ -160,6 +166,7 @@ static void drain_events(struct engine_run *e)
 		}
 		e->evq[e->n_ev].ev = ev;
 		e->evq[e->n_ev].t = dnow(e);
+		e->evq[e->n_ev].handle = ev == DUT_EV_ACCEPTED ? e->handles++ : -1;
 		e->n_ev++;
 	}
 	if (e->pending.active && !e->in_poll)
@@ -168,7 +175,9 @@ static void drain_events(struct engine_run *e)
 
 static void enqueue(struct engine_run *e, const struct dut_packet *p)
 {
-	size_t idx = log_add(e, p->t, true, 0, p->data, p->len);
+	struct engine_seg seg;
+	engine_parse_seg(p->data, p->len, &seg);
+	size_t idx = log_add(e, p->t, true, 0, engine_conn_of(e, &seg), p->data, p->len);
 	if (e->q_len == ENGINE_QLEN) {
 		engine_fail(e, NULL, "the DUT sent more than %u segments no line expected", ENGINE_QLEN);
 		return;
@@ -219,6 +228,7 @@ bool engine_take_event(struct engine_run *e, enum dut_app_event ev, uint64_t unt
 			if (e->evq[i].ev != ev)
 				continue;
 			*t = e->evq[i].t;
+			e->taken_handle = e->evq[i].handle;
 			memmove(e->evq + i, e->evq + i + 1, (e->n_ev - i - 1) * sizeof e->evq[0]);
 			e->n_ev--;
 			return true;
@@ -252,12 +262,14 @@ struct window {
 	uint64_t lo, hi;
 	bool observed; /* `*` or a window: the next relative time counts from the observation */
 	bool any;
+	bool derived;  /* relative to an observed moment: the DUT's, not the script's */
 };
 
 static struct window window_of(const struct engine_run *e, const struct script_event *ev)
 {
-	struct window w = {e->prev_t, e->prev_t, false, false};
+	struct window w = {e->prev_t, e->prev_t, false, false, false};
 	const struct script_time *t = &ev->time;
+	w.derived = e->prev_observed && (t->kind == SCRIPT_TIME_REL || t->kind == SCRIPT_TIME_REL_RANGE);
 	switch (t->kind) {
 	case SCRIPT_TIME_NONE:
 		break;
@@ -295,7 +307,7 @@ static void accept_interval(const struct engine_run *e, const struct window *w, 
 	}
 	uint64_t tol = engine_tolerance(e, w->lo > e->prev_t ? w->lo - e->prev_t : 0);
 	*late = w->hi + tol;
-	if (e->dut.ops->virtual_time)
+	if (e->dut.ops->virtual_time && !w->derived)
 		*early = w->lo;
 	else
 		*early = w->lo > tol ? w->lo - tol : 0;
@@ -325,16 +337,15 @@ static void do_inbound(struct engine_run *e, const struct script_event *ev, cons
 	engine_advance_to(e, w->lo);
 	if (e->stop)
 		return;
-	if ((p->flags & TCP_SYN) && !(p->flags & TCP_ACK) && !e->map.peer_isn_known) {
-		e->map.peer_isn_known = true;
-		e->map.peer_isn = p->seq_mode == SCRIPT_SEQ_ABSOLUTE ? p->seq_start : 0;
-	}
-	int len = engine_build_inbound(p, &e->map, e->ip_id++, buf, sizeof buf, err, sizeof err);
+	struct engine_map m;
+	int conn = engine_conn_inbound(e, p);
+	engine_conn_map(e, conn, &m);
+	int len = engine_build_inbound(p, &m, e->ip_id++, buf, sizeof buf, err, sizeof err);
 	if (len < 0) {
 		engine_unsupported(e, ev, "%s", err);
 		return;
 	}
-	log_add(e, dnow(e), false, ev->loc.line, buf, (size_t)len);
+	log_add(e, dnow(e), false, ev->loc.line, conn, buf, (size_t)len);
 	int rc = e->dut.ops->inject(&e->dut, buf, (size_t)len);
 	drain_events(e);
 	if (rc < 0)
@@ -362,13 +373,12 @@ static void do_outbound(struct engine_run *e, const struct script_event *ev, con
 	e->q_head = (e->q_head + 1) % ENGINE_QLEN;
 	e->q_len--;
 	struct engine_seg seg;
+	struct engine_map m;
 	engine_parse_seg(qp.pkt.data, qp.pkt.len, &seg);
-	if (seg.err == 0 && (seg.tcp.flags & TCP_SYN) && !e->map.dut_isn_known) {
-		e->map.dut_isn_known = true;
-		e->map.dut_isn = seg.tcp.seq - (p->seq_mode == SCRIPT_SEQ_RELATIVE ? p->seq_start : 0);
-		if (!(seg.tcp.flags & TCP_ACK))
-			e->map.dut_port = seg.tcp.src_port;
-	}
+	int conn = engine_conn_outbound(e, &seg, p);
+	engine_conn_map(e, conn, &m);
+	if (qp.log_index < e->r->n_log)
+		e->r->log[qp.log_index].conn = conn;
 	char *marks = NULL;
 	size_t mlen = 0;
 	FILE *mf = open_memstream(&marks, &mlen);
@@ -390,7 +400,7 @@ static void do_outbound(struct engine_run *e, const struct script_event *ev, con
 		fprintf(mf, "^^^ time: expected %s s vs %s s\n", t1, t2);
 		nd++;
 	}
-	nd += engine_verify(e->s, ev, &seg, &e->map, &e->vcfg, e->msgs, mf);
+	nd += engine_verify(e->s, ev, &seg, &m, &e->vcfg, e->msgs, mf);
 	fclose(mf);
 	if (qp.log_index < e->r->n_log)
 		e->r->log[qp.log_index].line = ev->loc.line;
@@ -411,7 +421,8 @@ static void do_outbound(struct engine_run *e, const struct script_event *ev, con
  * known is shown relative to itself, as the script would write it. */
 static void describe_unmatched(const struct engine_run *e, const struct engine_seg *seg, char *buf, size_t cap)
 {
-	struct engine_map m = e->map;
+	struct engine_map m;
+	engine_conn_map(e, engine_conn_of(e, seg), &m);
 	if (!m.dut_isn_known && seg->err == 0 && (seg->tcp.flags & TCP_SYN)) {
 		m.dut_isn_known = true;
 		m.dut_isn = seg->tcp.seq;
@@ -469,6 +480,7 @@ static void do_app(struct engine_run *e, const struct script_event *ev, const st
 		cmd.port = a->has_port ? a->port : e->map.peer_port;
 		e->map.peer_ip = cmd.ip;
 		e->map.peer_port = cmd.port;
+		engine_conn_connecting(e);
 		break;
 	case SCRIPT_APP_SEND:
 		cmd.kind = DUT_APP_SEND;
@@ -476,7 +488,8 @@ static void do_app(struct engine_run *e, const struct script_event *ev, const st
 		break;
 	case SCRIPT_APP_RECV:
 		cmd.kind = DUT_APP_RECV;
-		cmd.n = a->bytes;
+		/* >=N reads what is there (a read as large as a socket buffer). */
+		cmd.n = a->bytes_cmp == SCRIPT_CMP_GE && a->bytes < ENGINE_RECV_ALL ? ENGINE_RECV_ALL : a->bytes;
 		break;
 	case SCRIPT_APP_CLOSE:
 		cmd.kind = DUT_APP_CLOSE;
@@ -484,14 +497,40 @@ static void do_app(struct engine_run *e, const struct script_event *ev, const st
 	case SCRIPT_APP_ABORT:
 		cmd.kind = DUT_APP_ABORT;
 		break;
+	case SCRIPT_APP_RCVBUF:
+		cmd.kind = DUT_APP_RCVBUF;
+		cmd.n = a->bytes;
+		break;
 	}
 	int rc = engine_app(e, ev, &cmd);
+	if (rc >= 0 && (a->op == SCRIPT_APP_LISTEN || a->op == SCRIPT_APP_CONNECT))
+		e->handles++;
+	if (rc == -EAGAIN && a->op == SCRIPT_APP_RECV)
+		rc = 0; /* nothing there yet: 0 bytes read */
 	if (rc < 0) {
 		engine_fail(e, ev, "%s: the DUT refused: %s", script_app_op_name(a->op), strerror(-rc));
 		return;
 	}
-	if (a->op == SCRIPT_APP_RECV && (uint32_t)rc != a->bytes)
-		engine_fail(e, ev, "recv: expected %u bytes vs actual %d", a->bytes, rc);
+	if (a->op != SCRIPT_APP_RECV)
+		return;
+	uint32_t got = (uint32_t)rc;
+	switch (a->bytes_cmp) {
+	case SCRIPT_CMP_LE:
+		if (got == 0 || got > a->bytes)
+			engine_fail(e, ev, "recv: expected 1 to %u bytes vs actual %d", a->bytes, rc);
+		break;
+	case SCRIPT_CMP_GE:
+		if (got < a->bytes)
+			engine_fail(e, ev, "recv: expected at least %u bytes vs actual %d", a->bytes, rc);
+		break;
+	case SCRIPT_CMP_EQ:
+	case SCRIPT_CMP_NE:
+	case SCRIPT_CMP_LT:
+	case SCRIPT_CMP_GT:
+		if (got != a->bytes)
+			engine_fail(e, ev, "recv: expected %u bytes vs actual %d", a->bytes, rc);
+		break;
+	}
 }
 
 enum dut_app_event engine_dut_event(enum script_app_event ev)
@@ -511,6 +550,8 @@ enum dut_app_event engine_dut_event(enum script_app_event ev)
 		return DUT_EV_TIMEOUT;
 	case SCRIPT_APPEV_EOF:
 		return DUT_EV_EOF;
+	case SCRIPT_APPEV_URGENT:
+		return DUT_EV_URGENT;
 	}
 	return DUT_EV_NONE;
 }
@@ -605,6 +646,7 @@ static void do_counter(struct engine_run *e, const struct script_event *ev, cons
 static void run_event(struct engine_run *e, const struct script_event *ev)
 {
 	struct window w = window_of(e, ev);
+	e->now_derived = w.derived;
 	switch (ev->kind) {
 	case SCRIPT_EV_PACKET:
 		if (ev->u.packet.dir == SCRIPT_INBOUND)
@@ -641,6 +683,9 @@ static void run_event(struct engine_run *e, const struct script_event *ev)
 		engine_unsupported(e, ev, "cannot run on the %s DUT", e->dut.ops->name);
 		break;
 	}
+	/* A moment the DUT chose (an observation) carries over to the lines
+	 * timed relative to it, until an absolute time. */
+	e->prev_observed = w.observed || w.derived;
 }
 
 static void finish_unexpected(struct engine_run *e, const struct script_event *last)
@@ -678,6 +723,28 @@ static void keep_diagnostics(struct engine_run *e)
 		return;
 	e->dut.ops->diagnostics(&e->dut, buf, DIAG_CAP);
 	e->r->diagnostics = buf;
+}
+
+/* Each connection's ISNs for the ladder; the first one's also in the
+ * fields older callers read. */
+static void keep_conns(struct engine_run *e)
+{
+	struct engine_result *r = e->r;
+	r->conns = calloc(e->n_conns ? e->n_conns : 1, sizeof *r->conns);
+	if (r->conns == NULL)
+		return;
+	r->n_conns = e->n_conns;
+	for (size_t i = 0; i < e->n_conns; i++) {
+		r->conns[i].dut_isn_known = e->conns[i].dut_isn_known;
+		r->conns[i].dut_isn = e->conns[i].dut_isn;
+		r->conns[i].peer_isn_known = e->conns[i].peer_isn_known;
+		r->conns[i].peer_isn = e->conns[i].peer_isn;
+	}
+	if (e->n_conns > 0) {
+		r->dut_isn_known = r->conns[0].dut_isn_known;
+		r->dut_isn = r->conns[0].dut_isn;
+		r->peer_isn = r->conns[0].peer_isn_known ? r->conns[0].peer_isn : 0;
+	}
 }
 
 static uint32_t or_default32(uint32_t a, uint32_t b, uint32_t c)
@@ -767,9 +834,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	keep_diagnostics(&e);
 	o->dut_ops->close(&e.dut);
 out:
-	r->dut_isn = e.map.dut_isn;
-	r->dut_isn_known = e.map.dut_isn_known;
-	r->peer_isn = e.map.peer_isn_known ? e.map.peer_isn : 0;
+	keep_conns(&e);
 	if (e.msgs)
 		fclose(e.msgs);
 	r->messages = e.msgbuf ? e.msgbuf : calloc(1, 1);
@@ -783,6 +848,7 @@ void engine_result_free(struct engine_result *r)
 		free(r->log[i].mark);
 	}
 	free(r->log);
+	free(r->conns);
 	free(r->messages);
 	free(r->diagnostics);
 	memset(r, 0, sizeof *r);

@@ -98,6 +98,8 @@ static enum dut_app_kind action_kind(enum script_app_op op)
 		return DUT_APP_CLOSE;
 	case SCRIPT_APP_ABORT:
 		return DUT_APP_ABORT;
+	case SCRIPT_APP_RCVBUF:
+		return DUT_APP_RCVBUF;
 	}
 	return DUT_APP_CLOSE;
 }
@@ -147,6 +149,11 @@ static const char *app_lacking(const struct engine_run *e, const struct script_e
 		dev = engine_dut_event(ev->u.app_event);
 		break;
 	case SCRIPT_EV_SYSCALL:
+		if (engine_sys_rcvbuf(ev, ops)) {
+			act = true;
+			kind = DUT_APP_RCVBUF;
+			break;
+		}
 		if (!syscall_needs(ev->u.syscall.name, &act, &kind, &evt, &dev))
 			return NULL;
 		break;

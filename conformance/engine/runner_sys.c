@@ -7,11 +7,17 @@
  *   setsockopt         SO_REUSEADDR/SO_REUSEPORT/TCP_NODELAY accepted,
  *                      SO_LINGER {1, 0} makes close() an abort
  *   fcntl              F_GETFL / F_SETFL (O_NONBLOCK tracked)
- *   bind, listen       DUT_APP_LISTEN on the bound port
+ *   bind, listen       DUT_APP_LISTEN on the bound port; never bound: on a
+ *                      port the DUT picks (Linux: inet_autobind)
  *   accept             an `accepted` event; -1 EAGAIN when none
  *   connect            DUT_APP_CONNECT; -1 EINPROGRESS on a non-blocking socket
- *   getsockopt SO_ERROR  0 / ECONNREFUSED / ECONNRESET / ETIMEDOUT from events
- *   read/recv, write/send   DUT_APP_RECV / DUT_APP_SEND with the byte counts
+ *   getsockopt SO_ERROR  the adapter's so_error() (the socket's pending
+ *                      error; from the events when it has none)
+ *   read/recv, write/send   DUT_APP_RECV / DUT_APP_SEND: the byte counts, or
+ *                      the errors as Linux reports them (dut.h): a reset is
+ *                      ECONNRESET once (EPIPE in CLOSE-WAIT), then read is 0
+ *                      and write EPIPE; nothing to read is EAGAIN on a
+ *                      non-blocking socket and waits on a blocking one
  *   shutdown(SHUT_WR), close   DUT_APP_SHUTDOWN_WR, DUT_APP_CLOSE / ABORT
  *
  * A blocking call written with an end time (`+0...0.3 read(...) = 1000`)
@@ -116,6 +122,12 @@ static bool adapter_option(const struct script_expr *o)
 	return false;
 }
 
+bool engine_sys_rcvbuf(const struct script_event *ev, const struct dut_ops *ops)
+{
+	return ops->sockopt == NULL && strcmp(ev->u.syscall.name, "setsockopt") == 0 &&
+	       is_word(arg(ev, 2), "SO_RCVBUF");
+}
+
 const char *engine_sys_unsupported(const struct script_event *ev, const struct dut_ops *ops, char *buf,
 				   size_t cap)
 {
@@ -143,7 +155,7 @@ const char *engine_sys_unsupported(const struct script_event *ev, const struct d
 	if (strcmp(sc->name, "setsockopt") == 0) {
 		const struct script_expr *o = arg(ev, 2);
 		if (!(ops->sockopt != NULL && adapter_option(o)) && !is_word(o, "SO_REUSEADDR") && !is_word(o, "SO_REUSEPORT") && !is_word(o, "TCP_NODELAY") &&
-		    !is_word(o, "SO_LINGER")) {
+		    !is_word(o, "SO_LINGER") && !engine_sys_rcvbuf(ev, ops)) {
 			snprintf(buf, cap, "setsockopt(%s) cannot be emulated", o && o->text ? o->text : "?");
 			return buf;
 		}
@@ -183,20 +195,35 @@ static bool errno_is(const struct script_event *ev, const char *name)
 	return ev->u.syscall.errno_name && strcmp(ev->u.syscall.errno_name, name) == 0;
 }
 
+/* The names of the errors an adapter reports (dut.h). */
 static const char *errno_name(int e)
 {
-	switch (e) {
-	case 0:
-		return "0";
-	case ECONNREFUSED:
-		return "ECONNREFUSED";
-	case ECONNRESET:
-		return "ECONNRESET";
-	case ETIMEDOUT:
-		return "ETIMEDOUT";
-	default:
-		return "EIO";
-	}
+	static const struct {
+		int e;
+		const char *name;
+	} NAMES[] = {
+		{0, "0"},
+		{ECONNREFUSED, "ECONNREFUSED"},
+		{ECONNRESET, "ECONNRESET"},
+		{ECONNABORTED, "ECONNABORTED"},
+		{ETIMEDOUT, "ETIMEDOUT"},
+		{EPIPE, "EPIPE"},
+		{ENOTCONN, "ENOTCONN"},
+		{EAGAIN, "EAGAIN"},
+		{EBADF, "EBADF"},
+		{EINVAL, "EINVAL"},
+		{EADDRINUSE, "EADDRINUSE"},
+		{ENOBUFS, "ENOBUFS"},
+		{EMFILE, "EMFILE"},
+		{EMSGSIZE, "EMSGSIZE"},
+		{EOPNOTSUPP, "EOPNOTSUPP"},
+		{EHOSTUNREACH, "EHOSTUNREACH"},
+		{ENETUNREACH, "ENETUNREACH"},
+	};
+	for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++)
+		if (NAMES[i].e == e)
+			return NAMES[i].name;
+	return "EIO";
 }
 
 static void check_result(struct engine_run *e, const struct script_event *ev, int64_t actual, const char *err_actual)
@@ -213,7 +240,8 @@ static void check_result(struct engine_run *e, const struct script_event *ev, in
 			    err_actual ? err_actual : "");
 }
 
-/* Connection events seen so far turn into the socket's SO_ERROR. */
+/* For an adapter without so_error(): connection events seen so far turn
+ * into the socket's SO_ERROR. */
 static void absorb_conn_events(struct engine_run *e, struct engine_fd *f)
 {
 	uint64_t t;
@@ -246,6 +274,7 @@ static void start_pending(struct engine_run *e, const struct script_event *ev, e
 	e->pending.kind = k;
 	e->pending.fd = fd;
 	e->pending.n = n;
+	e->pending.derived = e->now_derived;
 	e->pending.end = ev->u.syscall.blocking ? (ev->time.kind == SCRIPT_TIME_ABS ? (uint64_t)ev->u.syscall.end_ns
 										     : t - (uint64_t)ev->time.lo_ns +
 											   (uint64_t)ev->u.syscall.end_ns)
@@ -265,13 +294,11 @@ void engine_sys_poll(struct engine_run *e, bool final)
 	bool done = false;
 	switch (p->kind) {
 	case ENGINE_PEND_READ: {
-		int rc = app(e, p->ev, DUT_APP_RECV, 0, p->n, -1);
-		if (rc > 0) {
+		int rc = app(e, p->ev, DUT_APP_RECV, 0, p->n, e->fds[p->fd].handle);
+		if (rc != -EAGAIN) {
 			done = true;
-			got = rc;
-		} else if (engine_take_event(e, DUT_EV_EOF, 0, &t)) {
-			done = true;
-			got = 0;
+			got = rc < 0 ? -1 : rc;
+			err = rc < 0 ? errno_name(-rc) : NULL;
 		}
 		break;
 	}
@@ -283,6 +310,7 @@ void engine_sys_poll(struct engine_run *e, bool final)
 			if (!any && want >= 0 && want < ENGINE_FDS) {
 				memset(&e->fds[want], 0, sizeof e->fds[want]);
 				e->fds[want].used = e->fds[want].conn = true;
+				e->fds[want].handle = e->taken_handle;
 				e->conn_fd = (int)want;
 			}
 			done = true;
@@ -294,10 +322,13 @@ void engine_sys_poll(struct engine_run *e, bool final)
 			done = true;
 			got = 0;
 			e->fds[p->fd].conn = true;
-		} else if (engine_take_event(e, DUT_EV_REFUSED, 0, &t)) {
+		} else if (engine_take_event(e, DUT_EV_REFUSED, 0, &t) ||
+			   engine_take_event(e, DUT_EV_TIMEOUT, 0, &t)) {
+			/* connect() returns the socket's error, which it takes. */
+			int se = e->dut.ops->so_error ? e->dut.ops->so_error(&e->dut, e->fds[p->fd].handle) : 0;
 			done = true;
 			got = -1;
-			err = "ECONNREFUSED";
+			err = errno_name(se ? se : ECONNREFUSED);
 		}
 		break;
 	}
@@ -314,7 +345,7 @@ void engine_sys_poll(struct engine_run *e, bool final)
 		return;
 	}
 	p->active = false;
-	uint64_t early = e->dut.ops->virtual_time ? p->end : (p->end > tol ? p->end - tol : 0);
+	uint64_t early = e->dut.ops->virtual_time && !p->derived ? p->end : (p->end > tol ? p->end - tol : 0);
 	if (now < early || now > p->end + tol) {
 		engine_fail(e, p->ev, "%s(): timing error: expected to return at %" PRIu64 ".%06" PRIu64
 			    " s but returned at %" PRIu64 ".%06" PRIu64 " s",
@@ -346,6 +377,7 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 		}
 		memset(&e->fds[want], 0, sizeof e->fds[want]);
 		e->fds[want].used = true;
+		e->fds[want].handle = -1;
 		return;
 	}
 	int_of(arg(ev, 0), &fdn);
@@ -366,8 +398,19 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 			}
 			f->linger0 = on != 0;
 		}
+		if (engine_sys_rcvbuf(ev, e->dut.ops)) {
+			/* No sockets: the application's receive buffer (dut.h). */
+			int64_t n = 0;
+			if (!int_of(arg(ev, 3), &n) || n < 0 || n > UINT32_MAX) {
+				engine_unsupported(e, ev, "setsockopt(SO_RCVBUF): the value must be a byte count");
+				return;
+			}
+			int rc = app(e, ev, DUT_APP_RCVBUF, 0, (uint32_t)n, f->handle);
+			check_result(e, ev, rc < 0 ? -1 : 0, rc < 0 ? errno_name(-rc) : NULL);
+			return;
+		}
 		if (e->dut.ops->sockopt != NULL && adapter_option(arg(ev, 2))) {
-			struct dut_sockopt so = {-1, arg(ev, 2)->text, true, 0};
+			struct dut_sockopt so = {f->handle, arg(ev, 2)->text, true, 0};
 			char err[DUT_ERR_LEN] = "";
 			if (is_word(arg(ev, 2), "SO_LINGER")) {
 				int64_t on = 0, lg = 0;
@@ -399,13 +442,19 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 		f->port = sockaddr_port(arg(ev, 1), &port) ? port : e->map.dut_port;
 		check_result(e, ev, 0, NULL);
 	} else if (strcmp(name, "listen") == 0) {
-		uint16_t port = f->bound ? f->port : e->map.dut_port;
-		e->map.dut_port = port;
+		/* Never bound: Linux binds the socket to an ephemeral port of its
+		 * choosing first (inet_autobind), so listen() succeeds and the
+		 * script's port stays with whoever has it; the adapter picks. */
+		uint16_t port = f->bound ? f->port : 0;
+		if (f->bound)
+			e->map.dut_port = port;
 		int rc = app(e, ev, DUT_APP_LISTEN, port, 0, -1);
-		f->listener = rc == 0;
-		f->port = port;
+		if (rc >= 0)
+			f->handle = e->handles++;
+		f->listener = rc >= 0;
+		f->port = rc > 0 ? (uint16_t)rc : port;
 		e->listen_fd = (int)fdn;
-		check_result(e, ev, rc == 0 ? 0 : -1, rc == 0 ? NULL : "EADDRINUSE");
+		check_result(e, ev, rc >= 0 ? 0 : -1, rc >= 0 ? NULL : errno_name(-rc));
 	} else if (strcmp(name, "accept") == 0) {
 		int64_t want = expected(ev, &any);
 		if (!any && want == -1 && errno_is(ev, "EAGAIN")) {
@@ -428,11 +477,13 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 		c.ip = ip;
 		c.port = port;
 		c.conn = -1;
+		engine_conn_connecting(e);
 		int rc = engine_app(e, ev, &c);
 		if (rc < 0) {
 			check_result(e, ev, -1, "ENOBUFS");
 			return;
 		}
+		f->handle = e->handles++;
 		e->conn_fd = (int)fdn;
 		if (f->nonblock) {
 			f->connecting = true;
@@ -441,7 +492,7 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 			start_pending(e, ev, ENGINE_PEND_CONNECT, (int)fdn, 0, t);
 		}
 	} else if (strcmp(name, "getsockopt") == 0 && !is_word(arg(ev, 2), "SO_ERROR")) {
-		struct dut_sockopt so = {-1, arg(ev, 2)->text, false, 0};
+		struct dut_sockopt so = {f->handle, arg(ev, 2)->text, false, 0};
 		char err[DUT_ERR_LEN] = "";
 		int64_t want = 0;
 		int rc = e->dut.ops->sockopt(&e->dut, &so, err);
@@ -455,8 +506,13 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 		else
 			check_result(e, ev, rc < 0 ? -1 : 0, rc < 0 ? "EINVAL" : NULL);
 	} else if (strcmp(name, "getsockopt") == 0) {
-		absorb_conn_events(e, f);
 		uint64_t tt;
+		if (f->listener)
+			f->so_error = 0;
+		else if (e->dut.ops->so_error != NULL)
+			f->so_error = e->dut.ops->so_error(&e->dut, f->handle);
+		else
+			absorb_conn_events(e, f);
 		if (f->connecting && engine_take_event(e, DUT_EV_CONNECTED, 0, &tt)) {
 			f->connecting = false;
 			f->conn = true;
@@ -481,25 +537,28 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 			start_pending(e, ev, ENGINE_PEND_READ, (int)fdn, (uint32_t)n, t);
 			return;
 		}
-		int rc = app(e, ev, DUT_APP_RECV, 0, (uint32_t)n, -1);
-		if (rc == 0 && f->nonblock)
-			check_result(e, ev, -1, "EAGAIN");
-		else
-			check_result(e, ev, rc, NULL);
+		int rc = app(e, ev, DUT_APP_RECV, 0, (uint32_t)n, f->handle);
+		if (rc == -EAGAIN && !f->nonblock) {
+			/* A blocking read with nothing there yet returns when
+			 * something comes: within the tolerance of its start. */
+			start_pending(e, ev, ENGINE_PEND_READ, (int)fdn, (uint32_t)n, t);
+			return;
+		}
+		check_result(e, ev, rc < 0 ? -1 : rc, rc < 0 ? errno_name(-rc) : NULL);
 	} else if (strcmp(name, "write") == 0 || strcmp(name, "send") == 0) {
 		int64_t n = 0;
 		int_of(arg(ev, 2), &n);
-		int rc = app(e, ev, DUT_APP_SEND, 0, (uint32_t)n, -1);
-		check_result(e, ev, rc < 0 ? -1 : rc, rc < 0 ? "EPIPE" : NULL);
+		int rc = app(e, ev, DUT_APP_SEND, 0, (uint32_t)n, f->handle);
+		check_result(e, ev, rc < 0 ? -1 : rc, rc < 0 ? errno_name(-rc) : NULL);
 	} else if (strcmp(name, "shutdown") == 0) {
-		int rc = app(e, ev, DUT_APP_SHUTDOWN_WR, 0, 0, -1);
+		int rc = app(e, ev, DUT_APP_SHUTDOWN_WR, 0, 0, f->handle);
 		check_result(e, ev, rc < 0 ? -1 : 0, rc < 0 ? "ENOTCONN" : NULL);
 	} else if (strcmp(name, "close") == 0) {
 		int rc = 0;
 		if (f->listener)
 			rc = app(e, ev, DUT_APP_CLOSE, f->port, 0, DUT_CONN_LISTENER);
 		else if (f->conn || f->connecting)
-			rc = app(e, ev, f->linger0 ? DUT_APP_ABORT : DUT_APP_CLOSE, 0, 0, -1);
+			rc = app(e, ev, f->linger0 ? DUT_APP_ABORT : DUT_APP_CLOSE, 0, 0, f->handle);
 		(void)rc; /* closing a socket the peer already reset still succeeds */
 		f->used = false;
 		check_result(e, ev, 0, NULL);

@@ -356,7 +356,12 @@ static void put_app(struct script_buf *b, const struct script_app_action *a)
 		break;
 	case SCRIPT_APP_SEND:
 	case SCRIPT_APP_RECV:
-		script_buf_printf(b, " %" PRIu32, a->bytes);
+	case SCRIPT_APP_RCVBUF:
+		script_buf_printf(b, " %s%" PRIu32,
+				  a->bytes_cmp == SCRIPT_CMP_LE   ? "<="
+				  : a->bytes_cmp == SCRIPT_CMP_GE ? ">="
+								  : "",
+				  a->bytes);
 		break;
 	case SCRIPT_APP_CLOSE:
 	case SCRIPT_APP_ABORT:

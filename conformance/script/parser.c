@@ -384,11 +384,21 @@ static void parse_app_action(struct script_parser *p, struct script_event *ev,
 		break;
 	case SCRIPT_APP_SEND:
 	case SCRIPT_APP_RECV:
+	case SCRIPT_APP_RCVBUF:
+		/* recv <=N (1 to N bytes, what arrived) and recv >=N (at least
+		 * N): what real reads return (conformance/README.md). */
+		if (op == SCRIPT_APP_RECV && script_p_same_line(p) &&
+		    (p->tok[0].kind == TOK_LE || p->tok[0].kind == TOK_GE)) {
+			a->bytes_cmp = p->tok[0].kind == TOK_LE ? SCRIPT_CMP_LE : SCRIPT_CMP_GE;
+			script_p_advance(p);
+		}
 		if (!script_p_same_line(p) || p->tok[0].kind != TOK_INT) {
 			char what[48];
 			snprintf(what, sizeof(what), "a byte count after '%s'", name);
 			script_p_unexpected(p, what);
 		}
+		if (a->bytes_cmp == SCRIPT_CMP_LE && p->tok[0].num == 0)
+			script_fail(p->ctx, p->tok[0].loc, "recv <=0 reads nothing (write recv 0)");
 		a->bytes = (uint32_t)script_p_uint(p, UINT32_MAX, "byte count");
 		break;
 	case SCRIPT_APP_CLOSE:
@@ -403,7 +413,7 @@ static void parse_app_event(struct script_parser *p, struct script_event *ev)
 		[SCRIPT_APPEV_CONNECTED] = "connected", [SCRIPT_APPEV_ACCEPTED] = "accepted",
 		[SCRIPT_APPEV_REFUSED] = "refused", [SCRIPT_APPEV_RESET] = "reset",
 		[SCRIPT_APPEV_CLOSED] = "closed", [SCRIPT_APPEV_TIMEOUT] = "timeout",
-		[SCRIPT_APPEV_EOF] = "eof",
+		[SCRIPT_APPEV_EOF] = "eof", [SCRIPT_APPEV_URGENT] = "urgent",
 	};
 	ev->kind = SCRIPT_EV_APP_EVENT;
 	script_p_advance(p);
@@ -418,7 +428,7 @@ static void parse_app_event(struct script_parser *p, struct script_event *ev)
 	}
 	script_fail(p->ctx, p->tok[0].loc,
 		    "unknown application event '%.32s' (expected connected, accepted, "
-		    "refused, reset, closed, timeout or eof)", p->tok[0].text);
+		    "refused, reset, closed, timeout, eof or urgent)", p->tok[0].text);
 }
 
 static void parse_state(struct script_parser *p, struct script_event *ev)
@@ -536,6 +546,7 @@ static void parse_statement(struct script_parser *p, struct script_event *ev)
 			[SCRIPT_APP_LISTEN] = "listen", [SCRIPT_APP_CONNECT] = "connect",
 			[SCRIPT_APP_SEND] = "send", [SCRIPT_APP_RECV] = "recv",
 			[SCRIPT_APP_CLOSE] = "close", [SCRIPT_APP_ABORT] = "abort",
+			[SCRIPT_APP_RCVBUF] = "rcvbuf",
 		};
 		for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 			if (strcmp(ops[i], t->text) == 0) {

@@ -197,6 +197,7 @@ const char *script_app_op_name(enum script_app_op op)
 	case SCRIPT_APP_RECV: return "recv";
 	case SCRIPT_APP_CLOSE: return "close";
 	case SCRIPT_APP_ABORT: return "abort";
+	case SCRIPT_APP_RCVBUF: return "rcvbuf";
 	}
 	return "?";
 }
@@ -211,6 +212,7 @@ const char *script_app_event_name(enum script_app_event ev)
 	case SCRIPT_APPEV_CLOSED: return "closed";
 	case SCRIPT_APPEV_TIMEOUT: return "timeout";
 	case SCRIPT_APPEV_EOF: return "eof";
+	case SCRIPT_APPEV_URGENT: return "urgent";
 	}
 	return "?";
 }
@@ -241,7 +243,7 @@ const char *const script_behaviour_reasons[SCRIPT_BEH_COUNT] = {
 				     "2 MSL 60 s, challenge-ACK limit, its SYN options",
 	[SCRIPT_BEH_RFC9293_STRICT] = "RFC 9293 behaviour where Linux deviates",
 	[SCRIPT_BEH_LINUX_WIRE] = "Linux's exact SYN options and window",
-	[SCRIPT_BEH_LINUX_PARAMS] = "numbers from Linux's configuration: RCV.WND 64240 for the suites' peer",
+	[SCRIPT_BEH_LINUX_PARAMS] = "numbers from Linux's configuration: RCV.WND 64240 for the suites' peer, 1152 with the smallest receive buffer",
 	/* RFC 9293 §3.10.7.4: a segment of no length is acceptable if
 	 * RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND; Linux's tcp_sequence() and
 	 * tcp_in_window() also accept SEG.SEQ = RCV.NXT+RCV.WND. */

@@ -215,13 +215,21 @@ struct script_syscall {
 
 /* ---- synack extensions ------------------------------------------------ */
 
+enum script_cmp {
+	SCRIPT_CMP_EQ, SCRIPT_CMP_NE, SCRIPT_CMP_LT,
+	SCRIPT_CMP_LE, SCRIPT_CMP_GT, SCRIPT_CMP_GE,
+};
+
 enum script_app_op {
 	SCRIPT_APP_LISTEN,  /* listen [PORT] */
 	SCRIPT_APP_CONNECT, /* connect [ADDR:]PORT | connect */
 	SCRIPT_APP_SEND,    /* send N       queue N bytes */
-	SCRIPT_APP_RECV,    /* recv N       read, expecting exactly N bytes */
+	SCRIPT_APP_RECV,    /* recv N       read up to N bytes, expecting exactly N;
+	                     * recv <=N     ... expecting 1 to N (what arrived);
+	                     * recv >=N     read what is there, expecting at least N */
 	SCRIPT_APP_CLOSE,   /* close        orderly close (FIN) */
 	SCRIPT_APP_ABORT,   /* abort        abortive close (RST) */
+	SCRIPT_APP_RCVBUF,  /* rcvbuf N     the application's receive buffer holds N bytes */
 };
 
 struct script_app_action {
@@ -230,7 +238,8 @@ struct script_app_action {
 	uint32_t addr;       /* connect: host byte order */
 	bool has_port;
 	uint16_t port;       /* listen / connect */
-	uint32_t bytes;      /* send / recv */
+	uint32_t bytes;      /* send / recv / rcvbuf */
+	enum script_cmp bytes_cmp; /* recv: EQ (N), LE (<=N) or GE (>=N); send: EQ */
 };
 
 enum script_app_event {
@@ -241,6 +250,7 @@ enum script_app_event {
 	SCRIPT_APPEV_CLOSED,    /* connection fully closed */
 	SCRIPT_APPEV_TIMEOUT,   /* user timeout / retransmissions exhausted */
 	SCRIPT_APPEV_EOF,       /* peer's FIN delivered to the application */
+	SCRIPT_APPEV_URGENT,    /* the peer's urgent pointer is new or advanced (MUST-32) */
 };
 
 /* RFC 9293 §3.3.2 state names. */
@@ -256,11 +266,6 @@ enum script_tcp_state {
 	SCRIPT_STATE_CLOSING,
 	SCRIPT_STATE_LAST_ACK,
 	SCRIPT_STATE_TIME_WAIT,
-};
-
-enum script_cmp {
-	SCRIPT_CMP_EQ, SCRIPT_CMP_NE, SCRIPT_CMP_LT,
-	SCRIPT_CMP_LE, SCRIPT_CMP_GT, SCRIPT_CMP_GE,
 };
 
 struct script_counter_assert {

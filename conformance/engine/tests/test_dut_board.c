@@ -106,6 +106,12 @@ START_TEST(test_ours_passive_open_and_data_pass)
 	struct run x;
 	const struct dut_ops *ops = load(BOARD_FW_OURS);
 	ck_assert_str_eq(ops->name, "board:libboard_fw_ours.so");
+	/* Finding the running firmware's adapter by its name (the run summary
+	 * does) hands it back; it neither reloads nor unloads it. */
+	ck_assert_ptr_eq(engine_find_dut("board:libboard_fw_ours.so"), ops);
+	ck_assert_str_eq(ops->name, "board:libboard_fw_ours.so");
+	ck_assert_ptr_null(engine_find_dut("board:other.so"));
+	ck_assert_ptr_eq(engine_find_dut("sim"), &dut_sim_ops);
 	run_on(&x, ops,
 	       HANDSHAKE "+.01  < P. 1:11(10) ack 1 win 8192\n"
 			 "+0    > . 1:1(0) ack 11 <...>\n"
@@ -150,6 +156,53 @@ START_TEST(test_ours_active_open_and_refused)
 END_TEST
 
 /* Virtual time and a seeded board: the same bytes twice. */
+/* The board's stack tells of a reset only by an event; the socket calls
+ * still report it as Linux does: ECONNRESET once, then 0 and EPIPE. The
+ * same lines on sim give the same answers. */
+#define RESET_THEN_READ                                                 \
+	"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"                 \
+	"+0 bind(3, ..., ...) = 0\n"                                     \
+	"+0 listen(3, 1) = 0\n"                                          \
+	"+0 < S 0:0(0) win 8192 <mss 536>\n"                             \
+	"+0 > S. 0:0(0) ack 1 <...>\n"                                   \
+	"+.01 < . 1:1(0) ack 1 win 8192\n"                               \
+	"+0 accept(3, ..., ...) = 4\n"                                   \
+	"+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"                  \
+	"+0 read(4, ..., 100) = -1 EAGAIN\n"                             \
+	"+.01 < R 1:1(0) win 0\n"                                        \
+	"+0 read(4, ..., 100) = -1 ECONNRESET\n"                         \
+	"+0 read(4, ..., 100) = 0\n"                                     \
+	"+0 write(4, ..., 10) = -1 EPIPE\n"
+
+START_TEST(test_ours_reset_reaches_read_and_write)
+{
+	struct run x;
+	run_on(&x, load(BOARD_FW_OURS), RESET_THEN_READ);
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+	run_on(&x, &dut_sim_ops, RESET_THEN_READ);
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+}
+END_TEST
+
+/* What the board ABI cannot express is unsupported, with the reason. */
+START_TEST(test_ours_rcvbuf_and_urgent_are_unsupported)
+{
+	struct run x;
+	run_on(&x, load(BOARD_FW_OURS), "0 rcvbuf 100\n+0 listen 8080\n");
+	ck_assert_int_eq(x.r.verdict, ENGINE_UNSUPPORTED);
+	ck_assert_str_eq(x.r.messages, "t.pkt:1: the board ABI (version 1) cannot size the firmware's receive buffer or "
+				       "window (rcvbuf)\n");
+	run_free(&x);
+	run_on(&x, load(BOARD_FW_OURS), HANDSHAKE "+0 event urgent\n");
+	ck_assert_int_eq(x.r.verdict, ENGINE_UNSUPPORTED);
+	ck_assert_str_eq(x.r.messages, "t.pkt:8: the board ABI (version 1) reports no urgent data (synack_board_event "
+				       "has no such event)\n");
+	run_free(&x);
+}
+END_TEST
+
 START_TEST(test_ours_same_seed_same_exchange)
 {
 	struct run a, b;
@@ -250,6 +303,8 @@ static Suite *board_suite(void)
 	tcase_add_test(tc, test_ours_passive_open_and_data_pass);
 	tcase_add_test(tc, test_ours_active_open_and_refused);
 	tcase_add_test(tc, test_ours_same_seed_same_exchange);
+	tcase_add_test(tc, test_ours_reset_reaches_read_and_write);
+	tcase_add_test(tc, test_ours_rcvbuf_and_urgent_are_unsupported);
 	tcase_add_test(tc, test_ours_counter_line_is_unsupported);
 	tcase_add_test(tc, test_bare_application_lines_are_unsupported);
 	tcase_add_test(tc, test_bare_serves_and_reports_the_checker);

@@ -147,6 +147,7 @@ static void app(struct dut *d, enum dut_app_kind kind, uint32_t n)
 	c.kind = kind;
 	c.n = n;
 	c.conn = -1;
+	c.port = kind == DUT_APP_LISTEN ? DUT_PORT : 0;
 	char err[DUT_ERR_LEN] = "";
 	int rc = d->ops->app(d, &c, err);
 	ck_assert_msg(rc >= 0, "app %d: %s", (int)kind, err);
@@ -306,6 +307,128 @@ START_TEST(test_syn_sent_synack_ack_zero_gets_rst_seq_zero)
 	ck_assert_uint_eq(r.tcp.ack, 0x12345679u);
 	ck_assert_int_eq(wait_event(&d, 200 * MS), DUT_EV_CONNECTED);
 	ck_assert_str_eq(state(&d), "ESTABLISHED");
+	d.ops->close(&d);
+}
+END_TEST
+
+static int recv_rc(struct dut *d)
+{
+	struct dut_app_cmd c = {.kind = DUT_APP_RECV, .n = 100, .conn = -1};
+	char err[DUT_ERR_LEN] = "";
+	return d->ops->app(d, &c, err);
+}
+
+/* The socket's error is the kernel's: the adapter recognises the reset
+ * without reading SO_ERROR, so the application's getsockopt gets what
+ * Linux set, EPIPE for a RST in CLOSE-WAIT, once. */
+START_TEST(test_rst_in_close_wait_leaves_the_kernel_epipe)
+{
+	struct dut d;
+	struct dut_config cfg = test_cfg();
+	open_dut(&d, &cfg);
+	uint32_t iss = establish_passive(&d);
+	struct seg r;
+	ck_assert_int_eq(recv_rc(&d), -EAGAIN);
+	inject(&d, PEER_PORT, DUT_PORT, 1, iss + 1, TCP_ACK | TCP_FIN, 0);
+	ck_assert_int_eq(wait_event(&d, 500 * MS), DUT_EV_EOF);
+	ck_assert_int_eq(next_seg(&d, 500 * MS, &r), 1); /* the ACK of the FIN */
+	ck_assert_int_eq(recv_rc(&d), 0);
+	inject(&d, PEER_PORT, DUT_PORT, 2, 0, TCP_RST, 0);
+	ck_assert_int_eq(d.ops->app_event(&d), DUT_EV_RESET); /* seen at the injection */
+	ck_assert_int_eq(d.ops->so_error(&d, -1), EPIPE);
+	ck_assert_int_eq(d.ops->so_error(&d, -1), 0);
+	ck_assert_int_eq(recv_rc(&d), 0);
+	d.ops->close(&d);
+}
+END_TEST
+
+static int app_rc(struct dut *d, enum dut_app_kind kind)
+{
+	struct dut_app_cmd c = {.kind = kind, .conn = -1};
+	char err[DUT_ERR_LEN] = "";
+	return d->ops->app(d, &c, err);
+}
+
+/* ABORT after CLOSE reaches the connection the kernel still runs (the
+ * application's descriptor is gone): RST <SEQ=SND.NXT>, as RFC 9293
+ * §3.10.5 says for FIN-WAIT-1 and as the sim DUT does. */
+START_TEST(test_abort_after_close_resets_fin_wait_1)
+{
+	struct dut d;
+	struct dut_config cfg = test_cfg();
+	open_dut(&d, &cfg);
+	uint32_t iss = establish_passive(&d);
+	struct seg r;
+	app(&d, DUT_APP_CLOSE, 0);
+	ck_assert_int_eq(next_seg(&d, 500 * MS, &r), 1);
+	ck_assert_uint_eq(r.tcp.flags, TCP_FIN | TCP_ACK);
+	ck_assert_str_eq(state(&d), "FIN-WAIT-1");
+	ck_assert_int_eq(app_rc(&d, DUT_APP_ABORT), 0);
+	ck_assert_int_eq(next_seg(&d, 500 * MS, &r), 1);
+	ck_assert_uint_eq(r.tcp.flags & TCP_RST, TCP_RST);
+	ck_assert_uint_eq(r.tcp.seq, iss + 2);
+	ck_assert_str_eq(state(&d), "LISTEN");
+	ck_assert_int_eq(app_rc(&d, DUT_APP_ABORT), -ENOTCONN);
+	d.ops->close(&d);
+}
+END_TEST
+
+/* Both FINs through: the application is told CLOSED when the kernel
+ * moves the connection to TIME-WAIT (as the sim DUT's stack does), not
+ * when TIME-WAIT ends, and ABORT then says the connection does not exist. */
+START_TEST(test_closed_when_time_wait_starts)
+{
+	struct dut d;
+	struct dut_config cfg = test_cfg();
+	open_dut(&d, &cfg);
+	uint32_t iss = establish_passive(&d);
+	struct seg r;
+	app(&d, DUT_APP_CLOSE, 0);
+	ck_assert_int_eq(next_seg(&d, 500 * MS, &r), 1);
+	inject(&d, PEER_PORT, DUT_PORT, 1, iss + 2, TCP_ACK | TCP_FIN, 0);
+	ck_assert_int_eq(next_seg(&d, 500 * MS, &r), 1);
+	ck_assert_uint_eq(r.tcp.ack, 2);
+	ck_assert_int_eq(wait_event(&d, 500 * MS), DUT_EV_CLOSED);
+	ck_assert_str_eq(state(&d), "TIME-WAIT");
+	ck_assert_int_eq(app_rc(&d, DUT_APP_ABORT), -ENOTCONN);
+	ck_assert_str_eq(state(&d), "TIME-WAIT");
+	d.ops->close(&d);
+}
+END_TEST
+
+/* Linux's urgent signal (SIGURG to the socket's owner) is the adapter's
+ * URGENT event, as soon as the pointer arrives. */
+START_TEST(test_urgent_pointer_is_an_event)
+{
+	struct dut d;
+	struct dut_config cfg = test_cfg();
+	open_dut(&d, &cfg);
+	uint32_t iss = establish_passive(&d);
+	struct seg r;
+	uint8_t pkt[DUT_MAX_PKT];
+	memset(pkt, 0, sizeof pkt);
+	struct tcp_repr t;
+	memset(&t, 0, sizeof t);
+	t.src_port = PEER_PORT;
+	t.dst_port = DUT_PORT;
+	t.seq = 1;
+	t.ack = iss + 1;
+	t.flags = TCP_ACK | TCP_URG | TCP_PSH;
+	t.window = 65535;
+	t.urg = 5;
+	int hl = tcp_emit(&t, pkt + IPV4_HDR_MIN, sizeof pkt - IPV4_HDR_MIN);
+	size_t l4 = (size_t)hl + 10;
+	tcp_checksum(pkt + IPV4_HDR_MIN, l4, PEER_IP, DUT_IP);
+	struct ipv4_repr ip = {.src = PEER_IP, .dst = DUT_IP, .proto = IPV4_PROTO_TCP, .ttl = 64,
+			       .total_len = (uint16_t)(IPV4_HDR_MIN + l4)};
+	ck_assert_int_eq(ipv4_emit(&ip, pkt, sizeof pkt), (int)IPV4_HDR_MIN);
+	ck_assert_int_eq(d.ops->inject(&d, pkt, ip.total_len), 0);
+	enum dut_app_event ev;
+	do
+		ev = wait_event(&d, 500 * MS);
+	while (ev == DUT_EV_DATA);
+	ck_assert_int_eq(ev, DUT_EV_URGENT);
+	ck_assert_int_eq(next_seg(&d, 500 * MS, &r), 1);
 	d.ops->close(&d);
 }
 END_TEST
@@ -500,6 +623,10 @@ static Suite *dut_tap_suite(void)
 	tcase_add_test(tc, test_open_close_leaves_no_namespace_or_device);
 	tcase_add_test(tc, test_open_refuses_profile_without_rfc5961);
 	tcase_add_test(tc, test_listen_syn_synack_acks_irs_plus_one);
+	tcase_add_test(tc, test_rst_in_close_wait_leaves_the_kernel_epipe);
+	tcase_add_test(tc, test_abort_after_close_resets_fin_wait_1);
+	tcase_add_test(tc, test_closed_when_time_wait_starts);
+	tcase_add_test(tc, test_urgent_pointer_is_an_event);
 	tcase_add_test(tc, test_syn_sent_synack_ack_zero_gets_rst_seq_zero);
 	tcase_add_test(tc, test_syn_sent_rst_ack_is_refused);
 	tcase_add_test(tc, test_closed_port_rst_formulas);

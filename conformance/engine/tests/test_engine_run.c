@@ -235,6 +235,127 @@ START_TEST(test_socket_calls)
 }
 END_TEST
 
+/* listen() on a socket never bound: Linux binds it to an ephemeral port
+ * first, so it succeeds, and 8080 stays with the socket bound to it; the
+ * runner leaves the port to the adapter (sim: the lowest free one of
+ * Linux's range). */
+START_TEST(test_listen_unbound_socket_autobinds)
+{
+	struct run x;
+	run_text(&x, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+		     "+0 bind(3, ..., ...) = 0\n"
+		     "+0 listen(3, 1) = 0\n"
+		     "+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4\n"
+		     "+0 listen(4, 1) = 0\n"
+		     "+0 < S 0:0(0) win 8192 <mss 536>\n"
+		     "+0 > S. 0:0(0) ack 1 <...>\n"
+		     "+.01 < . 1:1(0) ack 1 win 8192\n"
+		     "+0 accept(3, ..., ...) = 5\n"
+		     "+0 < 40000>32768 S 0:0(0) win 8192 <mss 536>\n"
+		     "+0 > 32768>40000 S. ...(0) ack 1 <...>\n"
+		     "+0 close(4) = 0\n"
+		     "+0 < 40001>32768 S 0:0(0) win 8192 <mss 536>\n"
+		     "+0 > 32768>40001 R. 0:0(0)! ack 1 win 0\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+}
+END_TEST
+
+/* Numbers are relative per connection (a 4-tuple): the second client's
+ * SYN-ACK is 0:0(0) against its own ISS, in the verifier and in the
+ * ladder, while the first connection keeps its own. */
+START_TEST(test_second_connection_has_its_own_iss)
+{
+	struct run x;
+	run_text(&x, HANDSHAKE "+0 < 40001>8080 S 5000:5000(0) win 8192 <mss 536>\n"
+			       "+0 > 8080>40001 S. 0:0(0) ack 5001 <...>\n"
+			       "+.01 < 40001>8080 . 5001:5001(0) ack 1 win 8192\n"
+			       "+0 < P. 1:11(10) ack 1 win 8192\n"
+			       "+0 > . 1:1(0) ack 12\n");
+	ck_assert(x.r.verdict == ENGINE_FAIL);
+	ck_assert_str_eq(x.r.messages, "t.pkt:12: tcp ack: expected 12 (abs 12) vs actual 11 (abs 11)\n");
+	ck_assert_uint_eq(x.r.n_conns, 2);
+	ck_assert(x.r.conns[0].dut_isn != x.r.conns[1].dut_isn);
+	char *l = ladder_of(&x);
+	ck_assert_msg(strstr(l, "S. 0:0(0) ack 5001 win 1024 <mss 1024>") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, ". 5001:5001(0) ack 1 win 8192") != NULL, "%s", l);
+	ck_assert_msg(strstr(l, ". 1:1(0) ack 11 win 1024") != NULL, "%s", l);
+	free(l);
+	run_free(&x);
+}
+END_TEST
+
+/* The sim DUT tells the application of the FIN before its ACK has left
+ * the modelled wire; counted from the observed ACK, the event is on time. */
+START_TEST(test_event_after_windowed_segment)
+{
+	struct run x;
+	run_text(&x, HANDSHAKE "+.05 < F. 1:1(0) ack 1 win 8192\n"
+			       "+0~+0.25 > . 1:1(0) ack 2\n"
+			       "+0 event eof\n"
+			       "+0 state CLOSE-WAIT\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+}
+END_TEST
+
+/* recv N is exact; recv <=N takes 1 to N bytes, recv >=N at least N. */
+START_TEST(test_recv_up_to_and_at_least)
+{
+	struct run x;
+	const char *data = HANDSHAKE "+.01 < P. 1:11(10) ack 1 win 8192\n"
+				     "+0 > . 1:1(0) ack 11\n"
+				     "+.01 < P. 11:31(20) ack 1 win 8192\n"
+				     "+0 > . 1:1(0) ack 31\n";
+	char text[1024];
+	snprintf(text, sizeof text, "%s+0 recv <=5\n+0 recv >=25\n", data);
+	run_text(&x, text);
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+	/* Only 10 bytes there: a read of 25 returns 10. */
+	run_text(&x, HANDSHAKE "+.01 < P. 1:11(10) ack 1 win 8192\n+0 > . 1:1(0) ack 11\n+0 recv 25\n");
+	ck_assert_str_eq(x.r.messages, "t.pkt:10: recv: expected 25 bytes vs actual 10\n");
+	run_free(&x);
+	run_text(&x, HANDSHAKE "+.01 < P. 1:11(10) ack 1 win 8192\n+0 > . 1:1(0) ack 11\n+0 recv <=25\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+	snprintf(text, sizeof text, "%s+0 recv >=31\n", data);
+	run_text(&x, text);
+	ck_assert_str_eq(x.r.messages, "t.pkt:12: recv: expected at least 31 bytes vs actual 30\n");
+	run_free(&x);
+	snprintf(text, sizeof text, "%s+0 recv >=30\n+0 recv <=10\n", data);
+	run_text(&x, text);
+	ck_assert_str_eq(x.r.messages, "t.pkt:13: recv: expected 1 to 10 bytes vs actual 0\n");
+	run_free(&x);
+}
+END_TEST
+
+/* rcvbuf: the application's buffer; unread data closes the window, a
+ * read opens it again (sim: exactly the room left). setsockopt(SO_RCVBUF)
+ * means the same on a DUT without sockets. */
+START_TEST(test_rcvbuf_closes_the_window)
+{
+	struct run x;
+	run_text(&x, "0 rcvbuf 100\n" HANDSHAKE
+		     "+.01 < P. 1:61(60) ack 1 win 8192\n"
+		     "+0 > . 1:1(0) ack 61 win 40\n"
+		     "+.01 < P. 61:111(50) ack 1 win 8192\n" /* 10 bytes past the window */
+		     "+0 > . 1:1(0) ack 101 win 0\n"
+		     "+0 recv 100\n"
+		     "+0 > . 1:1(0) ack 101 win 100\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+	run_text(&x, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+		     "+0 setsockopt(3, SOL_SOCKET, SO_RCVBUF, [100], 4) = 0\n"
+		     "+0 bind(3, ..., ...) = 0\n"
+		     "+0 listen(3, 1) = 0\n"
+		     "+0 < S 0:0(0) win 8192 <mss 536>\n"
+		     "+0 > S. 0:0(0) ack 1 win 100 <...>\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	run_free(&x);
+}
+END_TEST
+
 START_TEST(test_option_lines)
 {
 	struct script *s;
@@ -441,6 +562,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_state_and_counter_mismatch);
 	tcase_add_test(tc, test_unsupported_lines);
 	tcase_add_test(tc, test_socket_calls);
+	tcase_add_test(tc, test_listen_unbound_socket_autobinds);
+	tcase_add_test(tc, test_second_connection_has_its_own_iss);
+	tcase_add_test(tc, test_event_after_windowed_segment);
+	tcase_add_test(tc, test_recv_up_to_and_at_least);
+	tcase_add_test(tc, test_rcvbuf_closes_the_window);
 	tcase_add_test(tc, test_option_lines);
 	tcase_add_test(tc, test_counter_names);
 	tcase_add_test(tc, test_deterministic_report_and_pcap);

@@ -1,10 +1,13 @@
 /*
  * test_engine_timing.c - the runner's timing rules against a stub DUT whose
  * answer time the test chooses: a SYN is answered by a SYN-ACK `delay` ns
- * later. Real-time DUTs get packetdrill's symmetric tolerance
- * (max(tolerance_usecs, tolerance_percent of the gap)); virtual-time DUTs
- * are never early and late only by the tolerance; `*` and windows accept
- * any time inside them.
+ * later, and the application is told `eof` `lead` ns before that answer
+ * leaves (as on the sim DUT, where the stack tells the application before
+ * its segment has crossed the modelled wire). Real-time DUTs get
+ * packetdrill's symmetric tolerance (max(tolerance_usecs,
+ * tolerance_percent of the gap)); virtual-time DUTs are never early and
+ * late only by the tolerance, except for times counted from an observed
+ * moment; `*` and windows accept any time inside them.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
@@ -18,16 +21,21 @@
 struct stub {
 	uint64_t now;
 	int64_t delay;     /* answer SYNs this long after the injection */
+	int64_t lead;      /* the `eof` event comes this long before the answer */
 	bool pending;
 	struct dut_packet reply;
+	bool ev_pending;
+	uint64_t ev_t;
 };
 
-/* The stub takes its answer delay from the run's seed (ns). */
+/* The stub takes its answer delay from the run's seed (ns, low 40 bits)
+ * and the event's lead from its high bits (us). */
 static int stub_open(struct dut *d, const struct dut_config *cfg, char err[DUT_ERR_LEN])
 {
 	(void)err;
 	struct stub *s = calloc(1, sizeof *s);
-	s->delay = (int64_t)cfg->seed;
+	s->delay = (int64_t)(cfg->seed & ((1ull << 40) - 1u));
+	s->lead = (int64_t)(cfg->seed >> 40) * 1000;
 	d->priv = s;
 	return 0;
 }
@@ -68,12 +76,18 @@ static int stub_inject(struct dut *d, const uint8_t *ip, size_t len)
 	s->reply.len = o.total_len;
 	s->reply.t = (uint64_t)((int64_t)s->now + s->delay);
 	s->pending = true;
+	s->ev_pending = s->lead > 0 && s->lead <= s->delay;
+	s->ev_t = s->reply.t - (uint64_t)s->lead;
 	return 0;
 }
 
 static int stub_advance(struct dut *d, uint64_t until, struct dut_packet *out)
 {
 	struct stub *s = d->priv;
+	if (s->ev_pending && s->ev_t > s->now && s->ev_t <= until) {
+		s->now = s->ev_t; /* stop there: an application event (dut.h) */
+		return 0;
+	}
 	if (s->pending && s->reply.t <= until) {
 		s->pending = false;
 		if (s->reply.t > s->now)
@@ -96,11 +110,15 @@ static int stub_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_E
 
 static enum dut_app_event stub_event(struct dut *d)
 {
-	(void)d;
-	return DUT_EV_NONE;
+	struct stub *s = d->priv;
+	if (!s->ev_pending || s->now < s->ev_t)
+		return DUT_EV_NONE;
+	s->ev_pending = false;
+	return DUT_EV_EOF;
 }
 
-static enum engine_verdict run(bool virtual_time, uint64_t delay, const char *text, char *msg, size_t cap)
+static enum engine_verdict run_lead(bool virtual_time, uint64_t delay, uint64_t lead_us, const char *text,
+				    char *msg, size_t cap)
 {
 	const struct dut_ops ops = {
 		.name = "stub", .virtual_time = virtual_time, .open = stub_open, .close = stub_close,
@@ -113,7 +131,7 @@ static enum engine_verdict run(bool virtual_time, uint64_t delay, const char *te
 	struct engine_options o;
 	engine_options_defaults(&o);
 	o.dut_ops = &ops;
-	o.seed = delay;
+	o.seed = delay | lead_us << 40;
 	ck_assert(engine_check_options(s, &o, msg, cap));
 	struct engine_result r;
 	engine_run(s, &o, &r);
@@ -122,6 +140,11 @@ static enum engine_verdict run(bool virtual_time, uint64_t delay, const char *te
 	engine_result_free(&r);
 	script_free(s);
 	return v;
+}
+
+static enum engine_verdict run(bool virtual_time, uint64_t delay, const char *text, char *msg, size_t cap)
+{
+	return run_lead(virtual_time, delay, 0, text, msg, cap);
 }
 
 #define MS 1000000u
@@ -187,6 +210,31 @@ START_TEST(test_any_time_and_windows)
 }
 END_TEST
 
+/* After a window, relative time counts from the observation (packetdrill;
+ * packetdrill-linux/syn-retransmission.pkt relies on it). That moment is
+ * the DUT's: what is timed from it gets the tolerance both ways on every
+ * DUT, so an event told just before the observed segment left is on
+ * time, on a virtual-time DUT too. Times the script fixes stay exact. */
+START_TEST(test_times_counted_from_an_observation)
+{
+	char m[512];
+	const char *t = SYN "+.04~+.06 > S. 0:0(0) ack 1\n+0 event eof\n";
+	ck_assert_int_eq(run_lead(true, 50 * MS, 200, t, m, sizeof m), ENGINE_PASS);
+	ck_assert_str_eq(m, "");
+	ck_assert_int_eq(run_lead(false, 50 * MS, 200, t, m, sizeof m), ENGINE_PASS);
+	/* beyond the tolerance it is still early */
+	ck_assert_int_eq(run_lead(true, 50 * MS, 10000, t, m, sizeof m), ENGINE_FAIL);
+	ck_assert_str_eq(m, "t.pkt:3: timing error: event eof expected at 0.050000 s but it happened at 0.040000 s\n");
+	/* the chain of relative times keeps counting from the observation */
+	t = SYN "+.04~+.06 > S. 0:0(0) ack 1\n+0 < . 1:1(0) ack 1 win 1000\n+0 event eof\n";
+	ck_assert_int_eq(run_lead(true, 50 * MS, 200, t, m, sizeof m), ENGINE_PASS);
+	/* an absolute time is the script's again: exact on a virtual-time DUT */
+	t = SYN "+.04~+.06 > S. 0:0(0) ack 1\n0.05 event eof\n";
+	ck_assert_int_eq(run_lead(true, 50 * MS, 200, t, m, sizeof m), ENGINE_FAIL);
+	ck_assert_str_eq(m, "t.pkt:3: timing error: event eof expected at 0.050000 s but it happened at 0.049800 s\n");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("engine_timing");
@@ -195,6 +243,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_tolerance_percent_of_the_gap);
 	tcase_add_test(tc, test_virtual_time_never_early);
 	tcase_add_test(tc, test_any_time_and_windows);
+	tcase_add_test(tc, test_times_counted_from_an_observation);
 	suite_add_tcase(s, tc);
 	return s;
 }

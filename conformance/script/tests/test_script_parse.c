@@ -512,7 +512,21 @@ START_TEST(test_extensions)
 		"+0 state FIN-WAIT-2\n"
 		"+0 counter rst_out_of_window == 1\n"
 		"+0 counter challenge_acks >= 2\n"
-		"+0 counter drops < 3\n");
+		"+0 counter drops < 3\n"
+		"+0 recv <=100\n"
+		"+0 recv >= 1\n"
+		"+0 rcvbuf 100\n");
+	ck_assert_int_eq(nth(s, 19)->u.app.op, SCRIPT_APP_RCVBUF);
+	ck_assert_uint_eq(nth(s, 19)->u.app.bytes, 100);
+	ck_assert_int_eq(nth(s, 6)->u.app.bytes_cmp, SCRIPT_CMP_EQ);
+	ck_assert_int_eq(nth(s, 17)->u.app.op, SCRIPT_APP_RECV);
+	ck_assert_int_eq(nth(s, 17)->u.app.bytes_cmp, SCRIPT_CMP_LE);
+	ck_assert_uint_eq(nth(s, 17)->u.app.bytes, 100);
+	ck_assert_int_eq(nth(s, 18)->u.app.bytes_cmp, SCRIPT_CMP_GE);
+	ck_assert_uint_eq(nth(s, 18)->u.app.bytes, 1);
+	char *dump = script_dump(s);
+	ck_assert_ptr_nonnull(strstr(dump, "+0 recv <=100\n+0 recv >=1\n+0 rcvbuf 100\n"));
+	free(dump);
 	const struct script_app_action *a = &nth(s, 0)->u.app;
 	ck_assert_int_eq(nth(s, 0)->kind, SCRIPT_EV_APP_ACTION);
 	ck_assert_int_eq(a->op, SCRIPT_APP_LISTEN);
@@ -560,16 +574,17 @@ START_TEST(test_all_states_and_events_roundtrip)
 		strcat(text, script_state_name((enum script_tcp_state)i));
 		strcat(text, "\n");
 	}
-	for (int i = SCRIPT_APPEV_CONNECTED; i <= SCRIPT_APPEV_EOF; i++) {
+	for (int i = SCRIPT_APPEV_CONNECTED; i <= SCRIPT_APPEV_URGENT; i++) {
 		strcat(text, "+0 event ");
 		strcat(text, script_app_event_name((enum script_app_event)i));
 		strcat(text, "\n");
 	}
 	struct script *s = parse_ok(text);
-	ck_assert_uint_eq(s->n_events, 18);
+	ck_assert_uint_eq(s->n_events, 19);
 	for (int i = SCRIPT_STATE_CLOSED; i <= SCRIPT_STATE_TIME_WAIT; i++)
 		ck_assert_int_eq(nth(s, (size_t)i)->u.state, i);
 	ck_assert_int_eq(nth(s, 17)->u.app_event, SCRIPT_APPEV_EOF);
+	ck_assert_int_eq(nth(s, 18)->u.app_event, SCRIPT_APPEV_URGENT);
 	assert_roundtrip(s);
 	script_free(s);
 }

@@ -313,7 +313,7 @@ static void gen_statement(struct gen *g)
 	static const char *const simple[] = {
 		"`cmd`", "`a\\`b`", "`\n`", "%{ x }%", "%{}%", "%{\nassert 1\n}%", "> nothing", ">nothing",
 		"listen", "listen 80", "connect", "connect 1.2.3.4:80", "connect 1.2.3.4", "connect 65535",
-		"send 10", "recv 0", "send 4294967295", "close", "abort", "event eof", "event\tconnected",
+		"send 10", "recv 0", "recv <=1", "recv >=0", "recv >= 4294967295", "send 4294967295", "rcvbuf 0", "rcvbuf 100", "event urgent", "close", "abort", "event eof", "event\tconnected",
 		"state SYN-SENT", "state TIME-WAIT", "counter x == 1", "counter tcp.rst_sent<=2", "counter a>3",
 		"counter a<3", "counter a!=0", "counter a>=0", "counter b == 4294967295",
 	};
