@@ -480,6 +480,7 @@ static int avr_app(struct dut *dd, const struct dut_app_cmd *c, char err[DUT_ERR
 	case DUT_APP_ABORT:
 		snprintf(cmd, sizeof cmd, "abort");
 		break;
+	case DUT_APP_RCVBUF: /* refused before the script runs: avr_app_unsupported() */
 	default:
 		snprintf(err, DUT_ERR_LEN, "unknown application action %d", (int)c->kind);
 		return -EINVAL;
@@ -565,6 +566,24 @@ static size_t avr_diagnostics(struct dut *dd, char *buf, size_t cap)
 	return n;
 }
 
+/* What the image's UART agent (firmware/README.md) has no command for:
+ * asked before a script runs, so such a script is unsupported, not failed. */
+static const char *avr_app_unsupported(enum dut_app_kind kind, char *buf, size_t cap)
+{
+	if (kind != DUT_APP_RCVBUF)
+		return NULL;
+	snprintf(buf, cap, "the firmware's test agent cannot size its receive buffer or window (rcvbuf)");
+	return buf;
+}
+
+static const char *avr_event_unsupported(enum dut_app_event ev, char *buf, size_t cap)
+{
+	if (ev != DUT_EV_URGENT)
+		return NULL;
+	snprintf(buf, cap, "the firmware's test agent reports no urgent-data event");
+	return buf;
+}
+
 /* The same stack as sim, so the same behaviour profiles. */
 static const char *const AVR_BEHAVIOURS[] = {"synack-params", "rfc9293-strict", NULL};
 
@@ -584,6 +603,8 @@ static const struct dut_ops AVR_OPS = {
 	.counter = avr_counter,
 	.diagnostics = avr_diagnostics,
 	.tolerance_ns = TOLERANCE_NS,
+	.app_unsupported = avr_app_unsupported,
+	.event_unsupported = avr_event_unsupported,
 };
 
 const struct dut_ops *dut_avr_load(const char *spec_path, char *err, size_t errcap)

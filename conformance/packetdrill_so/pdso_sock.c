@@ -238,6 +238,7 @@ void pdso_conn_event(struct pdso *p, enum dut_app_event ev)
 	switch (ev) {
 	case DUT_EV_NONE:
 	case DUT_EV_DATA: /* read() asks the DUT, as synack run's recv does */
+	case DUT_EV_URGENT: /* packetdrill has no signal for it; the bytes stay in-line */
 		break;
 	case DUT_EV_CONNECTED:
 		if (c->used && c->active && c->connecting)
