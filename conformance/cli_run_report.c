@@ -270,11 +270,13 @@ static void rerun_command(const struct cli_run_context *ctx, const char *path, c
 	prof = with(prof, s->header.rfc1337, DUT_PROFILE_RFC1337);
 	prof = with(prof, s->header.timewait_recycle, DUT_PROFILE_TW_RECYCLE);
 	/* The run's own adapter, unwrapped from --mutate by name; a loaded
-	 * board: firmware is the adapter itself (looking it up again would
-	 * load it again, over the one in use). */
+	 * image (board:FILE.so, avr:FILE.elf) is the adapter itself (looking
+	 * it up again would load it again, over the one in use). */
 	const struct dut_ops *own = NULL, *d = NULL;
 	if (ctx->dut != NULL)
-		own = strncmp(ctx->dut->name, "board:", 6) == 0 ? ctx->dut : engine_find_dut(ctx->dut->name);
+		own = strncmp(ctx->dut->name, "board:", 6) == 0 || strncmp(ctx->dut->name, "avr:", 4) == 0
+			      ? ctx->dut
+			      : engine_find_dut(ctx->dut->name);
 	uint8_t p = prof;
 	if (own != NULL && runs(own, &p, &s->header))
 		d = own;

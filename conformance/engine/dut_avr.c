@@ -43,6 +43,7 @@
 #include <sys/stat.h>
 
 #include "avr_host.h"
+#include "dut_sockerr.h"
 #include "engine.h"
 #include "fw_image.h"
 #include "link.h"
@@ -60,8 +61,10 @@
 #define REPLY_LIMIT_NS 1000000000ull  /* an agent that does not answer in 1 s is hung */
 #define INJECT_LIMIT_NS 10000000ull   /* a frame not taken in 10 ms stays in the chip */
 #define INJECT_SLICE_NS 50000ull      /* how often inject looks at the chip */
-#define AGENT_VERSION "1"
+#define AGENT_VERSION "2"
 #define TOLERANCE_NS 20000000ll       /* see above */
+#define EPHEMERAL_LO 32768u           /* Linux's net.ipv4.ip_local_port_range */
+#define EPHEMERAL_TRIES 8u
 
 /* The loaded image (one per process). */
 static struct {
@@ -85,6 +88,7 @@ struct avr_dut {
 	size_t q_head, q_len;
 	enum dut_app_event ev[EVLEN];
 	size_t ev_head, ev_len;
+	struct dut_sockerr sock;       /* the current connection's socket error (the agent has no sockets) */
 	/* the agent's UART */
 	char line[LINE_MAX];
 	size_t line_len;
@@ -102,8 +106,13 @@ static struct avr_dut *dut_of(struct dut *dd)
 
 /* ---- the agent's lines ---- */
 
+/* The agent's events concern its current connection: they reach its
+ * socket error too, and an accepted connection is a new socket. */
 static void push_event(struct avr_dut *d, enum dut_app_event ev)
 {
+	if (ev == DUT_EV_ACCEPTED)
+		dut_sockerr_open(&d->sock);
+	dut_sockerr_event(&d->sock, ev);
 	if (d->ev_len == EVLEN)
 		return;
 	d->ev[(d->ev_head + d->ev_len++) % EVLEN] = ev;
@@ -116,7 +125,7 @@ static const struct {
 } EVENTS[] = {
 	{"accepted", DUT_EV_ACCEPTED}, {"connected", DUT_EV_CONNECTED}, {"eof", DUT_EV_EOF},
 	{"closed", DUT_EV_CLOSED},     {"reset", DUT_EV_RESET},         {"refused", DUT_EV_REFUSED},
-	{"timeout", DUT_EV_TIMEOUT},
+	{"timeout", DUT_EV_TIMEOUT},   {"urgent", DUT_EV_URGENT},
 };
 
 static void agent_line(struct avr_dut *d, const char *l)
@@ -449,6 +458,23 @@ static int avr_advance(struct dut *dd, uint64_t until, struct dut_packet *out)
 	}
 }
 
+/* listen() on a socket never bound: the first port of Linux's ephemeral
+ * range the image takes, as on sim and board. The agent answers
+ * EADDRINUSE for a taken port and for a full listener table alike, so a
+ * few ports are tried, not the whole range over the UART. */
+static int listen_ephemeral(struct avr_dut *d, char err[DUT_ERR_LEN])
+{
+	char cmd[32];
+	int rc = -EADDRINUSE;
+	for (unsigned p = EPHEMERAL_LO; p < EPHEMERAL_LO + EPHEMERAL_TRIES && rc == -EADDRINUSE; p++) {
+		snprintf(cmd, sizeof cmd, "listen %u", p);
+		rc = agent_cmd(d, cmd, err);
+		if (rc == 0)
+			return (int)p;
+	}
+	return rc;
+}
+
 static int avr_app(struct dut *dd, const struct dut_app_cmd *c, char err[DUT_ERR_LEN])
 {
 	struct avr_dut *d = dut_of(dd);
@@ -456,36 +482,66 @@ static int avr_app(struct dut *dd, const struct dut_app_cmd *c, char err[DUT_ERR
 	bool value = false;
 	switch (c->kind) {
 	case DUT_APP_LISTEN:
+		if (c->port == 0 && c->conn != DUT_CONN_LISTENER)
+			return listen_ephemeral(d, err);
 		snprintf(cmd, sizeof cmd, "%s %u", c->conn == DUT_CONN_LISTENER ? "unlisten" : "listen", c->port);
 		break;
 	case DUT_APP_CONNECT:
 		ip_str(c->ip, ip);
 		snprintf(cmd, sizeof cmd, "connect %s %u", ip, c->port);
 		break;
-	case DUT_APP_SEND:
+	case DUT_APP_SEND: {
+		int se = dut_sockerr_send(&d->sock);
+		if (se != 0) {
+			snprintf(err, DUT_ERR_LEN, "%s", strerror(-se));
+			return se;
+		}
 		snprintf(cmd, sizeof cmd, "send %u", c->n);
 		value = true;
 		break;
+	}
 	case DUT_APP_RECV:
 		snprintf(cmd, sizeof cmd, "recv %u", c->n);
 		value = true;
 		break;
 	case DUT_APP_CLOSE:
 	case DUT_APP_SHUTDOWN_WR:
-		if (c->conn == DUT_CONN_LISTENER)
+		if (c->conn == DUT_CONN_LISTENER) {
 			snprintf(cmd, sizeof cmd, "unlisten %u", c->port);
-		else
+		} else {
 			snprintf(cmd, sizeof cmd, "%s", c->kind == DUT_APP_CLOSE ? "close" : "shutdown");
+			dut_sockerr_shutdown(&d->sock);
+		}
 		break;
 	case DUT_APP_ABORT:
 		snprintf(cmd, sizeof cmd, "abort");
+		dut_sockerr_event(&d->sock, DUT_EV_CLOSED);
 		break;
-	case DUT_APP_RCVBUF: /* refused before the script runs: avr_app_unsupported() */
+	case DUT_APP_RCVBUF:
+		if (c->n > 65535u) {
+			/* The agent's buffer is 16 bits; past the stack's window the
+			 * size changes nothing the wire shows. */
+			snprintf(cmd, sizeof cmd, "rcvbuf 65535");
+		} else {
+			snprintf(cmd, sizeof cmd, "rcvbuf %u", c->n);
+		}
+		break;
 	default:
 		snprintf(err, DUT_ERR_LEN, "unknown application action %d", (int)c->kind);
 		return -EINVAL;
 	}
 	int rc = agent_cmd(d, cmd, err);
+	if (rc == 0 && c->kind == DUT_APP_CONNECT)
+		dut_sockerr_open(&d->sock);
+	if (rc == -ENOTCONN && c->kind == DUT_APP_SEND) {
+		/* The event line the agent sent before this reply (a reset, a
+		 * refusal) reached the socket while the command waited. */
+		int se = dut_sockerr_send(&d->sock);
+		if (se != 0) {
+			snprintf(err, DUT_ERR_LEN, "%s", strerror(-se));
+			return se;
+		}
+	}
 	if (rc != 0 || !value)
 		return rc;
 	unsigned long v;
@@ -493,7 +549,21 @@ static int avr_app(struct dut *dd, const struct dut_app_cmd *c, char err[DUT_ERR
 		snprintf(err, DUT_ERR_LEN, "agent: '%.60s' answered '%.120s'", cmd, d->reply);
 		return -EIO;
 	}
+	if (c->kind == DUT_APP_RECV) {
+		/* "recv" answers the bytes it took, 0 when none: the socket
+		 * says whether that is the end, an error or "nothing yet". */
+		rc = dut_sockerr_recv(&d->sock, (int)v);
+		if (rc < 0)
+			snprintf(err, DUT_ERR_LEN, "%s", strerror(-rc));
+		return rc;
+	}
 	return (int)v;
+}
+
+static int avr_so_error(struct dut *dd, int conn)
+{
+	(void)conn; /* the agent's current connection */
+	return dut_sockerr_pop(&dut_of(dd)->sock);
 }
 
 static enum dut_app_event avr_app_event(struct dut *dd)
@@ -568,22 +638,6 @@ static size_t avr_diagnostics(struct dut *dd, char *buf, size_t cap)
 
 /* What the image's UART agent (firmware/README.md) has no command for:
  * asked before a script runs, so such a script is unsupported, not failed. */
-static const char *avr_app_unsupported(enum dut_app_kind kind, char *buf, size_t cap)
-{
-	if (kind != DUT_APP_RCVBUF)
-		return NULL;
-	snprintf(buf, cap, "the firmware's test agent cannot size its receive buffer or window (rcvbuf)");
-	return buf;
-}
-
-static const char *avr_event_unsupported(enum dut_app_event ev, char *buf, size_t cap)
-{
-	if (ev != DUT_EV_URGENT)
-		return NULL;
-	snprintf(buf, cap, "the firmware's test agent reports no urgent-data event");
-	return buf;
-}
-
 /* The same stack as sim, so the same behaviour profiles. */
 static const char *const AVR_BEHAVIOURS[] = {"synack-params", "rfc9293-strict", NULL};
 
@@ -599,12 +653,11 @@ static const struct dut_ops AVR_OPS = {
 	.advance = avr_advance,
 	.app = avr_app,
 	.app_event = avr_app_event,
+	.so_error = avr_so_error,
 	.tcp_state = avr_tcp_state,
 	.counter = avr_counter,
 	.diagnostics = avr_diagnostics,
 	.tolerance_ns = TOLERANCE_NS,
-	.app_unsupported = avr_app_unsupported,
-	.event_unsupported = avr_event_unsupported,
 };
 
 const struct dut_ops *dut_avr_load(const char *spec_path, char *err, size_t errcap)

@@ -169,6 +169,8 @@ int engine_app(struct engine_run *e, const struct script_event *ev, const struct
 /* The adapter's event for a script's `event X`. */
 enum dut_app_event engine_dut_event(enum script_app_event ev);
 uint64_t engine_tolerance(const struct engine_run *e, uint64_t gap);
+/* Runs the DUT until the pending blocking call completes or `limit`. */
+void engine_wait_pending(struct engine_run *e, uint64_t limit);
 
 /* runner_conn.c */
 /* The connection of an inbound line (created if new; its SYN sets the

@@ -240,6 +240,13 @@ bool engine_take_event(struct engine_run *e, enum dut_app_event ev, uint64_t unt
 	}
 }
 
+void engine_wait_pending(struct engine_run *e, uint64_t limit)
+{
+	while (e->pending.active && !e->stop && dnow(e) < limit)
+		if (step(e, limit) < 0)
+			return;
+}
+
 uint64_t engine_tolerance(const struct engine_run *e, uint64_t gap)
 {
 	uint64_t t = (uint64_t)e->tol_ns;

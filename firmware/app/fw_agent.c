@@ -83,6 +83,25 @@ static void push_send(struct fw_agent *a)
 		tcp_flush(a->s, a->conn);
 }
 
+/* With `rcvbuf`, the window offers what the application's buffer still
+ * has room for (as dut_sim.c's set_window): never more than the stack's
+ * own window, and never shrunk below what is already offered, less the
+ * `taken` bytes just read (RFC 9293 3.8.6, SHLD-14). */
+static void set_window(struct fw_agent *a, struct tcp_pcb *c, uint16_t taken)
+{
+	uint32_t room, want, keep;
+
+	if (!a->rcvbuf_set || c == NULL)
+		return;
+	room = a->rx_cap > a->rx_count ? a->rx_cap - a->rx_count : 0u;
+	want = room < a->dflt_wnd ? room : a->dflt_wnd;
+	keep = c->rcv_wnd > taken ? (uint32_t)(c->rcv_wnd - taken) : 0u;
+	if (want < keep)
+		want = keep;
+	if (want != c->rcv_wnd)
+		tcp_set_rcv_wnd(a->s, c, (uint16_t)want);
+}
+
 static void agent_tcp(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, uint16_t n, void *ctx)
 {
 	struct fw_agent *a = ctx;
@@ -96,23 +115,36 @@ static void agent_tcp(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev,
 			push_send(a);
 		}
 		break;
-	case TCP_EV_DATA:
-		/* Greedy: everything is read now, so the stack acknowledges it;
-		 * `recv` takes from the count. */
+	case TCP_EV_DATA: {
+		/* Greedy: everything that fits the application's buffer is read
+		 * now, so the stack acknowledges it; `recv` takes from the count. */
+		uint16_t took = 0;
+
+		if (a->rcvbuf_set) {
+			uint32_t room = a->rx_cap > a->rx_count ? a->rx_cap - a->rx_count : 0u;
+
+			if (room < n)
+				n = (uint16_t)room;
+		}
 		while (n > 0u) {
 			uint16_t k = tcp_recv(s, c, sink, n < sizeof sink ? n : (uint16_t)sizeof sink);
 
 			if (k == 0u)
 				break;
 			a->rx_count += k;
+			took = (uint16_t)(took + k);
 			n = (uint16_t)(n - k);
 		}
+		set_window(a, c, took);
 		break;
+	}
 	case TCP_EV_SENT:
 		push_send(a);
 		break;
 	case TCP_EV_URGENT:
-		break; /* urgent bytes are read in-line with the rest */
+		/* Told, as MUST-32 asks; the bytes are read in-line with the rest. */
+		event(a, FW_ROM("urgent"));
+		break;
 	case TCP_EV_PEER_CLOSED:
 		event(a, FW_ROM("eof"));
 		break;
@@ -335,7 +367,20 @@ static void run_line(struct fw_agent *a, char *line)
 			if (v > a->rx_count)
 				v = a->rx_count;
 			a->rx_count -= v;
+			set_window(a, a->conn, 0);
 			ok_value(a, v);
+		}
+	} else if (is(c, FW_ROM("rcvbuf"))) {
+		/* The application's buffer: the window of this connection and
+		 * of the ones to come (the stack keeps a pointer to cfg). */
+		if (!number(arg[1], 65535u, &v)) {
+			err(a, FW_ROM("EINVAL usage: rcvbuf N (N < 65536)"));
+		} else {
+			a->rx_cap = (uint16_t)v;
+			a->rcvbuf_set = true;
+			a->cfg->rcv_wnd = (uint16_t)(v < a->dflt_wnd ? v : a->dflt_wnd);
+			set_window(a, a->conn, 0);
+			ok(a);
 		}
 	} else if (is(c, FW_ROM("close")) || is(c, FW_ROM("shutdown"))) {
 		cmd_close(a, c[0] == 's');
@@ -393,6 +438,7 @@ void fw_agent_init(struct fw_agent *a, const struct fw_board *b, struct net_stac
 	a->cfg = cfg;
 	a->dev = dev;
 	a->services = services;
+	a->dflt_wnd = cfg->rcv_wnd;
 	fw_puts_rom(b, FW_ROM("! ready "));
 	fw_put_dec(b, FW_AGENT_VERSION);
 	b->putc(' ');

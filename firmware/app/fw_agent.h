@@ -26,7 +26,7 @@
 #include "fw_board.h"
 #include "net.h"
 
-#define FW_AGENT_VERSION 1u
+#define FW_AGENT_VERSION 2u
 #ifndef FW_AGENT_LINE
 #define FW_AGENT_LINE 40u /* longest command: "connect 255.255.255.255 65535" */
 #endif
@@ -42,6 +42,9 @@ struct fw_agent {
 	fw_services_fn services;
 	struct tcp_pcb *conn;        /* the current connection */
 	uint32_t rx_count;           /* bytes read, not yet taken by `recv` */
+	uint16_t rx_cap;             /* `rcvbuf`: the application's buffer */
+	uint16_t dflt_wnd;           /* the stack's own receive window */
+	bool rcvbuf_set;             /* else the buffer is unbounded */
 	uint32_t send_pending;       /* bytes `send` asked for, not yet in the ring */
 	uint8_t send_phase;          /* pattern position, 0..25 */
 	uint8_t len;                 /* bytes in line[] */

@@ -170,7 +170,7 @@ START_TEST(test_boots_and_agent_is_ready)
 	struct board *w = board_new(1);
 	boot(w);
 	char want[64];
-	snprintf(want, sizeof want, "! ready 1 avr %u\n", (unsigned)NET_STAT_COUNT);
+	snprintf(want, sizeof want, "! ready 2 avr %u\n", (unsigned)NET_STAT_COUNT);
 	ck_assert_msg(strstr(w->uart, want) != NULL, "UART: %s", w->uart);
 	ck_assert_msg(strstr(w->uart, "link up") != NULL, "UART: %s", w->uart);
 	/* The image announced itself (gratuitous ARP) once the link was up. */

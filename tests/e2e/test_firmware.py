@@ -338,6 +338,6 @@ def test_an_image_whose_cpu_stops_is_an_error_that_says_why(synack_bin, tmp_path
     r = synack(synack_bin, "run", "smoke/refused.pkt", "--dut", "avr:stop.elf", "--json", cwd=tmp_path)
     res = json.loads(r.stdout.splitlines()[0])
     assert res["verdict"] == "error"
-    assert "the image's agent did not say '! ready 1 ...' within 2 s of power-on" in res["messages"][0]
+    assert "the image's agent did not say '! ready 2 ...' within 2 s of power-on" in res["messages"][0]
     assert "SLEEP with interrupts off" in res["messages"][0]
     assert any(d.startswith("cpu: ") for d in res["diagnostics"])
