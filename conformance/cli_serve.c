@@ -41,7 +41,7 @@ void cli_serve_help(FILE *out)
 		"the board:\n"
 		"  --dut sim              our driver and stack (the default)\n"
 		"  --dut board:PATH.so    your firmware, built against synack_board.h\n"
-		"  --firmware IMAGE.elf   an AVR image in simavr (not in this build yet)\n"
+		"  --firmware IMAGE.elf   an AVR image in simavr (its own echo and HTTP; no --connect)\n"
 		"\n"
 		"the network:\n"
 		"  --net slirp            (default) libslirp, no privileges: the device reaches\n"

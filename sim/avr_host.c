@@ -589,6 +589,11 @@ int sim_avr_connect(struct sim_avr *a, struct sim_link *l)
 	return a->port ? 0 : -1;
 }
 
+struct sim_port *sim_avr_port(struct sim_avr *a)
+{
+	return a->port;
+}
+
 struct enc_model *sim_avr_model(struct sim_avr *a)
 {
 	return a->model;

@@ -103,6 +103,8 @@ int sim_avr_uart_send(struct sim_avr *a, const uint8_t *p, size_t n);
 /* The AVR's clock (absolute ns, on the simulation's time base). */
 uint64_t sim_avr_now(const struct sim_avr *a);
 struct enc_model *sim_avr_model(struct sim_avr *a);
+/* The chip's port on the link (NULL before sim_avr_connect). */
+struct sim_port *sim_avr_port(struct sim_avr *a);
 const struct sim_avr_stats *sim_avr_get_stats(const struct sim_avr *a);
 /* Why the CPU stopped ("" while it runs). */
 const char *sim_avr_error(const struct sim_avr *a);

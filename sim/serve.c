@@ -219,7 +219,7 @@ struct serve *serve_open(const struct serve_config *cfg, char *err, size_t errca
 	s->board = serve_board_open(&s->sim, &s->link, bc, err, errcap);
 	if (s->board == NULL)
 		return fail(s);
-	s->board_port = serve_board_sim(s->board)->port->index;
+	s->board_port = serve_board_port(s->board);
 	char why[256];
 	if (cfg->connect && serve_board_client_unsupported(s->board, why, sizeof why) != NULL) {
 		snprintf(err, errcap, "--connect: %s", why);
@@ -262,12 +262,12 @@ bool serve_boot(struct serve *s)
 	if (!s->cfg.deterministic)
 		s->pcap_offset = real_ns(); /* virtual 0 ~ now: boot takes microseconds of wall time */
 	while (!serve_board_receiving(s->board)) {
-		uint64_t next = sim_next_event(&s->sim);
-		if (next == SIM_NEVER || next > BOOT_LIMIT_NS)
+		uint64_t next = serve_board_next_event(s->board);
+		if (next == SIM_NEVER || next > BOOT_LIMIT_NS || serve_board_run_until(s->board, next) != 0)
 			return false;
-		sim_run_until(&s->sim, next, 0);
 	}
-	sim_run_until(&s->sim, sim_now(&s->sim) + SETTLE_NS, 0);
+	if (serve_board_run_until(s->board, sim_now(&s->sim) + SETTLE_NS) != 0)
+		return false;
 	s->booted = true;
 	s->v_boot = sim_now(&s->sim);
 	if (s->cfg.connect)
@@ -286,9 +286,10 @@ void serve_describe(struct serve *s, FILE *out)
 {
 	char ip[16], ip2[16];
 	const struct serve_config *c = &s->cfg;
+	uint8_t mac[6];
+	serve_board_mac(s->board, mac);
 	fprintf(out, "synack serve: %s at %s, MAC %02x:%02x:%02x:%02x:%02x:%02x\n", serve_board_label(s->board),
-		bridge_ip_str(BRIDGE_DEVICE, ip), DEVICE_MAC[0], DEVICE_MAC[1], DEVICE_MAC[2], DEVICE_MAC[3],
-		DEVICE_MAC[4], DEVICE_MAC[5]);
+		bridge_ip_str(BRIDGE_DEVICE, ip), mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	if (s->tap != NULL) {
 		const char *path = bridge_tap_netns_path(s->tap);
 		fprintf(out, "  network: TAP %s (the kernel, %s/24) in a network namespace of its own\n",
@@ -334,7 +335,7 @@ static struct drops drops_now(struct serve *s)
 {
 	struct drops d;
 	const struct sim_link_stats *l = &s->link.stats;
-	const struct model_stats *m = model_get_stats(sim_board_model(serve_board_sim(s->board)));
+	const struct model_stats *m = model_get_stats(serve_board_model(s->board));
 	d.link = l->dropped_loss + l->dropped_oversize + l->dropped_no_slot;
 	d.chip = (uint64_t)m->rx_dropped_full + m->rx_dropped_toolong + m->rx_dropped_crc + m->rx_dropped_disabled +
 		 m->rx_dropped_runt;
@@ -345,7 +346,7 @@ static struct drops drops_now(struct serve *s)
 
 static unsigned diag_count(struct serve *s)
 {
-	return model_diag_count(sim_board_model(serve_board_sim(s->board)));
+	return model_diag_count(serve_board_model(s->board));
 }
 
 static uint64_t served_ns(struct serve *s)
@@ -387,6 +388,10 @@ static bool stop_now(struct serve *s, volatile sig_atomic_t *stop, uint64_t *dra
 		*why = SERVE_STOP_SIGNAL;
 		return true;
 	}
+	if (serve_board_stopped(s->board) != NULL) {
+		*why = SERVE_STOP_BOARD;
+		return true;
+	}
 	if (s->cfg.duration_ns && now - s->v_boot >= s->cfg.duration_ns) {
 		*why = SERVE_STOP_DURATION;
 		return true;
@@ -414,11 +419,11 @@ static enum serve_stop run_virtual(struct serve *s, volatile sig_atomic_t *stop,
 	enum serve_stop why = SERVE_STOP_DURATION;
 	uint64_t w0 = mono_ns();
 	while (!stop_now(s, stop, &drain_at, &why)) {
-		uint64_t next = sim_next_event(&s->sim), e = end_at(s, drain_at);
+		uint64_t next = serve_board_next_event(s->board), e = end_at(s, drain_at);
 		uint64_t until = next < e ? next : e;
 		if (until == SIM_NEVER) /* nothing can happen any more */
 			break;
-		sim_run_until(&s->sim, until, 0);
+		serve_board_run_until(s->board, until); /* a board that stopped: stop_now says so */
 		live_line(s, live, false);
 	}
 	s->wall_ns = s->busy_ns = mono_ns() - w0;
@@ -437,7 +442,7 @@ static void catch_up(struct serve *s, uint64_t mono)
 	uint64_t v = wall_v(s, mono), next = sim_next_event(&s->sim);
 	if (next != SIM_NEVER && next < v && v - next > s->max_late_ns)
 		s->max_late_ns = v - next;
-	sim_run_until(&s->sim, v, 0);
+	serve_board_run_until(s->board, v);
 }
 
 static enum serve_stop run_wall(struct serve *s, volatile sig_atomic_t *stop, FILE *live)
@@ -476,7 +481,7 @@ static enum serve_stop run_wall(struct serve *s, volatile sig_atomic_t *stop, FI
 		} else {
 			nfds = bridge_slirp_fill(s->slirp, &fds, &wait);
 		}
-		uint64_t v = sim_now(&s->sim), next = sim_next_event(&s->sim), e = end_at(s, drain_at);
+		uint64_t v = sim_now(&s->sim), next = serve_board_next_event(s->board), e = end_at(s, drain_at);
 		if (next < e)
 			e = next;
 		if (e != SIM_NEVER && e - v < wait)
@@ -528,7 +533,7 @@ enum serve_stop serve_run(struct serve *s, volatile sig_atomic_t *stop, FILE *li
  * words it, and how often (as the conformance report does). */
 static void print_diags(struct serve *s, FILE *out)
 {
-	struct enc_model *m = sim_board_model(serve_board_sim(s->board));
+	struct enc_model *m = serve_board_model(s->board);
 	unsigned nd = model_diag_count(m);
 	bool shown[MODEL_RULE_COUNT] = {false};
 	char line[320];
@@ -563,6 +568,8 @@ static const char *stop_text(enum serve_stop why)
 		return "the TAP device went away";
 	case SERVE_STOP_BOOT:
 		return "the firmware did not enable reception (ECON1.RXEN) within 2 s of boot";
+	case SERVE_STOP_BOARD:
+		return "the board stopped";
 	}
 	return "?";
 }
@@ -603,10 +610,12 @@ void serve_summary(struct serve *s, enum serve_stop why, FILE *out)
 	fprintf(out, "synack serve: %s after ", stop_text(why));
 	print_secs(out, served_ns(s));
 	fprintf(out, " of serving\n");
+	if (serve_board_stopped(s->board) != NULL)
+		fprintf(out, "  board: %s\n", serve_board_stopped(s->board));
 	fprintf(out, "  wire: %" PRIu64 " frames to the device, %" PRIu64 " from it; tcp: %" PRIu64
 		" connections, resets %" PRIu64 " sent by the device, %" PRIu64 " received\n",
 		s->frames_to_dev, s->frames_from_dev, s->conns, s->rst_from_dev, s->rst_to_dev);
-	const struct model_stats *ms = model_get_stats(sim_board_model(serve_board_sim(s->board)));
+	const struct model_stats *ms = model_get_stats(serve_board_model(s->board));
 	fprintf(out, "  drops: link %" PRIu64 ", chip %" PRIu64 " (receive ring full %" PRIu32 "), bridge %" PRIu64 "\n",
 		d.link, d.chip, ms->rx_dropped_full, d.bridge);
 	struct serve_ours_counters oc;
@@ -647,7 +656,7 @@ void serve_summary(struct serve *s, enum serve_stop why, FILE *out)
 
 bool serve_ok(struct serve *s, enum serve_stop why)
 {
-	if (why == SERVE_STOP_BOOT || why == SERVE_STOP_BRIDGE)
+	if (why == SERVE_STOP_BOOT || why == SERVE_STOP_BRIDGE || why == SERVE_STOP_BOARD)
 		return false;
 	if (!s->cfg.connect)
 		return true;

@@ -87,6 +87,7 @@ enum serve_stop {
 	SERVE_STOP_CLIENT,                  /* the client finished (and 1 s more passed) */
 	SERVE_STOP_BRIDGE,                  /* the TAP went away, poll failed */
 	SERVE_STOP_BOOT,                    /* the firmware never enabled reception */
+	SERVE_STOP_BOARD,                   /* the board stopped (an AVR CPU crashed) */
 };
 
 struct serve;

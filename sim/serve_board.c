@@ -22,9 +22,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "enc28j60_hw.h"
+#ifdef SYNACK_SERVE_AVR
+#include "serve_avr.h"
+#endif
+
 #define CHUNK 1024u
 #define CLIENT_LINGER_NS 1000000000ull /* after our FIN: FIN-WAIT-2 is as far as a guest forward goes */
 #define CLIENT_IDLE_NS 2000000000ull   /* everything sent, nothing back for this long: a discard service */
+/* An AVR image keeps its deadlines in its own timer, not in the event
+ * kernel: the loop runs it at least this often (a sleeping AVR costs no
+ * instructions, so the step only bounds how late a timer is seen). */
+#define AVR_STEP_NS 1000000ull
 
 struct serve_board {
 	struct serve_board_config cfg;
@@ -34,6 +43,9 @@ struct serve_board {
 	bool board_up;
 	const struct synack_board_firmware *fw;
 	const struct serve_ours *ours; /* SERVE_BOARD_OURS only */
+#ifdef SYNACK_SERVE_AVR
+	struct serve_avr *avr;         /* SERVE_BOARD_AVR only */
+#endif
 	struct synack_board_env env;
 	void *fw_ctx;
 	struct serve_client client;
@@ -188,6 +200,37 @@ static const struct sim_firmware BOARD_FW = {sb_boot, sb_run};
 
 /* ---- the board ---- */
 
+static struct serve_board *open_avr(struct sim *s, struct sim_link *l, const struct serve_board_config *cfg,
+				    char *err, size_t errcap)
+{
+	const char *path = cfg->label ? cfg->label : "";
+#ifdef SYNACK_SERVE_AVR
+	struct serve_board *b = calloc(1, sizeof *b);
+	if (b == NULL) {
+		snprintf(err, errcap, "out of memory");
+		return NULL;
+	}
+	b->cfg = *cfg;
+	b->sim = s;
+	b->client.mismatch_at = UINT64_MAX;
+	snprintf(b->label, sizeof b->label, "AVR image %.100s in simavr (echo on 8888, HTTP on 80)", path);
+	b->avr = serve_avr_open(s, l, path, cfg->ip, cfg->netmask, cfg->gateway, err, errcap);
+	if (b->avr == NULL) {
+		free(b);
+		return NULL;
+	}
+	return b;
+#else
+	(void)s;
+	(void)l;
+	snprintf(err, errcap,
+		 "--firmware %s: this synack was built without simavr (libsimavr-dev), so it cannot run AVR "
+		 "images; serve your own firmware with --dut board:PATH.so, or our stack (the default)",
+		 path);
+	return NULL;
+#endif
+}
+
 struct serve_board *serve_board_open(struct sim *s, struct sim_link *l, const struct serve_board_config *cfg,
 				     char *err, size_t errcap)
 {
@@ -202,13 +245,7 @@ struct serve_board *serve_board_open(struct sim *s, struct sim_link *l, const st
 		fw = cfg->fw;
 		break;
 	case SERVE_BOARD_AVR:
-		/* The simavr host plugs in here: a struct sim_firmware that runs
-		 * the image's AVR core on this board's SPI bus. */
-		snprintf(err, errcap,
-			 "--firmware %s: this synack cannot run AVR images yet (the simavr host is not in "
-			 "this build); serve your own firmware with --dut board:PATH.so, or our stack (the default)",
-			 cfg->label ? cfg->label : "");
-		return NULL;
+		return open_avr(s, l, cfg, err, errcap);
 	}
 	if (fw == NULL) {
 		snprintf(err, errcap, "no firmware given");
@@ -267,6 +304,9 @@ void serve_board_free(struct serve_board *b)
 {
 	if (b == NULL)
 		return;
+#ifdef SYNACK_SERVE_AVR
+	serve_avr_free(b->avr);
+#endif
 	if (b->fw_ctx != NULL)
 		b->fw->destroy(b->fw_ctx);
 	if (b->board_up)
@@ -276,7 +316,74 @@ void serve_board_free(struct serve_board *b)
 
 bool serve_board_receiving(struct serve_board *b)
 {
-	return (model_peek_reg(sim_board_model(&b->board), 0, ENC_REG_ADDR(ECON1)) & ECON1_RXEN) != 0;
+#ifdef SYNACK_SERVE_AVR
+	if (b->avr != NULL && !serve_avr_configured(b->avr))
+		return false;
+#endif
+	return (model_peek_reg(serve_board_model(b), 0, ENC_REG_ADDR(ECON1)) & ECON1_RXEN) != 0;
+}
+
+struct enc_model *serve_board_model(struct serve_board *b)
+{
+#ifdef SYNACK_SERVE_AVR
+	if (b->avr != NULL)
+		return serve_avr_model(b->avr);
+#endif
+	return sim_board_model(&b->board);
+}
+
+unsigned serve_board_port(struct serve_board *b)
+{
+#ifdef SYNACK_SERVE_AVR
+	if (b->avr != NULL)
+		return serve_avr_port(b->avr)->index;
+#endif
+	return b->board.port->index;
+}
+
+void serve_board_mac(struct serve_board *b, uint8_t mac[6])
+{
+	if (b->cfg.kind != SERVE_BOARD_AVR) {
+		memcpy(mac, b->cfg.mac, 6);
+		return;
+	}
+	/* The image's own (a build option), as its driver wrote it. */
+	static const uint32_t MAADR[6] = {MAADR1, MAADR2, MAADR3, MAADR4, MAADR5, MAADR6};
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)model_peek_reg(serve_board_model(b), 3, ENC_REG_ADDR(MAADR[i]));
+}
+
+int serve_board_run_until(struct serve_board *b, uint64_t until)
+{
+#ifdef SYNACK_SERVE_AVR
+	if (b->avr != NULL)
+		return serve_avr_run_until(b->avr, until);
+#endif
+	sim_run_until(b->sim, until, 0);
+	return 0;
+}
+
+uint64_t serve_board_next_event(struct serve_board *b)
+{
+	uint64_t next = sim_next_event(b->sim);
+#ifdef SYNACK_SERVE_AVR
+	if (b->avr != NULL) {
+		uint64_t step = sim_now(b->sim) + AVR_STEP_NS;
+		return step < next ? step : next;
+	}
+#endif
+	return next;
+}
+
+const char *serve_board_stopped(const struct serve_board *b)
+{
+#ifdef SYNACK_SERVE_AVR
+	if (b->avr != NULL && serve_avr_why(b->avr)[0])
+		return serve_avr_why(b->avr);
+#else
+	(void)b;
+#endif
+	return NULL;
 }
 
 const char *serve_board_label(const struct serve_board *b)
@@ -284,10 +391,6 @@ const char *serve_board_label(const struct serve_board *b)
 	return b->label;
 }
 
-struct sim_board *serve_board_sim(struct serve_board *b)
-{
-	return &b->board;
-}
 
 unsigned serve_board_free_conns(struct serve_board *b)
 {
@@ -304,6 +407,13 @@ bool serve_board_ours_counters(struct serve_board *b, struct serve_ours_counters
 
 const char *serve_board_client_unsupported(const struct serve_board *b, char *buf, size_t cap)
 {
+	if (b->cfg.kind == SERVE_BOARD_AVR) {
+		snprintf(buf, cap,
+			 "%s: its UART agent counts the bytes it receives instead of keeping them, so the "
+			 "client cannot check the echo; serve our stack or a board:PATH.so for --connect",
+			 b->label);
+		return buf;
+	}
 	const struct synack_board_app *app = b->fw->app;
 	const char *missing = app == NULL ? NULL
 			      : app->connect == NULL ? "connect"

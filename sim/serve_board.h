@@ -8,16 +8,19 @@
  *     SERVE_BOARD_OURS      our driver and stack, serving build (serve_ours.h)
  *     SERVE_BOARD_LIBRARY   a user's firmware, board:PATH.so (synack_board.h),
  *                           loaded by the caller (dut_board_load)
- *     SERVE_BOARD_AVR       an AVR image in simavr (--firmware): the one case
- *                           to fill in when the simavr host is in the tree
+ *     SERVE_BOARD_AVR       an AVR image in simavr (--firmware): the exact ELF
+ *                           on sim/avr_host.h, its agent given serve's address
+ *                           (serve_avr.h)
  *
  * The first two are firmwares behind the board ABI and share one adapter
  * (serve_board.c): the env the harness gives (address, gateway, seed, the
  * board's clock, events), boot() and run() as a struct sim_firmware, and a
- * client on the firmware's application interface. An AVR image would be
- * another struct sim_firmware on the same struct sim_board (sim/board.h
- * already names it), so everything above this header - bridges, capture,
- * counters - is the same for every kind.
+ * client on the firmware's application interface. An AVR image is not a
+ * struct sim_firmware: simavr runs its CPU, so it brings its own chip model
+ * and runs the simulation itself (sim_avr_run_until). serve therefore moves
+ * time only through serve_board_run_until() and serve_board_next_event(),
+ * and reads the chip through serve_board_model(), so everything above this
+ * header - bridges, capture, counters - is the same for every kind.
  *
  * The client (--connect IP:PORT, --send N): once the board receives, it
  * connects, sends N bytes of the pattern 'a'..'z', reads what comes back
@@ -88,8 +91,8 @@ struct serve_client {
 struct serve_board;
 
 /* Build the board on link l of simulation s and boot it at virtual time 0.
- * Returns NULL with the reason in err (AVR: not in this build; create()
- * returned NULL; no port left on the link). */
+ * Returns NULL with the reason in err (AVR: not an AVR ELF, or this synack
+ * built without simavr; create() returned NULL; no port left on the link). */
 struct serve_board *serve_board_open(struct sim *s, struct sim_link *l, const struct serve_board_config *cfg,
 				     char *err, size_t errcap);
 void serve_board_free(struct serve_board *b); /* after sim_free() */
@@ -98,7 +101,18 @@ void serve_board_free(struct serve_board *b); /* after sim_free() */
 bool serve_board_receiving(struct serve_board *b);
 /* "our stack", "board:libx.so", ... */
 const char *serve_board_label(const struct serve_board *b);
-struct sim_board *serve_board_sim(struct serve_board *b);
+/* The board's ENC28J60 model, and its port index on the link. */
+struct enc_model *serve_board_model(struct serve_board *b);
+unsigned serve_board_port(struct serve_board *b);
+/* The MAC the device uses (an AVR image's is its own build option). */
+void serve_board_mac(struct serve_board *b, uint8_t mac[6]);
+/* Run the board and the simulation to absolute time `until`; -1 when the
+ * board stopped for good (serve_board_stopped says why). */
+int serve_board_run_until(struct serve_board *b, uint64_t until);
+/* The next time something may happen on the board (SIM_NEVER: nothing). */
+uint64_t serve_board_next_event(struct serve_board *b);
+/* Why the board stopped (an AVR CPU that crashed), or NULL. */
+const char *serve_board_stopped(const struct serve_board *b);
 /* Connection blocks a new passive open could take now; UINT32_MAX when the
  * firmware does not say (a user's firmware). */
 unsigned serve_board_free_conns(struct serve_board *b);

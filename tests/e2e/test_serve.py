@@ -9,6 +9,11 @@ deterministic mode the device connects out to a guest forward inside slirp
 and two runs write the same bytes (one of them in a network namespace with
 no interface up, which shows no host socket is involved).
 
+The AVR image (`--firmware`, the exact ELF in simavr) serves its own
+echo and HTTP the same way, through slirp and through the TAP; a file that
+is not an AVR ELF is refused, and so is --connect, which its agent cannot
+serve (it counts received bytes instead of keeping them).
+
 Through a TAP device in serve's own network namespace (root only, skipped
 with the reason otherwise): the same, with clients entered into the
 namespace by nsenter; the namespace's name and the TAP are gone after ^C;
@@ -404,24 +409,60 @@ def test_connect_needs_the_firmwares_connect(run_synack, seed_so):  # noqa: F811
     assert "does not implement connect (synack_board_app.connect is NULL)" in r.stderr
 
 
-def test_firmware_image_is_not_available_yet(run_synack):
-    r = run_synack("serve", "--firmware", "image.elf")
+AVR_ELF = REPO / "build-avr" / "firmware" / "avr" / "synack-avr.elf"
+
+
+def avr_image(synack_bin):
+    """The AVR image, or a skip saying why it cannot be served here."""
+    if not AVR_ELF.is_file():
+        pytest.skip(f"no AVR image at {AVR_ELF} (cmake --preset avr && cmake --build --preset avr)")
+    probe = subprocess.run([str(synack_bin), "serve", "--firmware", str(AVR_ELF), "--deterministic",
+                            "--duration", "0.01"], capture_output=True, text=True, timeout=60)
+    if "built without simavr" in probe.stderr:
+        pytest.skip("this synack was built without simavr: " + probe.stderr.strip())
+    assert probe.returncode == 0, probe.stdout + probe.stderr
+    return AVR_ELF
+
+
+def test_firmware_that_is_not_an_avr_elf_is_refused(run_synack, tmp_path):
+    bad = tmp_path / "image.elf"
+    bad.write_bytes(b"not an ELF at all")
+    r = run_synack("serve", "--firmware", bad)
     assert r.returncode == 2
-    assert "cannot run AVR images yet" in r.stderr and "--dut board:PATH.so" in r.stderr
+    assert r.stderr.startswith("synack serve: --firmware") and str(bad) in r.stderr, r.stderr
+    r = run_synack("serve", "--firmware", tmp_path / "missing.elf")
+    assert r.returncode == 2 and "missing.elf" in r.stderr, r.stderr
 
 
-def test_avr_image_through_slirp(synack_bin, serve, tmp_path):
-    elf = REPO / "build-avr" / "firmware" / "avr" / "synack-avr.elf"
-    probe = subprocess.run([str(synack_bin), "serve", "--firmware", str(elf), "--duration", "0.1"],
-                           capture_output=True, text=True, timeout=60)
-    if "cannot run AVR images yet" in probe.stderr:
-        pytest.skip("this synack has no simavr host yet (--firmware): " + probe.stderr.strip())
-    if not elf.is_file():
-        pytest.skip(f"no AVR image at {elf} (cmake --preset avr && cmake --build --preset avr)")
-    port = free_port()
-    serve("--firmware", elf, "--forward", f"tcp:127.0.0.1:{port}-:8888")
-    r = client(ECHO_CLIENT, "127.0.0.1", port, 4096)
-    assert r["len"] == 4096 and r["got"] == r["sent"]
+def test_avr_image_through_slirp_echo_and_http(synack_bin, serve, tmp_path, tcpdump):
+    elf = avr_image(synack_bin)
+    curl = need("curl")
+    echo, http = free_port(), free_port()
+    s = serve("--firmware", elf, "--forward", f"tcp:127.0.0.1:{echo}-:8888", "--forward",
+              f"tcp:127.0.0.1:{http}-:80", "--pcap", tmp_path / "avr.pcap")
+    banner = "".join(s.lines)
+    # the image's own MAC (its build option), read back from the chip
+    assert f"AVR image {elf}" in banner and "MAC 02:53:4e:41:43:4b" in banner, banner
+    r = client(ECHO_CLIENT, "127.0.0.1", echo, 64 * 1024)
+    assert r["len"] == 64 * 1024 and r["got"] == r["sent"]
+    r = subprocess.run([curl, "-sS", "--max-time", "30", "-w", "\n%{http_code}", f"http://127.0.0.1:{http}/"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    body, code = r.stdout.rsplit("\n", 1)
+    assert code == "200" and body.startswith("synack\n"), body
+    rc, out, err = s.stop()
+    assert rc == 0, out + err
+    assert summary_value(out, r"tcp: (\d+) connections") == "2"
+    assert "checker: 0 diagnostics" in out
+    lines = tcpdump_lines(tcpdump, tmp_path / "avr.pcap")
+    assert any(f"{DEVICE}.8888 >" in l for l in lines) and any(f"{DEVICE}.80 >" in l for l in lines)
+
+
+def test_avr_image_cannot_run_the_connect_client(run_synack, synack_bin):
+    elf = avr_image(synack_bin)
+    r = run_synack("serve", "--firmware", elf, *DET)
+    assert r.returncode == 2
+    assert "counts the bytes it receives instead of keeping them" in r.stderr, r.stderr
 
 
 def test_live_counters_only_on_a_tty(synack_bin, tmp_path):
@@ -495,6 +536,15 @@ def test_tap_50_concurrent_connections_all_complete(serve, tap_ok):
     assert r == {"ok": 50, "bad": []}
     rc, out, err = s.stop()
     assert rc == 0 and "echo 50 connections" in out, out + err
+
+
+def test_tap_avr_image_echoes(serve, tap_ok, synack_bin):
+    elf = avr_image(synack_bin)
+    s = serve("--firmware", elf, "--net", "tap")
+    r = client(ECHO_CLIENT, DEVICE, 8888, 32 * 1024, ns_pid=s.pid)
+    assert r["len"] == 32 * 1024 and r["got"] == r["sent"]
+    rc, out, err = s.stop()
+    assert rc == 0 and "checker: 0 diagnostics" in out, out + err
 
 
 def test_tap_named_namespace_is_removed_on_sigint(serve, tap_ok, tmp_path, tcpdump):
