@@ -11,9 +11,8 @@
  * The DUT is whatever the engine's registry names (dut_registry.c), so
  * the library runs what `synack run --dut NAME` runs: `sim` (our stack and
  * driver on the ENC28J60 model), `board:PATH.so` (a user's firmware on the
- * model). An AVR image in simavr (`avr:IMAGE.elf`) needs nothing here: once
- * its adapter is registered, engine_dut_lookup returns it and this library
- * runs it unchanged; until then the lookup fails with a message saying so.
+ * model) and `avr:IMAGE.elf` (the AVR image itself in simavr, where the
+ * build has simavr): the registry's adapters run here unchanged.
  * Only virtual-time DUTs are accepted (the library's clock is the DUT's).
  *
  * packetdrill gives init no way to fail, so a bad --so_flags or a DUT that
@@ -208,11 +207,6 @@ static void open_dut(struct pdso *p)
 	const char *spec = p->fl.dut;
 	const struct dut_ops *ops = engine_dut_lookup(spec, err, sizeof err);
 	if (ops == NULL) {
-		if (strncmp(spec, "avr:", 4) == 0)
-			pdso_fatal(NULL, 2,
-				   "--so_flags: dut=%s: this build has no AVR (simavr) DUT yet: %s. Once its adapter "
-				   "is registered in conformance/engine/dut_registry.c this library runs it unchanged",
-				   spec, err);
 		pdso_fatal(NULL, 2, "--so_flags: dut=%s: %s", spec, err);
 	}
 	if (!ops->virtual_time)

@@ -750,7 +750,7 @@ START_TEST(test_bad_so_flags_exit_2_naming_the_key)
 	ck_assert_int_eq(in_child(tap_dut, msg, sizeof msg), 2);
 	ck_assert_ptr_nonnull(strstr(msg, "dut=tap: not a virtual-time DUT"));
 	ck_assert_int_eq(in_child(avr_dut, msg, sizeof msg), 2);
-	ck_assert_ptr_nonnull(strstr(msg, "dut=avr:fw.elf: this build has no AVR (simavr) DUT yet"));
+	ck_assert_ptr_nonnull(strstr(msg, "--so_flags: dut=avr:fw.elf: "));
 	ck_assert_int_eq(in_child(missing_board, msg, sizeof msg), 2);
 	ck_assert_ptr_nonnull(strstr(msg, "board:/nonexistent/libfw.so: No such file or directory"));
 	ck_assert_int_eq(in_child(bad_profile, msg, sizeof msg), 2);
@@ -805,6 +805,57 @@ START_TEST(test_board_dut_runs_the_same_handshake)
 END_TEST
 #endif
 
+/* ---- the AVR image (run as its own CTest: `test_pdso avr ELF`) ---- */
+
+static const char *g_avr_elf;
+
+START_TEST(test_avr_dut_runs_the_same_handshake)
+{
+	char flags[1200];
+	snprintf(flags, sizeof flags, "dut=avr:%s seed=3", g_avr_elf);
+	load(flags);
+	int l = listener(DUT_IP);
+	uint32_t iss = handshake(DUT_IP);
+	int fd = T.accept(U, l, NULL, NULL);
+	ck_assert_int_ge(fd, 0);
+	send_seg(DUT_IP, DUT_PORT, TCP_ACK | TCP_PSH, PEER_ISN + 1, iss + 1, 20, false);
+	struct out o;
+	recv_seg(&o);
+	ck_assert_uint_eq(o.tcp.ack, PEER_ISN + 21);
+	char b[64];
+	ck_assert_int_eq(T.read(U, fd, b, sizeof b), 20);
+	/* An exact RST ends it; the image's socket reports the reset. */
+	send_seg(DUT_IP, DUT_PORT, TCP_RST, PEER_ISN + 21, 0, 0, false);
+	errno = 0;
+	for (int i = 0; i < 100 && T.read(U, fd, b, sizeof b) == -1 && errno == EAGAIN; i++)
+		T.usleep(U, 1000);
+	ck_assert_int_eq(errno, ECONNRESET);
+	unload();
+}
+END_TEST
+
+static void missing_avr_image(void) { load("dut=avr:/nonexistent/fw.elf"); }
+
+START_TEST(test_a_missing_avr_image_is_named)
+{
+	char msg[2048];
+	ck_assert_int_eq(in_child(missing_avr_image, msg, sizeof msg), 2);
+	ck_assert_msg(strstr(msg, "--so_flags: dut=avr:/nonexistent/fw.elf: ") != NULL &&
+			      strstr(msg, "/nonexistent/fw.elf") != NULL && strstr(msg, "no AVR") == NULL,
+		      "%s", msg);
+}
+END_TEST
+
+static Suite *avr_suite(void)
+{
+	Suite *s = suite_create("packetdrill_so_avr");
+	TCase *tc = tcase_create("avr");
+	tcase_add_test(tc, test_avr_dut_runs_the_same_handshake);
+	tcase_add_test(tc, test_a_missing_avr_image_is_named);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
 static Suite *pdso_suite(void)
 {
 	Suite *s = suite_create("packetdrill_so");
@@ -838,9 +889,22 @@ static Suite *pdso_suite(void)
 	return s;
 }
 
-int main(void)
+/* `test_pdso` runs the library's suite; `test_pdso avr ELF` the AVR image
+ * through it, and exits 77 (CTest's skip) when there is no image. */
+int main(int argc, char **argv)
 {
-	SRunner *sr = srunner_create(pdso_suite());
+	Suite *suite;
+	if (argc == 3 && strcmp(argv[1], "avr") == 0) {
+		if (access(argv[2], R_OK) != 0) {
+			printf("skipped: no AVR image at %s (cmake --preset avr && cmake --build --preset avr)\n", argv[2]);
+			return 77;
+		}
+		g_avr_elf = argv[2];
+		suite = avr_suite();
+	} else {
+		suite = pdso_suite();
+	}
+	SRunner *sr = srunner_create(suite);
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
