@@ -15,7 +15,7 @@
 # options:
 #   --so PATH        the library (default: $SYNACK_PACKETDRILL_SO, the build
 #                    tree's, or the one installed next to synack)
-#   --dut SPEC       sim (default) or board:PATH.so, as --so_flags dut=
+#   --dut SPEC       sim (default), board:PATH.so or avr:IMAGE.elf, as --so_flags dut=
 #   --so-flags STR   more --so_flags items for every script (seed=7 ...)
 #   --synack PATH    the synack binary to compare with (default: $SYNACK_BIN,
 #                    the build tree's, or synack on PATH); --no-compare skips it
@@ -72,7 +72,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--so) [ $# -ge 2 ] || die "--so needs a path"; so=$2; shift 2 ;;
 	--so=*) so=${1#--so=}; shift ;;
-	--dut) [ $# -ge 2 ] || die "--dut needs sim or board:PATH.so"; dut=$2; shift 2 ;;
+	--dut) [ $# -ge 2 ] || die "--dut needs sim, board:PATH.so or avr:IMAGE.elf"; dut=$2; shift 2 ;;
 	--dut=*) dut=${1#--dut=}; shift ;;
 	--so-flags) [ $# -ge 2 ] || die "--so-flags needs a value"; extra=$2; shift 2 ;;
 	--so-flags=*) extra=${1#--so-flags=}; shift ;;
@@ -93,15 +93,16 @@ while [ $# -gt 0 ]; do
 done
 [ ${#args[@]} -ge 2 ] || { echo "usage: packetdrill-so.sh [options] PACKETDRILL SCRIPT|DIR... (--help)" >&2; exit 2; }
 [[ "$wall" =~ ^[0-9]+$ ]] && [ "$wall" -gt 0 ] || die "--timeout: expected whole seconds > 0, got '$wall'"
-case "$dut" in sim | board:?*) ;; *) die "--dut: expected sim or board:PATH.so, got '$dut'" ;; esac
+case "$dut" in sim | board:?* | avr:?*) ;; *) die "--dut: expected sim, board:PATH.so or avr:IMAGE.elf, got '$dut'" ;; esac
 case "$ipv" in ipv4 | ipv4-mapped-ipv6) ;; *) die "--ip-version: expected ipv4 or ipv4-mapped-ipv6, got '$ipv'" ;; esac
 pd=${args[0]}
 [ -x "$pd" ] && [ -f "$pd" ] || die "$pd: not an executable file (the packetdrill binary comes first)"
 pd=$(cd "$(dirname "$pd")" && pwd)/$(basename "$pd")
-case "$dut" in board:*)
-	fw=${dut#board:}
+case "$dut" in board:* | avr:*)
+	kind=${dut%%:*}
+	fw=${dut#*:}
 	[ -f "$fw" ] || die "--dut $dut: no such file"
-	dut="board:$(cd "$(dirname "$fw")" && pwd)/$(basename "$fw")" ;;
+	dut="$kind:$(cd "$(dirname "$fw")" && pwd)/$(basename "$fw")" ;;
 esac
 
 # The library.

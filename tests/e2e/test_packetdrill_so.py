@@ -100,7 +100,7 @@ def test_packetdrills_dlopen_fills_all_33_members(lib):
     ("timeout=0", "--so_flags: timeout=: expected seconds of virtual time > 0"),
     ("dut=tap", "dut=tap: not a virtual-time DUT"),
     ("dut=board:/nonexistent/libfw.so", "board:/nonexistent/libfw.so: No such file or directory"),
-    ("dut=avr:fw.elf", "this build has no AVR (simavr) DUT yet"),
+    ("dut=avr:/nonexistent/fw.elf", "--so_flags: dut=avr:/nonexistent/fw.elf: "),
     ("profile=rfc5961=maybe", "--so_flags: profile=: expected e.g. rfc5961=on"),
 ])
 def test_bad_so_flags_exit_2_naming_the_place(lib, flags, message):
@@ -115,7 +115,7 @@ def test_harness_usage_errors_exit_2(tmp_path):
     res = sh(HARNESS, tmp_path / "nope", SUITES / "packetdrill-sim")
     assert res.returncode == 2 and "not an executable file" in res.stderr, res.stderr
     res = sh(HARNESS, "--dut", "tap", "/bin/true", SUITES / "packetdrill-sim")
-    assert res.returncode == 2 and "--dut: expected sim or board:PATH.so" in res.stderr, res.stderr
+    assert res.returncode == 2 and "--dut: expected sim, board:PATH.so or avr:IMAGE.elf" in res.stderr, res.stderr
     res = sh(HARNESS, "/bin/true", tmp_path / "missing.pkt")
     assert res.returncode == 2 and "no such script or directory" in res.stderr, res.stderr
 
