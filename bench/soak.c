@@ -9,10 +9,14 @@
  *
  * usage: soak [--connections N] [--seed S] [--max-bytes B] [--level PPM]
  *             [--plain-only | --faults-only] [--pcap FILE] [--stop-on-failure]
+ *             [--time-wait-ms MS] [--fin-wait2-ms MS]
  *   N connections in all per mode (default 10000), spread evenly over the
  *   levels 1, 2, 5, 10 and 15 % (or the one --level); both modes (plain,
  *   chip faults) by default. --pcap captures the link (one level only
  *   makes sense); --stop-on-failure ends a level at its first failure.
+ *   --time-wait-ms / --fin-wait2-ms replace the derived values (soak.c) to
+ *   show what shorter ones do: at 15 % a 2 s TIME-WAIT lets a late FIN
+ *   draw a RST, which the soak then counts as a reset.
  */
 #define _POSIX_C_SOURCE 199309L
 
@@ -34,7 +38,8 @@ static double wall(void)
 static int usage(const char *msg, const char *arg)
 {
 	fprintf(stderr, "soak: %s%s%s\nusage: soak [--connections N] [--seed S] [--max-bytes B] [--level PPM]\n"
-		"            [--plain-only | --faults-only] [--pcap FILE] [--stop-on-failure]\n",
+		"            [--plain-only | --faults-only] [--pcap FILE] [--stop-on-failure]\n"
+		"            [--time-wait-ms MS] [--fin-wait2-ms MS]\n",
 		msg, arg ? ": " : "", arg ? arg : "");
 	return 2;
 }
@@ -53,7 +58,7 @@ static int number(const char *s, uint64_t *out)
 
 int main(int argc, char **argv)
 {
-	uint64_t conns = 10000, seed = 1, max_bytes = 0, level = 0;
+	uint64_t conns = 10000, seed = 1, max_bytes = 0, level = 0, tw = 0, fw2 = 0;
 	bool plain_only = false, faults_only = false, stop = false;
 	const char *pcap = NULL;
 	for (int i = 1; i < argc; i++) {
@@ -66,6 +71,10 @@ int main(int argc, char **argv)
 			dst = &max_bytes;
 		else if (strcmp(argv[i], "--level") == 0)
 			dst = &level;
+		else if (strcmp(argv[i], "--time-wait-ms") == 0)
+			dst = &tw;
+		else if (strcmp(argv[i], "--fin-wait2-ms") == 0)
+			dst = &fw2;
 		else if (strcmp(argv[i], "--plain-only") == 0 || strcmp(argv[i], "--faults-only") == 0 ||
 			 strcmp(argv[i], "--stop-on-failure") == 0) {
 			plain_only |= argv[i][2] == 'p';
@@ -113,6 +122,8 @@ int main(int argc, char **argv)
 			c.max_bytes = (uint32_t)max_bytes;
 			c.chip_faults = mode == 1;
 			c.pcap_path = pcap;
+			c.time_wait_ms = (uint32_t)tw;
+			c.fin_wait2_ms = (uint32_t)fw2;
 			c.stop_after = stop;
 			double t0 = wall();
 			bool ok = soak_run(&c, &r);

@@ -262,8 +262,8 @@ static void node_cfg(struct soak *k, struct sim_node_config *c, const char *name
 	c->net.rto_initial_ms = c->net.rto_min_ms = bd.rto_initial_ms;
 	c->net.rto_max_ms = bd.rto_max_ms;
 	c->net.max_retries = c->net.syn_retries = c->net.synack_retries = (uint8_t)bd.retries;
-	c->net.time_wait_ms = bd.time_wait_ms;
-	c->net.fin_wait2_timeout_ms = bd.fin_wait2_ms;
+	c->net.time_wait_ms = k->cfg->time_wait_ms ? k->cfg->time_wait_ms : bd.time_wait_ms;
+	c->net.fin_wait2_timeout_ms = k->cfg->fin_wait2_ms ? k->cfg->fin_wait2_ms : bd.fin_wait2_ms;
 	if (k->cfg->chip_faults) {
 		uint32_t f = k->cfg->fault_ppm ? k->cfg->fault_ppm : 10000u;
 		c->enc.full_duplex = false; /* erratum 13 only bites in half duplex */

@@ -40,6 +40,9 @@ struct soak_config {
 	uint32_t max_bytes;   /* per direction; 0 = 3000 */
 	bool chip_faults;     /* every erratum switch and fault injection on */
 	uint32_t fault_ppm;   /* seeded chip faults when chip_faults; 0 = 10000 */
+	/* Overrides of the derived TIME-WAIT / FIN-WAIT-2 (0 = derived, soak.c):
+	 * to show what a shorter one does (a late FIN draws a RST). */
+	uint32_t time_wait_ms, fin_wait2_ms;
 	const char *pcap_path; /* capture the link there; NULL = none */
 	uint32_t stop_after;  /* debugging: stop after the first failure if nonzero */
 };

@@ -97,6 +97,26 @@ START_TEST(test_soak_chip_faults_light)
 }
 END_TEST
 
+/* The soak can fail, and the TIME-WAIT it derives matters: with a 2 s
+ * TIME-WAIT at 15 % a FIN retransmitted after our ACK of it was lost can
+ * arrive when the block is gone, and RFC 9293 §3.10.7.1 answers it with a
+ * RST (correct for that setting) - the peer's application sees a reset. */
+START_TEST(test_soak_short_time_wait_draws_rst)
+{
+	struct soak_config c = {0};
+	struct soak_result r;
+	c.seed = 15;
+	c.connections = 300;
+	c.impair_ppm = 150000;
+	c.time_wait_ms = 2000;
+	ck_assert(!soak_run(&c, &r));
+	ck_assert_uint_gt(r.reset, 0);
+	ck_assert_uint_eq(r.wedged, 0);
+	ck_assert_uint_eq(r.bad_data, 0);
+	ck_assert_uint_eq(r.leaked, 0);
+}
+END_TEST
+
 static Suite *soak_suite(void)
 {
 	Suite *s = suite_create("sim_soak");
@@ -107,6 +127,7 @@ static Suite *soak_suite(void)
 	tcase_add_test(tc, test_soak_heavy_impairment);
 	tcase_add_test(tc, test_soak_chip_faults);
 	tcase_add_test(tc, test_soak_chip_faults_light);
+	tcase_add_test(tc, test_soak_short_time_wait_draws_rst);
 	suite_add_tcase(s, tc);
 	return s;
 }
