@@ -333,7 +333,7 @@ bool inject_run(const struct inject_config *cfg, struct inject_result *r)
 		case INJECT_RST:
 		case INJECT_SYN:
 			flags = cfg->kind == INJECT_RST ? TCP_RST : TCP_SYN;
-			if (cfg->in_window_only)
+			if (cfg->in_window_only && v->rcv_wnd > 1u)
 				seq = v->rcv_nxt + 1u + (uint32_t)sim_rng_below(&k->rng, v->rcv_wnd - 1u);
 			else
 				seq = draw(k, v->rcv_nxt, bits);

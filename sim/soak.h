@@ -81,7 +81,8 @@ struct soak_result {
 	uint64_t bound_ns;        /* the wedge bound (soak.c derives it) */
 	uint64_t release_ns;      /* last final event to every block free */
 	uint64_t release_bound_ns;
-	unsigned leaked;          /* blocks still in use after release_bound_ns */
+	unsigned leaked;          /* blocks in a state other than TIME-WAIT after a connection's final
+				   * events, or still in use after release_bound_ns */
 	uint64_t virtual_ns;
 	struct soak_frames frames;
 	char first_failure[256];
