@@ -265,6 +265,35 @@ START_TEST(test_ephemeral_ports_not_sequential)
 }
 END_TEST
 
+/* The AVR build's F (NET_ISN_HALFSIPHASH: HalfSipHash-2-4, 32-bit words,
+ * the first 8 key bytes) over the same message layout as tcp_isn.c - our
+ * address, the remote address, the ports and a zero word - passes the same
+ * statistics as the host's SipHash-2-4. (The host stack is built with
+ * SipHash, so this calls the function directly.) */
+START_TEST(test_halfsiphash_f_statistics)
+{
+	static uint32_t x[N_TUPLES];
+	unsigned tested;
+
+	for (unsigned i = 0; i < N_TUPLES; i++) {
+		uint8_t m[14];
+		wire_put32(m, H_OUR_IP);
+		wire_put32(m + 4, H_PEER_IP);
+		wire_put16(m + 8, H_SERVER_PORT);
+		wire_put16(m + 10, (uint16_t)(1024u + i));
+		wire_put16(m + 12, 0);
+		x[i] = net_halfsiphash(H.cfg.isn_key, m, sizeof m);
+	}
+	unsigned hits = affine_predictions(x, N_TUPLES, &tested);
+	if (verbose())
+		printf("HalfSipHash F, %u 4-tuples: affine recurrence predicted %u of %u windows\n", N_TUPLES, hits,
+		       tested);
+	ck_assert_uint_eq(hits, 0);
+	assert_bits_balanced(x, N_TUPLES, 32);
+	assert_chi_square(x, N_TUPLES, 8);
+}
+END_TEST
+
 static Suite *isn_suite(void)
 {
 	Suite *s = suite_create("stack_isn");
@@ -275,6 +304,7 @@ static Suite *isn_suite(void)
 	tcase_add_test(t, test_isn_same_tuple_follows_clock_not_count);
 	tcase_add_test(t, test_isn_depends_on_key);
 	tcase_add_test(t, test_ephemeral_ports_not_sequential);
+	tcase_add_test(t, test_halfsiphash_f_statistics);
 	suite_add_tcase(s, t);
 	return s;
 }
