@@ -18,13 +18,15 @@
  *   show what shorter ones do: at 15 % a 2 s TIME-WAIT lets a late FIN
  *   draw a RST, which the soak then counts as a reset.
  */
-#define _POSIX_C_SOURCE 199309L
+#define _POSIX_C_SOURCE 200809L
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <libgen.h>
 
 #include "soak.h"
 
@@ -94,8 +96,31 @@ int main(int argc, char **argv)
 	uint32_t one_level[1] = {(uint32_t)level};
 	const uint32_t *levels = level ? one_level : all_levels;
 	const unsigned nlev = level ? 1u : (unsigned)(sizeof all_levels / sizeof all_levels[0]);
-	if (level > 1000000u)
-		return usage("--level is in parts per million (at most 1000000)", NULL);
+	bool level_given = false;
+	for (int i = 1; i < argc; i++)
+		level_given |= strcmp(argv[i], "--level") == 0;
+	if (level > 1000000u || (level_given && level == 0))
+		return usage("--level is in parts per million, 1 to 1000000", NULL);
+	if (conns == 0)
+		return usage("--connections must be at least 1", NULL);
+	if (max_bytes > 1024u)
+		return usage("--max-bytes is at most 1024, the receive window (the bound counts one data segment "
+			     "per direction, sim/soak.c)", NULL);
+	if (plain_only && faults_only)
+		return usage("--plain-only and --faults-only exclude each other", NULL);
+	if ((tw && tw >= 0x80000000u) || (fw2 && fw2 >= 0x80000000u))
+		return usage("--time-wait-ms and --fin-wait2-ms must stay below 2^31", NULL);
+	if (pcap) {
+		/* The capture is written to a temporary file beside it and
+		 * renamed (sim/outfile.h): its directory must be writable. */
+		char copy[4096];
+		if (strlen(pcap) >= sizeof copy)
+			return usage("--pcap path too long", NULL);
+		strcpy(copy, pcap);
+		const char *dir = dirname(copy);
+		if (access(dir, W_OK) != 0)
+			return usage("--pcap: cannot write in the directory of", pcap);
+	}
 	struct soak_bounds bd;
 	soak_bounds(&bd);
 	printf("soak: %" PRIu64 " connections per mode over %u impairment levels, seed %" PRIu64 "\n", conns, nlev, seed);
