@@ -187,6 +187,7 @@ struct model_stats {
 	uint32_t rx_dropped_control;  /* MAC control frame (0x8808) without MACON1.PASSALL */
 	uint32_t rx_stored_unguarded; /* stored with ERXRDPT outside the ring: may overwrite unread frames */
 	uint32_t rx_pktif_hidden;     /* erratum 6: PKTIF left clear with frames waiting (store or PKTDEC) */
+	uint32_t rx_fault_crc;        /* good frames given a bad FCS by injection (seeded or armed) */
 };
 const struct model_stats *model_get_stats(const struct enc_model *m);
 

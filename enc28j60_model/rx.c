@@ -231,6 +231,10 @@ bool model_wire_rx(struct enc_model *m, const uint8_t *frame, size_t len, uint64
 	if (m->rx_fault_crc || model_chance_ppm(m, m->cfg.fault_rx_crc_ppm)) {
 		if (m->rx_fault_crc)
 			m->rx_fault_crc--;
+		/* Counted when it turns a good frame bad (one already corrupted
+		 * on the wire is dropped for that anyway). */
+		if (model_crc32(f, len - ENC_ETH_FCS_LEN) == get_le32(f + len - ENC_ETH_FCS_LEN))
+			m->stats.rx_fault_crc++;
 		if (f != m->frame)
 			memcpy(m->frame, f, len);
 		f = m->frame;

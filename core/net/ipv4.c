@@ -71,7 +71,16 @@ void ip_input(struct net_stack *s, struct net_rx *rx)
 	case WIRE_ERR_TRUNCATED:
 	case WIRE_ERR_MALFORMED:
 	case WIRE_ERR_UNSUPPORTED:
-		why = NET_STAT_IP_MALFORMED;
+		/* One reason per check, in ipv4_parse()'s order: version, IHL
+		 * below 5, then lengths (a header or total length past the
+		 * frame, a total length below the header). Read from the first
+		 * byte again: on AVR that is 90 B of flash cheaper than keeping
+		 * hl and avail live across the parse. */
+		why = NET_STAT_IP_BAD_LENGTH;
+		if ((h[IPV4_OFF_VHL] & 0x0Fu) < IPV4_HDR_MIN / 4u)
+			why = NET_STAT_IP_BAD_IHL;
+		if ((h[IPV4_OFF_VHL] & 0xF0u) != 0x40u)
+			why = NET_STAT_IP_BAD_VERSION;
 		goto drop;
 	}
 	if (ipv4_is_fragment(&ip)) {

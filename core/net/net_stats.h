@@ -30,7 +30,9 @@ extern "C" {
 	X(ARP_HOLD_EXPIRED, "arp.hold_expired", "held frames dropped: next hop never answered") \
 	X(ARP_EXPIRED, "arp.expired", "entries aged out or never answered") \
 	X(IP_RX, "ip.rx", "IPv4 datagrams received") \
-	X(IP_MALFORMED, "ip.malformed", "drop: version, IHL or total length") \
+	X(IP_BAD_VERSION, "ip.bad_version", "drop: version is not 4") \
+	X(IP_BAD_IHL, "ip.bad_ihl", "drop: IHL below 5") \
+	X(IP_BAD_LENGTH, "ip.bad_length", "drop: header or total length beyond the frame, or total length below the header") \
 	X(IP_CHECKSUM, "ip.bad_checksum", "drop: header checksum") \
 	X(IP_FRAGMENT, "ip.fragment", "drop: fragments are not reassembled") \
 	X(IP_NOT_US, "ip.not_for_us", "drop: destination is not us") \
@@ -51,7 +53,8 @@ extern "C" {
 	X(UDP_NO_PORT, "udp.no_port", "drop: no bound port") \
 	X(UDP_DELIVERED, "udp.delivered", "datagrams handed to a bound port") \
 	X(TCP_RX, "tcp.rx", "segments received") \
-	X(TCP_MALFORMED, "tcp.malformed", "drop: data offset or length") \
+	X(TCP_SHORT, "tcp.short", "drop: shorter than the 20-byte header") \
+	X(TCP_BAD_OFFSET, "tcp.bad_offset", "drop: data offset below 5 or past the segment") \
 	X(TCP_BAD_OPTION, "tcp.bad_option", "drop: zero/overlong option length") \
 	X(TCP_CHECKSUM, "tcp.bad_checksum", "drop: checksum") \
 	X(TCP_BCAST, "tcp.broadcast", "drop: broadcast/multicast (MUST-57)") \

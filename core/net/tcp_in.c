@@ -623,13 +623,13 @@ void tcp_input(struct net_stack *s, const struct net_rx *rx)
 		goto drop;
 	}
 	if (rx->l4_len < TCP_HDR_MIN) {
-		why = NET_STAT_TCP_MALFORMED;
+		why = NET_STAT_TCP_SHORT;
 		goto drop;
 	}
 	net_rx_read(s, rx->l4_off, h, TCP_HDR_MIN);
 	hl = (uint8_t)((h[TCP_OFF_DOFF] >> 4) * 4u);
 	if (hl < TCP_HDR_MIN || hl > rx->l4_len) {
-		why = NET_STAT_TCP_MALFORMED;
+		why = NET_STAT_TCP_BAD_OFFSET;
 		goto drop;
 	}
 	wire_csum_init(&cs);
