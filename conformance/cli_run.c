@@ -75,6 +75,9 @@ void cli_run_help(FILE *out)
 		"                      of every SYN-ACK to 0, rst-seq+1 adds one to the seq\n"
 		"                      of every RST; the scripts checking them must fail\n"
 		"  --tolerance-usecs N timing tolerance (default: the script's, else 4000)\n"
+		"  --ip-version V      ipv4, ipv6 or ipv4-mapped-ipv6, as packetdrill's\n"
+		"                      --ip_version (over the scripts' own lines); ipv6 runs\n"
+		"                      are unsupported: the engine carries IPv4\n"
 		"  -D, --define NAME=VALUE\n"
 		"                      as packetdrill's: a word NAME in the scripts reads as\n"
 		"                      VALUE (\"..\" a string, `..` a command, a number, a\n"
@@ -115,6 +118,7 @@ struct run_opts {
 	/* -D / --define, in order; a later one of the same name wins. */
 	struct script_define defines[64];
 	size_t n_defines;
+	const char *ip_version;    /* --ip-version, or NULL */
 };
 
 struct strvec {
@@ -506,6 +510,14 @@ static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char 
 		} else if (strcmp(flag, "--mutate") == 0) {
 			if ((o->mutate = cli_args_value(&a)) == NULL)
 				return CLI_USAGE;
+		} else if (strcmp(flag, "--ip-version") == 0) {
+			if ((v = cli_args_value(&a)) == NULL)
+				return CLI_USAGE;
+			if (strcmp(v, "ipv4") != 0 && strcmp(v, "ipv6") != 0 && strcmp(v, "ipv4-mapped-ipv6") != 0) {
+				cli_error(VERB, "--ip-version: expected ipv4, ipv6 or ipv4-mapped-ipv6, got '%s'", v);
+				return CLI_USAGE;
+			}
+			o->ip_version = v;
 		} else if (strcmp(flag, "--define") == 0) {
 			if ((v = cli_args_value(&a)) == NULL || !add_define(o, flag, v))
 				return CLI_USAGE;
@@ -638,7 +650,7 @@ static void run_one(const struct run_opts *o, const char *path, struct cli_run_i
 	memset(it, 0, sizeof *it);
 	it->path = strdup(path);
 	it->suite = suite_of(path);
-	struct script_parse_config pcfg = {o->defines, o->n_defines};
+	struct script_parse_config pcfg = {o->defines, o->n_defines, o->ip_version};
 	enum script_status st = script_parse_file_cfg(path, &pcfg, &s, &perr);
 	if (st != SCRIPT_OK) {
 		it->verdict = CLI_RUN_ERROR;
@@ -655,6 +667,7 @@ static void run_one(const struct run_opts *o, const char *path, struct cli_run_i
 	eo.ignore_options = o->ignore_options;
 	eo.ignore_win = o->ignore_win;
 	eo.tolerance_ns = o->tolerance_ns;
+	eo.ip_version = o->ip_version;
 	if (!engine_check_options(s, &eo, buf, sizeof buf - 1)) {
 		strcat(buf, "\n");
 		it->verdict = CLI_RUN_ERROR;

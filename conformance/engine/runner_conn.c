@@ -91,7 +91,7 @@ void engine_conn_connecting(struct engine_run *e)
 
 int engine_conn_outbound(struct engine_run *e, const struct engine_seg *seg, const struct script_packet *p)
 {
-	if (seg->err != 0)
+	if (seg->err != 0 || seg->ip.proto != IPV4_PROTO_TCP) /* udp / icmp: no connection of their own */
 		return e->n_conns > 0 ? 0 : -1;
 	bool syn = (seg->tcp.flags & TCP_SYN) != 0, ack = (seg->tcp.flags & TCP_ACK) != 0;
 	int i = find_or_add(e, seg->tcp.src_port, seg->ip.dst, seg->tcp.dst_port);
@@ -118,7 +118,7 @@ int engine_conn_outbound(struct engine_run *e, const struct engine_seg *seg, con
 
 int engine_conn_of(const struct engine_run *e, const struct engine_seg *seg)
 {
-	if (seg->err != 0)
+	if (seg->err != 0 || seg->ip.proto != IPV4_PROTO_TCP)
 		return -1;
 	return find(e, seg->tcp.src_port, seg->ip.dst, seg->tcp.dst_port);
 }

@@ -389,6 +389,24 @@ static const struct icmp_type_name {
 	{"router_advertisement", 134, NULL}, {NULL, 0, NULL},
 };
 
+const char *script_icmp_type_name(bool v6, uint8_t type)
+{
+	for (const struct icmp_type_name *t = v6 ? V6_TYPES : V4_TYPES; t->name; t++)
+		if (t->value == type)
+			return t->name;
+	return NULL;
+}
+
+const char *script_icmp_code_name(bool v6, uint8_t type, uint8_t code)
+{
+	for (const struct icmp_type_name *t = v6 ? V6_TYPES : V4_TYPES; t->name; t++)
+		if (t->value == type)
+			for (const struct icmp_name *c = t->codes; c != NULL && c->name; c++)
+				if (c->value == code)
+					return c->name;
+	return NULL;
+}
+
 /* "type_N" / "code_N" (tcpdump's notation): N in 0..255. */
 static bool numbered(const char *w, const char *prefix, uint8_t *out)
 {
@@ -408,11 +426,11 @@ static bool numbered(const char *w, const char *prefix, uint8_t *out)
  * its ICMP is ICMPv6. */
 static bool script_is_ipv6(const struct script_parser *p)
 {
-	const char *v = "ipv4";
-	for (const struct script_option *o = p->script->options; o != NULL; o = o->next)
+	const char *v = p->lx.ip_version;
+	for (const struct script_option *o = p->script->options; v == NULL && o != NULL; o = o->next)
 		if (!o->is_define && strcmp(o->name, "ip_version") == 0 && o->value != NULL)
 			v = o->value;
-	return strcmp(v, "ipv6") == 0;
+	return v != NULL && strcmp(v, "ipv6") == 0;
 }
 
 static void parse_icmp(struct script_parser *p, struct script_packet *pk)
@@ -481,8 +499,13 @@ static void parse_icmp(struct script_parser *p, struct script_packet *pk)
 		ic->echoed = script_p_is_word(p, 0, "udp") ? SCRIPT_ICMP_ECHO_UDP : SCRIPT_ICMP_ECHO_RAW;
 		script_p_advance(p);
 		script_p_expect_punct(p, '(', "'(' and a length");
+		struct script_loc at = p->tok[0].loc;
 		ic->echoed_len = (uint16_t)script_p_uint(p, 65535, "length");
 		script_p_expect_punct(p, ')', "')' after the length");
+		/* raw (N): the whole ICMP message is N bytes, header included */
+		if (ic->echoed == SCRIPT_ICMP_ECHO_RAW && ic->echoed_len < 8)
+			script_fail(p->ctx, at, "raw ICMP message of %u bytes is shorter than "
+				    "its 8-byte header", ic->echoed_len);
 	} else if (script_p_is_word(p, 0, "sctp")) {
 		script_fail(p->ctx, p->tok[0].loc, "sctp is not a protocol synack carries");
 	} else {

@@ -724,6 +724,7 @@ static enum script_status parse_guarded(struct script_ctx *ctx,
 	if (cfg != NULL) {
 		p->lx.cfg_defs = cfg->defines;
 		p->lx.n_cfg_defs = cfg->n_defines;
+		p->lx.ip_version = cfg->ip_version;
 	}
 	for (int i = 0; i < 3; i++)
 		script_lex_next(&p->lx, &p->tok[i]);

@@ -429,6 +429,10 @@ struct script_define {
 struct script_parse_config {
 	const struct script_define *defines;
 	size_t n_defines;
+	/* packetdrill's --ip_version given to the run ("ipv4", "ipv6",
+	 * "ipv4-mapped-ipv6"), over the script's own line; NULL: the script's.
+	 * It picks the ICMP or ICMPv6 names of icmp lines. */
+	const char *ip_version;
 };
 
 /* As script_parse_string / script_parse_file, with defines (cfg may be NULL). */
@@ -467,6 +471,11 @@ enum script_status script_check_counters(const struct script *s, script_counter_
 /* Whether `name` is a Linux errno name ("ECONNRESET"); the parser accepts
  * no other after a system call's result. */
 bool script_errno_known(const char *name);
+
+/* packetdrill's name of an ICMP (v6: ICMPv6) type, or of a code of a
+ * type, or NULL when it has none ("unreachable", "frag_needed"). */
+const char *script_icmp_type_name(bool v6, uint8_t type);
+const char *script_icmp_code_name(bool v6, uint8_t type, uint8_t code);
 
 /* Names used by the dump and by runner messages. */
 const char *script_event_kind_name(enum script_event_kind kind);

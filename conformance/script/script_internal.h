@@ -93,6 +93,7 @@ struct script_lexer {
 	struct script_define *own_defs;
 	size_t n_own_defs, cap_own_defs;
 	struct script_loc ifdef_at;  /* line of an open #ifdef, {0,0} when none */
+	const char *ip_version;      /* the caller's, or NULL */
 };
 
 /* The value of define `name` (the caller's first): true when defined,

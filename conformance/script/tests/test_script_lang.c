@@ -17,7 +17,7 @@ static struct script *parse_cfg(const char *text, const struct script_define *d,
 {
 	struct script *s = NULL;
 	struct script_error e;
-	struct script_parse_config cfg = {d, n};
+	struct script_parse_config cfg = {d, n, NULL};
 	enum script_status st = script_parse_string_cfg("t.pkt", text, strlen(text), &cfg, &s, &e);
 	ck_assert_msg(st == SCRIPT_OK, "unexpected error: %s", e.text);
 	return s;
@@ -32,7 +32,7 @@ static const char *parse_err(const char *text, const struct script_define *d, si
 {
 	static struct script_error e;
 	struct script *s = NULL;
-	struct script_parse_config cfg = {d, n};
+	struct script_parse_config cfg = {d, n, NULL};
 	ck_assert_int_eq(script_parse_string_cfg("t.pkt", text, strlen(text), &cfg, &s, &e),
 			 SCRIPT_ERR_PARSE);
 	return e.text;
