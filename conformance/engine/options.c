@@ -83,7 +83,7 @@ static const struct {
 	const char *why;
 } UNSUPPORTED[] = {
 	{"mss", "inbound segments coalesced into GSO packets of that size"},
-	{"non_fatal", "going on past a failing line (synack stops at the first)"},
+	{"non_fatal", "going on past a failing line (it stops at the first)"},
 	{"is_anyip", "an AnyIP local address"},
 	{"psp_udp_port", "PSP encapsulation"},
 	{"udp_encapsulation", "TCP over UDP encapsulation"},
@@ -112,7 +112,7 @@ const char *engine_option_unsupported(const struct script *s, int *line, char *b
 		}
 		for (size_t i = 0; i < sizeof UNSUPPORTED / sizeof UNSUPPORTED[0]; i++) {
 			if (strcmp(op->name, UNSUPPORTED[i].name) == 0) {
-				snprintf(buf, cap, "--%s%s%s: %s is not supported", op->name, op->value ? "=" : "",
+				snprintf(buf, cap, "--%s%s%s: synack does not support %s", op->name, op->value ? "=" : "",
 					 op->value ? op->value : "", UNSUPPORTED[i].why);
 				return buf;
 			}

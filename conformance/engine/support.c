@@ -9,6 +9,8 @@
  *     IPv4, and the tap DUT's namespace runs with IPv6 off;
  *   - nplab's TCP over UDP (`/udp(SRC > DST)` after a segment or inside an
  *     ICMP quote), and `md5 valid` (a digest from --tcp_md5_secret);
+ *   - an md5 digest or Fast Open cookie written as a name no define gave
+ *     a value (packetdrill's run_all.py passes -D TFO_COOKIE=...);
  *   - the option lines engine_option_unsupported() names.
  * --ip_version=ipv4-mapped-ipv6 puts IPv4 on the wire (packetdrill's
  * AF_INET6 sockets with v4-mapped addresses), which is what the engine
@@ -19,8 +21,17 @@
 
 #include "engine_internal.h"
 
-static const char *packet_problem(const struct script_packet *p)
+static const char *packet_problem(const struct script_packet *p, char *buf, size_t cap)
 {
+	for (uint8_t i = 0; i < p->n_options; i++) {
+		const struct script_tcp_option *o = &p->options[i];
+		if (o->blob_name == NULL || p->md5_valid)
+			continue;
+		const char *kind = o->kind == SCRIPT_OPT_MD5 ? "md5" : o->kind == SCRIPT_OPT_FASTOPEN ? "FO" : "FOEXP";
+		snprintf(buf, cap, "%s %s: no define gives '%s' a value (-D %s=HEX, as packetdrill's run_all.py "
+			 "does)", kind, o->blob_name, o->blob_name, o->blob_name);
+		return buf;
+	}
 	if (p->ipv6)
 		return "an IPv6 packet ('ipv6 A > B:'): the engine carries IPv4 only";
 	if (p->udp_encap)
@@ -62,7 +73,7 @@ const char *engine_construct_unsupported(const struct script *s, const struct en
 	for (const struct script_event *ev = s->events; ev; ev = ev->next) {
 		if (ev->kind != SCRIPT_EV_PACKET)
 			continue;
-		const char *p = packet_problem(&ev->u.packet);
+		const char *p = packet_problem(&ev->u.packet, why, sizeof why);
 		if (p != NULL) {
 			snprintf(buf, cap, "%s:%d: %s", s->path, ev->loc.line, p);
 			*at = ev->loc.line;

@@ -177,8 +177,13 @@ START_TEST(test_option_lines_support)
 	run_free(&x);
 	run_text(&x, "--non_fatal=syscall\n0 < udp 5000>9 (10)\n");
 	ck_assert_int_eq(x.r.verdict, ENGINE_UNSUPPORTED);
-	ck_assert_str_eq(x.r.messages, "t.pkt:1: --non_fatal=syscall: going on past a failing line "
-		  "(synack stops at the first) is not supported\n");
+	ck_assert_str_eq(x.r.messages, "t.pkt:1: --non_fatal=syscall: synack does not support going on "
+		  "past a failing line (it stops at the first)\n");
+	run_free(&x);
+	run_text(&x, "0 < udp 5000>9 (10)\n+0 > S. 0:0(0) ack 1 <FO TFO_COOKIE>\n");
+	ck_assert_int_eq(x.r.verdict, ENGINE_UNSUPPORTED);
+	ck_assert_str_eq(x.r.messages, "t.pkt:2: FO TFO_COOKIE: no define gives 'TFO_COOKIE' a value "
+		  "(-D TFO_COOKIE=HEX, as packetdrill's run_all.py does)\n");
 	run_free(&x);
 	run_text(&x, "0 < udp 5000>9 (10)\n+0 < S 0:0(0) win 1/udp(1 > 9811)\n");
 	ck_assert_int_eq(x.r.verdict, ENGINE_UNSUPPORTED);
