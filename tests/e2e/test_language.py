@@ -10,8 +10,10 @@ the project's decoders (STYLE.md 21).
 """
 import json
 import os
+import shutil
 import subprocess
 
+import pytest
 from conftest import REPO
 from scapy.all import ICMP, IP, UDP, rdpcap
 
@@ -167,3 +169,42 @@ def test_parse_corpus_counts(synack_bin, tmp_path):
     r = subprocess.run([str(REPO / "scripts" / "parse-corpus.sh"), str(tmp_path / "nope")],
                        capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 2 and "usage" in r.stderr
+
+
+def tap_ok():
+    return os.geteuid() == 0 and os.path.exists("/dev/net/tun") and shutil.which("ip") is not None
+
+
+# RFC 1191 section 4: the next-hop MTU in a "fragmentation needed"; Linux
+# takes it only when the quoted sequence number is one it sent, so the
+# segment it sends again after the error is what the new MTU holds (1200
+# less 40 bytes of headers). Every outbound time is `*`: nothing is timed.
+PMTU = """0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0  setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0  bind(3, ..., ...) = 0
++0  listen(3, 1) = 0
++0  < S 0:0(0) win 65535 <mss 1460>
+*   > S. 0:0(0) ack 1 <...>
++.01 < . 1:1(0) ack 1 win 65535
++0  accept(3, ..., ...) = 4
++0  write(4, ..., 1400) = 1400
+*   > P. 1:1401(1400) ack 1 <...>
++.01 < icmp unreachable frag_needed mtu 1200 [1:1401(1400)]
+*   > . 1:1161(1160) ack 1 <...>
+"""
+
+
+@pytest.mark.skipif(not tap_ok(), reason="the tap DUT needs root (CAP_NET_ADMIN) and /dev/net/tun")
+def test_icmp_frag_needed_on_linux(run_synack, tmp_path):
+    script = write(tmp_path, "pmtu.pkt", PMTU)
+    r = run_synack("run", "--dut", "tap", "--tolerance-usecs", "50000", script)
+    assert r.returncode == 0, r.stdout + r.stderr
+    # The same error quoting a sequence number Linux never sent is ignored:
+    # the next 1400 bytes still go in one segment.
+    wrong = PMTU.replace("[1:1401(1400)]", "[5000:5000(0)]").replace(
+        "*   > . 1:1161(1160) ack 1 <...>\n",
+        "+0  < . 1:1(0) ack 1401 win 65535\n+0  write(4, ..., 1400) = 1400\n"
+        "*   > P. 1401:2801(1400) ack 1 <...>\n")
+    script = write(tmp_path, "pmtu-wrong.pkt", wrong)
+    r = run_synack("run", "--dut", "tap", "--tolerance-usecs", "50000", script)
+    assert r.returncode == 0, r.stdout + r.stderr
