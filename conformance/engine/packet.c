@@ -205,8 +205,10 @@ static int build_icmp(const struct script_packet *p, const struct engine_map *m,
 		bool tcp = ic->echoed == SCRIPT_ICMP_ECHO_TCP;
 		struct ipv4_repr qip;
 		memset(&qip, 0, sizeof qip);
+		/* The DUT's datagram to its peer, whoever sends the error (an
+		 * "ipv4 ROUTER > DUT:" prefix names the outer header only). */
 		qip.src = m->dut_ip;
-		qip.dst = p->ip.has_addrs ? p->ip.src_addr : m->peer_ip;
+		qip.dst = m->peer_ip;
 		qip.proto = tcp ? IPV4_PROTO_TCP : IPV4_PROTO_UDP;
 		qip.ttl = 64;
 		qip.frag = IPV4_FLAG_DF;

@@ -153,6 +153,17 @@ START_TEST(test_icmp_quotes_the_connection)
 	ck_assert_uint_eq(get16(q + 22), 54321);
 	ck_assert_uint_eq(get32(q + 24), x.r.dut_isn + 1u);
 	run_free(&x);
+	/* From a router: the outer source is the router, the quote still the
+	 * DUT's datagram to its peer. */
+	run_text(&x, "0 listen 8080\n"
+		     "+0 < S 0:0(0) win 8192 <mss 536>\n"
+		     "+0 > S. 0:0(0) ack 1 <...>\n"
+		     "+0 < ipv4 10.0.0.254 > 192.168.0.1: icmp unreachable host_unreachable [1:1(0)]\n");
+	ck_assert_msg(x.r.verdict == ENGINE_PASS, "%s", x.r.messages);
+	le = &x.r.log[x.r.n_log - 1];
+	ck_assert_uint_eq(get32(le->data + 12), 0x0A0000FEu);
+	ck_assert_uint_eq(get32(le->data + 28 + 16), 0xC0000201u);
+	run_free(&x);
 }
 END_TEST
 
