@@ -198,7 +198,8 @@ static void parse_blob(struct script_parser *p, struct script_tcp_option *o,
 	for (size_t i = 0; i < n; i++)
 		all_hex = all_hex && hex_digit(digits[i]) >= 0;
 	if (!all_hex && t->kind == TOK_WORD) {
-		/* A name, e.g. a cookie passed with -D; the runner resolves it. */
+		/* A name no define gave a value (the lexer substitutes defined ones):
+		 * kept, so the run can say which define is missing. */
 		o->blob_name = t->text;
 		script_p_advance(p);
 		return;

@@ -117,7 +117,8 @@ struct script_sack_block {
 struct script_tcp_option {
 	enum script_tcp_option_kind kind;
 	struct script_loc loc;
-	const char *blob_name; /* md5 / FO given by a define's name (TFO_COOKIE) */
+	const char *blob_name; /* md5 / FO written as a name no define gave a value
+	                        * (TFO_COOKIE), or "valid" (nplab's md5 valid) */
 	union {
 		uint16_t mss;
 		uint8_t wscale;
