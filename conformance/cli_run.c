@@ -75,6 +75,14 @@ void cli_run_help(FILE *out)
 		"                      of every SYN-ACK to 0, rst-seq+1 adds one to the seq\n"
 		"                      of every RST; the scripts checking them must fail\n"
 		"  --tolerance-usecs N timing tolerance (default: the script's, else 4000)\n"
+		"  --ip-version V      ipv4, ipv6 or ipv4-mapped-ipv6, as packetdrill's\n"
+		"                      --ip_version (over the scripts' own lines); ipv6 runs\n"
+		"                      are unsupported: the engine carries IPv4\n"
+		"  -D, --define NAME=VALUE\n"
+		"                      as packetdrill's: a word NAME in the scripts reads as\n"
+		"                      VALUE (\"..\" a string, `..` a command, a number, a\n"
+		"                      word); NAME= defines it for #ifdef only; overrides\n"
+		"                      the scripts' own --define lines\n"
 		"  --dry-run           parse and check the scripts, run nothing\n"
 		"  -h, --help          this help\n"
 		"\n"
@@ -107,6 +115,10 @@ struct run_opts {
 	const char *mutate;
 	bool dry_run;
 	bool help;
+	/* -D / --define, in order; a later one of the same name wins. */
+	struct script_define defines[64];
+	size_t n_defines;
+	const char *ip_version;    /* --ip-version, or NULL */
 };
 
 struct strvec {
@@ -364,6 +376,34 @@ const char *cli_profile_item(uint8_t bits, uint8_t prof)
 	return "?";
 }
 
+/* -D / --define NAME=VALUE: NAME a C identifier (packetdrill's words),
+ * VALUE anything, empty for a name #ifdef sees with no value to substitute. */
+static bool add_define(struct run_opts *o, const char *flag, const char *v)
+{
+	const char *eq = v ? strchr(v, '=') : NULL;
+	bool ok = eq != NULL && eq != v;
+	for (const char *c = v; ok && c < eq; c++)
+		ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '_' ||
+		     (c > v && *c >= '0' && *c <= '9');
+	if (!ok) {
+		cli_error(VERB, "%s: expected NAME=VALUE, got '%s'", flag, v ? v : "");
+		return false;
+	}
+	size_t n = (size_t)(eq - v);
+	size_t i = 0;
+	while (i < o->n_defines && (strlen(o->defines[i].name) != n || strncmp(o->defines[i].name, v, n) != 0))
+		i++;
+	if (i == o->n_defines) {
+		if (o->n_defines == sizeof o->defines / sizeof o->defines[0]) {
+			cli_error(VERB, "%s: more than %zu defines", flag, sizeof o->defines / sizeof o->defines[0]);
+			return false;
+		}
+		o->defines[o->n_defines++].name = strndup(v, n);
+	}
+	o->defines[i].value = eq[1] != '\0' ? eq + 1 : NULL;
+	return o->defines[i].name != NULL;
+}
+
 /* Returns CLI_OK or CLI_USAGE after reporting. Positional arguments go to
  * inputs. */
 static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char **argv)
@@ -396,6 +436,18 @@ static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char 
 			if (!cli_parse_u64(VERB, "-j", jv, 1, 256, "a number of jobs (1..256)", &n))
 				return CLI_USAGE;
 			o->jobs = (unsigned)n;
+			continue;
+		}
+		if (a.i < a.argc && strncmp(a.argv[a.i], "-D", 2) == 0) {
+			/* -D NAME=VALUE or -DNAME=VALUE, as packetdrill's getopt takes it */
+			const char *dv = a.argv[a.i][2] ? a.argv[a.i] + 2 : (a.i + 1 < a.argc ? a.argv[a.i + 1] : NULL);
+			a.i += a.argv[a.i][2] ? 1 : 2;
+			if (dv == NULL) {
+				cli_error(VERB, "-D: missing NAME=VALUE");
+				return CLI_USAGE;
+			}
+			if (!add_define(o, "-D", dv))
+				return CLI_USAGE;
 			continue;
 		}
 		if ((flag = cli_args_next(&a, &bad)) == NULL)
@@ -457,6 +509,17 @@ static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char 
 			}
 		} else if (strcmp(flag, "--mutate") == 0) {
 			if ((o->mutate = cli_args_value(&a)) == NULL)
+				return CLI_USAGE;
+		} else if (strcmp(flag, "--ip-version") == 0) {
+			if ((v = cli_args_value(&a)) == NULL)
+				return CLI_USAGE;
+			if (strcmp(v, "ipv4") != 0 && strcmp(v, "ipv6") != 0 && strcmp(v, "ipv4-mapped-ipv6") != 0) {
+				cli_error(VERB, "--ip-version: expected ipv4, ipv6 or ipv4-mapped-ipv6, got '%s'", v);
+				return CLI_USAGE;
+			}
+			o->ip_version = v;
+		} else if (strcmp(flag, "--define") == 0) {
+			if ((v = cli_args_value(&a)) == NULL || !add_define(o, flag, v))
 				return CLI_USAGE;
 		} else if (strcmp(flag, "--tolerance-usecs") == 0) {
 			if ((v = cli_args_value(&a)) == NULL ||
@@ -587,7 +650,8 @@ static void run_one(const struct run_opts *o, const char *path, struct cli_run_i
 	memset(it, 0, sizeof *it);
 	it->path = strdup(path);
 	it->suite = suite_of(path);
-	enum script_status st = script_parse_file(path, &s, &perr);
+	struct script_parse_config pcfg = {o->defines, o->n_defines, o->ip_version};
+	enum script_status st = script_parse_file_cfg(path, &pcfg, &s, &perr);
 	if (st != SCRIPT_OK) {
 		it->verdict = CLI_RUN_ERROR;
 		it->line = perr.loc.line;
@@ -603,6 +667,7 @@ static void run_one(const struct run_opts *o, const char *path, struct cli_run_i
 	eo.ignore_options = o->ignore_options;
 	eo.ignore_win = o->ignore_win;
 	eo.tolerance_ns = o->tolerance_ns;
+	eo.ip_version = o->ip_version;
 	if (!engine_check_options(s, &eo, buf, sizeof buf - 1)) {
 		strcat(buf, "\n");
 		it->verdict = CLI_RUN_ERROR;

@@ -132,6 +132,41 @@ static void json_lines(FILE *out, const char *p)
 	fputc(']', out);
 }
 
+/* A script's messages as a JSON array, one string per message: each
+ * message starts with "PATH:" (the engine writes "file:line: ..."), and a
+ * line that does not is the rest of the message before it (a shell
+ * command or Python block quoted over several lines), kept in the same
+ * string with its newline. */
+static void json_messages(FILE *out, const char *p, const char *path)
+{
+	size_t plen = strlen(path);
+	bool first = true;
+	fputc('[', out);
+	while (p && *p) {
+		const char *end = p;
+		for (;;) {
+			const char *nl = strchr(end, '\n');
+			if (nl == NULL) {
+				end += strlen(end);
+				break;
+			}
+			end = nl;
+			const char *next = nl + 1;
+			if (*next == '\0' || (strncmp(next, path, plen) == 0 && next[plen] == ':'))
+				break;
+			end = next;
+		}
+		char *msg = strndup(p, (size_t)(end - p));
+		if (!first)
+			fputc(',', out);
+		json_str(out, msg ? msg : "");
+		free(msg);
+		first = false;
+		p = *end == '\n' ? end + 1 : end;
+	}
+	fputc(']', out);
+}
+
 void cli_run_json(FILE *out, const struct cli_run_item *it)
 {
 	fputs("{\"script\":", out);
@@ -140,7 +175,7 @@ void cli_run_json(FILE *out, const struct cli_run_item *it)
 	json_str(out, it->suite);
 	fprintf(out, ",\"verdict\":\"%s\",\"line\":%d,\"virtual_ns\":%" PRIu64 ",\"messages\":",
 		cli_run_verdict_name(it->verdict), it->line, it->virtual_ns);
-	json_lines(out, it->messages);
+	json_messages(out, it->messages, it->path);
 	/* Present when the DUT has a chip model (sim, board:), even if empty. */
 	if (it->diagnostics != NULL) {
 		fputs(",\"diagnostics\":", out);

@@ -65,6 +65,7 @@ struct engine_options {
 	const char *adapter_pcap; /* the adapter's own capture (sim: whole link) */
 	uint32_t dut_ip, peer_ip; /* 0: header or default */
 	uint16_t dut_port, peer_port;
+	const char *ip_version;   /* --ip-version, over the script's line; NULL: the script's */
 };
 
 /* One datagram of the exchange, for the ladder and the failure pcap. */
@@ -107,6 +108,17 @@ void engine_options_defaults(struct engine_options *o);
  * 'x' (did you mean 'y'?)") when one is not accepted. Also fills the
  * tolerance the script asks for. */
 bool engine_check_options(const struct script *s, struct engine_options *o, char *err, size_t errcap);
+
+/* The first option line of the script that synack accepts but does not
+ * honour ("--mtu=9000: the DUT's link MTU is 1500"), with its line, or
+ * NULL. */
+const char *engine_option_unsupported(const struct script *s, int *line, char *buf, size_t cap);
+
+/* support.c: the first construct of the script that no DUT of this engine
+ * can carry (IPv6, TCP over UDP, md5 valid, an option above), as
+ * "file:line: construct: reason", or NULL. Checked before a run. */
+const char *engine_construct_unsupported(const struct script *s, const struct engine_options *o, int *line,
+					 char *buf, size_t cap);
 
 /* counters.c: NULL when a script may name counter `name` (our stack's
  * core/net/net_stats.h names, unambiguous short forms, tap.* and Linux MIB

@@ -14,9 +14,11 @@
 
 #include "dut.h"
 #include "engine.h"
+#include "wire/icmp.h"
 #include "wire/ipv4.h"
 #include "script.h"
 #include "wire/tcp.h"
+#include "wire/udp.h"
 
 /* Script space <-> wire, for one connection (runner_conn.c): dut_isn is
  * learned from the DUT's first SYN on it; peer_isn is 0 unless the
@@ -39,6 +41,15 @@ struct engine_seg {
 	uint8_t opt_len;
 	uint16_t payload_len;
 	bool ip_csum_ok, tcp_csum_ok;
+	/* --- Added for udp / icmp datagrams: ip.proto says which; tcp is
+	 * zero for them, payload_len is UDP's payload / ICMP's data. --- */
+	struct udp_repr udp;
+	struct icmp_repr icmp;
+	bool icmp_quote;            /* the ICMP data quotes an IPv4 header + 8 bytes */
+	uint8_t quote_proto;
+	uint32_t quote_src, quote_dst;
+	uint16_t quote_sport, quote_dport;
+	uint32_t quote_seq;         /* TCP quote */
 };
 
 int engine_parse_seg(const uint8_t *d, size_t len, struct engine_seg *s);

@@ -6,11 +6,17 @@
  * (tolerance_usecs, tolerance_percent, ip_version=ipv4, ignore=options,win,
  * local_ip / remote_ip / bind_port / connect_port); the ones that only
  * describe the host packetdrill runs on are accepted and have no effect
- * here (mss, mtu, strict_segments, non_fatal, speed, verbose...). Anything
+ * here (strict_segments: synack always matches segment by segment; speed,
+ * verbose, tcp_ts_tick_usecs: synack never checks the DUT's TS val ...).
+ * The ones that change what a run means and that synack cannot honour
+ * (mtu other than 1500, mss, non_fatal, nplab's udp_encapsulation and
+ * tcp_md5_secret ...) are accepted here and make the run unsupported,
+ * naming the option and its line (engine_option_unsupported). Anything
  * else is an input error with its line: `file:line: unknown option --foo`,
  * which the CLI turns into exit status 2. Counter names are checked here
  * too (counters.c), for the same reason: before any run, on any DUT.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +70,56 @@ bool engine_parse_ignore(const char *v, bool *options, bool *win)
 }
 
 static const char *const INERT[] = {
-	"mss", "mtu", "strict_segments", "non_fatal", "speed", "verbose", "tcp_ts_tick_usecs",
-	"tcp_ts_ecr_scaled", "persistent_tun_dev", "no_cleanup", "so_filename", "dry_run",
-	"gateway_ip", "netmask_ip", "init_scripts", "wire_client", "tun_dev",
+	"strict_segments", "speed", "verbose", "tcp_ts_tick_usecs", "tcp_ts_ecr_scaled",
+	"persistent_tun_dev", "no_cleanup", "dry_run", "gateway_ip", "netmask_ip",
+	"init_scripts", "tun_dev", "send_omit_free", "debug", "code_command", "code_format",
+	"code_sockopt",
 };
+
+/* packetdrill's (and nplab's) options that change what a run checks and
+ * that synack does not honour: the run is unsupported, with the reason. */
+static const struct {
+	const char *name;
+	const char *why;
+} UNSUPPORTED[] = {
+	{"mss", "inbound segments coalesced into GSO packets of that size"},
+	{"non_fatal", "going on past a failing line (it stops at the first)"},
+	{"is_anyip", "an AnyIP local address"},
+	{"psp_udp_port", "PSP encapsulation"},
+	{"udp_encapsulation", "TCP over UDP encapsulation"},
+	{"tcp_md5_secret", "TCP MD5 signatures computed from a key"},
+	{"so_filename", "a user-space stack loaded by packetdrill"},
+	{"so_flags", "a user-space stack loaded by packetdrill"},
+	{"wire_client", "packetdrill's two-machine wire mode"},
+	{"wire_server", "packetdrill's two-machine wire mode"},
+	{"wire_server_ip", "packetdrill's two-machine wire mode"},
+	{"wire_server_at", "packetdrill's two-machine wire mode"},
+	{"wire_server_port", "packetdrill's two-machine wire mode"},
+	{"wire_client_dev", "packetdrill's two-machine wire mode"},
+	{"wire_server_dev", "packetdrill's two-machine wire mode"},
+};
+
+const char *engine_option_unsupported(const struct script *s, int *line, char *buf, size_t cap)
+{
+	for (const struct script_option *op = s->options; op; op = op->next) {
+		if (op->is_define)
+			continue;
+		*line = op->loc.line;
+		if (strcmp(op->name, "mtu") == 0 && op->value != NULL && strcmp(op->value, "1500") != 0) {
+			/* packetdrill's tun device has 1500 (TUN_DRIVER_DEFAULT_MTU) */
+			snprintf(buf, cap, "--mtu=%s: the DUT's link MTU is 1500", op->value);
+			return buf;
+		}
+		for (size_t i = 0; i < sizeof UNSUPPORTED / sizeof UNSUPPORTED[0]; i++) {
+			if (strcmp(op->name, UNSUPPORTED[i].name) == 0) {
+				snprintf(buf, cap, "--%s%s%s: synack does not support %s", op->name, op->value ? "=" : "",
+					 op->value ? op->value : "", UNSUPPORTED[i].why);
+				return buf;
+			}
+		}
+	}
+	return NULL;
+}
 
 static const char *counter_problem(const char *name, char *buf, size_t cap, void *ctx)
 {
@@ -99,21 +151,23 @@ bool engine_check_options(const struct script *s, struct engine_options *o, char
 			if (o->tolerance_pct < 0)
 				o->tolerance_pct = (int)n;
 		} else if (strcmp(name, "ip_version") == 0) {
-			if (v && (strcmp(v, "ipv6") == 0 || strcmp(v, "ipv4-mapped-ipv6") == 0)) {
-				snprintf(err, errcap, "%s:%d: --ip_version=%s: synack runs TCP over IPv4 only", s->path,
-					 line, v);
-				return false;
-			}
-			if (v == NULL || strcmp(v, "ipv4") != 0)
+			/* what a run can carry is decided before it (support.c) */
+			if (v == NULL || (strcmp(v, "ipv4") != 0 && strcmp(v, "ipv6") != 0 &&
+					  strcmp(v, "ipv4-mapped-ipv6") != 0))
+				goto bad_value;
+		} else if (strcmp(name, "mtu") == 0) {
+			if (!parse_uint(v, 65535, &n) || n < 68) /* RFC 791: every host takes 68 */
 				goto bad_value;
 		} else if (strcmp(name, "ignore") == 0) {
 			if (!engine_parse_ignore(v, &o->ignore_options, &o->ignore_win))
 				goto bad_value;
-		} else if (strcmp(name, "local_ip") == 0) {
-			if (!parse_ip(v, &o->dut_ip))
-				goto bad_value;
-		} else if (strcmp(name, "remote_ip") == 0) {
-			if (!parse_ip(v, &o->peer_ip))
+		} else if (strcmp(name, "local_ip") == 0 || strcmp(name, "remote_ip") == 0) {
+			/* An IPv6 address belongs to an IPv6 run, which support.c
+			 * reports as unsupported; it is not an input error. */
+			uint8_t a6[16];
+			if (v != NULL && inet_pton(AF_INET6, v, a6) == 1)
+				continue;
+			if (!parse_ip(v, name[0] == 'l' ? &o->dut_ip : &o->peer_ip))
 				goto bad_value;
 		} else if (strcmp(name, "bind_port") == 0) {
 			if (!parse_uint(v, 65535, &n) || n == 0)
@@ -127,6 +181,8 @@ bool engine_check_options(const struct script *s, struct engine_options *o, char
 			bool inert = false;
 			for (size_t i = 0; i < sizeof INERT / sizeof INERT[0]; i++)
 				inert |= strcmp(name, INERT[i]) == 0;
+			for (size_t i = 0; i < sizeof UNSUPPORTED / sizeof UNSUPPORTED[0]; i++)
+				inert |= strcmp(name, UNSUPPORTED[i].name) == 0;
 			if (!inert) {
 				snprintf(err, errcap, "%s:%d: unknown option --%s", s->path, line, name);
 				return false;

@@ -7,6 +7,13 @@
  *   engine_parse_seg()      datagram the DUT sent -> engine_seg (core/wire)
  *   engine_describe()       datagram -> "S. 0:0(0) ack 1 win 1024 <mss 536>"
  *
+ * udp and icmp lines are built and parsed here too: an inbound ICMP error
+ * quotes the IPv4 header and first 8 bytes (RFC 792) of a datagram the DUT
+ * sent on the current connection, with the connection's addresses and
+ * ports and, for TCP, the script's sequence number mapped onto the DUT's
+ * ISN, as packetdrill's map_inbound_icmp_tcp_packet() does (Linux ignores
+ * an ICMP error whose quoted sequence number is outside SND.UNA..SND.NXT).
+ *
  * core/wire's tcp_emit() lays options out the Linux way, which is what the
  * stack wants; a script may write any order (and NOP, EOL, MD5, Fast Open),
  * so the option block here is encoded by hand from the script's list and
@@ -121,9 +128,127 @@ int engine_encode_options(const struct script_packet *p, const struct engine_map
 	return (int)n;
 }
 
+/* The IPv4 header of an inbound line: the script's addresses or the
+ * peer -> DUT defaults, its tos / ttl / ECN codepoint. */
+static int emit_ipv4(const struct script_packet *p, const struct engine_map *m, uint16_t ip_id, uint8_t proto,
+		     size_t total, uint8_t *out, size_t cap)
+{
+	struct ipv4_repr ip;
+	memset(&ip, 0, sizeof ip);
+	ip.src = p->ip.has_addrs ? p->ip.src_addr : m->peer_ip;
+	ip.dst = p->ip.has_addrs ? p->ip.dst_addr : m->dut_ip;
+	ip.proto = proto;
+	ip.ttl = p->ip.has_ttl ? p->ip.ttl : 64;
+	ip.tos = p->ip.has_tos ? p->ip.tos : 0;
+	switch (p->ip.ecn) {
+	case SCRIPT_ECN_UNCHECKED:
+	case SCRIPT_ECN_NOT_ECT:
+	case SCRIPT_ECN_ECT01:
+		break;
+	case SCRIPT_ECN_ECT1:
+		ip.tos = (uint8_t)((ip.tos & ~3u) | 1u);
+		break;
+	case SCRIPT_ECN_ECT0:
+		ip.tos = (uint8_t)((ip.tos & ~3u) | 2u);
+		break;
+	case SCRIPT_ECN_CE:
+		ip.tos = (uint8_t)(ip.tos | 3u);
+		break;
+	}
+	ip.id = ip_id;
+	ip.frag = IPV4_FLAG_DF;
+	ip.total_len = (uint16_t)total;
+	return ipv4_emit(&ip, out, cap) == (int)IPV4_HDR_MIN ? 0 : -1;
+}
+
+static int build_udp(const struct script_packet *p, const struct engine_map *m, uint16_t ip_id, uint8_t *out,
+		     size_t cap, char *err, size_t errcap)
+{
+	size_t total = IPV4_HDR_MIN + UDP_HDR_LEN + p->len;
+	if (total > cap) {
+		snprintf(err, errcap, "datagram of %zu bytes does not fit the DUT's MTU", total);
+		return -1;
+	}
+	uint8_t *dg = out + IPV4_HDR_MIN;
+	memset(dg + UDP_HDR_LEN, 0, p->len); /* packetdrill's payloads are zeros */
+	struct udp_repr u = {p->ip.has_ports ? p->ip.src_port : m->peer_port,
+			     p->ip.has_ports ? p->ip.dst_port : m->dut_port, (uint16_t)(UDP_HDR_LEN + p->len), 0};
+	uint32_t src = p->ip.has_addrs ? p->ip.src_addr : m->peer_ip;
+	uint32_t dst = p->ip.has_addrs ? p->ip.dst_addr : m->dut_ip;
+	if (udp_emit(&u, dg, cap - IPV4_HDR_MIN, src, dst) != (int)UDP_HDR_LEN ||
+	    emit_ipv4(p, m, ip_id, IPV4_PROTO_UDP, total, out, cap) != 0) {
+		snprintf(err, errcap, "cannot encode the UDP datagram");
+		return -1;
+	}
+	return (int)total;
+}
+
+/* RFC 792: type, code, checksum, 4 bytes (RFC 1191 §4: the next-hop MTU
+ * in the low half for "fragmentation needed"; echo: identifier,
+ * sequence), then the quoted IPv4 header and the first 64 bits of the
+ * datagram, or `raw (N)`: N bytes of message, all zero past the header. */
+static int build_icmp(const struct script_packet *p, const struct engine_map *m, uint16_t ip_id, uint8_t *out,
+		      size_t cap, char *err, size_t errcap)
+{
+	const struct script_icmp *ic = &p->icmp;
+	size_t data = ic->echoed == SCRIPT_ICMP_ECHO_RAW ? (size_t)ic->echoed_len - ICMP_HDR_LEN
+							 : IPV4_HDR_MIN + 8u;
+	size_t total = IPV4_HDR_MIN + ICMP_HDR_LEN + data;
+	if (total > cap) {
+		snprintf(err, errcap, "ICMP message of %zu bytes does not fit the DUT's MTU", total);
+		return -1;
+	}
+	uint8_t *msg = out + IPV4_HDR_MIN;
+	uint8_t *q = msg + ICMP_HDR_LEN;
+	memset(q, 0, data);
+	if (ic->echoed != SCRIPT_ICMP_ECHO_RAW) {
+		bool tcp = ic->echoed == SCRIPT_ICMP_ECHO_TCP;
+		struct ipv4_repr qip;
+		memset(&qip, 0, sizeof qip);
+		/* The DUT's datagram to its peer, whoever sends the error (an
+		 * "ipv4 ROUTER > DUT:" prefix names the outer header only). */
+		qip.src = m->dut_ip;
+		qip.dst = m->peer_ip;
+		qip.proto = tcp ? IPV4_PROTO_TCP : IPV4_PROTO_UDP;
+		qip.ttl = 64;
+		qip.frag = IPV4_FLAG_DF;
+		qip.total_len = (uint16_t)(IPV4_HDR_MIN + (tcp ? TCP_HDR_MIN : UDP_HDR_LEN) + ic->echoed_len);
+		if (ipv4_emit(&qip, q, IPV4_HDR_MIN) != (int)IPV4_HDR_MIN) {
+			snprintf(err, errcap, "cannot encode the quoted IPv4 header");
+			return -1;
+		}
+		wire_put16(q + IPV4_HDR_MIN, m->dut_port);
+		wire_put16(q + IPV4_HDR_MIN + 2, m->peer_port);
+		if (tcp)
+			wire_put32(q + IPV4_HDR_MIN + 4, ic->echoed_seq + (m->dut_isn_known ? m->dut_isn : 0));
+		else
+			wire_put16(q + IPV4_HDR_MIN + 4, (uint16_t)(UDP_HDR_LEN + ic->echoed_len));
+	}
+	struct icmp_repr r;
+	memset(&r, 0, sizeof r);
+	r.type = ic->type;
+	r.code = ic->code;
+	if (ic->has_mtu)
+		r.seq = (uint16_t)ic->mtu;
+	if (ic->has_id)
+		r.ident = ic->id;
+	r.data = q;
+	r.data_len = (uint16_t)data;
+	if (icmp_emit(&r, msg, cap - IPV4_HDR_MIN) != (int)(ICMP_HDR_LEN + data) ||
+	    emit_ipv4(p, m, ip_id, IPV4_PROTO_ICMP, total, out, cap) != 0) {
+		snprintf(err, errcap, "cannot encode the ICMP message");
+		return -1;
+	}
+	return (int)total;
+}
+
 int engine_build_inbound(const struct script_packet *p, const struct engine_map *m, uint16_t ip_id,
 			 uint8_t *out, size_t cap, char *err, size_t errcap)
 {
+	if (p->proto == SCRIPT_PROTO_UDP)
+		return build_udp(p, m, ip_id, out, cap, err, errcap);
+	if (p->proto == SCRIPT_PROTO_ICMP)
+		return build_icmp(p, m, ip_id, out, cap, err, errcap);
 	uint8_t opts[SCRIPT_MAX_TCP_OPTIONS];
 	int ol = engine_encode_options(p, m, true, opts);
 	if (ol < 0) {
@@ -157,37 +282,57 @@ int engine_build_inbound(const struct script_packet *p, const struct engine_map 
 	for (size_t i = 0; i < p->len; i++)
 		seg[TCP_HDR_MIN + (size_t)ol + i] = (uint8_t)(t.seq + 1u * (uint32_t)i);
 
-	struct ipv4_repr ip;
-	memset(&ip, 0, sizeof ip);
-	ip.src = p->ip.has_addrs ? p->ip.src_addr : m->peer_ip;
-	ip.dst = p->ip.has_addrs ? p->ip.dst_addr : m->dut_ip;
-	ip.proto = IPV4_PROTO_TCP;
-	ip.ttl = p->ip.has_ttl ? p->ip.ttl : 64;
-	ip.tos = p->ip.has_tos ? p->ip.tos : 0;
-	switch (p->ip.ecn) {
-	case SCRIPT_ECN_UNCHECKED:
-	case SCRIPT_ECN_NOT_ECT:
-	case SCRIPT_ECN_ECT01:
-		break;
-	case SCRIPT_ECN_ECT1:
-		ip.tos = (uint8_t)((ip.tos & ~3u) | 1u);
-		break;
-	case SCRIPT_ECN_ECT0:
-		ip.tos = (uint8_t)((ip.tos & ~3u) | 2u);
-		break;
-	case SCRIPT_ECN_CE:
-		ip.tos = (uint8_t)(ip.tos | 3u);
-		break;
-	}
-	ip.id = ip_id;
-	ip.frag = IPV4_FLAG_DF;
-	ip.total_len = (uint16_t)total;
-	tcp_checksum(seg, tcp_len, ip.src, ip.dst);
-	if (ipv4_emit(&ip, out, cap) != (int)IPV4_HDR_MIN) {
+	tcp_checksum(seg, tcp_len, p->ip.has_addrs ? p->ip.src_addr : m->peer_ip,
+		     p->ip.has_addrs ? p->ip.dst_addr : m->dut_ip);
+	if (emit_ipv4(p, m, ip_id, IPV4_PROTO_TCP, total, out, cap) != 0) {
 		snprintf(err, errcap, "cannot encode the IPv4 header");
 		return -1;
 	}
 	return (int)total;
+}
+
+/* A UDP datagram or ICMP message the DUT sent (s->ip already parsed). */
+static int parse_other(const uint8_t *d, struct engine_seg *s)
+{
+	const uint8_t *l4 = d + s->ip.hdr_len;
+	size_t n = (size_t)s->ip.total_len - s->ip.hdr_len;
+	if (s->ip.proto == IPV4_PROTO_UDP) {
+		int rc = udp_parse(l4, n, &s->udp);
+		if (rc != WIRE_OK && rc != WIRE_ERR_CHECKSUM)
+			return s->err = rc;
+		s->tcp_csum_ok = udp_verify(l4, n, s->ip.src, s->ip.dst) == WIRE_OK;
+		s->payload_len = (uint16_t)(s->udp.len - UDP_HDR_LEN);
+		return 0;
+	}
+	int rc = icmp_parse(l4, n, &s->icmp);
+	s->tcp_csum_ok = rc == WIRE_OK;
+	if (rc == WIRE_ERR_CHECKSUM) {
+		if (n < ICMP_HDR_LEN)
+			return s->err = WIRE_ERR_MALFORMED;
+		s->icmp.type = l4[0];
+		s->icmp.code = l4[1];
+		s->icmp.ident = wire_get16(l4 + 4);
+		s->icmp.seq = wire_get16(l4 + 6);
+		s->icmp.data = l4 + ICMP_HDR_LEN;
+		s->icmp.data_len = (uint16_t)(n - ICMP_HDR_LEN);
+	} else if (rc != WIRE_OK) {
+		return s->err = rc;
+	}
+	s->payload_len = s->icmp.data_len;
+	const uint8_t *q = s->icmp.data;
+	if (s->icmp.data_len >= IPV4_HDR_MIN + 8u && (q[0] >> 4) == 4u) {
+		size_t qh = (size_t)(q[0] & 0x0fu) * 4u;
+		if (qh >= IPV4_HDR_MIN && qh + 8u <= s->icmp.data_len) {
+			s->icmp_quote = true;
+			s->quote_proto = q[IPV4_OFF_PROTO];
+			s->quote_src = wire_get32(q + IPV4_OFF_SRC);
+			s->quote_dst = wire_get32(q + IPV4_OFF_DST);
+			s->quote_sport = wire_get16(q + qh);
+			s->quote_dport = wire_get16(q + qh + 2);
+			s->quote_seq = wire_get32(q + qh + 4);
+		}
+	}
+	return 0;
 }
 
 int engine_parse_seg(const uint8_t *d, size_t len, struct engine_seg *s)
@@ -211,6 +356,8 @@ int engine_parse_seg(const uint8_t *d, size_t len, struct engine_seg *s)
 	} else if (rc != WIRE_OK) {
 		return s->err = rc;
 	}
+	if (s->ip.proto == IPV4_PROTO_UDP || s->ip.proto == IPV4_PROTO_ICMP)
+		return parse_other(d, s);
 	if (s->ip.proto != IPV4_PROTO_TCP)
 		return s->err = WIRE_ERR_UNSUPPORTED;
 	const uint8_t *seg = d + s->ip.hdr_len;
@@ -346,7 +493,35 @@ void engine_describe(const struct engine_seg *s, const struct engine_map *m, boo
 	size_t w = 0;
 	char fl[12], opts[200];
 	if (s->err) {
-		snprintf(buf, cap, "(not an IPv4 TCP segment: error %d)", s->err);
+		snprintf(buf, cap, "(not an IPv4 TCP, UDP or ICMP datagram: error %d)", s->err);
+		return;
+	}
+	if (s->ip.proto == IPV4_PROTO_UDP) {
+		appendf(buf, cap, &w, "udp %u>%u (%u)", s->udp.src_port, s->udp.dst_port, s->payload_len);
+		if (!s->tcp_csum_ok)
+			appendf(buf, cap, &w, " [bad udp checksum]");
+		return;
+	}
+	if (s->ip.proto == IPV4_PROTO_ICMP) {
+		const char *tn = script_icmp_type_name(false, s->icmp.type);
+		const char *cn = script_icmp_code_name(false, s->icmp.type, s->icmp.code);
+		if (tn != NULL)
+			appendf(buf, cap, &w, "icmp %s", tn);
+		else
+			appendf(buf, cap, &w, "icmp type_%u", s->icmp.type);
+		if (cn != NULL)
+			appendf(buf, cap, &w, " %s", cn);
+		else if (s->icmp.code != 0)
+			appendf(buf, cap, &w, " code_%u", s->icmp.code);
+		if (s->icmp.type == ICMP_DEST_UNREACH && s->icmp.code == 4)
+			appendf(buf, cap, &w, " mtu %u", s->icmp.seq);
+		if (s->icmp_quote && s->quote_proto == IPV4_PROTO_TCP)
+			appendf(buf, cap, &w, " [%u:%u(0)]", s->quote_seq - (m->dut_isn_known ? m->dut_isn : 0),
+				s->quote_seq - (m->dut_isn_known ? m->dut_isn : 0));
+		else if (s->icmp_quote && s->quote_proto == IPV4_PROTO_UDP)
+			appendf(buf, cap, &w, " [udp %u>%u]", s->quote_sport, s->quote_dport);
+		if (!s->tcp_csum_ok)
+			appendf(buf, cap, &w, " [bad icmp checksum]");
 		return;
 	}
 	uint32_t seq_off = outbound ? (m->dut_isn_known ? m->dut_isn : 0) : (m->peer_isn_known ? m->peer_isn : 0);

@@ -791,6 +791,14 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	e.map.peer_ip = or_default32(o->peer_ip, h->remote_addr, ENGINE_DEFAULT_PEER_IP);
 	e.map.dut_port = or_default16(o->dut_port, h->local_port, ENGINE_DEFAULT_DUT_PORT);
 	e.map.peer_port = or_default16(o->peer_port, h->remote_port, ENGINE_DEFAULT_PEER_PORT);
+	char why[600];
+	int why_line;
+	if (engine_construct_unsupported(s, o, &why_line, why, sizeof why) != NULL) {
+		fprintf(e.msgs, "%s\n", why);
+		r->verdict = ENGINE_UNSUPPORTED;
+		r->line = why_line;
+		goto out;
+	}
 	if (!engine_prescan(&e))
 		goto out;
 

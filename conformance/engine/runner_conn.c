@@ -68,9 +68,11 @@ void engine_conn_map(const struct engine_run *e, int conn, struct engine_map *m)
 
 int engine_conn_inbound(struct engine_run *e, const struct script_packet *p)
 {
-	uint16_t dut_port = p->ip.has_ports ? p->ip.dst_port : e->map.dut_port;
-	uint16_t peer_port = p->ip.has_ports ? p->ip.src_port : e->map.peer_port;
-	uint32_t peer_ip = p->ip.has_addrs ? p->ip.src_addr : e->map.peer_ip;
+	/* An ICMP error is about the current connection, whoever sends it. */
+	bool icmp = p->proto == SCRIPT_PROTO_ICMP;
+	uint16_t dut_port = p->ip.has_ports && !icmp ? p->ip.dst_port : e->map.dut_port;
+	uint16_t peer_port = p->ip.has_ports && !icmp ? p->ip.src_port : e->map.peer_port;
+	uint32_t peer_ip = p->ip.has_addrs && !icmp ? p->ip.src_addr : e->map.peer_ip;
 	int i = find_or_add(e, dut_port, peer_ip, peer_port);
 	if (i < 0)
 		return i;
@@ -91,7 +93,7 @@ void engine_conn_connecting(struct engine_run *e)
 
 int engine_conn_outbound(struct engine_run *e, const struct engine_seg *seg, const struct script_packet *p)
 {
-	if (seg->err != 0)
+	if (seg->err != 0 || seg->ip.proto != IPV4_PROTO_TCP) /* udp / icmp: no connection of their own */
 		return e->n_conns > 0 ? 0 : -1;
 	bool syn = (seg->tcp.flags & TCP_SYN) != 0, ack = (seg->tcp.flags & TCP_ACK) != 0;
 	int i = find_or_add(e, seg->tcp.src_port, seg->ip.dst, seg->tcp.dst_port);
@@ -118,7 +120,7 @@ int engine_conn_outbound(struct engine_run *e, const struct engine_seg *seg, con
 
 int engine_conn_of(const struct engine_run *e, const struct engine_seg *seg)
 {
-	if (seg->err != 0)
+	if (seg->err != 0 || seg->ip.proto != IPV4_PROTO_TCP)
 		return -1;
 	return find(e, seg->tcp.src_port, seg->ip.dst, seg->tcp.dst_port);
 }

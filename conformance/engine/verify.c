@@ -100,6 +100,46 @@ static void check_options(struct vctx *v, const struct script_packet *p, const s
 	diff(v, "tcp options", e[0] ? e : "none", a[0] ? a : "none", e[0] ? e : "none", a[0] ? a : "none");
 }
 
+static const char *proto_name(unsigned proto)
+{
+	return proto == IPV4_PROTO_TCP ? "tcp" : proto == IPV4_PROTO_UDP ? "udp" :
+	       proto == IPV4_PROTO_ICMP ? "icmp" : "?";
+}
+
+static void check_ip_fields(struct vctx *v, const struct script_packet *p, const struct engine_seg *seg);
+
+/* udp lines: payload length, ports when written (packetdrill's
+ * verify_outbound_live_packet compares the same), the checksum. */
+static int verify_udp(struct vctx *v, const struct script_packet *p, const struct engine_seg *seg)
+{
+	if (p->len != seg->payload_len)
+		diff_num(v, "udp payload length", p->len, seg->payload_len);
+	if (p->ip.has_ports) {
+		if (p->ip.src_port != seg->udp.src_port)
+			diff_num(v, "udp source port", p->ip.src_port, seg->udp.src_port);
+		if (p->ip.dst_port != seg->udp.dst_port)
+			diff_num(v, "udp destination port", p->ip.dst_port, seg->udp.dst_port);
+	}
+	check_ip_fields(v, p, seg);
+	if (!seg->tcp_csum_ok)
+		diff(v, "udp checksum", "valid", "invalid", "valid", "invalid");
+	return v->n;
+}
+
+/* icmp lines: type and code, as packetdrill's verify_icmpv4(), and the
+ * checksum. */
+static int verify_icmp(struct vctx *v, const struct script_packet *p, const struct engine_seg *seg)
+{
+	if (p->icmp.type != seg->icmp.type)
+		diff_num(v, "icmp type", p->icmp.type, seg->icmp.type);
+	if (p->icmp.code != seg->icmp.code)
+		diff_num(v, "icmp code", p->icmp.code, seg->icmp.code);
+	check_ip_fields(v, p, seg);
+	if (!seg->tcp_csum_ok)
+		diff(v, "icmp checksum", "valid", "invalid", "valid", "invalid");
+	return v->n;
+}
+
 int engine_verify(const struct script *s, const struct script_event *ev, const struct engine_seg *seg,
 		  const struct engine_map *m, const struct engine_verify_cfg *cfg, FILE *msgs, FILE *marks)
 {
@@ -108,11 +148,22 @@ int engine_verify(const struct script *s, const struct script_event *ev, const s
 	char e[40], a[40];
 
 	if (seg->err) {
-		fprintf(msgs, "%s:%d: the DUT sent a datagram that is not IPv4 TCP (error %d)\n", s->path,
-			ev->loc.line, seg->err);
-		fprintf(marks, "^^^ not an IPv4 TCP segment\n");
+		fprintf(msgs, "%s:%d: the DUT sent a datagram that is not IPv4 TCP, UDP or ICMP (error %d)\n",
+			s->path, ev->loc.line, seg->err);
+		fprintf(marks, "^^^ not an IPv4 TCP, UDP or ICMP datagram\n");
 		return 1;
 	}
+	unsigned want = p->proto == SCRIPT_PROTO_UDP ? IPV4_PROTO_UDP :
+			p->proto == SCRIPT_PROTO_ICMP ? IPV4_PROTO_ICMP : IPV4_PROTO_TCP;
+	if (want != seg->ip.proto) {
+		diff(&v, "ip protocol", proto_name(want), proto_name(seg->ip.proto), proto_name(want),
+		     proto_name(seg->ip.proto));
+		return v.n;
+	}
+	if (p->proto == SCRIPT_PROTO_UDP)
+		return verify_udp(&v, p, seg);
+	if (p->proto == SCRIPT_PROTO_ICMP)
+		return verify_icmp(&v, p, seg);
 	if (p->flags != seg->tcp.flags) {
 		engine_flags_str(p->flags, e);
 		engine_flags_str(seg->tcp.flags, a);
@@ -148,6 +199,17 @@ int engine_verify(const struct script *s, const struct script_event *ev, const s
 		if (p->ip.dst_port != seg->tcp.dst_port)
 			diff_num(&v, "tcp destination port", p->ip.dst_port, seg->tcp.dst_port);
 	}
+	check_ip_fields(&v, p, seg);
+	if (!seg->tcp_csum_ok)
+		diff(&v, "tcp checksum", "valid", "invalid", "valid", "invalid");
+	return v.n;
+}
+
+/* Explicit addresses, ttl, tos, the ECN codepoint, the IPv4 checksum. */
+static void check_ip_fields(struct vctx *vp, const struct script_packet *p, const struct engine_seg *seg)
+{
+	struct vctx v = *vp;
+	char e[40], a[40];
 	if (p->ip.has_addrs) {
 		if (p->ip.src_addr != seg->ip.src) {
 			ip_str(p->ip.src_addr, e);
@@ -191,7 +253,5 @@ int engine_verify(const struct script *s, const struct script_event *ev, const s
 	}
 	if (!seg->ip_csum_ok)
 		diff(&v, "ipv4 checksum", "valid", "invalid", "valid", "invalid");
-	if (!seg->tcp_csum_ok)
-		diff(&v, "tcp checksum", "valid", "invalid", "valid", "invalid");
-	return v.n;
+	vp->n = v.n;
 }

@@ -14,6 +14,7 @@
  * conformance/script/tests/test_script_roundtrip.c checks the fixed point
  * over the suites and over generated and corrupted scripts.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -156,10 +157,54 @@ static const char *ecn_name(enum script_ecn e)
 	return "";
 }
 
+static void put_addr6(struct script_buf *b, const uint8_t a[16])
+{
+	char text[INET6_ADDRSTRLEN];
+	if (inet_ntop(AF_INET6, a, text, sizeof(text)) == NULL)
+		snprintf(text, sizeof(text), "::");
+	script_buf_printf(b, "%s", text);
+}
+
+static void put_icmp(struct script_buf *b, const struct script_packet *pk)
+{
+	const struct script_icmp *ic = &pk->icmp;
+	script_buf_printf(b, "icmp %s", ic->type_name);
+	if (ic->code_name != NULL)
+		script_buf_printf(b, " %s", ic->code_name);
+	if (ic->has_mtu)
+		script_buf_printf(b, " mtu %" PRIu32, ic->mtu);
+	if (ic->has_id)
+		script_buf_printf(b, " id %u", ic->id);
+	if (!ic->echoed_given)
+		return;
+	switch (ic->echoed) {
+	case SCRIPT_ICMP_ECHO_UDP:
+		script_buf_printf(b, " [udp (%u)]", ic->echoed_len);
+		break;
+	case SCRIPT_ICMP_ECHO_RAW:
+		script_buf_printf(b, " [raw (%u)]", ic->echoed_len);
+		break;
+	case SCRIPT_ICMP_ECHO_TCP:
+		script_buf_printf(b, " [%" PRIu32 ":%" PRIu32 "(%u)", ic->echoed_seq,
+				  ic->echoed_seq + ic->echoed_len, ic->echoed_len);
+		if (ic->echoed_encap)
+			script_buf_printf(b, "/udp(%u > %u)", ic->echoed_encap_src, ic->echoed_encap_dst);
+		script_buf_printf(b, "]");
+		break;
+	}
+}
+
 static void put_packet(struct script_buf *b, const struct script_packet *pk)
 {
 	const struct script_ip_info *ip = &pk->ip;
 	script_buf_printf(b, "%c ", pk->dir == SCRIPT_INBOUND ? '<' : '>');
+	if (pk->ipv6) {
+		script_buf_printf(b, "ipv6 ");
+		put_addr6(b, pk->src6);
+		script_buf_printf(b, " > ");
+		put_addr6(b, pk->dst6);
+		script_buf_printf(b, ": ");
+	}
 	if (ip->has_addrs) {
 		script_buf_printf(b, "ipv4 ");
 		put_addr(b, ip->src_addr);
@@ -167,11 +212,15 @@ static void put_packet(struct script_buf *b, const struct script_packet *pk)
 		put_addr(b, ip->dst_addr);
 		script_buf_printf(b, ": ");
 	}
-	if (ip->has_tos || ip->has_ttl || ip->ecn != SCRIPT_ECN_UNCHECKED) {
+	if (ip->has_tos || ip->has_ttl || ip->ecn != SCRIPT_ECN_UNCHECKED || pk->has_flowlabel) {
 		const char *sep = "";
 		script_buf_printf(b, "(");
+		if (pk->has_flowlabel) {
+			script_buf_printf(b, "flowlabel 0x%05" PRIx32, pk->flowlabel);
+			sep = ", ";
+		}
 		if (ip->has_tos) {
-			script_buf_printf(b, "tos 0x%02x", ip->tos);
+			script_buf_printf(b, "%stos 0x%02x", sep, ip->tos);
 			sep = ", ";
 		}
 		if (ip->has_ttl) {
@@ -181,6 +230,17 @@ static void put_packet(struct script_buf *b, const struct script_packet *pk)
 		if (ip->ecn != SCRIPT_ECN_UNCHECKED)
 			script_buf_printf(b, "%s%s", sep, ecn_name(ip->ecn));
 		script_buf_printf(b, ") ");
+	}
+	if (pk->proto == SCRIPT_PROTO_ICMP) {
+		put_icmp(b, pk);
+		return;
+	}
+	if (pk->proto == SCRIPT_PROTO_UDP) {
+		script_buf_printf(b, "udp ");
+		if (ip->has_ports)
+			script_buf_printf(b, "%u>%u ", ip->src_port, ip->dst_port);
+		script_buf_printf(b, "(%u)", pk->len);
+		return;
 	}
 	if (ip->has_ports)
 		script_buf_printf(b, "%u>%u ", ip->src_port, ip->dst_port);
@@ -223,6 +283,8 @@ static void put_packet(struct script_buf *b, const struct script_packet *pk)
 		}
 		script_buf_printf(b, ">");
 	}
+	if (pk->udp_encap)
+		script_buf_printf(b, "/udp(%u > %u)", pk->encap_src_port, pk->encap_dst_port);
 }
 
 static void put_expr(struct script_buf *b, const struct script_expr *e);

@@ -9,14 +9,27 @@
  * `%{ }%` code blocks may span lines. synack adds `//!` header lines (a
  * comment to packetdrill) and the comparison operators of counter asserts.
  *
+ * Defines work as in packetdrill's lexer: a word that names a define
+ * (script_lex_defined) and is not one of packetdrill's keywords becomes the
+ * define's value, typed by its first character. `#ifdef NAME` / `#endif`
+ * are nplab packetdrill's (the dialect of freebsd-net/tcp-testsuite): the
+ * text between them is read when NAME is defined and skipped unread
+ * otherwise; they do not nest. An IPv6 address (one with "::" or eight
+ * groups) is one token, so `1:1001` stays a sequence range. A run of more
+ * decimal digits than 63 bits hold is kept for the parser, which accepts it
+ * only as a hex blob (a Fast Open cookie "0102030405060708091011").
+ *
  * The lexer never interprets words: `ack`, `close` or `nothing` are WORD
  * tokens and their meaning depends on where the parser meets them.
  * Malformed input (unterminated comment, string, command or code block,
  * stray characters, numbers that do not fit 63 bits) ends the parse with a
  * located message through script_fail().
  */
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "script_internal.h"
@@ -67,6 +80,128 @@ static bool is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
+static bool is_word_char_at(const struct script_lexer *lx, size_t ahead)
+{
+	return is_word_char(peek(lx, ahead));
+}
+
+/* packetdrill's reserved words (its lexer.l): a define of one of these
+ * names is never substituted, since packetdrill's lexer matches the
+ * keyword first. */
+static const char *const KEYWORDS[] = {
+	"sa_family", "sin_port", "sin_addr", "msg_name", "msg_iov", "msg_flags",
+	"msg_control", "cmsg_data", "cmsg_level", "cmsg_type", "ee_errno", "ee_origin",
+	"ee_type", "ee_code", "ee_info", "ee_data", "scm_sec", "scm_nsec", "fd", "u32",
+	"u64", "ptr", "events", "revents", "onoff", "linger", "htons", "ipv4", "ipv6",
+	"icmp", "udp", "GREv0", "gre", "raw", "sum", "off", "key", "seq", "none",
+	"checksum", "present", "encap", "psp", "spi", "mpls", "label", "tc", "ttl",
+	"inet_addr", "inet6_addr", "ack", "eol", "ecr", "mss", "mtu", "nop", "sack",
+	"sackOK", "md5", "TS", "FO", "FOEXP", "ECN", "e0b", "e1b", "ceb", "tos",
+	"flowlabel", "flags", "Flags", "val", "win", "urg", "wscale", "ect01", "ect0",
+	"ect1", "noecn", "ce", "id",
+};
+
+static bool is_keyword(const char *w, size_t n)
+{
+	for (size_t i = 0; i < sizeof(KEYWORDS) / sizeof(KEYWORDS[0]); i++)
+		if (strlen(KEYWORDS[i]) == n && memcmp(KEYWORDS[i], w, n) == 0)
+			return true;
+	return false;
+}
+
+bool script_lex_defined(const struct script_lexer *lx, const char *name, size_t n,
+			const char **value)
+{
+	for (size_t i = 0; i < lx->n_cfg_defs; i++) {
+		const struct script_define *d = &lx->cfg_defs[i];
+		if (strlen(d->name) == n && memcmp(d->name, name, n) == 0) {
+			*value = d->value;
+			return true;
+		}
+	}
+	for (size_t i = lx->n_own_defs; i-- > 0;) {
+		const struct script_define *d = &lx->own_defs[i];
+		if (strlen(d->name) == n && memcmp(d->name, name, n) == 0) {
+			*value = d->value;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A --define=NAME=VALUE / -D NAME=VALUE line: its define holds for the
+ * words after it (packetdrill reads option lines before the events). A
+ * malformed one is left for the parser to report. */
+static void register_define(struct script_lexer *lx, const char *v)
+{
+	const char *eq = v != NULL ? strchr(v, '=') : NULL;
+	if (eq == NULL || eq == v)
+		return;
+	if (lx->n_own_defs == lx->cap_own_defs) {
+		size_t cap = lx->cap_own_defs ? lx->cap_own_defs * 2 : 8;
+		struct script_define *n = script_alloc(lx->ctx, cap * sizeof(*n));
+		if (lx->n_own_defs)
+			memcpy(n, lx->own_defs, lx->n_own_defs * sizeof(*n));
+		lx->own_defs = n;
+		lx->cap_own_defs = cap;
+	}
+	struct script_define *d = &lx->own_defs[lx->n_own_defs++];
+	d->name = script_strndup(lx->ctx, v, (size_t)(eq - v));
+	d->value = eq + 1;
+}
+
+static bool starts_with_word(const struct script_lexer *lx, const char *w)
+{
+	size_t n = strlen(w);
+	for (size_t i = 0; i < n; i++)
+		if (peek(lx, i) != (unsigned char)w[i])
+			return false;
+	return !is_word_char_at(lx, n);
+}
+
+/* At "#ifdef" or "#endif" (nplab's packetdrill): reads the directive; a
+ * false #ifdef skips, unread, to its #endif. */
+static void lex_directive(struct script_lexer *lx)
+{
+	struct script_loc at = here(lx);
+	if (starts_with_word(lx, "#endif")) {
+		if (lx->ifdef_at.line == 0)
+			script_fail(lx->ctx, at, "#endif without an #ifdef");
+		lx->ifdef_at = (struct script_loc){0, 0};
+		for (int i = 0; i < 6; i++)
+			adv(lx);
+		return;
+	}
+	if (lx->ifdef_at.line != 0)
+		script_fail(lx->ctx, at, "#ifdef inside the #ifdef of line %d "
+			    "(#ifdef blocks do not nest)", lx->ifdef_at.line);
+	for (int i = 0; i < 6; i++)
+		adv(lx);
+	while (peek(lx, 0) == ' ' || peek(lx, 0) == '\t' || peek(lx, 0) == '\n' ||
+	       peek(lx, 0) == '\r')
+		adv(lx);
+	size_t from = lx->pos;
+	if (!is_word_start(peek(lx, 0)))
+		script_fail(lx->ctx, here(lx), "#ifdef needs a name");
+	while (is_word_char(peek(lx, 0)))
+		adv(lx);
+	const char *value;
+	if (script_lex_defined(lx, lx->src + from, lx->pos - from, &value)) {
+		lx->ifdef_at = at;
+		return;
+	}
+	/* Not defined: everything up to the #endif is skipped unread. */
+	for (;;) {
+		if (peek(lx, 0) == -1)
+			script_fail(lx->ctx, at, "#ifdef without an #endif");
+		if (peek(lx, 0) == '#' && starts_with_word(lx, "#endif"))
+			break;
+		adv(lx);
+	}
+	for (int i = 0; i < 6; i++)
+		adv(lx);
+}
+
 /* True when only blanks precede the current position on its line. */
 static bool at_line_start(const struct script_lexer *lx)
 {
@@ -92,6 +227,9 @@ static bool skip_blank(struct script_lexer *lx, struct script_token *tok)
 			}
 			while (peek(lx, 0) != -1 && peek(lx, 0) != '\n')
 				adv(lx);
+		} else if (c == '#' && (starts_with_word(lx, "#ifdef") ||
+					starts_with_word(lx, "#endif"))) {
+			lex_directive(lx);
 		} else if (c == '/' && peek(lx, 1) == '*') {
 			struct script_loc at = here(lx);
 			adv(lx);
@@ -161,15 +299,24 @@ static void lex_number(struct script_lexer *lx, struct script_token *tok,
 		tok->num = negative ? -(int64_t)v : (int64_t)v;
 	} else {
 		uint64_t v = 0;
+		bool big = false;
 		while (is_digit(peek(lx, 0))) {
 			uint64_t d = (uint64_t)(peek(lx, 0) - '0');
 			if (v > ((uint64_t)INT64_MAX - d) / 10)
-				script_fail(lx->ctx, tok->loc, "number too large");
-			v = v * 10 + d;
+				big = true;
+			else
+				v = v * 10 + d;
 			adv(lx);
 		}
 		tok->kind = TOK_INT;
 		tok->num = negative ? -(int64_t)v : (int64_t)v;
+		if (big) {
+			/* Only a hex blob may be this long (the parser says). */
+			if (negative || peek(lx, 0) == '.')
+				script_fail(lx->ctx, tok->loc, "number too large");
+			tok->big = true;
+			tok->num = INT64_MAX;
+		}
 		if (peek(lx, 0) == '.' && is_digit(peek(lx, 1))) {
 			adv(lx);
 			while (is_digit(peek(lx, 0)))
@@ -268,6 +415,70 @@ static void lex_option(struct script_lexer *lx, struct script_token *tok,
 		script_fail(lx->ctx, here(lx), "option '%s' has an empty value",
 			    tok->text);
 	tok->value = copy(lx, from, lx->pos);
+	if (strcmp(tok->text, "define") == 0)
+		register_define(lx, tok->value);
+}
+
+/* An IPv6 address at the current place ("fd3d:fa7b:d17d::1",
+ * "::ffff:192.0.2.1"): a run of hex digits, ':' and '.' with "::" or
+ * seven colons that inet_pton() takes. Consumes it and returns true. */
+static bool lex_addr6(struct script_lexer *lx, struct script_token *tok)
+{
+	size_t i = 0, colons = 0;
+	bool dcolon = false;
+	char buf[48];
+	for (;; i++) {
+		int c = peek(lx, i);
+		if (c == ':') {
+			colons++;
+			dcolon = dcolon || peek(lx, i + 1) == ':';
+		} else if (!isxdigit(c) && c != '.') {
+			break;
+		}
+	}
+	if (i >= sizeof(buf) || is_word_char_at(lx, i))
+		return false;
+	/* "ipv6 A > B:" - the colon after B ends the prefix, not B. */
+	if (i > 2 && peek(lx, i - 1) == ':' && peek(lx, i - 2) != ':') {
+		i--;
+		colons--;
+	}
+	if (!dcolon && colons != 7)
+		return false;
+	memcpy(buf, lx->src + lx->pos, i);
+	buf[i] = '\0';
+	if (inet_pton(AF_INET6, buf, tok->addr6) != 1)
+		return false;
+	for (size_t k = 0; k < i; k++)
+		adv(lx);
+	tok->kind = TOK_ADDR;
+	tok->v6 = true;
+	return true;
+}
+
+/* A define's value in place of its name, typed as packetdrill types it. */
+static void substitute(struct script_lexer *lx, struct script_token *tok, const char *v)
+{
+	size_t n = strlen(v);
+	tok->subst = true;
+	if (n >= 2 && (v[0] == '"' || v[0] == '`') && v[n - 1] == v[0]) {
+		tok->kind = v[0] == '"' ? TOK_STRING : TOK_BACKQUOTE;
+		tok->text = script_strndup(lx->ctx, v + 1, n - 2);
+		return;
+	}
+	char *end = NULL;
+	errno = 0;
+	long long iv = n > 0 ? strtoll(v, &end, 0) : 0;
+	if (n > 0 && end != NULL && *end == '\0' && errno == 0 && (isdigit((unsigned char)v[0]) ||
+	    (v[0] == '-' && isdigit((unsigned char)v[1])))) {
+		tok->kind = TOK_INT;
+		tok->num = iv;
+		tok->hex = strstr(v, "0x") != NULL || strstr(v, "0X") != NULL;
+		tok->text = v;
+		return;
+	}
+	tok->kind = TOK_WORD;
+	tok->text = v;
 }
 
 /* Produces the next token; at the end of input a TOK_EOF at the last place. */
@@ -293,7 +504,11 @@ void script_lex_next(struct script_lexer *lx, struct script_token *tok)
 			to--;
 		tok->text = copy(lx, from, to);
 	} else if (c == -1) {
+		if (lx->ifdef_at.line != 0)
+			script_fail(lx->ctx, lx->ifdef_at, "#ifdef without an #endif");
 		tok->kind = TOK_EOF;
+	} else if ((isxdigit(c) || c == ':') && lex_addr6(lx, tok)) {
+		/* tok filled */
 	} else if (is_digit(c) && !digit_word(lx)) {
 		lex_number(lx, tok, false);
 	} else if (c == '-' && is_digit(peek(lx, 1))) {
@@ -322,6 +537,11 @@ void script_lex_next(struct script_lexer *lx, struct script_token *tok)
 		}
 		tok->kind = TOK_WORD;
 		tok->text = copy(lx, begin, lx->pos);
+		const char *value = NULL;
+		size_t wn = lx->pos - begin;
+		if (!is_keyword(lx->src + begin, wn) &&
+		    script_lex_defined(lx, lx->src + begin, wn, &value) && value != NULL)
+			substitute(lx, tok, value);
 	} else if (c == '-' && peek(lx, 1) == '-' && is_word_start(peek(lx, 2))) {
 		lex_option(lx, tok, false);
 	} else if (c == '-' && peek(lx, 1) == 'D' && at_line_start(lx)) {
@@ -361,7 +581,8 @@ void script_lex_next(struct script_lexer *lx, struct script_token *tok)
 		adv(lx);
 	} else if (c == '#') {
 		script_fail(lx->ctx, tok->loc,
-			    "'#' does not start a comment in scripts; use // or /* */");
+			    "'#' does not start a comment in scripts; use // or /* */ "
+			    "(only #ifdef NAME and #endif are read)");
 	} else if (c != 0 && strchr("<>()[]{},:=|+*~!.-;/", c) != NULL) {
 		tok->kind = TOK_PUNCT;
 		tok->ch = (char)c;

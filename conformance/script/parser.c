@@ -24,12 +24,28 @@
 
 /* ---- token helpers shared with parse_packet.c / parse_syscall.c -------- */
 
+/* A number of more than 63 bits is a hex blob after md5 / FO / FOEXP
+ * (packetdrill passes the digits on as text), and nothing else. */
+static void check_big(struct script_parser *p, const struct script_token *prev)
+{
+	const struct script_token *t = &p->tok[0];
+	if (!t->big)
+		return;
+	if (prev != NULL && prev->kind == TOK_WORD &&
+	    (strcmp(prev->text, "FO") == 0 || strcmp(prev->text, "FOEXP") == 0 ||
+	     strcmp(prev->text, "md5") == 0))
+		return;
+	script_fail(p->ctx, t->loc, "number too large");
+}
+
 void script_p_advance(struct script_parser *p)
 {
+	struct script_token prev = p->tok[0];
 	p->prev_end_line = p->tok[0].end_line;
 	p->tok[0] = p->tok[1];
 	p->tok[1] = p->tok[2];
 	script_lex_next(&p->lx, &p->tok[2]);
+	check_big(p, &prev);
 }
 
 bool script_p_is_punct(const struct script_parser *p, int k, char c)
@@ -367,7 +383,7 @@ static void parse_app_action(struct script_parser *p, struct script_event *ev,
 	case SCRIPT_APP_CONNECT:
 		if (!script_p_same_line(p))
 			break;
-		if (op == SCRIPT_APP_CONNECT && p->tok[0].kind == TOK_ADDR) {
+		if (op == SCRIPT_APP_CONNECT && p->tok[0].kind == TOK_ADDR && !p->tok[0].v6) {
 			a->has_addr = true;
 			a->addr = (uint32_t)p->tok[0].num;
 			script_p_advance(p);
@@ -695,7 +711,8 @@ static void check_text(struct script_ctx *ctx, const char *text, size_t len)
  * nothing read after a longjmp is a local modified since the setjmp. */
 static enum script_status parse_guarded(struct script_ctx *ctx,
 					struct script_parser *p,
-					const char *text, size_t len)
+					const char *text, size_t len,
+					const struct script_parse_config *cfg)
 {
 	if (setjmp(ctx->jmp) != 0)
 		return ctx->status;
@@ -704,8 +721,14 @@ static enum script_status parse_guarded(struct script_ctx *ctx,
 	p->script->arena_ = ctx->arena;
 	p->script->path = script_strndup(ctx, ctx->path, strlen(ctx->path));
 	script_lex_init(&p->lx, ctx, text, len);
+	if (cfg != NULL) {
+		p->lx.cfg_defs = cfg->defines;
+		p->lx.n_cfg_defs = cfg->n_defines;
+		p->lx.ip_version = cfg->ip_version;
+	}
 	for (int i = 0; i < 3; i++)
 		script_lex_next(&p->lx, &p->tok[i]);
+	check_big(p, NULL);
 	parse_script(p);
 	return SCRIPT_OK;
 }
@@ -716,6 +739,13 @@ static enum script_status parse_guarded(struct script_ctx *ctx,
 enum script_status script_parse_string(const char *path, const char *text,
 				       size_t len, struct script **out,
 				       struct script_error *err)
+{
+	return script_parse_string_cfg(path, text, len, NULL, out, err);
+}
+
+enum script_status script_parse_string_cfg(const char *path, const char *text, size_t len,
+					   const struct script_parse_config *cfg,
+					   struct script **out, struct script_error *err)
 {
 	struct script_error local;
 	if (err == NULL)
@@ -730,7 +760,7 @@ enum script_status script_parse_string(const char *path, const char *text,
 		return SCRIPT_ERR_NOMEM;
 	}
 	struct script_parser p = {.ctx = &ctx};
-	enum script_status st = parse_guarded(&ctx, &p, text, len);
+	enum script_status st = parse_guarded(&ctx, &p, text, len, cfg);
 	if (st != SCRIPT_OK) {
 		script_arena_free(ctx.arena);
 		return st;

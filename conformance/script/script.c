@@ -126,6 +126,21 @@ static void io_error(struct script_error *err, const char *path,
 enum script_status script_parse_file(const char *path, struct script **out,
 				     struct script_error *err)
 {
+	return script_parse_file_cfg(path, NULL, out, err);
+}
+
+const char *script_ip_version(const struct script *s)
+{
+	const char *v = "ipv4";
+	for (const struct script_option *o = s->options; o != NULL; o = o->next)
+		if (!o->is_define && strcmp(o->name, "ip_version") == 0 && o->value != NULL)
+			v = o->value;
+	return v;
+}
+
+enum script_status script_parse_file_cfg(const char *path, const struct script_parse_config *cfg,
+					 struct script **out, struct script_error *err)
+{
 	*out = NULL;
 	memset(err, 0, sizeof(*err));
 	FILE *f = fopen(path, "rb");
@@ -149,7 +164,7 @@ enum script_status script_parse_file(const char *path, struct script **out,
 		io_error(err, path, "read error");
 		return SCRIPT_ERR_IO;
 	}
-	enum script_status st = script_parse_string(path, buf, n, out, err);
+	enum script_status st = script_parse_string_cfg(path, buf, n, cfg, out, err);
 	free(buf);
 	return st;
 }

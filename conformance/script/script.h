@@ -33,7 +33,9 @@
 #define SCRIPT_MAX_LIST         256u    /* items in one [..] / {..} / (..) */
 #define SCRIPT_MAX_TCP_OPTIONS  40u     /* option bytes in a TCP header */
 #define SCRIPT_MAX_SACK_BLOCKS  4u
-#define SCRIPT_MAX_HEX_BLOB     32u     /* bytes in md5 / FO cookie blobs */
+#define SCRIPT_MAX_HEX_BLOB     38u     /* bytes in md5 / FO cookie blobs: packetdrill's
+                                         * longest cookie, 40 option bytes less kind and
+                                         * length */
 #define SCRIPT_MAX_TIME_S       1000000000LL /* times stay below 10^9 s */
 
 enum script_status {
@@ -115,7 +117,8 @@ struct script_sack_block {
 struct script_tcp_option {
 	enum script_tcp_option_kind kind;
 	struct script_loc loc;
-	const char *blob_name; /* md5 / FO given by a define's name (TFO_COOKIE) */
+	const char *blob_name; /* md5 / FO written as a name no define gave a value
+	                        * (TFO_COOKIE), or "valid" (nplab's md5 valid) */
 	union {
 		uint16_t mss;
 		uint8_t wscale;
@@ -155,6 +158,37 @@ struct script_ip_info {
 	uint16_t src_port, dst_port;
 };
 
+enum script_proto {
+	SCRIPT_PROTO_TCP = 0,
+	SCRIPT_PROTO_UDP,    /* "udp [SRC>DST] (LEN)" */
+	SCRIPT_PROTO_ICMP,   /* "icmp TYPE [CODE] [mtu N] [id N] [[echoed]]" */
+};
+
+/* What an ICMP error quotes (RFC 792: the IP header and 64 bits of the
+ * datagram that caused it). */
+enum script_icmp_echoed {
+	SCRIPT_ICMP_ECHO_TCP = 0, /* "[seq:end(len)]" or nothing: a TCP header */
+	SCRIPT_ICMP_ECHO_UDP,     /* "[udp (LEN)]" */
+	SCRIPT_ICMP_ECHO_RAW,     /* "[raw (LEN)]": LEN zero bytes, no quote */
+};
+
+struct script_icmp {
+	const char *type_name;    /* as written: "unreachable", "type_3" */
+	const char *code_name;    /* as written, or NULL (code 0) */
+	uint8_t type, code;       /* on the wire, for the script's IP version */
+	bool v6;                  /* resolved with ICMPv6's table */
+	bool has_mtu;             /* "mtu N" (frag_needed / packet_too_big) */
+	uint32_t mtu;
+	bool has_id;              /* "id N" (echo) */
+	uint16_t id;
+	enum script_icmp_echoed echoed;
+	bool echoed_given;        /* a [..] part was written */
+	uint32_t echoed_seq;      /* TCP: the quoted sequence number (the DUT's, relative) */
+	uint16_t echoed_len;      /* payload of the quoted datagram (TCP, UDP) / RAW bytes */
+	bool echoed_encap;        /* "[seq/udp(S > D)]" (nplab) */
+	uint16_t echoed_encap_src, echoed_encap_dst;
+};
+
 struct script_packet {
 	enum script_direction dir;
 	uint8_t flags;              /* SCRIPT_TCP_* bits; '-' is 0 */
@@ -173,6 +207,16 @@ struct script_packet {
 	uint8_t n_options;          /* 0 and !options_any: no options */
 	struct script_tcp_option *options; /* n_options entries */
 	struct script_ip_info ip;
+	/* --- Added for udp / icmp packets and IPv6 (packetdrill's grammar). --- */
+	enum script_proto proto;    /* TCP unless "udp" or "icmp" was written */
+	struct script_icmp icmp;    /* proto ICMP */
+	bool udp_encap;             /* TCP over UDP: ".../udp(SRC > DST)" (nplab) */
+	uint16_t encap_src_port, encap_dst_port;
+	bool ipv6;                  /* "ipv6 A > B:" prefix: src6/dst6 hold it */
+	uint8_t src6[16], dst6[16];
+	bool has_flowlabel;         /* "(flowlabel 0x12345)" IPv6 field */
+	uint32_t flowlabel;
+	bool md5_valid;             /* "md5 valid": the digest is the signer's (nplab) */
 };
 
 /* ---- system calls ----------------------------------------------------- */
@@ -371,6 +415,37 @@ struct script {
 	void *arena_;              /* private: owns every byte above */
 };
 
+/* Defines (packetdrill's -D NAME=VALUE / --define NAME=VALUE): a word of
+ * the script that is a define's name and not one of packetdrill's
+ * keywords is read as its value: "..." a string, `...` a command, an
+ * integer an integer, anything else a word. `#ifdef NAME` ... `#endif`
+ * (nplab's packetdrill) keeps its lines when NAME is defined, with or
+ * without a value. The caller's defines override the script's own
+ * `--define` lines, as packetdrill's command line does. */
+struct script_define {
+	const char *name;
+	const char *value;         /* NULL: defined without a value */
+};
+
+struct script_parse_config {
+	const struct script_define *defines;
+	size_t n_defines;
+	/* packetdrill's --ip_version given to the run ("ipv4", "ipv6",
+	 * "ipv4-mapped-ipv6"), over the script's own line; NULL: the script's.
+	 * It picks the ICMP or ICMPv6 names of icmp lines. */
+	const char *ip_version;
+};
+
+/* As script_parse_string / script_parse_file, with defines (cfg may be NULL). */
+enum script_status script_parse_string_cfg(const char *path, const char *text, size_t len,
+					   const struct script_parse_config *cfg,
+					   struct script **out, struct script_error *err);
+enum script_status script_parse_file_cfg(const char *path, const struct script_parse_config *cfg,
+					 struct script **out, struct script_error *err);
+/* packetdrill's IP version of a parsed script: its --ip_version line
+ * ("ipv4", "ipv6", "ipv4-mapped-ipv6"), "ipv4" when none. */
+const char *script_ip_version(const struct script *s);
+
 enum script_status script_parse_string(const char *path, const char *text,
 				       size_t len, struct script **out,
 				       struct script_error *err);
@@ -397,6 +472,11 @@ enum script_status script_check_counters(const struct script *s, script_counter_
 /* Whether `name` is a Linux errno name ("ECONNRESET"); the parser accepts
  * no other after a system call's result. */
 bool script_errno_known(const char *name);
+
+/* packetdrill's name of an ICMP (v6: ICMPv6) type, or of a code of a
+ * type, or NULL when it has none ("unreachable", "frag_needed"). */
+const char *script_icmp_type_name(bool v6, uint8_t type);
+const char *script_icmp_code_name(bool v6, uint8_t type, uint8_t code);
 
 /* Names used by the dump and by runner messages. */
 const char *script_event_kind_name(enum script_event_kind kind);

@@ -52,7 +52,7 @@ enum script_tok {
 	TOK_CODE,       /* %{ ... }% trimmed content in .text */
 	TOK_OPTION,     /* --name[=value] or -D NAME=VALUE at line start */
 	TOK_HEADER,     /* //! ... content in .text */
-	TOK_ADDR,       /* a.b.c.d: value in .num */
+	TOK_ADDR,       /* a.b.c.d: value in .num; with .v6 an IPv6 address in .addr6 */
 	TOK_ELLIPSIS,   /* ... */
 	TOK_EQEQ,       /* == */
 	TOK_NE,         /* != */
@@ -73,6 +73,10 @@ struct script_token {
 	const char *text;    /* arena copy for STRING/BACKQUOTE/CODE/HEADER/OPTION */
 	const char *value;   /* OPTION: text after '=' or NULL */
 	bool short_define;   /* OPTION written as -D */
+	bool big;            /* INT: decimal digits past 63 bits (a hex blob only) */
+	bool subst;          /* WORD/INT/STRING/BACKQUOTE: a define's value */
+	bool v6;             /* ADDR: an IPv6 address */
+	uint8_t addr6[16];   /* ADDR with v6 */
 };
 
 struct script_lexer {
@@ -82,7 +86,20 @@ struct script_lexer {
 	size_t pos;
 	int line;
 	size_t line_start;
+	/* Defines: the caller's (they win), then the script's own --define
+	 * lines, registered as the lexer meets them. */
+	const struct script_define *cfg_defs;
+	size_t n_cfg_defs;
+	struct script_define *own_defs;
+	size_t n_own_defs, cap_own_defs;
+	struct script_loc ifdef_at;  /* line of an open #ifdef, {0,0} when none */
+	const char *ip_version;      /* the caller's, or NULL */
 };
+
+/* The value of define `name` (the caller's first): true when defined,
+ * *value NULL when defined without a value. */
+bool script_lex_defined(const struct script_lexer *lx, const char *name, size_t n,
+			const char **value);
 
 void script_lex_init(struct script_lexer *lx, struct script_ctx *ctx,
 		     const char *src, size_t len);
