@@ -17,14 +17,15 @@
  * (1 byte per spi_ns) and with segments of MSS payload bytes:
  *
  *   serial bound    = (1e9 / spi_ns) * MSS / (2 * (MSS + H))   bytes/s
- *                     (both crossings back to back: the issue's definition)
+ *                     (both crossings back to back, one bus at a time)
  *   pipelined bound = (1e9 / spi_ns) * MSS / (MSS + H)         bytes/s
  *                     (each board's bus carries each byte once, the two
  *                      buses working at the same time)
  *
  * Command/opcode bytes, register polling and ACK frames are not in the
- * bound: they are overheads the profile shows. The issue's goal is
- * goodput >= 80% of the serial bound. This program prints, it never gates.
+ * bound: they are overheads the profile shows. The pipelined bound is the
+ * real limit and the headline (issue 15: goodput >= 80% of it); the serial
+ * one is printed as a reference only. This program prints, it never gates.
  *
  * usage: bench_tcp [bytes [pcap]]   (default 1048576; pcap: capture the
  *        first configuration's link there, for a timeline)
@@ -275,10 +276,10 @@ static int run(const struct bench_cfg *bc, uint32_t total, const char *pcap_path
 	printf("  wall %.3f s; virtual %.3f s (connect to last byte; %.3f s simulated in all); %.1f virtual s per wall s\n",
 	       secs, vsecs, (double)end * 1e-9, (double)end * 1e-9 / secs);
 	printf("  goodput %.1f KB/s = %.3f Mbit/s (virtual time)\n", goodput / 1e3, goodput * 8 / 1e6);
-	printf("  SPI bound, serial    (8 Mbit/s * MSS / (2 * (MSS + 54))) = %.3f Mbit/s -> goodput is %.1f%% of it (goal >= 80%%)\n",
-	       serial * 8 / 1e6, 100.0 * goodput / serial);
-	printf("  SPI bound, pipelined (8 Mbit/s * MSS / (MSS + 54))       = %.3f Mbit/s -> %.1f%%\n",
+	printf("  SPI bound, pipelined (8 Mbit/s * MSS / (MSS + 54))       = %.3f Mbit/s -> goodput is %.1f%% of it (goal >= 80%%)\n",
 	       pipelined * 8 / 1e6, 100.0 * goodput / pipelined);
+	printf("  reference: serial bound (8 Mbit/s * MSS / (2 * (MSS + 54))) = %.3f Mbit/s -> %.1f%%\n",
+	       serial * 8 / 1e6, 100.0 * goodput / serial);
 	printf("  profile: SPI bytes per payload byte: sender %.2f, receiver %.2f (ideal 1 + 54/MSS = %.2f each)\n",
 	       (double)sa->spi_bytes / snk.rcvd, (double)sb->spi_bytes / snk.rcvd, 1.0 + (double)HDR_BYTES / mss);
 	printf("           SPI transactions (CS cycles) per data segment: sender %.1f, receiver %.1f\n",
