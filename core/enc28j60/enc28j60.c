@@ -261,8 +261,6 @@ bool enc_poll(struct enc_dev *d)
 		enc_bit_clear(d, EIR, EIR_RXERIF);
 		enc_bit_clear(d, ESTAT, ESTAT_BUFER);
 	}
-	if ((eir & EIR_DMAIF) != 0u)
-		enc_bit_clear(d, EIR, EIR_DMAIF);
 	if ((eir & EIR_LINKIF) != 0u)
 		follow_link(d);
 	return enc_rx_pending(d) != 0u;

@@ -101,6 +101,9 @@ struct enc_dev {
 	/* Private: caches and transmit bookkeeping. */
 	uint16_t erdpt;        /* known ERDPT, 0xFFFF = unknown */
 	uint16_t ewrpt;        /* known EWRPT, 0xFFFF = unknown */
+	uint16_t etxnd;        /* known ETXND (ETXST = tx_start with it), 0xFFFF = unknown */
+	uint8_t rx_known;      /* frames EPKTCNT counted that are not yet released */
+	bool tx_reset_due;     /* an abort or stall since the last TXRST (erratum 12) */
 	uint8_t tx_tries;      /* late-collision retries of the frame in flight */
 	bool tx_restarted;     /* frame in flight is the one retransmit after a stall */
 	bool tx_open;          /* between enc_tx_begin() and enc_tx_send() */
