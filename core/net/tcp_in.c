@@ -632,9 +632,12 @@ void tcp_input(struct net_stack *s, const struct net_rx *rx)
 		why = NET_STAT_TCP_MALFORMED;
 		goto drop;
 	}
+	/* The fixed header is summed from the bytes just read; only the rest
+	 * (options and text) is read or summed by the device again. */
 	wire_csum_init(&cs);
 	ipv4_pseudo_csum(&cs, rx->src, rx->dst, IPV4_PROTO_TCP, rx->l4_len);
-	net_rx_csum(s, &cs, rx->l4_off, rx->l4_len);
+	wire_csum_add(&cs, h, TCP_HDR_MIN);
+	net_rx_csum(s, &cs, (uint16_t)(rx->l4_off + TCP_HDR_MIN), (uint16_t)(rx->l4_len - TCP_HDR_MIN));
 	if (wire_csum_fold(&cs) != 0) {
 		why = NET_STAT_TCP_CHECKSUM;
 		goto drop;
