@@ -89,16 +89,26 @@ static double wall(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The application writes whole segments: it waits until the send ring
+ * has room for at least one full MSS (or for all that is left), so the
+ * stack, which sends what it is given at once (no Nagle), never cuts a
+ * short segment in the middle of the stream. */
 static void fill(struct net_stack *s, struct sender *a)
 {
 	uint8_t buf[512];
-	while (a->c && a->sent < a->total) {
-		uint32_t left = a->total - a->sent;
-		uint16_t k = (uint16_t)(left < sizeof buf ? left : sizeof buf);
+	uint32_t room = a->c ? tcp_send_space(s, a->c) : 0;
+	uint32_t want = a->total - a->sent;
+	if (room < want && a->mss)
+		room -= room % a->mss;
+	if (room < want)
+		want = room;
+	while (a->c && want > 0) {
+		uint16_t k = (uint16_t)(want < sizeof buf ? want : sizeof buf);
 		for (uint16_t i = 0; i < k; i++)
 			buf[i] = pattern(a->sent + i);
 		uint16_t took = tcp_write(s, a->c, buf, k);
 		a->sent += took;
+		want -= took;
 		if (took < k)
 			break;
 	}

@@ -81,6 +81,9 @@ struct net_config {
 	uint32_t arp_max_age_ms;       /* resolved entries are forgotten after this */
 	uint32_t arp_retry_ms;         /* request interval while unresolved */
 	uint16_t rcv_wnd;              /* initial receive window per connection */
+	/* MSS option we send; 0 = rcv_wnd (at most NET_TCP_MSS). Either way
+	 * it is capped by NET_TCP_MSS and by rcv_wnd. */
+	uint16_t rcv_mss;
 };
 
 #define ARP_FREE 0u

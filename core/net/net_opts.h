@@ -97,11 +97,32 @@ extern "C" {
 #ifndef NET_TCP_MSS
 #define NET_TCP_MSS 1460u
 #endif
-/* Default receive window advertised per connection; the application reads
- * straight from the received frame, so this is how much one segment may
- * hand it at once. */
+/* Default receive window advertised per connection. The application reads
+ * straight from the received frame, so the window is what may wait in the
+ * device's receive ring, unread; the MSS we advertise (NET_TCP_RCV_MSS) is
+ * how much one segment may hand the application at once.
+ * Outside AVR: 2048 B in segments of at most 682 B, three segments to a
+ * window (and to the 2 KB send ring of a sender like us), so one can be
+ * written into the sender's chip, one be on the wire and one be read out
+ * of ours at the same time: with one or two the two SPI buses take turns
+ * (bench_tcp, issue 15). Three such frames with their headers (2,226 B)
+ * fit the driver's 2.5 KB receive ring. The AVR image keeps 1024 B in one
+ * segment (its 1 KB send rings hold no more). */
 #ifndef NET_TCP_RCV_WND
+#if defined(__AVR__)
 #define NET_TCP_RCV_WND 1024u
+#else
+#define NET_TCP_RCV_WND 2048u
+#endif
+#endif
+/* Default MSS we advertise (net_config.rcv_mss); 0 = the receive window,
+ * at most NET_TCP_MSS (one segment fills the window). */
+#ifndef NET_TCP_RCV_MSS
+#if defined(__AVR__)
+#define NET_TCP_RCV_MSS 0u
+#else
+#define NET_TCP_RCV_MSS 682u
+#endif
 #endif
 /* Frames handled per net_poll() before returning (then the deadline is
  * "now"), so one call has a bounded run time. */

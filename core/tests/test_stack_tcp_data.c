@@ -166,12 +166,44 @@ START_TEST(test_listen_syn_without_mss_uses_536)
 }
 END_TEST
 
-/* Our MSS comes from our buffers: min(1460, receive window). */
+/* Our MSS comes from our buffers: with rcv_mss 0, min(1460, receive
+ * window). */
 START_TEST(test_listen_synack_mss_from_buffers)
 {
+	H.cfg.rcv_mss = 0;
+	H.cfg.rcv_wnd = 1024;
 	h_to_syn_received();
 	ck_assert_uint_eq(H.last.tcp.opt.present, TCP_OPTF_MSS);
-	ck_assert_uint_eq(H.last.tcp.opt.mss, NET_TCP_RCV_WND < 1460 ? NET_TCP_RCV_WND : 1460);
+	ck_assert_uint_eq(H.last.tcp.opt.mss, 1024);
+}
+END_TEST
+
+/* The defaults: rcv_mss, a third of the window outside AVR, so three
+ * segments fit the window (net_opts.h). */
+START_TEST(test_listen_synack_mss_default)
+{
+	h_to_syn_received();
+	ck_assert_uint_eq(H.last.tcp.opt.mss, TEST_OUR_MSS);
+	ck_assert_uint_eq(H.last.tcp.window, NET_TCP_RCV_WND);
+}
+END_TEST
+
+/* rcv_mss is capped by the window and by NET_TCP_MSS. */
+START_TEST(test_listen_synack_mss_capped)
+{
+	H.cfg.rcv_mss = 4000;
+	H.cfg.rcv_wnd = 3000;
+	h_to_syn_received();
+	ck_assert_uint_eq(H.last.tcp.opt.mss, 1460);
+}
+END_TEST
+
+START_TEST(test_listen_synack_mss_capped_by_window)
+{
+	H.cfg.rcv_mss = 900;
+	H.cfg.rcv_wnd = 800;
+	h_to_syn_received();
+	ck_assert_uint_eq(H.last.tcp.opt.mss, 800);
 }
 END_TEST
 
@@ -231,7 +263,7 @@ START_TEST(test_syn_sent_timeout_after_syn_retries)
 		H.now = t0 + NET_S((1u << (i + 1)) - 1); /* 1, 3, 7 s */
 		h_poll();
 		OUT(TCP_SYN, 0, 0);
-		ck_assert_uint_eq(H.last.tcp.opt.mss, 1024);
+		ck_assert_uint_eq(H.last.tcp.opt.mss, TEST_OUR_MSS);
 	}
 	H.now = t0 + NET_S(15);
 	h_poll();
@@ -856,6 +888,9 @@ int main(void)
 	tcase_add_test(t, test_established_send_segments_by_peer_mss);
 	tcase_add_test(t, test_listen_syn_without_mss_uses_536);
 	tcase_add_test(t, test_listen_synack_mss_from_buffers);
+	tcase_add_test(t, test_listen_synack_mss_default);
+	tcase_add_test(t, test_listen_synack_mss_capped);
+	tcase_add_test(t, test_listen_synack_mss_capped_by_window);
 	tcase_add_test(t, test_established_rto_backoff_and_karn);
 	tcase_add_test(t, test_syn_sent_timeout_after_syn_retries);
 	tcase_add_test(t, test_syn_sent_retransmits_for_3_minutes);
