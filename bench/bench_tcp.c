@@ -53,6 +53,8 @@ struct bench_cfg {
 	uint16_t a_rx_end;      /* A's receive ring end (0 = driver default, 2.5 KB outside AVR) */
 	uint16_t b_rx_end;      /* B's receive ring end (0 = driver default): must hold B's window */
 	const char *note;
+	uint16_t delack_ms;     /* delayed ACK on both (net_config.delack_ms); 0 = the default */
+	bool mss_is_wnd;        /* B advertises its window as MSS (rcv_mss 0, the rule before issue 15) */
 };
 
 struct sender {
@@ -247,6 +249,10 @@ static int run(const struct bench_cfg *bc, uint32_t total, const char *pcap_path
 	cb.enc.rx_end = bc->b_rx_end;
 	ca.net.time_wait_ms = cb.net.time_wait_ms = 1000;
 	cb.net.rcv_wnd = bc->rcv_wnd;
+	if (bc->delack_ms)
+		ca.net.delack_ms = cb.net.delack_ms = bc->delack_ms;
+	if (bc->mss_is_wnd)
+		cb.net.rcv_mss = 0;
 	ca.on_boot = boot_sender;
 	ca.app_ctx = &snd;
 	cb.on_boot = boot_sink;
@@ -327,6 +333,8 @@ static int run(const struct bench_cfg *bc, uint32_t total, const char *pcap_path
 	       sa->runs, sa->runs_int, sb->runs, sb->runs_int, net_stat(&a->stack, NET_STAT_TCP_RETRANSMITS),
 	       net_stat(&b->stack, NET_STAT_TCP_OOO), net_stat(&b->stack, NET_STAT_TCP_UNREAD),
 	       link->stats.frames_sent, link->stats.tx_deferred);
+	printf("           delayed ACKs: receiver %u (%u sent when the delay ran out)\n",
+	       net_stat(&b->stack, NET_STAT_TCP_DELACKED), net_stat(&b->stack, NET_STAT_TCP_DELACK_TIMEOUTS));
 	printf("           checker diagnostics: %u\n",
 	       model_diag_count(a->board.model) + model_diag_count(b->board.model));
 
@@ -349,15 +357,18 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		total = (uint32_t)strtoul(argv[1], NULL, 10);
 	static const struct bench_cfg cfgs[] = {
-		{"default", NET_TCP_RCV_WND, 0, 0, 0, "stack defaults"},
-		{"old-split", NET_TCP_RCV_WND, 1024, 0x0FFF, 0x0FFF,
-		 "the previous defaults: 4 KB receive rings, 1 KB send ring (stop-and-wait)"},
-		{"small-window", 512, 0, 0, 0, NULL},
-		{"wnd-1460", 1460, 0, 0, 0, NULL},
+		{"default", NET_TCP_RCV_WND, 0, 0, 0, "stack defaults", 0, false},
+		{"delack-40", NET_TCP_RCV_WND, 0, 0, 0, "the defaults with a 40 ms delayed ACK (RFC 9293 SHLD-18)", 40, false},
+		{"before-15", 1024, 0, 0, 0, "the defaults before issue 15: window 1024 in one segment (the DUT profile)", 0,
+		 true},
+		{"old-split", 1024, 1024, 0x0FFF, 0x0FFF,
+		 "older defaults: 4 KB receive rings, 1 KB send ring (stop-and-wait)", 0, true},
+		{"small-window", 512, 0, 0, 0, NULL, 0, true},
+		{"wnd-1460", 1460, 0, 0, 0, NULL, 0, true},
 		{"wnd-2048/ring-2311", 2048, 2311, 0x07FF, 0x0FFF,
-		 "experiment: sender RX ring 2 KB, send ring as if NET_TCP_SND_BUF=2311; receiver RX ring 4 KB"},
+		 "experiment: sender RX ring 2 KB, send ring as if NET_TCP_SND_BUF=2311; receiver RX ring 4 KB", 0, true},
 		{"wnd-2920/ring-2311", 2920, 2311, 0x07FF, 0x0FFF,
-		 "experiment: two full segments offered, ring-limited in flight; receiver RX ring 4 KB"},
+		 "experiment: two full segments offered, ring-limited in flight; receiver RX ring 4 KB", 0, true},
 	};
 	printf("bench_tcp: %" PRIu32 " bytes A -> B per configuration, SPI %u ns/byte (8 MHz), seed 1\n", total,
 	       SPI_NS);

@@ -84,6 +84,11 @@ struct net_config {
 	/* MSS option we send; 0 = rcv_wnd (at most NET_TCP_MSS). Either way
 	 * it is capped by NET_TCP_MSS and by rcv_wnd. */
 	uint16_t rcv_mss;
+	/* Delayed ACK (NET_TCP_DELACK): an in-order data segment's ACK waits
+	 * up to this long for a second segment (or data of ours to ride on);
+	 * 0 = acknowledge every segment at once. Values of 500 or more are
+	 * taken as 499 (MUST-40: less than 0.5 seconds). */
+	uint16_t delack_ms;
 };
 
 #define ARP_FREE 0u

@@ -96,7 +96,7 @@ typedef void (*tcp_event_fn)(struct net_stack *s, struct tcp_pcb *c, enum tcp_ev
 #define TF_REBASE_RTT 0x80u
 
 /* Timer purpose: one timer slot per connection (STYLE 4). */
-enum tcp_timer { TT_NONE = 0, TT_RTX, TT_TIMEWAIT, TT_FINWAIT2 };
+enum tcp_timer { TT_NONE = 0, TT_RTX, TT_TIMEWAIT, TT_FINWAIT2, TT_DELACK };
 
 /* One connection block (TCB, RFC 9293 §3.3.1). Sequence variables follow
  * the RFC names; snd_max is the highest sequence sent (after a timeout

@@ -304,6 +304,37 @@ static NET_NOINLINE bool urgent_arrives(struct net_stack *s, struct tcp_pcb *c, 
 	return s->rx_pcb == c;
 }
 
+#if NET_TCP_DELACK
+/* Delayed ACK. RFC 9293 §3.8.6.3: "A TCP SHOULD implement a delayed ACK
+ * (SHLD-18), but an ACK should not be excessively delayed; in particular,
+ * the delay MUST be less than 0.5 seconds (MUST-40). An ACK SHOULD be
+ * generated for at least every second full-sized segment or 2*RMSS bytes
+ * of new data ... (SHLD-19)." (RFC 1122 §4.2.3.2 says the same.) The ACK
+ * an in-order data segment earned in ESTABLISHED waits in the connection's
+ * timer slot (TT_DELACK) for cfg->delack_ms; the next data segment finds
+ * it waiting and is acknowledged at once, with the first: an ACK for every
+ * second segment whatever its size, which is at least as often as SHLD-19
+ * asks. Any segment we send carries the ACK and ends the wait (tcp_out.c
+ * xmit); so does a timer that needs the slot (tcp_arm_rtx). Only when the
+ * slot is free: with our own data in flight (TT_RTX) the ACK goes now.
+ * Out-of-order segments, duplicates, FINs and window updates are never
+ * delayed (RFC 5681 §4.2: out-of-order data "SHOULD be acknowledged
+ * immediately"). */
+static void delay_ack(struct net_stack *s, struct tcp_pcb *c)
+{
+	uint16_t ms = s->cfg->delack_ms;
+
+	if (ms == 0 || c->state != TCP_ESTABLISHED || !(c->flags & TF_ACK_NOW))
+		return;
+	if (c->timer == TT_DELACK || c->timer != TT_NONE)
+		return; /* the second segment (SHLD-19), or the slot is busy: ACK now */
+	c->timer = TT_DELACK;
+	c->deadline = net_deadline(s, ms < 500u ? ms : 499u); /* MUST-40 */
+	c->flags &= (uint8_t)~TF_ACK_NOW;
+	NET_INC(s, TCP_DELACKED);
+}
+#endif
+
 /* Seventh step, segment text: hand the in-order part to the application
  * (ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2). Returns false if the application
  * freed the block from its callback. */
@@ -330,6 +361,10 @@ static bool text_arrives(struct net_stack *s, struct tcp_pcb *c, const struct ne
 		return false;
 	if (s->rx_left)
 		NET_INC(s, TCP_UNREAD); /* not read, not acknowledged: comes again */
+#if NET_TCP_DELACK
+	else if (skip == 0 && !(seg->flags & TCP_FIN))
+		delay_ack(s, c); /* all of it new and read */
+#endif
 	s->rx_left = 0;
 	return true;
 }

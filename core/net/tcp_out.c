@@ -174,8 +174,13 @@ static void xmit(struct net_stack *s, struct tcp_pcb *c, uint8_t flags, uint32_t
 		c->flags |= TF_ARP_WAIT; /* rebuilt from the TCB once ARP resolves */
 		return;
 	}
-	if (flags & TCP_ACK)
+	if (flags & TCP_ACK) {
 		c->flags &= (uint8_t)~TF_ACK_NOW;
+#if NET_TCP_DELACK
+		if (c->timer == TT_DELACK)
+			c->timer = TT_NONE; /* this segment carries the delayed ACK */
+#endif
+	}
 }
 
 void tcp_send_ack(struct net_stack *s, struct tcp_pcb *c)

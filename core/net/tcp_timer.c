@@ -18,6 +18,10 @@
 
 void tcp_arm_rtx(struct net_stack *s, struct tcp_pcb *c)
 {
+#if NET_TCP_DELACK
+	if (c->timer == TT_DELACK)
+		c->flags |= TF_ACK_NOW; /* the slot is taken: the delayed ACK goes with this output */
+#endif
 	c->timer = TT_RTX;
 	c->deadline = net_deadline(s, c->rto);
 	if (!s->in_poll)
@@ -134,6 +138,15 @@ uint32_t tcp_timers(struct net_stack *s)
 				tcp_finish(s, c, TCP_EV_TIMEOUT);
 				continue;
 			}
+#if NET_TCP_DELACK
+			if (c->timer == TT_DELACK) {
+				/* No second segment came: the ACK goes now (MUST-40). */
+				c->timer = TT_NONE;
+				NET_INC(s, TCP_DELACK_TIMEOUTS);
+				tcp_send_ack(s, c);
+				continue;
+			}
+#endif
 			rtx_expired(s, c);
 			if (c->state == TCP_CLOSED || c->timer == TT_NONE)
 				continue;

@@ -48,6 +48,84 @@ START_TEST(test_established_unread_data_not_acked)
 }
 END_TEST
 
+#if NET_TCP_DELACK
+/* Delayed ACK (RFC 9293 §3.8.6.3, SHLD-18/19): with delack_ms set, the
+ * first in-order segment's ACK waits, the second segment is acknowledged
+ * at once together with it. */
+START_TEST(test_delayed_ack_every_second_segment)
+{
+	H.cfg.delack_ms = 100;
+	h_to_established();
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 1, "ab", 2);
+	EVENT(TCP_EV_DATA);
+	OUT_NOTHING();
+	IN_DATA(TCP_ACK | TCP_PSH, 3, 1, "cd", 2);
+	OUT(TCP_ACK, 1, 5);
+	EVENT(TCP_EV_DATA);
+	ck_assert_uint_eq(STAT(TCP_DELACKED), 1);
+	ck_assert_uint_eq(STAT(TCP_DELACK_TIMEOUTS), 0);
+}
+END_TEST
+
+/* MUST-40: a lone segment's ACK goes when the delay runs out; a delay of
+ * 0.5 s or more is cut to 499 ms. */
+START_TEST(test_delayed_ack_timer_below_half_a_second)
+{
+	H.cfg.delack_ms = 2000;
+	h_to_established();
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 1, "ab", 2);
+	OUT_NOTHING();
+	ck_assert_uint_le(h_next_deadline() - H.now, NET_MS(499));
+	h_advance(NET_MS(498));
+	OUT_NOTHING();
+	h_advance(NET_MS(1));
+	OUT(TCP_ACK, 1, 3);
+	ck_assert_uint_eq(STAT(TCP_DELACK_TIMEOUTS), 1);
+	h_advance(NET_S(1));
+	OUT_NOTHING();
+}
+END_TEST
+
+/* Data of ours carries the delayed ACK; a segment out of order, a
+ * duplicate and a FIN are acknowledged at once (RFC 5681 §4.2). */
+START_TEST(test_delayed_ack_rides_on_data_and_exceptions)
+{
+	H.cfg.delack_ms = 100;
+	h_to_established();
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 1, "ab", 2);
+	OUT_NOTHING();
+	ck_assert_uint_eq(tcp_send(&H.st, H.conn, "xyz", 3), 3);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 3, 3);
+	IN(TCP_ACK, 3, 4);
+	EVENT(TCP_EV_DATA);
+	EVENT(TCP_EV_SENT);
+	h_advance(NET_MS(200));
+	OUT_NOTHING(); /* nothing was left owed */
+	IN_DATA(TCP_ACK | TCP_PSH, 10, 4, "later", 5);
+	OUT(TCP_ACK, 4, 3); /* out of order: at once */
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 4, "ab", 2);
+	OUT(TCP_ACK, 4, 3); /* duplicate: at once */
+	IN_DATA(TCP_ACK | TCP_PSH | TCP_FIN, 3, 4, "cd", 2);
+	OUT(TCP_ACK, 4, 6); /* text and FIN: at once */
+}
+END_TEST
+
+/* Without delack_ms (the default) every segment is acknowledged at once. */
+START_TEST(test_delayed_ack_off_by_default)
+{
+	struct net_config d;
+
+	net_config_defaults(&d);
+	ck_assert_uint_eq(d.delack_ms, 0);
+	H.cfg.delack_ms = d.delack_ms;
+	h_to_established();
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 1, "ab", 2);
+	OUT(TCP_ACK, 1, 3);
+	ck_assert_uint_eq(STAT(TCP_DELACKED), 0);
+}
+END_TEST
+#endif
+
 START_TEST(test_established_out_of_order_dup_ack)
 {
 	h_to_established();
@@ -882,6 +960,12 @@ int main(void)
 	tcase_add_test(t, test_established_data_delivered_and_acked);
 	tcase_add_test(t, test_established_unread_data_not_acked);
 	tcase_add_test(t, test_established_out_of_order_dup_ack);
+#if NET_TCP_DELACK
+	tcase_add_test(t, test_delayed_ack_every_second_segment);
+	tcase_add_test(t, test_delayed_ack_timer_below_half_a_second);
+	tcase_add_test(t, test_delayed_ack_rides_on_data_and_exceptions);
+	tcase_add_test(t, test_delayed_ack_off_by_default);
+#endif
 	tcase_add_test(t, test_established_data_trimmed_to_window);
 	tcase_add_test(t, test_established_zero_window_ack_processed);
 	tcase_add_test(t, test_established_send_from_device_memory);
