@@ -55,6 +55,8 @@ struct bench_cfg {
 	const char *note;
 	uint16_t delack_ms;     /* delayed ACK on both (net_config.delack_ms); 0 = the default */
 	bool mss_is_wnd;        /* B advertises its window as MSS (rcv_mss 0, the rule before issue 15) */
+	uint32_t loss_ppm;      /* seeded loss on the link, both directions */
+	bool rto_only;          /* fast retransmit off on both (net_config.fast_rtx 0) */
 };
 
 struct sender {
@@ -232,6 +234,7 @@ static int run(const struct bench_cfg *bc, uint32_t total, const char *pcap_path
 	struct sim_link_config lc;
 	memset(&lc, 0, sizeof lc);
 	lc.name = "link0";
+	lc.loss_ppm = bc->loss_ppm;
 	struct sim_node_config ca, cb;
 	if (sim_init(sim, 1, 256) != 0 || sim_link_init(link, sim, &lc) != 0)
 		return 1;
@@ -253,6 +256,8 @@ static int run(const struct bench_cfg *bc, uint32_t total, const char *pcap_path
 		ca.net.delack_ms = cb.net.delack_ms = bc->delack_ms;
 	if (bc->mss_is_wnd)
 		cb.net.rcv_mss = 0;
+	if (bc->rto_only)
+		ca.net.fast_rtx = cb.net.fast_rtx = 0;
 	ca.on_boot = boot_sender;
 	ca.app_ctx = &snd;
 	cb.on_boot = boot_sink;
@@ -333,6 +338,9 @@ static int run(const struct bench_cfg *bc, uint32_t total, const char *pcap_path
 	       sa->runs, sa->runs_int, sb->runs, sb->runs_int, net_stat(&a->stack, NET_STAT_TCP_RETRANSMITS),
 	       net_stat(&b->stack, NET_STAT_TCP_OOO), net_stat(&b->stack, NET_STAT_TCP_UNREAD),
 	       link->stats.frames_sent, link->stats.tx_deferred);
+	printf("           loss: %" PRIu64 " frames dropped by the link; sender fast retransmits %u, timeouts %u\n",
+	       link->stats.dropped_loss, net_stat(&a->stack, NET_STAT_TCP_FAST_RETRANSMITS),
+	       net_stat(&a->stack, NET_STAT_TCP_RETRANSMITS));
 	printf("           delayed ACKs: receiver %u (%u sent when the delay ran out)\n",
 	       net_stat(&b->stack, NET_STAT_TCP_DELACKED), net_stat(&b->stack, NET_STAT_TCP_DELACK_TIMEOUTS));
 	printf("           checker diagnostics: %u\n",
@@ -357,18 +365,25 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		total = (uint32_t)strtoul(argv[1], NULL, 10);
 	static const struct bench_cfg cfgs[] = {
-		{"default", NET_TCP_RCV_WND, 0, 0, 0, "stack defaults", 0, false},
-		{"delack-40", NET_TCP_RCV_WND, 0, 0, 0, "the defaults with a 40 ms delayed ACK (RFC 9293 SHLD-18)", 40, false},
+		{"default", NET_TCP_RCV_WND, 0, 0, 0, "stack defaults", 0, false, 0, false},
+		{"loss-1%", NET_TCP_RCV_WND, 0, 0, 0, "the defaults, 1% of frames lost (seeded)", 0, false, 10000, false},
+		{"loss-1%/rto-only", NET_TCP_RCV_WND, 0, 0, 0, "the same loss, fast retransmit off: the timer repairs", 0,
+		 false, 10000, true},
+		{"loss-5%", NET_TCP_RCV_WND, 0, 0, 0, "the defaults, 5% of frames lost (seeded)", 0, false, 50000, false},
+		{"loss-5%/rto-only", NET_TCP_RCV_WND, 0, 0, 0, "the same loss, fast retransmit off: the timer repairs", 0,
+		 false, 50000, true},
+		{"delack-40", NET_TCP_RCV_WND, 0, 0, 0, "the defaults with a 40 ms delayed ACK (RFC 9293 SHLD-18)", 40, false,
+		 0, false},
 		{"before-15", 1024, 0, 0, 0, "the defaults before issue 15: window 1024 in one segment (the DUT profile)", 0,
-		 true},
+		 true, 0, false},
 		{"old-split", 1024, 1024, 0x0FFF, 0x0FFF,
-		 "older defaults: 4 KB receive rings, 1 KB send ring (stop-and-wait)", 0, true},
-		{"small-window", 512, 0, 0, 0, NULL, 0, true},
-		{"wnd-1460", 1460, 0, 0, 0, NULL, 0, true},
+		 "older defaults: 4 KB receive rings, 1 KB send ring (stop-and-wait)", 0, true, 0, false},
+		{"small-window", 512, 0, 0, 0, NULL, 0, true, 0, false},
+		{"wnd-1460", 1460, 0, 0, 0, NULL, 0, true, 0, false},
 		{"wnd-2048/ring-2311", 2048, 2311, 0x07FF, 0x0FFF,
-		 "experiment: sender RX ring 2 KB, send ring as if NET_TCP_SND_BUF=2311; receiver RX ring 4 KB", 0, true},
+		 "experiment: sender RX ring 2 KB, send ring as if NET_TCP_SND_BUF=2311; receiver RX ring 4 KB", 0, true, 0, false},
 		{"wnd-2920/ring-2311", 2920, 2311, 0x07FF, 0x0FFF,
-		 "experiment: two full segments offered, ring-limited in flight; receiver RX ring 4 KB", 0, true},
+		 "experiment: two full segments offered, ring-limited in flight; receiver RX ring 4 KB", 0, true, 0, false},
 	};
 	printf("bench_tcp: %" PRIu32 " bytes A -> B per configuration, SPI %u ns/byte (8 MHz), seed 1\n", total,
 	       SPI_NS);

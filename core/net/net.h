@@ -89,6 +89,9 @@ struct net_config {
 	 * 0 = acknowledge every segment at once. Values of 500 or more are
 	 * taken as 499 (MUST-40: less than 0.5 seconds). */
 	uint16_t delack_ms;
+	/* Fast retransmit on duplicate ACKs (NET_TCP_FAST_RTX); 0 = only the
+	 * retransmission timer repairs a loss. */
+	uint8_t fast_rtx;
 };
 
 #define ARP_FREE 0u

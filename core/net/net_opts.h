@@ -143,6 +143,14 @@ extern "C" {
 #ifndef NET_TCP_DELACK_MS
 #define NET_TCP_DELACK_MS 0u
 #endif
+/* Fast retransmit and recovery (RFC 5681 §3.2, with RFC 6582's "recover"
+ * and the early-retransmit threshold of RFC 5827 for windows of fewer than
+ * four segments; tcp_timer.c tcp_ack_recovery): compiled in with 1, on at
+ * run time while net_config.fast_rtx is nonzero (the default; 0 = RTO
+ * only). */
+#ifndef NET_TCP_FAST_RTX
+#define NET_TCP_FAST_RTX 1
+#endif
 /* Frames handled per net_poll() before returning (then the deadline is
  * "now"), so one call has a bounded run time. */
 #ifndef NET_POLL_BUDGET

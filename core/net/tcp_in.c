@@ -61,6 +61,9 @@ static NET_NOINLINE void establish(struct tcp_pcb *c, const struct tcp_repr *seg
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
 	c->rcv_up = c->rcv_nxt; /* no urgent data pending */
+#if NET_TCP_FAST_RTX
+	c->recover = c->snd_una; /* RFC 6582: recover starts at the ISS (ours: one past it) */
+#endif
 	c->cwnd = iw > 0xFFFFu ? 0xFFFFu : (uint16_t)iw;
 }
 
@@ -415,6 +418,10 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 	bool passive_synrcvd = c->state == TCP_SYN_RECEIVED && (c->flags & TF_PASSIVE);
 	enum net_stat_id why;
 	uint16_t sent = 0;
+#if NET_TCP_FAST_RTX
+	uint32_t una0;
+	uint16_t wnd0;
+#endif
 
 	if (seg->flags & TCP_RST)
 		return rst_arrives(s, c, seg);
@@ -482,6 +489,10 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 			c->state = st;
 		}
 	}
+#if NET_TCP_FAST_RTX
+	una0 = c->snd_una;
+	wnd0 = c->snd_wnd;
+#endif
 	switch ((enum tcp_state)c->state) {
 	case TCP_ESTABLISHED:
 	case TCP_CLOSE_WAIT:
@@ -545,6 +556,10 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 	case TCP_SYN_SENT:
 		return NET_STAT_TCP_NO_CONN; /* not reached: dispatched earlier */
 	}
+#if NET_TCP_FAST_RTX
+	if (c->state != TCP_TIME_WAIT)
+		tcp_ack_recovery(s, c, seg, plen, una0, wnd0); /* duplicate ACKs (tcp_timer.c) */
+#endif
 	if (sent) {
 		/* Full segments already in the send ring go out before the
 		 * application hears of the freed space: it may spend a while

@@ -48,6 +48,74 @@ START_TEST(test_established_unread_data_not_acked)
 }
 END_TEST
 
+#if NET_TCP_FAST_RTX
+/* A full send ring in two segments, 1460 and the rest. */
+static uint16_t two_segments_out(void)
+{
+	static uint8_t data[4096];
+	uint16_t n;
+
+	h_to_established();
+	n = H.st.snd_buf;
+	ck_assert_uint_gt(n, 1460);
+	ck_assert_uint_le(n, 2920);
+	ck_assert_uint_eq(H.conn->mss, 1460);
+	ck_assert_uint_eq(tcp_send(&H.st, H.conn, data, n), n);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 1460);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1461, 1, n - 1460);
+	return n;
+}
+
+/* RFC 5827 early retransmit: with two segments out, three duplicates can
+ * never come; one (oseg - 1) means the first was lost. Recovery goes back
+ * to SND.UNA (tcp_timer.c) and further duplicates of the same window start
+ * nothing (RFC 6582 "recover"). */
+START_TEST(test_fast_retransmit_early_threshold)
+{
+	uint16_t n = two_segments_out();
+
+	IN(TCP_ACK, 1, 1);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 1460);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1461, 1, n - 1460);
+	ck_assert_uint_eq(STAT(TCP_FAST_RETRANSMITS), 1);
+	ck_assert_uint_eq(H.conn->ssthresh, 2920); /* max(FlightSize / 2, 2 * SMSS) */
+	IN(TCP_ACK, 1, 1);
+	IN(TCP_ACK, 1, 1);
+	OUT_NOTHING();
+	IN(TCP_ACK, 1, 1u + n);
+	OUT_NOTHING();
+	EVENT(TCP_EV_SENT);
+	ck_assert_uint_eq(STAT(TCP_RETRANSMITS), 0);
+}
+END_TEST
+
+/* A duplicate is only one with no data, no SYN/FIN, ACK = SND.UNA and an
+ * unchanged window (RFC 5681 §2): a window change is not. */
+START_TEST(test_fast_retransmit_needs_a_true_duplicate)
+{
+	(void)two_segments_out();
+	IN_WIN(TCP_ACK, 1, 1, (uint16_t)(H.peer_win - 1));
+	OUT_NOTHING();
+	ck_assert_uint_eq(STAT(TCP_FAST_RETRANSMITS), 0);
+}
+END_TEST
+
+/* fast_rtx 0: only the timer repairs (bench_tcp's RTO-only runs). */
+START_TEST(test_fast_retransmit_off)
+{
+	H.cfg.fast_rtx = 0;
+	(void)two_segments_out();
+	IN(TCP_ACK, 1, 1);
+	IN(TCP_ACK, 1, 1);
+	IN(TCP_ACK, 1, 1);
+	OUT_NOTHING();
+	h_advance(NET_S(1));
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 1460);
+	ck_assert_uint_eq(STAT(TCP_RETRANSMITS), 1);
+}
+END_TEST
+#endif
+
 #if NET_TCP_DELACK
 /* Delayed ACK (RFC 9293 §3.8.6.3, SHLD-18/19): with delack_ms set, the
  * first in-order segment's ACK waits, the second segment is acknowledged
@@ -960,6 +1028,11 @@ int main(void)
 	tcase_add_test(t, test_established_data_delivered_and_acked);
 	tcase_add_test(t, test_established_unread_data_not_acked);
 	tcase_add_test(t, test_established_out_of_order_dup_ack);
+#if NET_TCP_FAST_RTX
+	tcase_add_test(t, test_fast_retransmit_early_threshold);
+	tcase_add_test(t, test_fast_retransmit_needs_a_true_duplicate);
+	tcase_add_test(t, test_fast_retransmit_off);
+#endif
 #if NET_TCP_DELACK
 	tcase_add_test(t, test_delayed_ack_every_second_segment);
 	tcase_add_test(t, test_delayed_ack_timer_below_half_a_second);
