@@ -91,12 +91,12 @@ static bool revid_absent(uint8_t revid)
  * wire, and it lives at bank 3 address 0x04, not 0x00. */
 static void write_mac(struct enc_dev *d, const uint8_t mac[6])
 {
-	enc_write_reg(d, MAADR1, mac[0]);
-	enc_write_reg(d, MAADR2, mac[1]);
-	enc_write_reg(d, MAADR3, mac[2]);
-	enc_write_reg(d, MAADR4, mac[3]);
-	enc_write_reg(d, MAADR5, mac[4]);
-	enc_write_reg(d, MAADR6, mac[5]);
+	uint8_t i;
+
+	/* Octet pairs run down the bank: MAADR1/2 at 0x04/0x05, MAADR3/4
+	 * at 0x02/0x03, MAADR5/6 at 0x00/0x01 (a loop: less flash on AVR). */
+	for (i = 0; i < 6u; i++)
+		enc_write_reg(d, (uint8_t)(MAADR1 - (i & 6u) + (i & 1u)), mac[i]);
 }
 
 /* Receive filters, OR mode. Unicast to us, broadcast, and only frames with

@@ -95,7 +95,9 @@ static uint8_t erratum6_pending_frames(struct enc_dev *d)
  * touches per frame is in bank 0 or common) is not read again. */
 uint8_t enc_rx_pending(struct enc_dev *d)
 {
-	return d->rx_known != 0u ? d->rx_known : erratum6_pending_frames(d);
+	if (d->rx_known == 0u)
+		(void)erratum6_pending_frames(d);
+	return d->rx_known;
 }
 
 /* Hand the record's space back to the chip and move to the next one. */
@@ -125,7 +127,7 @@ static void rx_reset_logic(struct enc_dev *d)
 	 * didn't, stale counts would point into the empty ring. */
 	for (n = erratum6_pending_frames(d); n > 0u; n--)
 		enc_bit_set(d, ECON2, ECON2_PKTDEC);
-	d->rx_known = 0;
+	d->rx_known = 0; /* (enc_rx_ring_init's zero was overwritten by the read) */
 	enc_bit_set(d, ECON1, ECON1_RXEN);
 }
 

@@ -125,7 +125,7 @@ static void forget_cached(struct enc_dev *d, uint8_t reg, uint8_t bsel_mask)
 		d->erdpt = ENC_PTR_UNKNOWN;
 	else if (reg == EWRPTL || reg == EWRPTH)
 		d->ewrpt = ENC_PTR_UNKNOWN;
-	else if (reg == ETXSTL || reg == ETXSTH || reg == ETXNDL || reg == ETXNDH)
+	else if ((uint8_t)(reg - ETXSTL) <= (uint8_t)(ETXNDH - ETXSTL)) /* ETXST, ETXND */
 		d->etxnd = ENC_PTR_UNKNOWN;
 }
 

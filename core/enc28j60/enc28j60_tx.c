@@ -204,12 +204,11 @@ int enc_tx_send(struct enc_dev *d)
 	if (d->tx_fill == 0u || d->tx_overrun)
 		return ENC_ERR_ARG;
 	d->tx_len = d->tx_fill;
-	/* ETXST never changes (tx_start) and only the host writes either
-	 * register, so they are written only when they differ from what the
-	 * chip holds: same-sized frames (full segments, ACKs) cost nothing. */
+	/* Only the host writes ETXST/ETXND, so they are written only when the
+	 * end differs from what the chip holds: same-sized frames (full
+	 * segments, ACKs) cost nothing. */
 	if (d->etxnd != (uint16_t)(d->tx_start + d->tx_len)) {
-		if (d->etxnd == ENC_PTR_UNKNOWN)
-			enc_write_reg16(d, ETXSTL, d->tx_start);
+		enc_write_reg16(d, ETXSTL, d->tx_start);
 		enc_write_reg16(d, ETXNDL, (uint16_t)(d->tx_start + d->tx_len));
 		d->etxnd = (uint16_t)(d->tx_start + d->tx_len);
 	}

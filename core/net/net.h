@@ -82,7 +82,8 @@ struct net_config {
 	uint32_t arp_retry_ms;         /* request interval while unresolved */
 	uint16_t rcv_wnd;              /* initial receive window per connection */
 	/* MSS option we send; 0 = rcv_wnd (at most NET_TCP_MSS). Either way
-	 * it is capped by NET_TCP_MSS and by rcv_wnd. */
+	 * it is capped by NET_TCP_MSS and by rcv_wnd. Consulted only when
+	 * the stack is built with a nonzero NET_TCP_RCV_MSS (not on AVR). */
 	uint16_t rcv_mss;
 	/* Delayed ACK (NET_TCP_DELACK): an in-order data segment's ACK waits
 	 * up to this long for a second segment (or data of ours to ride on);

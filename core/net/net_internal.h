@@ -116,10 +116,6 @@ void tcp_input(struct net_stack *s, const struct net_rx *rx);
 /* tcp_out.c */
 void tcp_output(struct net_stack *s, struct tcp_pcb *c);
 void tcp_output_full(struct net_stack *s, struct tcp_pcb *c);
-/* After the fifth check: duplicate ACK counting, fast retransmit and
- * recovery. una0/wnd0: SND.UNA and SND.WND before the segment. */
-void tcp_ack_recovery(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg, uint16_t plen,
-		      uint32_t una0, uint16_t wnd0);
 void tcp_send_ack(struct net_stack *s, struct tcp_pcb *c);
 bool tcp_challenge_ack(struct net_stack *s, struct tcp_pcb *c);
 /* Reset generation, RFC 9293 §3.5.2 groups 1 and 2, built from the

@@ -145,7 +145,7 @@ extern "C" {
 #endif
 /* Fast retransmit and recovery (RFC 5681 §3.2, with RFC 6582's "recover"
  * and the early-retransmit threshold of RFC 5827 for windows of fewer than
- * four segments; tcp_timer.c tcp_ack_recovery): compiled in with 1, on at
+ * four segments; tcp_in.c ack_recovery): compiled in with 1, on at
  * run time while net_config.fast_rtx is nonzero (the default; 0 = RTO
  * only). */
 #ifndef NET_TCP_FAST_RTX

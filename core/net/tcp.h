@@ -96,7 +96,7 @@ typedef void (*tcp_event_fn)(struct net_stack *s, struct tcp_pcb *c, enum tcp_ev
 #define TF_REBASE_RTT 0x80u
 
 /* tcp_pcb.dupacks: the count in the low bits, this bit while in fast
- * recovery (tcp_timer.c tcp_ack_recovery). */
+ * recovery (tcp_in.c ack_recovery). */
 #define TCP_DUPACK_RECOVERY 0x80u
 
 /* Timer purpose: one timer slot per connection (STYLE 4). */

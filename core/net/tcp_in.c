@@ -409,6 +409,85 @@ static bool fin_arrives(struct net_stack *s, struct tcp_pcb *c)
 	return s->rx_pcb == c;
 }
 
+#if NET_TCP_FAST_RTX
+/* How many duplicate ACKs mean a loss. RFC 5681 §3.2: "The fast
+ * retransmit algorithm uses the arrival of 3 duplicate ACKs ... as an
+ * indication that a segment has been lost." With fewer than four segments
+ * outstanding three never come, so RFC 5827 (early retransmit) §3.1
+ * lowers it: "If the connection has fewer than four outstanding segments
+ * (oseg < 4) and ... no new segments can be sent ..., the threshold ... is
+ * oseg - 1". 0: never (one segment out). 16-bit arithmetic: the flight
+ * never exceeds the send ring (AVR: 32-bit costs flash). */
+static uint8_t dupthresh(const struct tcp_pcb *c, uint16_t out)
+{
+	uint16_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
+	uint16_t m = c->mss;
+
+	if (out > 3u * m || (c->buf_len > out && out < wnd))
+		return 3u;
+	return (uint8_t)(out > 2u * m ? 2u : out > m ? 1u : 0u);
+}
+
+/* Fast retransmit and fast recovery, after the fifth check took a segment
+ * (segment_arrives, below). RFC 5681 §2 defines the duplicate ACK: "(a)
+ * the receiver of the ACK has outstanding data, (b) the incoming
+ * acknowledgment carries no data, (c) the SYN and FIN bits are both off,
+ * (d) the acknowledgment number is equal to the greatest acknowledgment
+ * received on the given connection (TCP.UNA from [RFC793]) and (e) the
+ * advertised window in the incoming acknowledgment equals the advertised
+ * window in the last incoming acknowledgment." §3.2: "The TCP sender
+ * SHOULD use the "fast retransmit" algorithm to detect and repair loss":
+ * on the threshold's duplicate ACK, ssthresh = max(FlightSize / 2,
+ * 2*SMSS) (equation (4)) and the lost segment is sent again at once.
+ * Decision, the repair: go back to SND.UNA and resend what cwnd = ssthresh
+ * allows, as the timer does but without waiting for it and without
+ * collapsing cwnd to one segment. A receiver that keeps no out-of-order
+ * segments - ours, and many small stacks - has dropped every segment after
+ * the lost one, and RFC 5681's single retransmission with cwnd inflated by
+ * the duplicates would spend one round trip per dropped segment, each new
+ * segment it lets out landing behind the hole and dropped again (measured:
+ * bench_tcp at 1% loss). A receiver that kept them acknowledges the lot
+ * after the first and the rest is not resent. Recovery lasts until SND.UNA
+ * reaches "recover" (SND.MAX when it began, RFC 6582 §3.2): the duplicates
+ * the dropped segments still draw meanwhile, and those our resending
+ * draws, start nothing (RFC 6582 step 2: only an ACK that "covers more
+ * than recover"). */
+static void ack_recovery(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg, uint16_t plen,
+			 uint32_t una0, uint16_t wnd0)
+{
+	uint16_t flight = (uint16_t)(c->snd_max - c->snd_una);
+	uint8_t th;
+
+	if (!s->cfg->fast_rtx || c->cwnd == 0) {
+		c->dupacks = 0;
+		return;
+	}
+	if (c->snd_una != una0) {
+		/* New data acknowledged (the fifth check only moves SND.UNA
+		 * forward): the count starts again; recovery ends with the ACK
+		 * of everything sent before it (RFC 6582 step 6: cwnd =
+		 * ssthresh, which it already is unless the ACKs since grew it). */
+		if (!(c->dupacks & TCP_DUPACK_RECOVERY) || !seq_lt(c->snd_una, c->recover))
+			c->dupacks = 0;
+		return;
+	}
+	if (flight == 0 || plen != 0 || (seg->flags & (TCP_SYN | TCP_FIN)) || seg->ack != c->snd_una ||
+	    seg->window != wnd0 || (c->dupacks & TCP_DUPACK_RECOVERY))
+		return; /* not a duplicate, or one of the window being repaired */
+	if (c->dupacks < 0x7Fu)
+		c->dupacks++;
+	th = dupthresh(c, flight);
+	if (th == 0 || c->dupacks != th || seq_lt(c->snd_una, c->recover))
+		return;
+	flight /= 2u;
+	c->ssthresh = c->cwnd = flight > 2u * c->mss ? flight : (uint16_t)(2u * c->mss);
+	c->recover = c->snd_max;
+	c->dupacks = TCP_DUPACK_RECOVERY;
+	NET_INC(s, TCP_FAST_RETRANSMITS);
+	tcp_resend(s, c, false);
+}
+#endif
+
 /* SEGMENT ARRIVES for a block in SYN-RECEIVED or a synchronized state. */
 static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct tcp_pcb *c, const struct net_rx *rx,
 					const struct tcp_repr *seg, uint16_t plen)
@@ -557,8 +636,7 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 		return NET_STAT_TCP_NO_CONN; /* not reached: dispatched earlier */
 	}
 #if NET_TCP_FAST_RTX
-	if (c->state != TCP_TIME_WAIT)
-		tcp_ack_recovery(s, c, seg, plen, una0, wnd0); /* duplicate ACKs (tcp_timer.c) */
+	ack_recovery(s, c, seg, plen, una0, wnd0); /* duplicate ACKs; TIME-WAIT has nothing out */
 #endif
 	if (sent) {
 		/* Full segments already in the send ring go out before the

@@ -119,10 +119,14 @@ static void ring_emit(struct net_stack *s, struct tcp_pcb *c, uint16_t off, uint
 static uint16_t our_mss(const struct net_stack *s)
 {
 	uint16_t w = tcp_rcv_wnd_default(s);
+#if NET_TCP_RCV_MSS
 	uint16_t m = s->cfg->rcv_mss;
 
 	if (m == 0 || (w != 0 && m > w))
 		m = w;
+#else
+	uint16_t m = w; /* NET_TCP_RCV_MSS 0 (AVR): rcv_mss is not consulted, flash */
+#endif
 	return (m != 0 && m < NET_TCP_MSS) ? m : (uint16_t)NET_TCP_MSS;
 }
 

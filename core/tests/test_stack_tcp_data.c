@@ -68,7 +68,7 @@ static uint16_t two_segments_out(void)
 
 /* RFC 5827 early retransmit: with two segments out, three duplicates can
  * never come; one (oseg - 1) means the first was lost. Recovery goes back
- * to SND.UNA (tcp_timer.c) and further duplicates of the same window start
+ * to SND.UNA (tcp_in.c) and further duplicates of the same window start
  * nothing (RFC 6582 "recover"). */
 START_TEST(test_fast_retransmit_early_threshold)
 {
