@@ -249,11 +249,15 @@ static void follow_link(struct enc_dev *d)
  * frame is waiting (EPKTCNT > 0; erratum 6 says PKTIF can't be trusted). */
 bool enc_poll(struct enc_dev *d)
 {
-	uint8_t eir;
+	uint8_t eir = 0xFFu; /* not read: EIR bit 7 reads 0 */
 
+	/* A completion just collected read EIR an instant ago: its other
+	 * flags (RXERIF, LINKIF) are sticky, so one raised since is seen by
+	 * the next poll (INT stays asserted until it is cleared). */
 	if (d->tx_pending)
-		(void)enc_tx_collect(d, false);
-	eir = enc_read_reg(d, EIR);
+		(void)enc_tx_collect(d, false, &eir);
+	if (eir == 0xFFu)
+		eir = enc_read_reg(d, EIR);
 	if ((eir & EIR_RXERIF) != 0u) {
 		/* The chip dropped at least one frame: ring full or EPKTCNT
 		 * at 255. Nothing to repair; count it and keep going. */

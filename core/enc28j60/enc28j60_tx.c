@@ -104,7 +104,7 @@ static bool tx_settled(struct enc_dev *d, bool wait)
 }
 
 /* Collect the completion of the frame in flight (see enc28j60_priv.h). */
-int enc_tx_collect(struct enc_dev *d, bool wait)
+int enc_tx_collect(struct enc_dev *d, bool wait, uint8_t *eir_seen)
 {
 	uint8_t tsv[ENC_TSV_LEN];
 	uint8_t eir;
@@ -146,11 +146,13 @@ int enc_tx_collect(struct enc_dev *d, bool wait)
 			 * would only mislead whoever reads them next. */
 			enc_bit_clear(d, ESTAT, ESTAT_TXABRT | ESTAT_LATECOL);
 			enc_bit_clear(d, EIR, EIR_TXIF | EIR_TXERIF);
+			*eir_seen = (uint8_t)(eir & (uint8_t)~(EIR_TXIF | EIR_TXERIF));
 			return ENC_ERR_TX;
 		}
 		d->stats.tx_frames++;
 		d->tx_pending = false;
 		enc_bit_clear(d, EIR, EIR_TXIF);
+		*eir_seen = (uint8_t)(eir & (uint8_t)~EIR_TXIF);
 	}
 	return ENC_OK;
 }
@@ -161,8 +163,9 @@ int enc_tx_collect(struct enc_dev *d, bool wait)
 int enc_tx_begin(struct enc_dev *d)
 {
 	const uint8_t ctrl = TX_CONTROL;
+	uint8_t eir;
 
-	(void)enc_tx_collect(d, true);
+	(void)enc_tx_collect(d, true, &eir);
 	d->tx_open = true;
 	d->tx_overrun = false;
 	d->tx_fill = 0;

@@ -329,8 +329,8 @@ static void delay_ack(struct net_stack *s, struct tcp_pcb *c)
 
 	if (ms == 0 || c->state != TCP_ESTABLISHED || !(c->flags & TF_ACK_NOW))
 		return;
-	if (c->timer == TT_DELACK || c->timer != TT_NONE)
-		return; /* the second segment (SHLD-19), or the slot is busy: ACK now */
+	if (c->timer != TT_NONE)
+		return; /* TT_DELACK: the second segment (SHLD-19); else the slot is busy: ACK now */
 	c->timer = TT_DELACK;
 	c->deadline = net_deadline(s, ms < 500u ? ms : 499u); /* MUST-40 */
 	c->flags &= (uint8_t)~TF_ACK_NOW;
