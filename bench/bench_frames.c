@@ -6,8 +6,8 @@
  * (60 bytes + FCS) and no capture. Every echo is two frames end to end (A to
  * B, B back to A), each through both drivers and both chip models. Prints
  * wall-clock frames per second and the virtual-time rate (virtual seconds
- * simulated per wall second). The issue's goal is >= 250,000 frames/s; this
- * program reports, it does not gate.
+ * simulated per wall second). Issue 15's goal is >= 1,000,000 frames/s on
+ * one core; this program reports, it does not gate.
  *
  * usage: bench_frames [echoes] [size]   (default 200000, 60)
  */
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 	uint64_t spi = p->a.stats.spi_bytes + p->b.stats.spi_bytes;
 	printf("bench_frames: %" PRIu32 " echoes of %u-byte frames (%" PRIu64 " frames end to end), %s\n",
 	       p->na.echoed, (unsigned)cfg.size, frames, ok ? "all checked" : "RUN FAILED");
-	printf("  wall %.3f s: %.0f frames/s end to end (%.0f echoes/s), goal >= 250000 frames/s\n", secs,
+	printf("  wall %.3f s: %.0f frames/s end to end (%.0f echoes/s), goal >= 1000000 frames/s\n", secs,
 	       (double)frames / secs, (double)p->na.echoed / secs);
 	printf("  SPI: %" PRIu64 " bytes, %.0f per frame, %.1f M bytes/s; events %" PRIu64 " (%.1f per frame)\n",
 	       spi, (double)spi / (double)frames, (double)spi / secs / 1e6, p->sim.events_run,

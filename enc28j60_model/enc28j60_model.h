@@ -139,6 +139,13 @@ struct enc_model *model_init(void *mem, const struct model_config *cfg, const st
 /* SPI port. select(true) is CS low. xfer returns the MISO byte. */
 void model_spi_select(struct enc_model *m, bool selected, uint64_t now);
 uint8_t model_spi_xfer(struct enc_model *m, uint8_t mosi, uint64_t now);
+/* n bytes clocked back to back, byte i at t0 + (i + 1) * ns_per_byte:
+ * the same as n model_spi_xfer() calls (MOSI 0x00 for the read; the MISO
+ * bytes of the write are discarded), only faster for a buffer read or
+ * write that no deadline interrupts. Returns the time of the last byte. */
+uint64_t model_spi_read_burst(struct enc_model *m, uint8_t *in, size_t n, uint64_t t0, uint64_t ns_per_byte);
+uint64_t model_spi_write_burst(struct enc_model *m, const uint8_t *out, size_t n, uint64_t t0,
+			       uint64_t ns_per_byte);
 /* RESET pin (active low): asserted == true holds the chip in reset. */
 void model_reset_pin(struct enc_model *m, bool asserted, uint64_t now);
 

@@ -66,13 +66,7 @@ static uint8_t spi_xfer(void *ctx, uint8_t out)
 static void spi_read_burst(void *ctx, uint8_t *in, size_t n)
 {
 	struct sim_board *b = ctx;
-	struct enc_model *m = b->model;
-	uint64_t t = b->cpu_now;
-	for (size_t i = 0; i < n; i++) {
-		t += b->spi_ns;
-		in[i] = model_spi_xfer(m, 0x00, t);
-	}
-	b->cpu_now = t;
+	b->cpu_now = model_spi_read_burst(b->model, in, n, b->cpu_now, b->spi_ns);
 	b->stats.spi_bytes += n;
 	count_op(b, 0x00, n);
 }
@@ -80,13 +74,7 @@ static void spi_read_burst(void *ctx, uint8_t *in, size_t n)
 static void spi_write_burst(void *ctx, const uint8_t *out, size_t n)
 {
 	struct sim_board *b = ctx;
-	struct enc_model *m = b->model;
-	uint64_t t = b->cpu_now;
-	for (size_t i = 0; i < n; i++) {
-		t += b->spi_ns;
-		(void)model_spi_xfer(m, out[i], t);
-	}
-	b->cpu_now = t;
+	b->cpu_now = model_spi_write_burst(b->model, out, n, b->cpu_now, b->spi_ns);
 	b->stats.spi_bytes += n;
 	if (n > 0)
 		count_op(b, out[0], n);

@@ -91,12 +91,12 @@ static bool revid_absent(uint8_t revid)
  * wire, and it lives at bank 3 address 0x04, not 0x00. */
 static void write_mac(struct enc_dev *d, const uint8_t mac[6])
 {
-	enc_write_reg(d, MAADR1, mac[0]);
-	enc_write_reg(d, MAADR2, mac[1]);
-	enc_write_reg(d, MAADR3, mac[2]);
-	enc_write_reg(d, MAADR4, mac[3]);
-	enc_write_reg(d, MAADR5, mac[4]);
-	enc_write_reg(d, MAADR6, mac[5]);
+	uint8_t i;
+
+	/* Octet pairs run down the bank: MAADR1/2 at 0x04/0x05, MAADR3/4
+	 * at 0x02/0x03, MAADR5/6 at 0x00/0x01 (a loop: less flash on AVR). */
+	for (i = 0; i < 6u; i++)
+		enc_write_reg(d, (uint8_t)(MAADR1 - (i & 6u) + (i & 1u)), mac[i]);
 }
 
 /* Receive filters, OR mode. Unicast to us, broadcast, and only frames with
@@ -249,11 +249,15 @@ static void follow_link(struct enc_dev *d)
  * frame is waiting (EPKTCNT > 0; erratum 6 says PKTIF can't be trusted). */
 bool enc_poll(struct enc_dev *d)
 {
-	uint8_t eir;
+	uint8_t eir = 0xFFu; /* not read: EIR bit 7 reads 0 */
 
+	/* A completion just collected read EIR an instant ago: its other
+	 * flags (RXERIF, LINKIF) are sticky, so one raised since is seen by
+	 * the next poll (INT stays asserted until it is cleared). */
 	if (d->tx_pending)
-		(void)enc_tx_collect(d, false);
-	eir = enc_read_reg(d, EIR);
+		(void)enc_tx_collect(d, false, &eir);
+	if (eir == 0xFFu)
+		eir = enc_read_reg(d, EIR);
 	if ((eir & EIR_RXERIF) != 0u) {
 		/* The chip dropped at least one frame: ring full or EPKTCNT
 		 * at 255. Nothing to repair; count it and keep going. */
@@ -261,8 +265,6 @@ bool enc_poll(struct enc_dev *d)
 		enc_bit_clear(d, EIR, EIR_RXERIF);
 		enc_bit_clear(d, ESTAT, ESTAT_BUFER);
 	}
-	if ((eir & EIR_DMAIF) != 0u)
-		enc_bit_clear(d, EIR, EIR_DMAIF);
 	if ((eir & EIR_LINKIF) != 0u)
 		follow_link(d);
 	return enc_rx_pending(d) != 0u;

@@ -33,10 +33,12 @@ extern "C" {
 #define ENC_RX_END_DEFAULT 0x0FFFu /* 4 KB receive ring */
 #else
 /* 2.5 KB receive ring: with the 1.5 KB transmit buffer it leaves 4 KB spare
- * for the stack's two 2 KB send rings (net_opts.h NET_TCP_SND_BUF), twice
- * the default window, so the next data is written while a segment is in
- * flight. The ring holds the default windows of both connections
- * (2 x 1024 B + headers); raise it (enc_config.rx_end) with rcv_wnd. */
+ * for the stack's two 2 KB send rings (net_opts.h NET_TCP_SND_BUF), three
+ * segments each at the default MSS. The ring holds one connection's
+ * default window (2048 B in three 682-byte segments: 2,226 B with their
+ * headers); two connections receiving full windows at once can overflow
+ * it (the chip drops the frame, RXERIF counts it, TCP resends). Raise it
+ * (enc_config.rx_end) with rcv_wnd. */
 #define ENC_RX_END_DEFAULT 0x09FFu
 #endif
 #endif
@@ -101,6 +103,9 @@ struct enc_dev {
 	/* Private: caches and transmit bookkeeping. */
 	uint16_t erdpt;        /* known ERDPT, 0xFFFF = unknown */
 	uint16_t ewrpt;        /* known EWRPT, 0xFFFF = unknown */
+	uint16_t etxnd;        /* known ETXND (ETXST = tx_start with it), 0xFFFF = unknown */
+	uint8_t rx_known;      /* frames EPKTCNT counted that are not yet released */
+	bool tx_reset_due;     /* an abort or stall since the last TXRST (erratum 12) */
 	uint8_t tx_tries;      /* late-collision retries of the frame in flight */
 	bool tx_restarted;     /* frame in flight is the one retransmit after a stall */
 	bool tx_open;          /* between enc_tx_begin() and enc_tx_send() */

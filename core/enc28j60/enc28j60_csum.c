@@ -53,12 +53,13 @@ static bool dma_checksum(struct enc_dev *d, uint16_t start, uint16_t end, uint16
 		return false;
 	enc_write_reg16(d, EDMASTL, start);
 	enc_write_reg16(d, EDMANDL, end);
-	enc_bit_set(d, ECON1, ECON1_CSUMEN);
-	enc_bit_set(d, ECON1, ECON1_DMAST);
+	/* One BFS sets both: the DMA starts in checksum mode (DS 13.2). */
+	enc_bit_set(d, ECON1, ECON1_CSUMEN | ECON1_DMAST);
 	for (i = 0; i < CSUM_POLL_MAX; i++) {
 		if ((enc_read_reg(d, ECON1) & ECON1_DMAST) == 0u) {
+			/* EIR.DMAIF is left set: DMAIE is never enabled, so it
+			 * asserts nothing, and DMAST is what is polled. */
 			*sum = (uint16_t)~enc_read_reg16(d, EDMACSL);
-			enc_bit_clear(d, EIR, EIR_DMAIF);
 			return true;
 		}
 		enc_delay_us(d, CSUM_POLL_STEP_US);

@@ -59,8 +59,10 @@ uint16_t enc_rx_addr(const struct enc_dev *d, uint16_t off);
 /* ---- enc28j60_tx.c ---- */
 /* Collect the completion of the frame in flight. With wait, poll TXRTS for
  * up to ENC_TX_TIMEOUT_US and recover a stall; without, return ENC_ERR_BUSY
- * at once while it is still on the wire. ENC_OK when nothing is pending. */
-int enc_tx_collect(struct enc_dev *d, bool wait);
+ * at once while it is still on the wire. ENC_OK when nothing is pending.
+ * When it read EIR to settle a frame, *eir_seen gets that value less the
+ * TXIF/TXERIF it cleared; else it is left alone. */
+int enc_tx_collect(struct enc_dev *d, bool wait, uint8_t *eir_seen);
 
 #ifdef __cplusplus
 }

@@ -76,6 +76,7 @@ void enc_rx_ring_init(struct enc_dev *d)
 	enc_write_reg16(d, ERXSTL, ENC_RX_START);
 	enc_write_reg16(d, ERXNDL, d->rx_end);
 	erratum14_erxrdpt(d, ENC_RX_START);
+	d->rx_known = 0;
 	d->next_pkt = ENC_RX_START;
 	d->cur_pkt = ENC_RX_START;
 	d->cur_len = 0;
@@ -84,13 +85,19 @@ void enc_rx_ring_init(struct enc_dev *d)
 /* Erratum 6 (DS80349): trust EPKTCNT, not EIR.PKTIF. */
 static uint8_t erratum6_pending_frames(struct enc_dev *d)
 {
-	return enc_read_reg(d, EPKTCNT);
+	d->rx_known = enc_read_reg(d, EPKTCNT);
+	return d->rx_known;
 }
 
-/* EPKTCNT, for enc_poll(). */
+/* Frames waiting, for enc_poll(). EPKTCNT only falls by our own PKTDEC,
+ * so frames it counted and we have not released are still there: while
+ * rx_known says so, the register (in bank 1, everything else the driver
+ * touches per frame is in bank 0 or common) is not read again. */
 uint8_t enc_rx_pending(struct enc_dev *d)
 {
-	return erratum6_pending_frames(d);
+	if (d->rx_known == 0u)
+		(void)erratum6_pending_frames(d);
+	return d->rx_known;
 }
 
 /* Hand the record's space back to the chip and move to the next one. */
@@ -99,6 +106,8 @@ static void release(struct enc_dev *d, uint16_t next)
 	d->next_pkt = next;
 	erratum14_erxrdpt(d, next);
 	enc_bit_set(d, ECON2, ECON2_PKTDEC);
+	if (d->rx_known != 0u)
+		d->rx_known--;
 	d->cur_len = 0;
 }
 
@@ -118,6 +127,7 @@ static void rx_reset_logic(struct enc_dev *d)
 	 * didn't, stale counts would point into the empty ring. */
 	for (n = erratum6_pending_frames(d); n > 0u; n--)
 		enc_bit_set(d, ECON2, ECON2_PKTDEC);
+	d->rx_known = 0; /* (enc_rx_ring_init's zero was overwritten by the read) */
 	enc_bit_set(d, ECON1, ECON1_RXEN);
 }
 
@@ -149,7 +159,7 @@ uint16_t enc_rx_begin(struct enc_dev *d)
 	for (skipped = 0; skipped < RX_SKIP_MAX; skipped++) {
 		uint16_t next, count, status;
 
-		if (erratum6_pending_frames(d) == 0u)
+		if (enc_rx_pending(d) == 0u)
 			return 0;
 		ring_read(d, d->next_pkt, hdr, ENC_RXHDR_LEN);
 		next = le16(&hdr[ENC_RXHDR_NEXT]);

@@ -80,6 +80,9 @@ void enc_soft_reset(struct enc_dev *d)
 	d->bank = ENC_BANK_UNKNOWN;
 	d->erdpt = ENC_PTR_UNKNOWN;
 	d->ewrpt = ENC_PTR_UNKNOWN;
+	d->etxnd = ENC_PTR_UNKNOWN;
+	d->rx_known = 0;
+	d->tx_reset_due = true;
 }
 
 /* ---- Bank select ---- */
@@ -122,6 +125,8 @@ static void forget_cached(struct enc_dev *d, uint8_t reg, uint8_t bsel_mask)
 		d->erdpt = ENC_PTR_UNKNOWN;
 	else if (reg == EWRPTL || reg == EWRPTH)
 		d->ewrpt = ENC_PTR_UNKNOWN;
+	else if ((uint8_t)(reg - ETXSTL) <= (uint8_t)(ETXNDH - ETXSTL)) /* ETXST, ETXND */
+		d->etxnd = ENC_PTR_UNKNOWN;
 }
 
 /* Read one control register (any bank; the dummy byte is handled). */

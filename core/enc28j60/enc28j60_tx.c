@@ -40,13 +40,21 @@
 #define TX_CONTROL 0x00u
 
 /* Erratum 12 (DS80349): a transmit abort can leave the transmit logic
- * stalled. Pulse ECON1.TXRST before every transmission, and clear the
- * TXIF/TXERIF left from the previous frame so completion is unambiguous. */
+ * stalled. The workaround resets it with ECON1.TXRST before a transmission,
+ * "before any packet is transmitted (for simplicity)" or "conditionally
+ * ... based on the Transmit Error Interrupt Flag (EIR.TXERIF), which will
+ * become set whenever a transmit abort occurs". We take the conditional
+ * form: every completion is collected and its EIR read (enc_tx_collect), so
+ * an abort - or a stall, or a reset that left the state unknown - sets
+ * tx_reset_due and the next kick() pulses TXRST and clears the TXIF/TXERIF
+ * left behind. A frame after a clean completion needs neither (that saves
+ * three SPI commands per frame). */
 static void erratum12_tx_reset(struct enc_dev *d)
 {
 	enc_bit_set(d, ECON1, ECON1_TXRST);
 	enc_bit_clear(d, ECON1, ECON1_TXRST);
 	enc_bit_clear(d, EIR, EIR_TXIF | EIR_TXERIF);
+	d->tx_reset_due = false;
 }
 
 /* Erratum 13 (DS80349): received link pulses can make the chip report a
@@ -66,7 +74,8 @@ static bool erratum13_retry(struct enc_dev *d, const uint8_t tsv[ENC_TSV_LEN])
 /* Start the frame already in the buffer (ETXST/ETXND written). */
 static void kick(struct enc_dev *d)
 {
-	erratum12_tx_reset(d);
+	if (d->tx_reset_due)
+		erratum12_tx_reset(d);
 	enc_bit_set(d, ECON1, ECON1_TXRTS);
 	d->tx_pending = true;
 }
@@ -95,7 +104,7 @@ static bool tx_settled(struct enc_dev *d, bool wait)
 }
 
 /* Collect the completion of the frame in flight (see enc28j60_priv.h). */
-int enc_tx_collect(struct enc_dev *d, bool wait)
+int enc_tx_collect(struct enc_dev *d, bool wait, uint8_t *eir_seen)
 {
 	uint8_t tsv[ENC_TSV_LEN];
 	uint8_t eir;
@@ -109,6 +118,7 @@ int enc_tx_collect(struct enc_dev *d, bool wait)
 			d->stats.tx_stalls++;
 			enc_bit_clear(d, ECON1, ECON1_TXRTS);
 			erratum12_tx_reset(d);
+			d->tx_reset_due = true; /* and again before the next frame */
 			if (!d->tx_restarted) {
 				d->tx_restarted = true;
 				kick(d);
@@ -121,8 +131,11 @@ int enc_tx_collect(struct enc_dev *d, bool wait)
 			return ENC_ERR_TIMEOUT;
 		}
 		eir = enc_read_reg(d, EIR);
-		enc_buf_read(d, (uint16_t)(d->tx_start + d->tx_len + 1u), tsv, ENC_TSV_LEN);
 		if ((eir & EIR_TXERIF) != 0u) {
+			/* The status vector is only needed to tell a false
+			 * late collision (erratum 13) from a real abort. */
+			d->tx_reset_due = true;
+			enc_buf_read(d, (uint16_t)(d->tx_start + d->tx_len + 1u), tsv, ENC_TSV_LEN);
 			if (erratum13_retry(d, tsv)) {
 				kick(d);
 				continue;
@@ -133,11 +146,13 @@ int enc_tx_collect(struct enc_dev *d, bool wait)
 			 * would only mislead whoever reads them next. */
 			enc_bit_clear(d, ESTAT, ESTAT_TXABRT | ESTAT_LATECOL);
 			enc_bit_clear(d, EIR, EIR_TXIF | EIR_TXERIF);
+			*eir_seen = (uint8_t)(eir & (uint8_t)~(EIR_TXIF | EIR_TXERIF));
 			return ENC_ERR_TX;
 		}
 		d->stats.tx_frames++;
 		d->tx_pending = false;
 		enc_bit_clear(d, EIR, EIR_TXIF);
+		*eir_seen = (uint8_t)(eir & (uint8_t)~EIR_TXIF);
 	}
 	return ENC_OK;
 }
@@ -148,8 +163,9 @@ int enc_tx_collect(struct enc_dev *d, bool wait)
 int enc_tx_begin(struct enc_dev *d)
 {
 	const uint8_t ctrl = TX_CONTROL;
+	uint8_t eir;
 
-	(void)enc_tx_collect(d, true);
+	(void)enc_tx_collect(d, true, &eir);
 	d->tx_open = true;
 	d->tx_overrun = false;
 	d->tx_fill = 0;
@@ -191,8 +207,14 @@ int enc_tx_send(struct enc_dev *d)
 	if (d->tx_fill == 0u || d->tx_overrun)
 		return ENC_ERR_ARG;
 	d->tx_len = d->tx_fill;
-	enc_write_reg16(d, ETXSTL, d->tx_start);
-	enc_write_reg16(d, ETXNDL, (uint16_t)(d->tx_start + d->tx_len));
+	/* Only the host writes ETXST/ETXND, so they are written only when the
+	 * end differs from what the chip holds: same-sized frames (full
+	 * segments, ACKs) cost nothing. */
+	if (d->etxnd != (uint16_t)(d->tx_start + d->tx_len)) {
+		enc_write_reg16(d, ETXSTL, d->tx_start);
+		enc_write_reg16(d, ETXNDL, (uint16_t)(d->tx_start + d->tx_len));
+		d->etxnd = (uint16_t)(d->tx_start + d->tx_len);
+	}
 	d->tx_tries = 0;
 	d->tx_restarted = false;
 	kick(d);
@@ -271,10 +293,8 @@ static bool copy_via_dma(struct enc_dev *d, uint16_t src, uint16_t dst, uint16_t
 	enc_bit_clear(d, ECON1, ECON1_CSUMEN);
 	enc_bit_set(d, ECON1, ECON1_DMAST);
 	for (i = 0; i < DMA_POLL_MAX; i++) {
-		if ((enc_read_reg(d, ECON1) & ECON1_DMAST) == 0u) {
-			enc_bit_clear(d, EIR, EIR_DMAIF);
-			return true;
-		}
+		if ((enc_read_reg(d, ECON1) & ECON1_DMAST) == 0u)
+			return true; /* DMAIF left set, as in enc28j60_csum.c */
 		enc_delay_us(d, DMA_POLL_STEP_US);
 	}
 	enc_bit_clear(d, ECON1, ECON1_DMAST);

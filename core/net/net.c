@@ -31,6 +31,9 @@ void net_config_defaults(struct net_config *cfg)
 	cfg->arp_max_age_ms = 300000;
 	cfg->arp_retry_ms = 1000;
 	cfg->rcv_wnd = NET_TCP_RCV_WND;
+	cfg->rcv_mss = NET_TCP_RCV_MSS;
+	cfg->delack_ms = NET_TCP_DELACK_MS;
+	cfg->fast_rtx = 1;
 }
 
 /* The one 64-bit division: now in whole milliseconds, and where that

@@ -81,6 +81,18 @@ struct net_config {
 	uint32_t arp_max_age_ms;       /* resolved entries are forgotten after this */
 	uint32_t arp_retry_ms;         /* request interval while unresolved */
 	uint16_t rcv_wnd;              /* initial receive window per connection */
+	/* MSS option we send; 0 = rcv_wnd (at most NET_TCP_MSS). Either way
+	 * it is capped by NET_TCP_MSS and by rcv_wnd. Consulted only when
+	 * the stack is built with a nonzero NET_TCP_RCV_MSS (not on AVR). */
+	uint16_t rcv_mss;
+	/* Delayed ACK (NET_TCP_DELACK): an in-order data segment's ACK waits
+	 * up to this long for a second segment (or data of ours to ride on);
+	 * 0 = acknowledge every segment at once. Values of 500 or more are
+	 * taken as 499 (MUST-40: less than 0.5 seconds). */
+	uint16_t delack_ms;
+	/* Fast retransmit on duplicate ACKs (NET_TCP_FAST_RTX); 0 = only the
+	 * retransmission timer repairs a loss. */
+	uint8_t fast_rtx;
 };
 
 #define ARP_FREE 0u

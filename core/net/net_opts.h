@@ -97,11 +97,59 @@ extern "C" {
 #ifndef NET_TCP_MSS
 #define NET_TCP_MSS 1460u
 #endif
-/* Default receive window advertised per connection; the application reads
- * straight from the received frame, so this is how much one segment may
- * hand it at once. */
+/* Default receive window advertised per connection. The application reads
+ * straight from the received frame, so the window is what may wait in the
+ * device's receive ring, unread; the MSS we advertise (NET_TCP_RCV_MSS) is
+ * how much one segment may hand the application at once.
+ * Outside AVR: 2048 B in segments of at most 682 B, three segments to a
+ * window (and to the 2 KB send ring of a sender like us), so one can be
+ * written into the sender's chip, one be on the wire and one be read out
+ * of ours at the same time: with one or two the two SPI buses take turns
+ * (bench_tcp, issue 15). Three such frames with their headers (2,226 B)
+ * fit the driver's 2.5 KB receive ring. The AVR image keeps 1024 B in one
+ * segment (its 1 KB send rings hold no more). */
 #ifndef NET_TCP_RCV_WND
+#if defined(__AVR__)
 #define NET_TCP_RCV_WND 1024u
+#else
+#define NET_TCP_RCV_WND 2048u
+#endif
+#endif
+/* Default MSS we advertise (net_config.rcv_mss); 0 = the receive window,
+ * at most NET_TCP_MSS (one segment fills the window). */
+#ifndef NET_TCP_RCV_MSS
+#if defined(__AVR__)
+#define NET_TCP_RCV_MSS 0u
+#else
+#define NET_TCP_RCV_MSS 682u
+#endif
+#endif
+/* Delayed ACK (RFC 9293 §3.8.6.3 SHLD-18/19, MUST-40): compiled in with
+ * NET_TCP_DELACK 1 (not on AVR: flash), on at run time when
+ * net_config.delack_ms is nonzero. The default is 0, every segment
+ * acknowledged at once, by measurement: bench_tcp's default transfer
+ * (three 682-byte segments to the sender's 2 KB ring) falls from 81.8% to
+ * 47.9% of the pipelined SPI bound with a 40 ms delayed ACK, because an
+ * ACK for every second segment leaves the sender one segment in flight
+ * while it writes the next two. It pays where the receiver is the
+ * bottleneck and the sender has a deep window (half the ACK frames). */
+#ifndef NET_TCP_DELACK
+#if defined(__AVR__)
+#define NET_TCP_DELACK 0
+#else
+#define NET_TCP_DELACK 1
+#endif
+#endif
+#ifndef NET_TCP_DELACK_MS
+#define NET_TCP_DELACK_MS 0u
+#endif
+/* Fast retransmit and recovery (RFC 5681 §3.2, with RFC 6582's "recover"
+ * and the early-retransmit threshold of RFC 5827 for windows of fewer than
+ * four segments; tcp_in.c ack_recovery): compiled in with 1, on at
+ * run time while net_config.fast_rtx is nonzero (the default; 0 = RTO
+ * only). */
+#ifndef NET_TCP_FAST_RTX
+#define NET_TCP_FAST_RTX 1
 #endif
 /* Frames handled per net_poll() before returning (then the deadline is
  * "now"), so one call has a bounded run time. */

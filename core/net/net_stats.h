@@ -89,6 +89,9 @@ extern "C" {
 	X(TCP_SEGS_SENT, "tcp.segs_sent", "segments sent") \
 	X(TCP_RETRANSMITS, "tcp.retransmits", "retransmission timeouts") \
 	X(TCP_PROBES, "tcp.window_probes", "zero-window probes") \
+	X(TCP_FAST_RETRANSMITS, "tcp.fast_retransmits", "losses repaired on duplicate ACKs, before the timer (RFC 5681 3.2)") \
+	X(TCP_DELACKED, "tcp.delayed_acks", "ACKs delayed for a second segment (RFC 9293 SHLD-18)") \
+	X(TCP_DELACK_TIMEOUTS, "tcp.delayed_ack_timeouts", "delayed ACKs sent when the delay ran out (MUST-40)") \
 	X(TCP_TIMEOUTS, "tcp.timeouts", "connections given up after retries") \
 	X(TCP_TW_RECYCLED, "tcp.timewait_recycled", "TIME-WAIT cut short: block taken for a new connection (NET_PROFILE_TW_RECYCLE)")
 

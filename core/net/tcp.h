@@ -95,8 +95,12 @@ typedef void (*tcp_event_fn)(struct net_stack *s, struct tcp_pcb *c, enum tcp_ev
 #define TF_REBASE_RTX 0x40u
 #define TF_REBASE_RTT 0x80u
 
+/* tcp_pcb.dupacks: the count in the low bits, this bit while in fast
+ * recovery (tcp_in.c ack_recovery). */
+#define TCP_DUPACK_RECOVERY 0x80u
+
 /* Timer purpose: one timer slot per connection (STYLE 4). */
-enum tcp_timer { TT_NONE = 0, TT_RTX, TT_TIMEWAIT, TT_FINWAIT2 };
+enum tcp_timer { TT_NONE = 0, TT_RTX, TT_TIMEWAIT, TT_FINWAIT2, TT_DELACK };
 
 /* One connection block (TCB, RFC 9293 §3.3.1). Sequence variables follow
  * the RFC names; snd_max is the highest sequence sent (after a timeout
@@ -111,6 +115,9 @@ struct tcp_pcb {
 	uint8_t flags;   /* TF_* */
 	uint8_t timer;   /* enum tcp_timer */
 	uint8_t retries; /* consecutive timeouts */
+#if NET_TCP_FAST_RTX
+	uint8_t dupacks; /* duplicate ACKs in a row (RFC 5681 §2); TCP_DUPACK_RECOVERY: in fast recovery */
+#endif
 	tcp_event_fn cb;
 	void *ctx;
 	uint32_t rip;    /* remote address; the local one is the stack's */
@@ -131,6 +138,9 @@ struct tcp_pcb {
 	uint32_t rtt_seq;  /* timing ends when this is acked */
 	uint32_t rtt_start; /* ms clock */
 	uint32_t srtt, rttvar; /* RFC 6298, ms */
+#if NET_TCP_FAST_RTX
+	uint32_t recover;  /* SND.MAX when fast recovery began (RFC 6582 "recover") */
+#endif
 	uint32_t rcv_up;   /* RCV.UP, the peer's urgent pointer (§3.8.5); stays the last field before ram (tcp_pcb_free) */
 #if NET_TCP_RAM_SND_BUF
 	uint8_t ram[NET_TCP_RAM_SND_BUF]; /* send ring when no device memory */

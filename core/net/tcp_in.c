@@ -61,6 +61,9 @@ static NET_NOINLINE void establish(struct tcp_pcb *c, const struct tcp_repr *seg
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
 	c->rcv_up = c->rcv_nxt; /* no urgent data pending */
+#if NET_TCP_FAST_RTX
+	c->recover = c->snd_una; /* RFC 6582: recover starts at the ISS (ours: one past it) */
+#endif
 	c->cwnd = iw > 0xFFFFu ? 0xFFFFu : (uint16_t)iw;
 }
 
@@ -304,6 +307,37 @@ static NET_NOINLINE bool urgent_arrives(struct net_stack *s, struct tcp_pcb *c, 
 	return s->rx_pcb == c;
 }
 
+#if NET_TCP_DELACK
+/* Delayed ACK. RFC 9293 §3.8.6.3: "A TCP SHOULD implement a delayed ACK
+ * (SHLD-18), but an ACK should not be excessively delayed; in particular,
+ * the delay MUST be less than 0.5 seconds (MUST-40). An ACK SHOULD be
+ * generated for at least every second full-sized segment or 2*RMSS bytes
+ * of new data ... (SHLD-19)." (RFC 1122 §4.2.3.2 says the same.) The ACK
+ * an in-order data segment earned in ESTABLISHED waits in the connection's
+ * timer slot (TT_DELACK) for cfg->delack_ms; the next data segment finds
+ * it waiting and is acknowledged at once, with the first: an ACK for every
+ * second segment whatever its size, which is at least as often as SHLD-19
+ * asks. Any segment we send carries the ACK and ends the wait (tcp_out.c
+ * xmit); so does a timer that needs the slot (tcp_arm_rtx). Only when the
+ * slot is free: with our own data in flight (TT_RTX) the ACK goes now.
+ * Out-of-order segments, duplicates, FINs and window updates are never
+ * delayed (RFC 5681 §4.2: out-of-order data "SHOULD be acknowledged
+ * immediately"). */
+static void delay_ack(struct net_stack *s, struct tcp_pcb *c)
+{
+	uint16_t ms = s->cfg->delack_ms;
+
+	if (ms == 0 || c->state != TCP_ESTABLISHED || !(c->flags & TF_ACK_NOW))
+		return;
+	if (c->timer != TT_NONE)
+		return; /* TT_DELACK: the second segment (SHLD-19); else the slot is busy: ACK now */
+	c->timer = TT_DELACK;
+	c->deadline = net_deadline(s, ms < 500u ? ms : 499u); /* MUST-40 */
+	c->flags &= (uint8_t)~TF_ACK_NOW;
+	NET_INC(s, TCP_DELACKED);
+}
+#endif
+
 /* Seventh step, segment text: hand the in-order part to the application
  * (ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2). Returns false if the application
  * freed the block from its callback. */
@@ -330,6 +364,10 @@ static bool text_arrives(struct net_stack *s, struct tcp_pcb *c, const struct ne
 		return false;
 	if (s->rx_left)
 		NET_INC(s, TCP_UNREAD); /* not read, not acknowledged: comes again */
+#if NET_TCP_DELACK
+	else if (skip == 0 && !(seg->flags & TCP_FIN))
+		delay_ack(s, c); /* all of it new and read */
+#endif
 	s->rx_left = 0;
 	return true;
 }
@@ -371,6 +409,85 @@ static bool fin_arrives(struct net_stack *s, struct tcp_pcb *c)
 	return s->rx_pcb == c;
 }
 
+#if NET_TCP_FAST_RTX
+/* How many duplicate ACKs mean a loss. RFC 5681 §3.2: "The fast
+ * retransmit algorithm uses the arrival of 3 duplicate ACKs ... as an
+ * indication that a segment has been lost." With fewer than four segments
+ * outstanding three never come, so RFC 5827 (early retransmit) §3.1
+ * lowers it: "If the connection has fewer than four outstanding segments
+ * (oseg < 4) and ... no new segments can be sent ..., the threshold ... is
+ * oseg - 1". 0: never (one segment out). 16-bit arithmetic: the flight
+ * never exceeds the send ring (AVR: 32-bit costs flash). */
+static uint8_t dupthresh(const struct tcp_pcb *c, uint16_t out)
+{
+	uint16_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
+	uint16_t m = c->mss;
+
+	if (out > 3u * m || (c->buf_len > out && out < wnd))
+		return 3u;
+	return (uint8_t)(out > 2u * m ? 2u : out > m ? 1u : 0u);
+}
+
+/* Fast retransmit and fast recovery, after the fifth check took a segment
+ * (segment_arrives, below). RFC 5681 §2 defines the duplicate ACK: "(a)
+ * the receiver of the ACK has outstanding data, (b) the incoming
+ * acknowledgment carries no data, (c) the SYN and FIN bits are both off,
+ * (d) the acknowledgment number is equal to the greatest acknowledgment
+ * received on the given connection (TCP.UNA from [RFC793]) and (e) the
+ * advertised window in the incoming acknowledgment equals the advertised
+ * window in the last incoming acknowledgment." §3.2: "The TCP sender
+ * SHOULD use the "fast retransmit" algorithm to detect and repair loss":
+ * on the threshold's duplicate ACK, ssthresh = max(FlightSize / 2,
+ * 2*SMSS) (equation (4)) and the lost segment is sent again at once.
+ * Decision, the repair: go back to SND.UNA and resend what cwnd = ssthresh
+ * allows, as the timer does but without waiting for it and without
+ * collapsing cwnd to one segment. A receiver that keeps no out-of-order
+ * segments - ours, and many small stacks - has dropped every segment after
+ * the lost one, and RFC 5681's single retransmission with cwnd inflated by
+ * the duplicates would spend one round trip per dropped segment, each new
+ * segment it lets out landing behind the hole and dropped again (measured:
+ * bench_tcp at 1% loss). A receiver that kept them acknowledges the lot
+ * after the first and the rest is not resent. Recovery lasts until SND.UNA
+ * reaches "recover" (SND.MAX when it began, RFC 6582 §3.2): the duplicates
+ * the dropped segments still draw meanwhile, and those our resending
+ * draws, start nothing (RFC 6582 step 2: only an ACK that "covers more
+ * than recover"). */
+static void ack_recovery(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg, uint16_t plen,
+			 uint32_t una0, uint16_t wnd0)
+{
+	uint16_t flight = (uint16_t)(c->snd_max - c->snd_una);
+	uint8_t th;
+
+	if (!s->cfg->fast_rtx || c->cwnd == 0) {
+		c->dupacks = 0;
+		return;
+	}
+	if (c->snd_una != una0) {
+		/* New data acknowledged (the fifth check only moves SND.UNA
+		 * forward): the count starts again; recovery ends with the ACK
+		 * of everything sent before it (RFC 6582 step 6: cwnd =
+		 * ssthresh, which it already is unless the ACKs since grew it). */
+		if (!(c->dupacks & TCP_DUPACK_RECOVERY) || !seq_lt(c->snd_una, c->recover))
+			c->dupacks = 0;
+		return;
+	}
+	if (flight == 0 || plen != 0 || (seg->flags & (TCP_SYN | TCP_FIN)) || seg->ack != c->snd_una ||
+	    seg->window != wnd0 || (c->dupacks & TCP_DUPACK_RECOVERY))
+		return; /* not a duplicate, or one of the window being repaired */
+	if (c->dupacks < 0x7Fu)
+		c->dupacks++;
+	th = dupthresh(c, flight);
+	if (th == 0 || c->dupacks != th || seq_lt(c->snd_una, c->recover))
+		return;
+	flight /= 2u;
+	c->ssthresh = c->cwnd = flight > 2u * c->mss ? flight : (uint16_t)(2u * c->mss);
+	c->recover = c->snd_max;
+	c->dupacks = TCP_DUPACK_RECOVERY;
+	NET_INC(s, TCP_FAST_RETRANSMITS);
+	tcp_resend(s, c, false);
+}
+#endif
+
 /* SEGMENT ARRIVES for a block in SYN-RECEIVED or a synchronized state. */
 static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct tcp_pcb *c, const struct net_rx *rx,
 					const struct tcp_repr *seg, uint16_t plen)
@@ -380,6 +497,10 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 	bool passive_synrcvd = c->state == TCP_SYN_RECEIVED && (c->flags & TF_PASSIVE);
 	enum net_stat_id why;
 	uint16_t sent = 0;
+#if NET_TCP_FAST_RTX
+	uint32_t una0;
+	uint16_t wnd0;
+#endif
 
 	if (seg->flags & TCP_RST)
 		return rst_arrives(s, c, seg);
@@ -447,6 +568,10 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 			c->state = st;
 		}
 	}
+#if NET_TCP_FAST_RTX
+	una0 = c->snd_una;
+	wnd0 = c->snd_wnd;
+#endif
 	switch ((enum tcp_state)c->state) {
 	case TCP_ESTABLISHED:
 	case TCP_CLOSE_WAIT:
@@ -510,6 +635,9 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 	case TCP_SYN_SENT:
 		return NET_STAT_TCP_NO_CONN; /* not reached: dispatched earlier */
 	}
+#if NET_TCP_FAST_RTX
+	ack_recovery(s, c, seg, plen, una0, wnd0); /* duplicate ACKs; TIME-WAIT has nothing out */
+#endif
 	if (sent) {
 		/* Full segments already in the send ring go out before the
 		 * application hears of the freed space: it may spend a while
@@ -632,9 +760,12 @@ void tcp_input(struct net_stack *s, const struct net_rx *rx)
 		why = NET_STAT_TCP_BAD_OFFSET;
 		goto drop;
 	}
+	/* The fixed header is summed from the bytes just read; only the rest
+	 * (options and text) is read or summed by the device again. */
 	wire_csum_init(&cs);
 	ipv4_pseudo_csum(&cs, rx->src, rx->dst, IPV4_PROTO_TCP, rx->l4_len);
-	net_rx_csum(s, &cs, rx->l4_off, rx->l4_len);
+	wire_csum_add(&cs, h, TCP_HDR_MIN);
+	net_rx_csum(s, &cs, (uint16_t)(rx->l4_off + TCP_HDR_MIN), (uint16_t)(rx->l4_len - TCP_HDR_MIN));
 	if (wire_csum_fold(&cs) != 0) {
 		why = NET_STAT_TCP_CHECKSUM;
 		goto drop;

@@ -112,14 +112,22 @@ static void ring_emit(struct net_stack *s, struct tcp_pcb *c, uint16_t off, uint
 	}
 }
 
-/* The MSS we advertise: what one segment may hand the application, bounded
- * by the Ethernet MTU (NET_TCP_MSS). Constant per stack, so every SYN and
+/* The MSS we advertise: what one segment may hand the application
+ * (cfg->rcv_mss, else the whole default window), bounded by the window and
+ * the Ethernet MTU (NET_TCP_MSS). Constant per stack, so every SYN and
  * SYN-ACK (and their retransmissions) carry the same option. */
 static uint16_t our_mss(const struct net_stack *s)
 {
 	uint16_t w = tcp_rcv_wnd_default(s);
+#if NET_TCP_RCV_MSS
+	uint16_t m = s->cfg->rcv_mss;
 
-	return (w != 0 && w < NET_TCP_MSS) ? w : (uint16_t)NET_TCP_MSS;
+	if (m == 0 || (w != 0 && m > w))
+		m = w;
+#else
+	uint16_t m = w; /* NET_TCP_RCV_MSS 0 (AVR): rcv_mss is not consulted, flash */
+#endif
+	return (m != 0 && m < NET_TCP_MSS) ? m : (uint16_t)NET_TCP_MSS;
 }
 
 /* Writes a 20-byte (or 24 with MSS) header for the given fields, checksums
@@ -170,8 +178,13 @@ static void xmit(struct net_stack *s, struct tcp_pcb *c, uint8_t flags, uint32_t
 		c->flags |= TF_ARP_WAIT; /* rebuilt from the TCB once ARP resolves */
 		return;
 	}
-	if (flags & TCP_ACK)
+	if (flags & TCP_ACK) {
 		c->flags &= (uint8_t)~TF_ACK_NOW;
+#if NET_TCP_DELACK
+		if (c->timer == TT_DELACK)
+			c->timer = TT_NONE; /* this segment carries the delayed ACK */
+#endif
+	}
 }
 
 void tcp_send_ack(struct net_stack *s, struct tcp_pcb *c)

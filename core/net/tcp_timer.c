@@ -18,6 +18,10 @@
 
 void tcp_arm_rtx(struct net_stack *s, struct tcp_pcb *c)
 {
+#if NET_TCP_DELACK
+	if (c->timer == TT_DELACK)
+		c->flags |= TF_ACK_NOW; /* the slot is taken: the delayed ACK goes with this output */
+#endif
 	c->timer = TT_RTX;
 	c->deadline = net_deadline(s, c->rto);
 	if (!s->in_poll)
@@ -99,6 +103,14 @@ static void rtx_expired(struct net_stack *s, struct tcp_pcb *c)
 		tcp_finish(s, c, TCP_EV_TIMEOUT);
 		return;
 	}
+#if NET_TCP_FAST_RTX
+	/* A timeout ends fast recovery. RFC 6582 §3.2: "After a retransmit
+	 * timeout, record the highest sequence number transmitted in the
+	 * variable recover": the duplicates our go-back-N resending draws
+	 * from the receiver must not start a fast retransmit. */
+	c->dupacks = 0;
+	c->recover = c->snd_max;
+#endif
 	c->rto <<= 1;
 	if (c->rto > s->cfg->rto_max_ms)
 		c->rto = s->cfg->rto_max_ms;
@@ -113,6 +125,7 @@ static void rtx_expired(struct net_stack *s, struct tcp_pcb *c)
 	tcp_arm_rtx(s, c);
 	tcp_resend(s, c, probe);
 }
+
 
 uint32_t tcp_timers(struct net_stack *s)
 {
@@ -134,6 +147,15 @@ uint32_t tcp_timers(struct net_stack *s)
 				tcp_finish(s, c, TCP_EV_TIMEOUT);
 				continue;
 			}
+#if NET_TCP_DELACK
+			if (c->timer == TT_DELACK) {
+				/* No second segment came: the ACK goes now (MUST-40). */
+				c->timer = TT_NONE;
+				NET_INC(s, TCP_DELACK_TIMEOUTS);
+				tcp_send_ack(s, c);
+				continue;
+			}
+#endif
 			rtx_expired(s, c);
 			if (c->state == TCP_CLOSED || c->timer == TT_NONE)
 				continue;

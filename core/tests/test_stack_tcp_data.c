@@ -48,6 +48,152 @@ START_TEST(test_established_unread_data_not_acked)
 }
 END_TEST
 
+#if NET_TCP_FAST_RTX
+/* A full send ring in two segments, 1460 and the rest. */
+static uint16_t two_segments_out(void)
+{
+	static uint8_t data[4096];
+	uint16_t n;
+
+	h_to_established();
+	n = H.st.snd_buf;
+	ck_assert_uint_gt(n, 1460);
+	ck_assert_uint_le(n, 2920);
+	ck_assert_uint_eq(H.conn->mss, 1460);
+	ck_assert_uint_eq(tcp_send(&H.st, H.conn, data, n), n);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 1460);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1461, 1, n - 1460);
+	return n;
+}
+
+/* RFC 5827 early retransmit: with two segments out, three duplicates can
+ * never come; one (oseg - 1) means the first was lost. Recovery goes back
+ * to SND.UNA (tcp_in.c) and further duplicates of the same window start
+ * nothing (RFC 6582 "recover"). */
+START_TEST(test_fast_retransmit_early_threshold)
+{
+	uint16_t n = two_segments_out();
+
+	IN(TCP_ACK, 1, 1);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 1460);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1461, 1, n - 1460);
+	ck_assert_uint_eq(STAT(TCP_FAST_RETRANSMITS), 1);
+	ck_assert_uint_eq(H.conn->ssthresh, 2920); /* max(FlightSize / 2, 2 * SMSS) */
+	IN(TCP_ACK, 1, 1);
+	IN(TCP_ACK, 1, 1);
+	OUT_NOTHING();
+	IN(TCP_ACK, 1, 1u + n);
+	OUT_NOTHING();
+	EVENT(TCP_EV_SENT);
+	ck_assert_uint_eq(STAT(TCP_RETRANSMITS), 0);
+}
+END_TEST
+
+/* A duplicate is only one with no data, no SYN/FIN, ACK = SND.UNA and an
+ * unchanged window (RFC 5681 §2): a window change is not. */
+START_TEST(test_fast_retransmit_needs_a_true_duplicate)
+{
+	(void)two_segments_out();
+	IN_WIN(TCP_ACK, 1, 1, (uint16_t)(H.peer_win - 1));
+	OUT_NOTHING();
+	ck_assert_uint_eq(STAT(TCP_FAST_RETRANSMITS), 0);
+}
+END_TEST
+
+/* fast_rtx 0: only the timer repairs (bench_tcp's RTO-only runs). */
+START_TEST(test_fast_retransmit_off)
+{
+	H.cfg.fast_rtx = 0;
+	(void)two_segments_out();
+	IN(TCP_ACK, 1, 1);
+	IN(TCP_ACK, 1, 1);
+	IN(TCP_ACK, 1, 1);
+	OUT_NOTHING();
+	h_advance(NET_S(1));
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 1, 1460);
+	ck_assert_uint_eq(STAT(TCP_RETRANSMITS), 1);
+}
+END_TEST
+#endif
+
+#if NET_TCP_DELACK
+/* Delayed ACK (RFC 9293 §3.8.6.3, SHLD-18/19): with delack_ms set, the
+ * first in-order segment's ACK waits, the second segment is acknowledged
+ * at once together with it. */
+START_TEST(test_delayed_ack_every_second_segment)
+{
+	H.cfg.delack_ms = 100;
+	h_to_established();
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 1, "ab", 2);
+	EVENT(TCP_EV_DATA);
+	OUT_NOTHING();
+	IN_DATA(TCP_ACK | TCP_PSH, 3, 1, "cd", 2);
+	OUT(TCP_ACK, 1, 5);
+	EVENT(TCP_EV_DATA);
+	ck_assert_uint_eq(STAT(TCP_DELACKED), 1);
+	ck_assert_uint_eq(STAT(TCP_DELACK_TIMEOUTS), 0);
+}
+END_TEST
+
+/* MUST-40: a lone segment's ACK goes when the delay runs out; a delay of
+ * 0.5 s or more is cut to 499 ms. */
+START_TEST(test_delayed_ack_timer_below_half_a_second)
+{
+	H.cfg.delack_ms = 2000;
+	h_to_established();
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 1, "ab", 2);
+	OUT_NOTHING();
+	ck_assert_uint_le(h_next_deadline() - H.now, NET_MS(499));
+	h_advance(NET_MS(498));
+	OUT_NOTHING();
+	h_advance(NET_MS(1));
+	OUT(TCP_ACK, 1, 3);
+	ck_assert_uint_eq(STAT(TCP_DELACK_TIMEOUTS), 1);
+	h_advance(NET_S(1));
+	OUT_NOTHING();
+}
+END_TEST
+
+/* Data of ours carries the delayed ACK; a segment out of order, a
+ * duplicate and a FIN are acknowledged at once (RFC 5681 §4.2). */
+START_TEST(test_delayed_ack_rides_on_data_and_exceptions)
+{
+	H.cfg.delack_ms = 100;
+	h_to_established();
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 1, "ab", 2);
+	OUT_NOTHING();
+	ck_assert_uint_eq(tcp_send(&H.st, H.conn, "xyz", 3), 3);
+	OUT_DATA(TCP_ACK | TCP_PSH, 1, 3, 3);
+	IN(TCP_ACK, 3, 4);
+	EVENT(TCP_EV_DATA);
+	EVENT(TCP_EV_SENT);
+	h_advance(NET_MS(200));
+	OUT_NOTHING(); /* nothing was left owed */
+	IN_DATA(TCP_ACK | TCP_PSH, 10, 4, "later", 5);
+	OUT(TCP_ACK, 4, 3); /* out of order: at once */
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 4, "ab", 2);
+	OUT(TCP_ACK, 4, 3); /* duplicate: at once */
+	IN_DATA(TCP_ACK | TCP_PSH | TCP_FIN, 3, 4, "cd", 2);
+	OUT(TCP_ACK, 4, 6); /* text and FIN: at once */
+}
+END_TEST
+
+/* Without delack_ms (the default) every segment is acknowledged at once. */
+START_TEST(test_delayed_ack_off_by_default)
+{
+	struct net_config d;
+
+	net_config_defaults(&d);
+	ck_assert_uint_eq(d.delack_ms, 0);
+	H.cfg.delack_ms = d.delack_ms;
+	h_to_established();
+	IN_DATA(TCP_ACK | TCP_PSH, 1, 1, "ab", 2);
+	OUT(TCP_ACK, 1, 3);
+	ck_assert_uint_eq(STAT(TCP_DELACKED), 0);
+}
+END_TEST
+#endif
+
 START_TEST(test_established_out_of_order_dup_ack)
 {
 	h_to_established();
@@ -166,12 +312,44 @@ START_TEST(test_listen_syn_without_mss_uses_536)
 }
 END_TEST
 
-/* Our MSS comes from our buffers: min(1460, receive window). */
+/* Our MSS comes from our buffers: with rcv_mss 0, min(1460, receive
+ * window). */
 START_TEST(test_listen_synack_mss_from_buffers)
 {
+	H.cfg.rcv_mss = 0;
+	H.cfg.rcv_wnd = 1024;
 	h_to_syn_received();
 	ck_assert_uint_eq(H.last.tcp.opt.present, TCP_OPTF_MSS);
-	ck_assert_uint_eq(H.last.tcp.opt.mss, NET_TCP_RCV_WND < 1460 ? NET_TCP_RCV_WND : 1460);
+	ck_assert_uint_eq(H.last.tcp.opt.mss, 1024);
+}
+END_TEST
+
+/* The defaults: rcv_mss, a third of the window outside AVR, so three
+ * segments fit the window (net_opts.h). */
+START_TEST(test_listen_synack_mss_default)
+{
+	h_to_syn_received();
+	ck_assert_uint_eq(H.last.tcp.opt.mss, TEST_OUR_MSS);
+	ck_assert_uint_eq(H.last.tcp.window, NET_TCP_RCV_WND);
+}
+END_TEST
+
+/* rcv_mss is capped by the window and by NET_TCP_MSS. */
+START_TEST(test_listen_synack_mss_capped)
+{
+	H.cfg.rcv_mss = 4000;
+	H.cfg.rcv_wnd = 3000;
+	h_to_syn_received();
+	ck_assert_uint_eq(H.last.tcp.opt.mss, 1460);
+}
+END_TEST
+
+START_TEST(test_listen_synack_mss_capped_by_window)
+{
+	H.cfg.rcv_mss = 900;
+	H.cfg.rcv_wnd = 800;
+	h_to_syn_received();
+	ck_assert_uint_eq(H.last.tcp.opt.mss, 800);
 }
 END_TEST
 
@@ -231,7 +409,7 @@ START_TEST(test_syn_sent_timeout_after_syn_retries)
 		H.now = t0 + NET_S((1u << (i + 1)) - 1); /* 1, 3, 7 s */
 		h_poll();
 		OUT(TCP_SYN, 0, 0);
-		ck_assert_uint_eq(H.last.tcp.opt.mss, 1024);
+		ck_assert_uint_eq(H.last.tcp.opt.mss, TEST_OUR_MSS);
 	}
 	H.now = t0 + NET_S(15);
 	h_poll();
@@ -850,12 +1028,26 @@ int main(void)
 	tcase_add_test(t, test_established_data_delivered_and_acked);
 	tcase_add_test(t, test_established_unread_data_not_acked);
 	tcase_add_test(t, test_established_out_of_order_dup_ack);
+#if NET_TCP_FAST_RTX
+	tcase_add_test(t, test_fast_retransmit_early_threshold);
+	tcase_add_test(t, test_fast_retransmit_needs_a_true_duplicate);
+	tcase_add_test(t, test_fast_retransmit_off);
+#endif
+#if NET_TCP_DELACK
+	tcase_add_test(t, test_delayed_ack_every_second_segment);
+	tcase_add_test(t, test_delayed_ack_timer_below_half_a_second);
+	tcase_add_test(t, test_delayed_ack_rides_on_data_and_exceptions);
+	tcase_add_test(t, test_delayed_ack_off_by_default);
+#endif
 	tcase_add_test(t, test_established_data_trimmed_to_window);
 	tcase_add_test(t, test_established_zero_window_ack_processed);
 	tcase_add_test(t, test_established_send_from_device_memory);
 	tcase_add_test(t, test_established_send_segments_by_peer_mss);
 	tcase_add_test(t, test_listen_syn_without_mss_uses_536);
 	tcase_add_test(t, test_listen_synack_mss_from_buffers);
+	tcase_add_test(t, test_listen_synack_mss_default);
+	tcase_add_test(t, test_listen_synack_mss_capped);
+	tcase_add_test(t, test_listen_synack_mss_capped_by_window);
 	tcase_add_test(t, test_established_rto_backoff_and_karn);
 	tcase_add_test(t, test_syn_sent_timeout_after_syn_retries);
 	tcase_add_test(t, test_syn_sent_retransmits_for_3_minutes);

@@ -191,7 +191,7 @@ START_TEST(test_syn_received_timeout_resends_synack)
 	h_advance(NET_S(1));
 	OUT(TCP_SYN | TCP_ACK, 0, 1);
 	ck_assert_uint_eq(H.last.tcp.opt.present, TCP_OPTF_MSS);
-	ck_assert_uint_eq(H.last.tcp.opt.mss, 1024);
+	ck_assert_uint_eq(H.last.tcp.opt.mss, TEST_OUR_MSS);
 }
 END_TEST
 

@@ -90,6 +90,9 @@ static void *fw_create(const struct synack_board_env *env)
 		return NULL;
 	f->env = env;
 	net_config_defaults(&f->ncfg);
+	f->ncfg.rcv_wnd = 1024; /* the DUT profile the scripts encode (dut_sim.c) */
+	f->ncfg.rcv_mss = 0;
+	f->ncfg.delack_ms = 0;
 	memcpy(f->ncfg.mac, env->mac, 6);
 	f->ncfg.ip = env->ip;
 	f->ncfg.netmask = env->netmask;

@@ -51,6 +51,7 @@ void h_setup_bare(bool devmem)
 	H.peer_win = H_PEER_WIN;
 	H.peer_iss = 1240744644u; /* the seed's client ISN */
 	net_config_defaults(&H.cfg);
+	H.cfg.delack_ms = 0; /* every segment acknowledged at once, as the tests expect; the delayed-ACK tests set it */
 	memcpy(H.cfg.mac, our_mac, 6);
 	H.cfg.ip = H_OUR_IP;
 	H.cfg.netmask = 0xFFFFFF00u;

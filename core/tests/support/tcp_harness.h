@@ -154,4 +154,9 @@ void h_to_last_ack(void);
 void h_to_closing(void);
 void h_to_time_wait(void);
 
+/* The MSS option the default configuration advertises (net_opts.h). */
+#define TEST_OUR_MSS                                                                                   \
+	(NET_TCP_RCV_MSS != 0u ? (NET_TCP_RCV_MSS < NET_TCP_RCV_WND ? NET_TCP_RCV_MSS : NET_TCP_RCV_WND)     \
+			       : (NET_TCP_RCV_WND < 1460u ? NET_TCP_RCV_WND : 1460u))
+
 #endif
