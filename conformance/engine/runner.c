@@ -178,6 +178,12 @@ static void enqueue(struct engine_run *e, const struct dut_packet *p)
 	struct engine_seg seg;
 	engine_parse_seg(p->data, p->len, &seg);
 	size_t idx = log_add(e, p->t, true, 0, engine_conn_of(e, &seg), p->data, p->len);
+	if (e->q_len == ENGINE_QLEN && e->real_sys) {
+		/* packetdrill leaves what no line sniffs in its socket: the
+		 * oldest goes, the verdict is the lines'. */
+		e->q_head = (e->q_head + 1) % ENGINE_QLEN;
+		e->q_len--;
+	}
 	if (e->q_len == ENGINE_QLEN) {
 		engine_fail(e, NULL, "the DUT sent more than %u segments no line expected", ENGINE_QLEN);
 		return;
@@ -339,21 +345,36 @@ static void quote(const struct script_event *ev, char *buf, size_t cap)
 static void do_inbound(struct engine_run *e, const struct script_event *ev, const struct window *w)
 {
 	const struct script_packet *p = &ev->u.packet;
-	uint8_t buf[DUT_MAX_PKT];
+	size_t cap = e->dut.ops->max_pkt ? e->dut.ops->max_pkt : DUT_MAX_PKT;
 	char err[160];
 	engine_advance_to(e, w->lo);
 	if (e->stop)
 		return;
+	uint8_t *buf = malloc(cap);
+	if (buf == NULL) {
+		engine_fail(e, ev, "out of memory for an inbound segment");
+		return;
+	}
 	struct engine_map m;
 	int conn = engine_conn_inbound(e, p);
 	engine_conn_map(e, conn, &m);
-	int len = engine_build_inbound(p, &m, e->ip_id++, buf, sizeof buf, err, sizeof err);
+	int len = engine_build_inbound(p, &m, e->ip_id++, buf, cap, err, sizeof err);
 	if (len < 0) {
+		free(buf);
 		engine_unsupported(e, ev, "%s", err);
+		return;
+	}
+	/* TS ecr onto the DUT's TS val (runner_ts.c); packetdrill's error
+	 * when there is none only where its calls are real. */
+	if (e->dut.ops->syscall_start != NULL && !engine_ts_inbound(e, conn, buf, (size_t)len, err, sizeof err) &&
+	    e->real_sys) {
+		free(buf);
+		engine_fail(e, ev, "%s", err);
 		return;
 	}
 	log_add(e, dnow(e), false, ev->loc.line, conn, buf, (size_t)len);
 	int rc = e->dut.ops->inject(&e->dut, buf, (size_t)len);
+	free(buf);
 	drain_events(e);
 	if (rc < 0)
 		engine_fail(e, ev, "the DUT adapter could not inject the segment (%d)", rc);
@@ -421,6 +442,7 @@ static void do_outbound(struct engine_run *e, const struct script_event *ev, con
 		e->stop = true;
 		return;
 	}
+	engine_ts_outbound(e, conn, p, &seg);
 	e->prev_t = w->observed ? qp.pkt.t : w->lo;
 }
 
@@ -687,7 +709,12 @@ static void run_event(struct engine_run *e, const struct script_event *ev)
 		e->prev_t = w.lo;
 		break;
 	case SCRIPT_EV_CODE:
-		engine_unsupported(e, ev, "cannot run on the %s DUT", e->dut.ops->name);
+		if (e->real_sys) {
+			engine_code_event(e, ev, w.lo);
+			e->prev_t = w.lo;
+		} else {
+			engine_unsupported(e, ev, "cannot run on the %s DUT", e->dut.ops->name);
+		}
 		break;
 	}
 	/* A moment the DUT chose (an observation) carries over to the lines
@@ -791,6 +818,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	e.map.peer_ip = or_default32(o->peer_ip, h->remote_addr, ENGINE_DEFAULT_PEER_IP);
 	e.map.dut_port = or_default16(o->dut_port, h->local_port, ENGINE_DEFAULT_DUT_PORT);
 	e.map.peer_port = or_default16(o->peer_port, h->remote_port, ENGINE_DEFAULT_PEER_PORT);
+	e.real_sys = engine_real_mode(s, o->dut_ops);
 	if (!engine_prescan(&e))
 		goto out;
 
@@ -804,6 +832,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	cfg.profile = o->profile;
 	cfg.seed = o->seed;
 	cfg.pcap_path = o->adapter_pcap;
+	cfg.fresh_sysctls = e.real_sys && engine_script_has_shell(s);
 	e.dut.ops = o->dut_ops;
 	if (o->dut_ops->open(&e.dut, &cfg, err) != 0) {
 		fprintf(e.msgs, "%s: the %s DUT did not start: %s\n", s->path, o->dut_ops->name, err);
@@ -835,8 +864,10 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 		engine_advance_to(&e, e.pending.end + engine_tolerance(&e, 0));
 		engine_sys_poll(&e, true);
 	}
-	if (!e.stop)
+	if (!e.stop && !e.real_sys)
 		finish_unexpected(&e, last);
+	if (e.real_sys)
+		engine_real_finish(&e);
 	r->virtual_ns = dnow(&e);
 	keep_diagnostics(&e);
 	o->dut_ops->close(&e.dut);
