@@ -236,6 +236,13 @@ static const struct script_expr *member(const struct script_expr *st, const char
 	return NULL;
 }
 
+/* {l_onoff=1, l_linger=0} or packetdrill's {onoff=1, linger=0}. */
+static const struct script_expr *linger_part(const struct script_expr *st, bool onoff)
+{
+	const struct script_expr *m = member(st, onoff ? "l_onoff" : "l_linger");
+	return m ? m : member(st, onoff ? "onoff" : "linger");
+}
+
 /* ---- the fd map ------------------------------------------------------------ */
 
 static int live_of(const struct tap_sys *s, int64_t script_fd)
@@ -459,8 +466,8 @@ static bool optval_in(struct job *j, const struct script_expr *v, const struct s
 		j->optint = (int)n;
 		j->a[3] = (long)&j->optint;
 		n = sizeof j->optint;
-	} else if (v && v->kind == SCRIPT_EXPR_STRUCT && member(v, "l_onoff")) {
-		if (!eval(member(v, "l_onoff"), &n, why, cap) || !eval(member(v, "l_linger"), &l, why, cap))
+	} else if (v && v->kind == SCRIPT_EXPR_STRUCT && linger_part(v, true)) {
+		if (!eval(linger_part(v, true), &n, why, cap) || !eval(linger_part(v, false), &l, why, cap))
 			return false;
 		j->lg.l_onoff = (int)n;
 		j->lg.l_linger = (int)l;
@@ -519,8 +526,8 @@ static bool optval_out(struct job *j, const struct script_expr *v, const struct 
 		j->want_int = (int)n;
 		return true;
 	}
-	if (v && v->kind == SCRIPT_EXPR_STRUCT && member(v, "l_onoff")) {
-		if (!eval(member(v, "l_onoff"), &n, why, cap) || !eval(member(v, "l_linger"), &l, why, cap))
+	if (v && v->kind == SCRIPT_EXPR_STRUCT && linger_part(v, true)) {
+		if (!eval(linger_part(v, true), &n, why, cap) || !eval(linger_part(v, false), &l, why, cap))
 			return false;
 		j->check_linger = true;
 		j->want_lg.l_onoff = (int)n;
