@@ -230,6 +230,13 @@ void engine_ts_outbound(struct engine_run *e, int conn, const struct script_pack
  * of the DUT's has that script number (the message is in err). */
 bool engine_ts_inbound(struct engine_run *e, int conn, uint8_t *d, size_t len, char *err, size_t cap);
 
+/* runner_agg.c: packetdrill's aggregation of outbound segments. */
+bool engine_agg_same_tuple(const struct engine_seg *a, const struct engine_seg *b);
+/* next may follow prev (prev_len bytes of payload) in one aggregate. */
+bool engine_agg_compatible(const struct engine_seg *prev, const struct engine_seg *next, uint16_t prev_len, bool last);
+/* acc := acc joined with next (next's headers, acc's seq and CWR). */
+bool engine_agg_join(struct dut_packet *acc, const struct dut_packet *next);
+
 /* runner_sys.c */
 /* Static check: can this system call be honoured at all? Returns NULL or
  * the reason it cannot. */

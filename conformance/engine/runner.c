@@ -178,6 +178,10 @@ static void enqueue(struct engine_run *e, const struct dut_packet *p)
 	struct engine_seg seg;
 	engine_parse_seg(p->data, p->len, &seg);
 	size_t idx = log_add(e, p->t, true, 0, engine_conn_of(e, &seg), p->data, p->len);
+	if (e->real_sys && e->dut.ops->segment_orphaned != NULL && e->dut.ops->segment_orphaned(&e->dut, p->data, p->len)) {
+		log_mark(e, idx, 0, "(a socket the script closed: not matched, as on packetdrill)\n");
+		return;
+	}
 	if (e->q_len == ENGINE_QLEN && e->real_sys) {
 		/* packetdrill leaves what no line sniffs in its socket: the
 		 * oldest goes, the verdict is the lines'. */
@@ -358,6 +362,8 @@ static void do_inbound(struct engine_run *e, const struct script_event *ev, cons
 	struct engine_map m;
 	int conn = engine_conn_inbound(e, p);
 	engine_conn_map(e, conn, &m);
+	if (e->real_sys && (p->flags & TCP_SYN))
+		m.peer_isn_known = false; /* a SYN's number is its ISN, as written */
 	int len = engine_build_inbound(p, &m, e->ip_id++, buf, cap, err, sizeof err);
 	if (len < 0) {
 		free(buf);
@@ -381,6 +387,39 @@ static void do_inbound(struct engine_run *e, const struct script_event *ev, cons
 	e->prev_t = w->lo;
 }
 
+/* packetdrill's sniff loop (runner_agg.c): less payload than the line
+ * expects takes the segments that follow on the same connection, until
+ * the length is reached; one of another connection starts afresh. */
+static void aggregate(struct engine_run *e, struct engine_qpkt *qp, struct engine_seg *seg,
+		      const struct script_packet *p, uint64_t limit)
+{
+	if (seg->err != 0 || p->seq_mode == SCRIPT_SEQ_IGNORE)
+		return;
+	uint32_t got = seg->payload_len;
+	struct engine_seg prev = *seg, cur;
+	while (got < p->len && !e->stop) {
+		if (!wait_packet(e, limit))
+			return;
+		struct engine_qpkt *nx = &e->q[e->q_head];
+		engine_parse_seg(nx->pkt.data, nx->pkt.len, &cur);
+		if (cur.err != 0)
+			return;
+		if (!engine_agg_same_tuple(&prev, &cur)) {
+			*qp = *nx;
+			got = cur.payload_len;
+		} else if (!engine_agg_compatible(&prev, &cur, prev.payload_len, cur.payload_len >= p->len - got) ||
+			   !engine_agg_join(&qp->pkt, &nx->pkt)) {
+			return; /* the verifier reports the first one's length */
+		} else {
+			got += cur.payload_len;
+		}
+		e->q_head = (e->q_head + 1) % ENGINE_QLEN;
+		e->q_len--;
+		prev = cur;
+	}
+	engine_parse_seg(qp->pkt.data, qp->pkt.len, seg);
+}
+
 static void do_outbound(struct engine_run *e, const struct script_event *ev, const struct window *w)
 {
 	const struct script_packet *p = &ev->u.packet;
@@ -397,12 +436,15 @@ static void do_outbound(struct engine_run *e, const struct script_event *ev, con
 		engine_fail(e, ev, "expected '%s' but the DUT sent nothing by %s s", q, t1);
 		return;
 	}
-	struct engine_qpkt qp = e->q[e->q_head];
+	static _Thread_local struct engine_qpkt qp;
+	qp = e->q[e->q_head];
 	e->q_head = (e->q_head + 1) % ENGINE_QLEN;
 	e->q_len--;
 	struct engine_seg seg;
 	struct engine_map m;
 	engine_parse_seg(qp.pkt.data, qp.pkt.len, &seg);
+	if (e->real_sys)
+		aggregate(e, &qp, &seg, p, late + ENGINE_LATE_GRACE_NS);
 	int conn = engine_conn_outbound(e, &seg, p);
 	engine_conn_map(e, conn, &m);
 	if (qp.log_index < e->r->n_log)

@@ -77,6 +77,13 @@ int engine_conn_inbound(struct engine_run *e, const struct script_packet *p)
 	struct engine_conn *c = &e->conns[i];
 	/* The peer's ISN: 0, or the number of a SYN written absolute (a
 	 * capture's real ISN), so later relative numbers count from it. */
+	/* packetdrill (real calls): any SYN's number is the peer's ISN, sent
+	 * as written (runner.c), and later numbers count from it. */
+	if (e->real_sys && (p->flags & TCP_SYN) && !c->peer_isn_known) {
+		c->peer_isn_known = true;
+		c->peer_isn = p->seq_start;
+		return i;
+	}
 	if ((p->flags & TCP_SYN) && !(p->flags & TCP_ACK) && !c->peer_isn_known) {
 		c->peer_isn_known = true;
 		c->peer_isn = p->seq_mode == SCRIPT_SEQ_ABSOLUTE ? p->seq_start : 0;

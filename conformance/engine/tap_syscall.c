@@ -139,6 +139,12 @@ struct tap_sys {
 	int map_script[MAX_FDS], map_live[MAX_FDS];
 	int n_map;
 	int under_test;            /* live fd of the socket under test, -1 = none */
+	/* 4-tuples of the sockets the script closed (host order). */
+	struct {
+		uint32_t lip, rip;
+		uint16_t lport, rport;
+	} closed[MAX_FDS];
+	int n_closed, next_closed;
 };
 
 static uint64_t mono_ns(void)
@@ -1013,6 +1019,52 @@ const char *tap_sys_check(const struct script_syscall *sc, char *buf, size_t cap
 	return buf;
 }
 
+/* Before close(): the socket's 4-tuple, for tap_sys_orphaned(). */
+static void remember_closed(struct tap_sys *s, int fd)
+{
+	struct sockaddr_in l, r;
+	socklen_t ll = sizeof l, rl = sizeof r;
+	if (getsockname(fd, (struct sockaddr *)&l, &ll) < 0 || l.sin_family != AF_INET ||
+	    getpeername(fd, (struct sockaddr *)&r, &rl) < 0)
+		return;
+	int i = s->next_closed;
+	s->closed[i].lip = ntohl(l.sin_addr.s_addr);
+	s->closed[i].rip = ntohl(r.sin_addr.s_addr);
+	s->closed[i].lport = ntohs(l.sin_port);
+	s->closed[i].rport = ntohs(r.sin_port);
+	s->next_closed = (i + 1) % MAX_FDS;
+	if (s->n_closed < MAX_FDS)
+		s->n_closed++;
+}
+
+bool tap_sys_orphaned(const struct tap_sys *s, const uint8_t *ip, size_t len)
+{
+	if (len < 24 || (ip[0] >> 4) != 4 || ip[9] != IPPROTO_TCP)
+		return false;
+	size_t ihl = (size_t)(ip[0] & 0x0fu) * 4u;
+	if (len < ihl + 4)
+		return false;
+	uint32_t src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
+	uint32_t dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 | (uint32_t)ip[18] << 8 | ip[19];
+	uint16_t sp = (uint16_t)(ip[ihl] << 8 | ip[ihl + 1]), dp = (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]);
+	for (int i = 0; i < s->n_closed; i++)
+		if (s->closed[i].lip == src && s->closed[i].rip == dst && s->closed[i].lport == sp &&
+		    s->closed[i].rport == dp) {
+			/* Unless a socket the script still holds has it again. */
+			for (int k = 0; k < s->n_map; k++) {
+				struct sockaddr_in l, r;
+				socklen_t ll = sizeof l, rl = sizeof r;
+				if (getsockname(s->map_live[k], (struct sockaddr *)&l, &ll) == 0 &&
+				    getpeername(s->map_live[k], (struct sockaddr *)&r, &rl) == 0 &&
+				    l.sin_family == AF_INET && ntohs(l.sin_port) == sp && ntohs(r.sin_port) == dp &&
+				    ntohl(r.sin_addr.s_addr) == dst)
+					return false;
+			}
+			return true;
+		}
+	return false;
+}
+
 int tap_sys_start(struct tap_sys *s, const struct script_syscall *sc, const struct dut_syscall_ctx *ctx,
 		  char err[DUT_ERR_LEN])
 {
@@ -1025,6 +1077,8 @@ int tap_sys_start(struct tap_sys *s, const struct script_syscall *sc, const stru
 		s->job.buf = NULL;
 		return -1;
 	}
+	if (s->job.call == C_CLOSE)
+		remember_closed(s, (int)s->job.a[0]);
 	pthread_mutex_lock(&s->mu);
 	s->phase = P_QUEUED;
 	s->have_job = true;
