@@ -257,9 +257,6 @@ struct dut_ops {
 	 * socket the last socket()/accept() made, as packetdrill gives a
 	 * %{ }% block; 0, or <0 with why in buf. */
 	int (*tcp_info_vars)(struct dut *d, char *buf, size_t cap);
-	/* Whether an emitted datagram belongs to a socket the script has
-	 * closed (packetdrill no longer knows it, so it sniffs past it). */
-	bool (*segment_orphaned)(struct dut *d, const uint8_t *ip, size_t len);
 	/* The largest datagram inject() takes (0: DUT_MAX_PKT). */
 	size_t max_pkt;
 };

@@ -658,11 +658,6 @@ static int tap_syscall_finish(struct dut *d, char *msg, size_t cap)
 	return tap_sys_finish(priv(d)->sys, msg, cap);
 }
 
-static bool tap_segment_orphaned(struct dut *d, const uint8_t *ip, size_t len)
-{
-	return tap_sys_orphaned(priv(d)->sys, ip, len);
-}
-
 static int tap_tcp_info_vars(struct dut *d, char *buf, size_t cap)
 {
 	return tap_sys_tcp_info(priv(d)->sys, buf, cap);
@@ -740,6 +735,5 @@ const struct dut_ops dut_tap_ops = {
 	.syscall_finish = tap_syscall_finish,
 	.shell = tap_shell,
 	.tcp_info_vars = tap_tcp_info_vars,
-	.segment_orphaned = tap_segment_orphaned,
 	.max_pkt = 65535,
 };

@@ -142,7 +142,7 @@ struct engine_run {
 	char *msgbuf;
 	size_t msglen;
 	int64_t tol_ns;
-	int tol_pct;
+	int tol_permille;          /* tolerance_percent, in tenths of a percent */
 	struct engine_qpkt *q;     /* outbound packets not yet matched */
 	size_t q_head, q_len;
 	struct engine_evq evq[ENGINE_EVQ];
@@ -164,6 +164,9 @@ struct engine_run {
 	/* Real system calls (runner_real.c): the adapter makes the script's
 	 * calls itself; shell lines and %{ }% blocks run too. */
 	bool real_sys;
+	bool sut_known;            /* packetdrill's socket under test (runner_conn.c) */
+	uint16_t sut_dut_port, sut_peer_port;
+	uint32_t sut_peer_ip;
 	FILE *code;                /* the Python run at the end (packetdrill's code.c) */
 	char *codebuf;
 	size_t codelen;
@@ -193,6 +196,11 @@ int engine_conn_inbound(struct engine_run *e, const struct script_packet *p);
 /* The connection of a segment the DUT sent for line p (created if new;
  * its SYN sets the DUT's ISN), or -1. */
 int engine_conn_outbound(struct engine_run *e, const struct engine_seg *seg, const struct script_packet *p);
+/* packetdrill's socket under test (real calls): set by an inbound SYN
+ * or the SYN of an active open; whether a segment the DUT sent is one
+ * the script's lines may match. */
+void engine_sut_set(struct engine_run *e, uint16_t dut_port, uint32_t peer_ip, uint16_t peer_port);
+bool engine_sut_segment(struct engine_run *e, const struct engine_seg *seg);
 /* The known connection of a segment the DUT sent, or -1. */
 int engine_conn_of(const struct engine_run *e, const struct engine_seg *seg);
 /* An active open was issued: the DUT's next SYN starts a new connection. */

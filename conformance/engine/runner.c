@@ -178,10 +178,6 @@ static void enqueue(struct engine_run *e, const struct dut_packet *p)
 	struct engine_seg seg;
 	engine_parse_seg(p->data, p->len, &seg);
 	size_t idx = log_add(e, p->t, true, 0, engine_conn_of(e, &seg), p->data, p->len);
-	if (e->real_sys && e->dut.ops->segment_orphaned != NULL && e->dut.ops->segment_orphaned(&e->dut, p->data, p->len)) {
-		log_mark(e, idx, 0, "(a socket the script closed: not matched, as on packetdrill)\n");
-		return;
-	}
 	if (e->q_len == ENGINE_QLEN && e->real_sys) {
 		/* packetdrill leaves what no line sniffs in its socket: the
 		 * oldest goes, the verdict is the lines'. */
@@ -220,11 +216,30 @@ void engine_advance_to(struct engine_run *e, uint64_t t)
 			return;
 }
 
+/* Where the calls are real, a segment that is not the socket under
+ * test's is passed over when a line looks for one, as packetdrill's sniff
+ * does (runner_conn.c engine_sut_segment). */
+static void drop_not_sut(struct engine_run *e)
+{
+	while (e->real_sys && e->q_len > 0) {
+		struct engine_qpkt *qp = &e->q[e->q_head];
+		struct engine_seg seg;
+		engine_parse_seg(qp->pkt.data, qp->pkt.len, &seg);
+		if (engine_sut_segment(e, &seg))
+			return;
+		log_mark(e, qp->log_index, 0, "(not the socket under test: passed over, as on packetdrill)\n");
+		e->q_head = (e->q_head + 1) % ENGINE_QLEN;
+		e->q_len--;
+	}
+}
+
 static bool wait_packet(struct engine_run *e, uint64_t limit)
 {
+	drop_not_sut(e);
 	while (!e->stop && e->q_len == 0) {
 		if (step(e, limit) < 0)
 			return false;
+		drop_not_sut(e);
 		if (e->q_len == 0 && dnow(e) >= limit)
 			return false;
 	}
@@ -260,7 +275,7 @@ void engine_wait_pending(struct engine_run *e, uint64_t limit)
 uint64_t engine_tolerance(const struct engine_run *e, uint64_t gap)
 {
 	uint64_t t = (uint64_t)e->tol_ns;
-	uint64_t p = gap / 100u * (uint64_t)e->tol_pct;
+	uint64_t p = gap / 1000u * (uint64_t)e->tol_permille;
 	return p > t ? p : t;
 }
 
@@ -364,6 +379,8 @@ static void do_inbound(struct engine_run *e, const struct script_event *ev, cons
 	engine_conn_map(e, conn, &m);
 	if (e->real_sys && (p->flags & TCP_SYN))
 		m.peer_isn_known = false; /* a SYN's number is its ISN, as written */
+	if (e->real_sys && (p->flags & TCP_SYN) && !(p->flags & TCP_ACK))
+		engine_sut_set(e, m.dut_port, m.peer_ip, m.peer_port);
 	int len = engine_build_inbound(p, &m, e->ip_id++, buf, cap, err, sizeof err);
 	if (len < 0) {
 		free(buf);
@@ -846,7 +863,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	e.tol_ns = o->tolerance_ns >= 0 ? o->tolerance_ns : ENGINE_DEFAULT_TOLERANCE_NS;
 	if (o->tolerance_ns < 0 && o->dut_ops->tolerance_ns > 0)
 		e.tol_ns = o->dut_ops->tolerance_ns; /* the DUT's own default (dut.h) */
-	e.tol_pct = o->tolerance_pct >= 0 ? o->tolerance_pct : ENGINE_DEFAULT_TOLERANCE_PCT;
+	e.tol_permille = 10 * (o->tolerance_pct >= 0 ? o->tolerance_pct : ENGINE_DEFAULT_TOLERANCE_PCT);
 	e.listen_fd = e.conn_fd = -1;
 	e.ip_id = 1;
 	e.msgs = open_memstream(&e.msgbuf, &e.msglen);
@@ -861,6 +878,10 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	e.map.dut_port = or_default16(o->dut_port, h->local_port, ENGINE_DEFAULT_DUT_PORT);
 	e.map.peer_port = or_default16(o->peer_port, h->remote_port, ENGINE_DEFAULT_PEER_PORT);
 	e.real_sys = engine_real_mode(s, o->dut_ops);
+	/* packetdrill's own default where its scripts run for real: 12.5%,
+	 * the timer wheel's worst case (its config.c). */
+	if (e.real_sys && o->tolerance_pct < 0)
+		e.tol_permille = 125;
 	if (!engine_prescan(&e))
 		goto out;
 

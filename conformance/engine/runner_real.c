@@ -176,6 +176,9 @@ void engine_real_run(struct engine_run *e, const struct script_event *ev, uint64
 	/* An active open starts a new connection: its SYN sets the DUT's ISN. */
 	if (strcmp(sc->name, "connect") == 0 || mentions(sc->args, "MSG_FASTOPEN"))
 		engine_conn_connecting(e);
+	/* A new socket is packetdrill's socket under test from now on. */
+	if (strcmp(sc->name, "socket") == 0)
+		e->sut_known = false;
 	struct dut_syscall_ctx ctx = {
 		.bind_ip = e->map.dut_ip,
 		.connect_ip = e->map.peer_ip,

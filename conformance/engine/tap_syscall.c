@@ -43,6 +43,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -60,21 +61,21 @@ enum call {
 	C_SOCKET, C_BIND, C_LISTEN, C_ACCEPT, C_CONNECT, C_READ, C_READV, C_RECV, C_RECVFROM,
 	C_RECVMSG, C_WRITE, C_WRITEV, C_SEND, C_SENDTO, C_SENDMSG, C_FCNTL, C_IOCTL, C_CLOSE,
 	C_SHUTDOWN, C_GETSOCKOPT, C_SETSOCKOPT, C_POLL, C_EPOLL_CREATE, C_EPOLL_CTL, C_EPOLL_WAIT,
-	C_PIPE, C_SPLICE, C_OPEN, C_COUNT
+	C_PIPE, C_SPLICE, C_OPEN, C_SENDFILE, C_COUNT
 };
 
 static const char *const CALL_NAMES[C_COUNT] = {
 	"socket", "bind", "listen", "accept", "connect", "read", "readv", "recv", "recvfrom",
 	"recvmsg", "write", "writev", "send", "sendto", "sendmsg", "fcntl", "ioctl", "close",
 	"shutdown", "getsockopt", "setsockopt", "poll", "epoll_create", "epoll_ctl", "epoll_wait",
-	"pipe", "splice", "open",
+	"pipe", "splice", "open", "sendfile",
 };
 
 /* Argument counts (min, max) as packetdrill checks them. */
 static const unsigned char ARGS_MIN[C_COUNT] = {3, 3, 2, 3, 3, 3, 3, 4, 6, 3, 3, 3, 4, 6, 3, 2, 2, 1,
-						2, 5, 5, 3, 1, 4, 4, 1, 6, 2};
+						2, 5, 5, 3, 1, 4, 4, 1, 6, 2, 4};
 static const unsigned char ARGS_MAX[C_COUNT] = {3, 3, 2, 3, 3, 3, 3, 4, 6, 3, 3, 3, 4, 6, 3, 3, 3, 1,
-						2, 5, 5, 3, 1, 4, 4, 1, 6, 3};
+						2, 5, 5, 3, 1, 4, 4, 1, 6, 3, 4};
 
 /* What the runner's thread prepared and the call thread fills in. */
 struct job {
@@ -97,6 +98,7 @@ struct job {
 	char optbuf[512];
 	socklen_t optlen;
 	char path[256];
+	off_t off;
 	/* Expected out-arguments. */
 	bool check_int;            /* getsockopt/ioctl `[N]` */
 	int want_int;
@@ -139,12 +141,6 @@ struct tap_sys {
 	int map_script[MAX_FDS], map_live[MAX_FDS];
 	int n_map;
 	int under_test;            /* live fd of the socket under test, -1 = none */
-	/* 4-tuples of the sockets the script closed (host order). */
-	struct {
-		uint32_t lip, rip;
-		uint16_t lport, rport;
-	} closed[MAX_FDS];
-	int n_closed, next_closed;
 };
 
 static uint64_t mono_ns(void)
@@ -674,6 +670,15 @@ static bool prepare(struct tap_sys *s, struct job *j, const struct script_syscal
 		j->a[2] = (long)v;
 		j->a[3] = (long)w;
 		if (j->call == C_SENDTO) {
+			if (a4 && (a4->kind == SCRIPT_EXPR_WORD || a4->kind == SCRIPT_EXPR_INT)) {
+				/* sendto(..., AF_UNSPEC, ...): an address of that family. */
+				if (!eval(a4, &v, why, cap))
+					return false;
+				memset(&j->sa, 0, sizeof j->sa);
+				j->sa.ss_family = (sa_family_t)v;
+				j->salen = sizeof(struct sockaddr_in);
+				return true;
+			}
 			if (!sockaddr_arg(j, a4, ctx->connect_ip, ctx->connect_port, why, cap))
 				return false;
 			return is_ellipsis(a5) || eval(a5, &v, why, cap);
@@ -814,6 +819,15 @@ static bool prepare(struct tap_sys *s, struct job *j, const struct script_syscal
 			return false;
 		j->a[2] = a2 ? (long)v : 0;
 		return true;
+	case C_SENDFILE: {
+		/* sendfile(out, in, [offset], count) */
+		int64_t off, n;
+		if (!fd_arg(s, a1, &j->a[1], why, cap) || !bracketed(a2, &off, why, cap) || !eval(a3, &n, why, cap))
+			return false;
+		j->off = (off_t)off;
+		j->a[3] = (long)n;
+		return true;
+	}
 	case C_COUNT:
 		break;
 	}
@@ -891,6 +905,8 @@ static long make_call(struct job *j)
 		return splice(fd, NULL, (int)a[2], NULL, (size_t)a[4], (unsigned)a[5]);
 	case C_OPEN:
 		return open(j->path, (int)a[1], (mode_t)a[2]);
+	case C_SENDFILE:
+		return sendfile(fd, (int)a[1], &j->off, (size_t)a[3]);
 	case C_COUNT:
 		break;
 	}
@@ -1019,52 +1035,6 @@ const char *tap_sys_check(const struct script_syscall *sc, char *buf, size_t cap
 	return buf;
 }
 
-/* Before close(): the socket's 4-tuple, for tap_sys_orphaned(). */
-static void remember_closed(struct tap_sys *s, int fd)
-{
-	struct sockaddr_in l, r;
-	socklen_t ll = sizeof l, rl = sizeof r;
-	if (getsockname(fd, (struct sockaddr *)&l, &ll) < 0 || l.sin_family != AF_INET ||
-	    getpeername(fd, (struct sockaddr *)&r, &rl) < 0)
-		return;
-	int i = s->next_closed;
-	s->closed[i].lip = ntohl(l.sin_addr.s_addr);
-	s->closed[i].rip = ntohl(r.sin_addr.s_addr);
-	s->closed[i].lport = ntohs(l.sin_port);
-	s->closed[i].rport = ntohs(r.sin_port);
-	s->next_closed = (i + 1) % MAX_FDS;
-	if (s->n_closed < MAX_FDS)
-		s->n_closed++;
-}
-
-bool tap_sys_orphaned(const struct tap_sys *s, const uint8_t *ip, size_t len)
-{
-	if (len < 24 || (ip[0] >> 4) != 4 || ip[9] != IPPROTO_TCP)
-		return false;
-	size_t ihl = (size_t)(ip[0] & 0x0fu) * 4u;
-	if (len < ihl + 4)
-		return false;
-	uint32_t src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
-	uint32_t dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 | (uint32_t)ip[18] << 8 | ip[19];
-	uint16_t sp = (uint16_t)(ip[ihl] << 8 | ip[ihl + 1]), dp = (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]);
-	for (int i = 0; i < s->n_closed; i++)
-		if (s->closed[i].lip == src && s->closed[i].rip == dst && s->closed[i].lport == sp &&
-		    s->closed[i].rport == dp) {
-			/* Unless a socket the script still holds has it again. */
-			for (int k = 0; k < s->n_map; k++) {
-				struct sockaddr_in l, r;
-				socklen_t ll = sizeof l, rl = sizeof r;
-				if (getsockname(s->map_live[k], (struct sockaddr *)&l, &ll) == 0 &&
-				    getpeername(s->map_live[k], (struct sockaddr *)&r, &rl) == 0 &&
-				    l.sin_family == AF_INET && ntohs(l.sin_port) == sp && ntohs(r.sin_port) == dp &&
-				    ntohl(r.sin_addr.s_addr) == dst)
-					return false;
-			}
-			return true;
-		}
-	return false;
-}
-
 int tap_sys_start(struct tap_sys *s, const struct script_syscall *sc, const struct dut_syscall_ctx *ctx,
 		  char err[DUT_ERR_LEN])
 {
@@ -1077,8 +1047,6 @@ int tap_sys_start(struct tap_sys *s, const struct script_syscall *sc, const stru
 		s->job.buf = NULL;
 		return -1;
 	}
-	if (s->job.call == C_CLOSE)
-		remember_closed(s, (int)s->job.a[0]);
 	pthread_mutex_lock(&s->mu);
 	s->phase = P_QUEUED;
 	s->have_job = true;

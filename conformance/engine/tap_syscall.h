@@ -49,9 +49,6 @@ int tap_sys_finish(struct tap_sys *s, char *msg, size_t cap);
  * -1 with why in buf. */
 int tap_sys_tcp_info(struct tap_sys *s, char *buf, size_t cap);
 
-/* Whether an emitted IPv4 datagram is of a socket the script closed
- * (and no socket it holds has that 4-tuple again). */
-bool tap_sys_orphaned(const struct tap_sys *s, const uint8_t *ip, size_t len);
 /* The DUT clock's new origin (after the init command). */
 void tap_sys_set_t0(struct tap_sys *s, uint64_t t0);
 /* The live fd of the socket the last socket()/accept() made, -1 = none. */

@@ -579,6 +579,9 @@ static const struct sym SYMS[] = {
 #ifdef IPV6_MTU_DISCOVER
 	S(IPV6_MTU_DISCOVER)
 #endif
+#ifdef IPV6_RECVERR
+	S(IPV6_RECVERR)
+#endif
 #ifdef IPV6_TCLASS
 	S(IPV6_TCLASS)
 #endif
@@ -602,6 +605,9 @@ static const struct sym SYMS[] = {
 #endif
 #ifdef IP_PMTUDISC_WANT
 	S(IP_PMTUDISC_WANT)
+#endif
+#ifdef IP_RECVERR
+	S(IP_RECVERR)
 #endif
 #ifdef IP_TOS
 	S(IP_TOS)
@@ -747,6 +753,9 @@ static const struct sym SYMS[] = {
 #ifdef POLLWRNORM
 	S(POLLWRNORM)
 #endif
+#ifdef SCM_TIMESTAMPING
+	S(SCM_TIMESTAMPING)
+#endif
 #ifdef SCM_TIMESTAMPING_OPT_STATS
 	S(SCM_TIMESTAMPING_OPT_STATS)
 #endif
@@ -798,6 +807,15 @@ static const struct sym SYMS[] = {
 #ifdef SO_DONTROUTE
 	S(SO_DONTROUTE)
 #endif
+#ifdef SO_EE_CODE_ZEROCOPY_COPIED
+	S(SO_EE_CODE_ZEROCOPY_COPIED)
+#endif
+#ifdef SO_EE_ORIGIN_TIMESTAMPING
+	S(SO_EE_ORIGIN_TIMESTAMPING)
+#endif
+#ifdef SO_EE_ORIGIN_ZEROCOPY
+	S(SO_EE_ORIGIN_ZEROCOPY)
+#endif
 #ifdef SO_ERROR
 	S(SO_ERROR)
 #endif
@@ -809,6 +827,9 @@ static const struct sym SYMS[] = {
 #endif
 #ifdef SO_MARK
 	S(SO_MARK)
+#endif
+#ifdef SO_MAX_PACING_RATE
+	S(SO_MAX_PACING_RATE)
 #endif
 #ifdef SO_NO_CHECK
 	S(SO_NO_CHECK)
@@ -867,8 +888,14 @@ static const struct sym SYMS[] = {
 #ifdef SO_TIMESTAMP
 	S(SO_TIMESTAMP)
 #endif
+#ifdef SO_TIMESTAMPING
+	S(SO_TIMESTAMPING)
+#endif
 #ifdef SO_TYPE
 	S(SO_TYPE)
+#endif
+#ifdef SO_ZEROCOPY
+	S(SO_ZEROCOPY)
 #endif
 #ifdef SPLICE_F_GIFT
 	S(SPLICE_F_GIFT)
@@ -881,6 +908,9 @@ static const struct sym SYMS[] = {
 #endif
 #ifdef SPLICE_F_NONBLOCK
 	S(SPLICE_F_NONBLOCK)
+#endif
+#ifdef TCP_CM_INQ
+	S(TCP_CM_INQ)
 #endif
 #ifdef TCP_CONGESTION
 	S(TCP_CONGESTION)
@@ -908,6 +938,9 @@ static const struct sym SYMS[] = {
 #endif
 #ifdef TCP_INFO
 	S(TCP_INFO)
+#endif
+#ifdef TCP_INQ
+	S(TCP_INQ)
 #endif
 #ifdef TCP_KEEPCNT
 	S(TCP_KEEPCNT)
@@ -948,12 +981,30 @@ static const struct sym SYMS[] = {
 #ifdef TCP_TIMESTAMP
 	S(TCP_TIMESTAMP)
 #endif
+#ifdef TCP_TX_DELAY
+	S(TCP_TX_DELAY)
+#endif
 #ifdef TCP_USER_TIMEOUT
 	S(TCP_USER_TIMEOUT)
 #endif
-	/* enum values in <linux/net_tstamp.h> */
+	/* enum values of <linux/net_tstamp.h> and <linux/errqueue.h> */
+	S(SCM_TSTAMP_ACK)
+	S(SCM_TSTAMP_SCHED)
+	S(SCM_TSTAMP_SND)
+	S(SOF_TIMESTAMPING_OPT_CMSG)
+	S(SOF_TIMESTAMPING_OPT_ID)
+	{"SOF_TIMESTAMPING_OPT_ID_TCP", 1 << 16}, /* Linux uapi, newer than these headers */
+	S(SOF_TIMESTAMPING_OPT_STATS)
+	S(SOF_TIMESTAMPING_OPT_TSONLY)
 	S(SOF_TIMESTAMPING_RAW_HARDWARE)
+	S(SOF_TIMESTAMPING_RX_HARDWARE)
+	S(SOF_TIMESTAMPING_RX_SOFTWARE)
+	S(SOF_TIMESTAMPING_SOFTWARE)
 	S(SOF_TIMESTAMPING_SYS_HARDWARE)
+	S(SOF_TIMESTAMPING_TX_ACK)
+	S(SOF_TIMESTAMPING_TX_HARDWARE)
+	S(SOF_TIMESTAMPING_TX_SCHED)
+	S(SOF_TIMESTAMPING_TX_SOFTWARE)
 };
 
 static const struct sym ERRNOS[] = {
