@@ -111,6 +111,13 @@ struct job {
 	char want_str[512];
 	bool check_msg_flags;
 	int want_msg_flags;
+	bool check_cmsg;
+	int n_cmsg;
+	int cm_level[MAX_VEC], cm_type[MAX_VEC], cm_data[MAX_VEC];
+	union {
+		char buf[1024];
+		struct cmsghdr align;
+	} cu;
 	short want_revents[MAX_VEC];
 	bool check_ev;
 	uint32_t want_events;
@@ -401,6 +408,34 @@ static bool iovec_arg(struct job *j, const struct script_expr *x, char *why, siz
 	return true;
 }
 
+/* recvmsg's expected control messages: [{cmsg_level=L, cmsg_type=T,
+ * cmsg_data=N}, ...] with an int payload each (TCP_CM_INQ, ...). */
+static bool cmsg_expect(struct job *j, const struct script_expr *x, char *why, size_t cap)
+{
+	if (x == NULL || x->kind != SCRIPT_EXPR_LIST || x->n_children > MAX_VEC) {
+		snprintf(why, cap, "expected msg_control=[{cmsg_level=..., cmsg_type=..., cmsg_data=...}]");
+		return false;
+	}
+	j->n_cmsg = 0;
+	for (const struct script_expr *c = x->child; c; c = c->next) {
+		int64_t l, t, d;
+		const struct script_expr *data = member(c, "cmsg_data");
+		if (!eval(member(c, "cmsg_level"), &l, why, cap) || !eval(member(c, "cmsg_type"), &t, why, cap))
+			return false;
+		if (data == NULL || data->kind == SCRIPT_EXPR_STRUCT || data->kind == SCRIPT_EXPR_LIST) {
+			snprintf(why, cap, "control messages whose data is a struct (cmsg_data={...})");
+			return false;
+		}
+		if (!eval(data, &d, why, cap))
+			return false;
+		j->cm_level[j->n_cmsg] = (int)l;
+		j->cm_type[j->n_cmsg] = (int)t;
+		j->cm_data[j->n_cmsg++] = (int)d;
+	}
+	j->check_cmsg = true;
+	return true;
+}
+
 /* {msg_name(...)=..., msg_iov(N)=[...], msg_control(...)=..., msg_flags=F} */
 static bool msghdr_arg(struct job *j, const struct script_expr *x, bool fastopen, const struct dut_syscall_ctx *ctx,
 		       char *why, size_t cap)
@@ -434,11 +469,17 @@ static bool msghdr_arg(struct job *j, const struct script_expr *x, bool fastopen
 				return false;
 			j->check_msg_flags = true;
 			j->want_msg_flags = (int)v;
-		} else if (strcmp(n, "msg_control") == 0 || strcmp(n, "msg_controllen") == 0) {
-			if (!is_ellipsis(c->rhs)) {
-				snprintf(why, cap, "control messages (msg_control) in a msghdr");
+		} else if (strcmp(n, "msg_control") == 0 && !is_ellipsis(c->rhs)) {
+			if (j->call != C_RECVMSG) {
+				snprintf(why, cap, "control messages sent with sendmsg()");
 				return false;
 			}
+			if (!cmsg_expect(j, c->rhs, why, cap))
+				return false;
+			j->msg.msg_control = j->cu.buf;
+			j->msg.msg_controllen = sizeof j->cu.buf;
+		} else if (strcmp(n, "msg_control") == 0 || strcmp(n, "msg_controllen") == 0) {
+			/* `...`: not compared */
 		} else if (strcmp(n, "msg_namelen") != 0 && strcmp(n, "msg_iovlen") != 0) {
 			snprintf(why, cap, "the msghdr member %s", n);
 			return false;
@@ -1243,6 +1284,26 @@ int tap_sys_finish(struct tap_sys *s, char *msg, size_t cap)
 		}
 		break;
 	case C_RECVMSG:
+		if (j->check_cmsg) {
+			int i = 0;
+			for (struct cmsghdr *c = CMSG_FIRSTHDR(&j->msg); c; c = CMSG_NXTHDR(&j->msg, c), i++) {
+				int v = 0;
+				if (c->cmsg_len >= CMSG_LEN(sizeof v))
+					memcpy(&v, CMSG_DATA(c), sizeof v);
+				if (i >= j->n_cmsg || c->cmsg_level != j->cm_level[i] || c->cmsg_type != j->cm_type[i] ||
+				    v != j->cm_data[i]) {
+					snprintf(msg, cap, "recvmsg(): control message %d: expected level %d type %d data %d "
+						 "but got level %d type %d data %d", i, i < j->n_cmsg ? j->cm_level[i] : -1,
+						 i < j->n_cmsg ? j->cm_type[i] : -1, i < j->n_cmsg ? j->cm_data[i] : -1,
+						 c->cmsg_level, c->cmsg_type, v);
+					return 1;
+				}
+			}
+			if (i != j->n_cmsg) {
+				snprintf(msg, cap, "recvmsg(): expected %d control message(s) but got %d", j->n_cmsg, i);
+				return 1;
+			}
+		}
 		if (j->check_msg_flags && j->msg.msg_flags != j->want_msg_flags) {
 			snprintf(msg, cap, "recvmsg(): expected msg_flags 0x%x but got 0x%x", (unsigned)j->want_msg_flags,
 				 (unsigned)j->msg.msg_flags);
