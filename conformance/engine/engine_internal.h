@@ -164,6 +164,7 @@ struct engine_run {
 	/* Real system calls (runner_real.c): the adapter makes the script's
 	 * calls itself; shell lines and %{ }% blocks run too. */
 	bool real_sys;
+	bool prev_inbound;         /* the previous line injected a segment */
 	bool sut_known;            /* packetdrill's socket under test (runner_conn.c) */
 	uint16_t sut_dut_port, sut_peer_port;
 	uint32_t sut_peer_ip;

@@ -297,10 +297,26 @@ struct window {
 	bool derived;  /* relative to an observed moment: the DUT's, not the script's */
 };
 
-static struct window window_of(const struct engine_run *e, const struct script_event *ev)
+static bool is_inbound(const struct script_event *ev)
 {
-	struct window w = {e->prev_t, e->prev_t, false, false, false};
+	return ev->kind == SCRIPT_EV_PACKET && ev->u.packet.dir == SCRIPT_INBOUND;
+}
+
+static struct window window_of(struct engine_run *e, const struct script_event *ev)
+{
+	uint64_t base = e->prev_t;
 	const struct script_time *t = &ev->time;
+	/* packetdrill (run.c adjust_relative_event_times): a relative time
+	 * counts from now, when the line is reached, except from an inbound
+	 * segment to the next inbound segment, which keep the script's gap. */
+	if (e->real_sys && e->dut_open &&
+	    (t->kind == SCRIPT_TIME_REL || t->kind == SCRIPT_TIME_REL_RANGE || t->kind == SCRIPT_TIME_ANY) &&
+	    !(e->prev_inbound && is_inbound(ev))) {
+		uint64_t now = dnow(e);
+		if (now > base)
+			base = now;
+	}
+	struct window w = {base, base, false, false, false};
 	w.derived = e->prev_observed && (t->kind == SCRIPT_TIME_REL || t->kind == SCRIPT_TIME_REL_RANGE);
 	switch (t->kind) {
 	case SCRIPT_TIME_NONE:
@@ -309,10 +325,10 @@ static struct window window_of(const struct engine_run *e, const struct script_e
 		w.lo = w.hi = (uint64_t)t->lo_ns;
 		break;
 	case SCRIPT_TIME_REL:
-		w.lo = w.hi = e->prev_t + (uint64_t)t->lo_ns;
+		w.lo = w.hi = base + (uint64_t)t->lo_ns;
 		break;
 	case SCRIPT_TIME_ANY:
-		w.hi = e->prev_t + (uint64_t)ENGINE_ANY_HORIZON_NS;
+		w.hi = base + (uint64_t)ENGINE_ANY_HORIZON_NS;
 		w.observed = w.any = true;
 		break;
 	case SCRIPT_TIME_ABS_RANGE:
@@ -321,8 +337,8 @@ static struct window window_of(const struct engine_run *e, const struct script_e
 		w.observed = true;
 		break;
 	case SCRIPT_TIME_REL_RANGE:
-		w.lo = e->prev_t + (uint64_t)t->lo_ns;
-		w.hi = e->prev_t + (uint64_t)t->hi_ns;
+		w.lo = base + (uint64_t)t->lo_ns;
+		w.hi = base + (uint64_t)t->hi_ns;
 		w.observed = true;
 		break;
 	}
@@ -464,6 +480,16 @@ static void do_outbound(struct engine_run *e, const struct script_event *ev, con
 		aggregate(e, &qp, &seg, p, late + ENGINE_LATE_GRACE_NS);
 	int conn = engine_conn_outbound(e, &seg, p);
 	engine_conn_map(e, conn, &m);
+	if (e->real_sys && seg.err == 0 && (seg.tcp.flags & TCP_SYN) && p->seq_mode == SCRIPT_SEQ_RELATIVE) {
+		/* packetdrill (its socket.h offsets): a SYN's own number is the
+		 * DUT's ISN whatever the script calls it, later numbers count
+		 * from it, and a SYN's ack is the peer's number as written. */
+		m.dut_isn_known = true;
+		m.dut_isn = seg.tcp.seq - p->seq_start;
+		m.peer_isn_known = false;
+		if (conn >= 0)
+			e->conns[conn].dut_isn = seg.tcp.seq;
+	}
 	if (qp.log_index < e->r->n_log)
 		e->r->log[qp.log_index].conn = conn;
 	char *marks = NULL;
@@ -779,6 +805,7 @@ static void run_event(struct engine_run *e, const struct script_event *ev)
 	/* A moment the DUT chose (an observation) carries over to the lines
 	 * timed relative to it, until an absolute time. */
 	e->prev_observed = w.observed || w.derived;
+	e->prev_inbound = is_inbound(ev);
 }
 
 static void finish_unexpected(struct engine_run *e, const struct script_event *last)
