@@ -165,6 +165,7 @@ struct engine_run {
 	 * calls itself; shell lines and %{ }% blocks run too. */
 	bool real_sys;
 	bool prev_inbound;         /* the previous line injected a segment */
+	bool sut_listening;        /* socket() since the last inbound SYN */
 	bool sut_known;            /* packetdrill's socket under test (runner_conn.c) */
 	uint16_t sut_dut_port, sut_peer_port;
 	uint32_t sut_peer_ip;
@@ -202,6 +203,9 @@ int engine_conn_outbound(struct engine_run *e, const struct engine_seg *seg, con
  * the script's lines may match. */
 void engine_sut_set(struct engine_run *e, uint16_t dut_port, uint32_t peer_ip, uint16_t peer_port);
 bool engine_sut_segment(struct engine_run *e, const struct engine_seg *seg);
+/* The SYN to a new listening socket makes a new child: from a peer port
+ * no earlier connection used (packetdrill's next_ephemeral_port). */
+void engine_conn_new_child(struct engine_run *e);
 /* The known connection of a segment the DUT sent, or -1. */
 int engine_conn_of(const struct engine_run *e, const struct engine_seg *seg);
 /* An active open was issued: the DUT's next SYN starts a new connection. */

@@ -391,6 +391,10 @@ static void do_inbound(struct engine_run *e, const struct script_event *ev, cons
 		return;
 	}
 	struct engine_map m;
+	if (e->real_sys && (p->flags & TCP_SYN) && !(p->flags & TCP_ACK) && !p->ip.has_ports && e->sut_listening) {
+		engine_conn_new_child(e);
+		e->sut_listening = false;
+	}
 	int conn = engine_conn_inbound(e, p);
 	engine_conn_map(e, conn, &m);
 	if (e->real_sys && (p->flags & TCP_SYN))

@@ -110,6 +110,12 @@ void engine_sut_set(struct engine_run *e, uint16_t dut_port, uint32_t peer_ip, u
 	e->sut_peer_port = peer_port;
 }
 
+void engine_conn_new_child(struct engine_run *e)
+{
+	while (find(e, e->map.dut_port, e->map.peer_ip, e->map.peer_port) >= 0)
+		e->map.peer_port = (uint16_t)(e->map.peer_port == 65535 ? 1024 : e->map.peer_port + 1);
+}
+
 bool engine_sut_segment(struct engine_run *e, const struct engine_seg *seg)
 {
 	if (seg->err != 0)

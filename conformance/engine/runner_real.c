@@ -177,8 +177,10 @@ void engine_real_run(struct engine_run *e, const struct script_event *ev, uint64
 	if (strcmp(sc->name, "connect") == 0 || mentions(sc->args, "MSG_FASTOPEN"))
 		engine_conn_connecting(e);
 	/* A new socket is packetdrill's socket under test from now on. */
-	if (strcmp(sc->name, "socket") == 0)
+	if (strcmp(sc->name, "socket") == 0) {
 		e->sut_known = false;
+		e->sut_listening = true;
+	}
 	struct dut_syscall_ctx ctx = {
 		.bind_ip = e->map.dut_ip,
 		.connect_ip = e->map.peer_ip,
