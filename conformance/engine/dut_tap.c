@@ -30,7 +30,16 @@
  * scripts match, except where kernels differ by version or host tuning:
  * tcp_rmem/tcp_wmem are pinned to the classic defaults (window scale 7)
  * and tcp_syn_linear_timeouts to 0 (exponential SYN backoff). Scripts may
- * change any net.* sysctl through the sysctl op.
+ * change any net.* sysctl through the sysctl op. A script that sets up
+ * its namespace itself (a packetdrill script with shell lines, whose
+ * defaults.sh sets the rest) gets a fresh namespace's values instead
+ * (dut_config.fresh_sysctls), as packetdrill's namespace has them.
+ *
+ * Frames carry a virtio-net header (IFF_VNET_HDR) and the device has
+ * packetdrill's offloads (TUNSETOFFLOAD: checksum, TSO4/6, TSO_ECN), so
+ * Linux hands over TSO super-segments up to 64 KiB (max_pkt) and leaves
+ * checksums to us (read_frame fills them in). Real system calls, shell
+ * lines and TCP_INFO for %{ }% blocks: tap_syscall.c, tap_tcpinfo.c.
  */
 #define _GNU_SOURCE
 

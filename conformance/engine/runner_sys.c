@@ -25,6 +25,9 @@
  * and must complete at its end time. Everything else (poll, epoll, msghdr
  * calls, TCP_INFO, other options) makes the script unsupported, naming the
  * line; the prescan finds those before anything runs.
+ *
+ * Not used where the adapter makes calls for real (tap, a script in
+ * packetdrill's language only): runner_real.c hands each call over.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
