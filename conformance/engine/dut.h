@@ -135,9 +135,14 @@ struct dut_sockopt {
 /* Real system calls (issue 11): what a `...` sockaddr stands for. bind:
  * the DUT's address and the port the script listens on; connect, sendto
  * and sendmsg with MSG_FASTOPEN: the peer's. Host order. */
+struct script_option;
 struct dut_syscall_ctx {
 	uint32_t bind_ip, connect_ip;
 	uint16_t bind_port, connect_port;
+	/* The script's options: a name that is no constant may be one of its
+	 * defines (-D NAME=VALUE, --define), whose value is a number or a
+	 * constant. NULL = none. */
+	const struct script_option *options;
 };
 #define DUT_SYS_RUNNING 0  /* started, not (yet) asleep in the kernel */
 #define DUT_SYS_BLOCKED 1  /* asleep in the kernel: a blocking call blocked */
@@ -244,7 +249,8 @@ struct dut_ops {
 	 * when it returned. syscall_finish: after DONE, compares result, errno
 	 * and out arguments with the script: 0 as expected, 1 different, -1
 	 * cannot be checked (msg says why). */
-	const char *(*syscall_check)(const struct script_syscall *sc, char *buf, size_t cap);
+	const char *(*syscall_check)(const struct script_syscall *sc, const struct dut_syscall_ctx *ctx, char *buf,
+				     size_t cap);
 	int (*syscall_start)(struct dut *d, const struct script_syscall *sc, const struct dut_syscall_ctx *ctx,
 			     char err[DUT_ERR_LEN]);
 	int (*syscall_state)(struct dut *d, uint64_t *t_end);

@@ -186,6 +186,7 @@ void engine_real_run(struct engine_run *e, const struct script_event *ev, uint64
 		.connect_ip = e->map.peer_ip,
 		.bind_port = e->map.dut_port,
 		.connect_port = e->map.peer_port,
+		.options = e->s->options,
 	};
 	if (e->dut.ops->syscall_start(&e->dut, sc, &ctx, err) != 0) {
 		engine_unsupported(e, ev, "%s", err);

@@ -235,7 +235,8 @@ bool engine_prescan(struct engine_run *e)
 			return false;
 		case SCRIPT_EV_SYSCALL:
 			if (e->real_sys) {
-				if (e->o->dut_ops->syscall_check(&ev->u.syscall, why, sizeof why) != NULL) {
+				struct dut_syscall_ctx ctx = {.options = e->s->options};
+				if (e->o->dut_ops->syscall_check(&ev->u.syscall, &ctx, why, sizeof why) != NULL) {
 					engine_unsupported(e, ev, "%s", why);
 					return false;
 				}

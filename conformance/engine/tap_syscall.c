@@ -55,6 +55,7 @@
 
 #define MAX_FDS 64
 #define MAX_VEC 16
+#define MAX_IOV 1024 /* UIO_MAXIOV: a zerocopy test writes more than MAX_SKB_FRAGS */
 #define MAX_BUF (16u * 1024u * 1024u)
 
 enum call {
@@ -84,7 +85,7 @@ struct job {
 	long a[6];
 	void *buf;
 	size_t buflen;
-	struct iovec iov[MAX_VEC];
+	struct iovec iov[MAX_IOV];
 	int iovcnt;
 	struct msghdr msg;
 	struct sockaddr_storage sa;
@@ -172,6 +173,26 @@ static bool is_ellipsis(const struct script_expr *x)
 	return x && x->kind == SCRIPT_EXPR_ELLIPSIS;
 }
 
+/* The script's options while a call is prepared or checked (defines). */
+static _Thread_local const struct script_option *cur_options;
+
+/* A define's value: a number, or a constant's name. */
+static bool define_value(const char *name, int64_t *v)
+{
+	for (const struct script_option *o = cur_options; o; o = o->next) {
+		if (!o->is_define || o->value == NULL || strcmp(o->name, name) != 0)
+			continue;
+		char *end;
+		long long n = strtoll(o->value, &end, 0);
+		if (end != o->value && *end == '\0') {
+			*v = n;
+			return true;
+		}
+		return tap_sym(o->value, v);
+	}
+	return false;
+}
+
 /* An integer expression: numbers, constants, a|b, htons(), htonl(). */
 static bool eval(const struct script_expr *x, int64_t *v, char *why, size_t cap)
 {
@@ -185,7 +206,7 @@ static bool eval(const struct script_expr *x, int64_t *v, char *why, size_t cap)
 		*v = x->num;
 		return true;
 	case SCRIPT_EXPR_WORD:
-		if (tap_sym(x->text, v))
+		if (tap_sym(x->text, v) || define_value(x->text, v))
 			return true;
 		snprintf(why, cap, "the symbol %s (not in this machine's system headers)", x->text);
 		return false;
@@ -372,7 +393,8 @@ static bool alloc_buf(struct job *j, int64_t n, char *why, size_t cap)
 /* `...` or 0 (NULL) for a buffer. */
 static bool buffer_arg(const struct script_expr *x, bool *null, char *why, size_t cap)
 {
-	*null = x && x->kind == SCRIPT_EXPR_INT && x->num == 0;
+	*null = x && ((x->kind == SCRIPT_EXPR_INT && x->num == 0) ||
+		      (x->kind == SCRIPT_EXPR_WORD && strcmp(x->text, "NULL") == 0));
 	if (is_ellipsis(x) || *null)
 		return true;
 	snprintf(why, cap, "expected ... or NULL for a buffer");
@@ -382,11 +404,12 @@ static bool buffer_arg(const struct script_expr *x, bool *null, char *why, size_
 /* [{..., N}, {iov_base=..., iov_len=N}, ...]: one buffer, cut into iovecs. */
 static bool iovec_arg(struct job *j, const struct script_expr *x, char *why, size_t cap)
 {
-	if (x == NULL || x->kind != SCRIPT_EXPR_LIST || x->n_children > MAX_VEC) {
-		snprintf(why, cap, "expected an iovec list [{..., N}, ...] of at most %d entries", MAX_VEC);
+	if (x == NULL || x->kind != SCRIPT_EXPR_LIST || x->n_children > MAX_IOV) {
+		snprintf(why, cap, "expected an iovec list [{..., N}, ...] of at most %d entries", MAX_IOV);
 		return false;
 	}
-	int64_t len[MAX_VEC], total = 0;
+	static _Thread_local int64_t len[MAX_IOV];
+	int64_t total = 0;
 	int n = 0;
 	for (const struct script_expr *c = x->child; c; c = c->next, n++) {
 		const struct script_expr *l = member(c, "iov_len");
@@ -1063,11 +1086,13 @@ void tap_sys_free(struct tap_sys *s)
 	free(s);
 }
 
-const char *tap_sys_check(const struct script_syscall *sc, char *buf, size_t cap)
+const char *tap_sys_check(const struct script_syscall *sc, const struct dut_syscall_ctx *ctx, char *buf,
+			  size_t cap)
 {
-	struct job j;
+	static _Thread_local struct job j;
 	char why[200];
 	memset(&j, 0, sizeof j);
+	cur_options = ctx ? ctx->options : NULL;
 	bool ok = prepare(NULL, &j, sc, NULL, why, sizeof why);
 	free(j.buf);
 	if (ok)
@@ -1082,6 +1107,7 @@ int tap_sys_start(struct tap_sys *s, const struct script_syscall *sc, const stru
 	char why[200];
 	free(s->job.buf);
 	memset(&s->job, 0, sizeof s->job);
+	cur_options = ctx ? ctx->options : NULL;
 	if (!prepare(s, &s->job, sc, ctx, why, sizeof why)) {
 		snprintf(err, DUT_ERR_LEN, "%s(): %s", sc->name, why);
 		free(s->job.buf);

@@ -34,7 +34,8 @@ void tap_sys_free(struct tap_sys *s);
 
 /* Before the run: NULL when the call's shape is one this file can make,
  * else why not (the call and the construct). */
-const char *tap_sys_check(const struct script_syscall *sc, char *buf, size_t cap);
+const char *tap_sys_check(const struct script_syscall *sc, const struct dut_syscall_ctx *ctx, char *buf,
+			  size_t cap);
 
 /* Returns 0, or -1 with the reason in err (unsupported). */
 int tap_sys_start(struct tap_sys *s, const struct script_syscall *sc, const struct dut_syscall_ctx *ctx,
