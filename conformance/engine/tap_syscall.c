@@ -32,6 +32,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -115,6 +116,8 @@ struct job {
 	bool check_cmsg;
 	int n_cmsg;
 	int cm_level[MAX_VEC], cm_type[MAX_VEC], cm_data[MAX_VEC];
+	bool cm_ee[MAX_VEC];
+	uint32_t cm_eev[MAX_VEC][6];
 	union {
 		char buf[1024];
 		struct cmsghdr align;
@@ -445,12 +448,26 @@ static bool cmsg_expect(struct job *j, const struct script_expr *x, char *why, s
 		const struct script_expr *data = member(c, "cmsg_data");
 		if (!eval(member(c, "cmsg_level"), &l, why, cap) || !eval(member(c, "cmsg_type"), &t, why, cap))
 			return false;
-		if (data == NULL || data->kind == SCRIPT_EXPR_STRUCT || data->kind == SCRIPT_EXPR_LIST) {
-			snprintf(why, cap, "control messages whose data is a struct (cmsg_data={...})");
+		j->cm_ee[j->n_cmsg] = false;
+		if (data && data->kind == SCRIPT_EXPR_STRUCT && member(data, "ee_errno")) {
+			/* struct sock_extended_err (MSG_ERRQUEUE: zerocopy, errors) */
+			static const char *const EE[6] = {"ee_errno", "ee_origin", "ee_type",
+							  "ee_code", "ee_info", "ee_data"};
+			for (int k = 0; k < 6; k++) {
+				int64_t f;
+				if (!eval(member(data, EE[k]), &f, why, cap))
+					return false;
+				j->cm_eev[j->n_cmsg][k] = (uint32_t)f;
+			}
+			j->cm_ee[j->n_cmsg] = true;
+			d = 0;
+		} else if (data == NULL || data->kind == SCRIPT_EXPR_STRUCT || data->kind == SCRIPT_EXPR_LIST) {
+			snprintf(why, cap, "control messages whose data is this kind of struct (cmsg_data={...}): "
+				 "only int data and sock_extended_err are compared");
+			return false;
+		} else if (!eval(data, &d, why, cap)) {
 			return false;
 		}
-		if (!eval(data, &d, why, cap))
-			return false;
 		j->cm_level[j->n_cmsg] = (int)l;
 		j->cm_type[j->n_cmsg] = (int)t;
 		j->cm_data[j->n_cmsg++] = (int)d;
@@ -1314,6 +1331,29 @@ int tap_sys_finish(struct tap_sys *s, char *msg, size_t cap)
 			int i = 0;
 			for (struct cmsghdr *c = CMSG_FIRSTHDR(&j->msg); c; c = CMSG_NXTHDR(&j->msg, c), i++) {
 				int v = 0;
+				if (i < j->n_cmsg && j->cm_ee[i]) {
+					struct sock_extended_err ee;
+					memset(&ee, 0, sizeof ee);
+					if (c->cmsg_len >= CMSG_LEN(sizeof ee))
+						memcpy(&ee, CMSG_DATA(c), sizeof ee);
+					uint32_t got[6] = {ee.ee_errno, ee.ee_origin, ee.ee_type,
+							   ee.ee_code, ee.ee_info, ee.ee_data};
+					static const char *const EE[6] = {"ee_errno", "ee_origin", "ee_type",
+									  "ee_code", "ee_info", "ee_data"};
+					if (c->cmsg_level != j->cm_level[i] || c->cmsg_type != j->cm_type[i]) {
+						snprintf(msg, cap, "recvmsg(): control message %d: expected level %d type %d "
+							 "but got level %d type %d", i, j->cm_level[i], j->cm_type[i],
+							 c->cmsg_level, c->cmsg_type);
+						return 1;
+					}
+					for (int k = 0; k < 6; k++)
+						if (got[k] != j->cm_eev[i][k]) {
+							snprintf(msg, cap, "recvmsg(): control message %d: expected %s %u but got %u",
+								 i, EE[k], j->cm_eev[i][k], got[k]);
+							return 1;
+						}
+					continue;
+				}
 				if (c->cmsg_len >= CMSG_LEN(sizeof v))
 					memcpy(&v, CMSG_DATA(c), sizeof v);
 				if (i >= j->n_cmsg || c->cmsg_level != j->cm_level[i] || c->cmsg_type != j->cm_type[i] ||
