@@ -222,7 +222,7 @@ void engine_shell_run(struct engine_run *e, const struct script_event *ev);
 
 /* runner_real.c */
 /* Whether this script's calls are made for real: the adapter can, and the
- * script is in packetdrill's language only (no synack statements, whose
+ * script is packetdrill's: no `//!` header, no synack statements (whose
  * events and states come from the adapter's own sockets). */
 bool engine_real_mode(const struct script *s, const struct dut_ops *ops);
 void engine_real_run(struct engine_run *e, const struct script_event *ev, uint64_t t);

@@ -25,8 +25,10 @@
  *                          exit (an assert) fails the script
  *
  * The mode is per script (engine_real_mode): a script that also uses
- * synack's statements (listen, event, state, counter) keeps the mapped
- * path of runner_sys.c, whose events come from the adapter's sockets.
+ * synack's statements (listen, event, state, counter) or carries a `//!`
+ * header (synack's suites, written to synack's sequence-number model)
+ * keeps the mapped path of runner_sys.c, whose events come from the
+ * adapter's sockets.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,7 +46,9 @@
 
 bool engine_real_mode(const struct script *s, const struct dut_ops *ops)
 {
-	if (ops->syscall_start == NULL)
+	/* A `//!` header makes it one of synack's scripts, whose numbers
+	 * follow synack's model (conformance/README.md), not packetdrill's. */
+	if (ops->syscall_start == NULL || s->header.loc.line > 0)
 		return false;
 	for (const struct script_event *ev = s->events; ev; ev = ev->next)
 		switch (ev->kind) {

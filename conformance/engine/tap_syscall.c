@@ -1069,8 +1069,10 @@ void tap_sys_free(struct tap_sys *s)
 {
 	if (s == NULL)
 		return;
-	/* Closing the fds wakes a call blocked on one of them (or leaves it
-	 * to its timeout); a call blocked elsewhere is cancelled. */
+	/* shutdown() wakes a call blocked on a socket (close() alone does
+	 * not, from another thread); one blocked elsewhere is cancelled. */
+	for (int i = 0; i < s->n_map; i++)
+		(void)shutdown(s->map_live[i], SHUT_RDWR);
 	for (int i = 0; i < s->n_map; i++)
 		close(s->map_live[i]);
 	s->n_map = 0;
