@@ -244,8 +244,10 @@ struct dut_ops {
 	 * makes a script's system calls for real, one at a time, on a thread
 	 * of its own, so results, errno and blocking are the kernel's.
 	 * syscall_check: before a run, NULL when the call's shape can be made,
-	 * else why not (in buf). syscall_start: 0, or <0 with err (the call
-	 * cannot be made). syscall_state: DUT_SYS_*; *t_end is the DUT clock
+	 * else why not (in buf). syscall_start: 0; -1 with err, the call
+	 * cannot be made (unsupported); -2 with err, the script is wrong for
+	 * this run (an fd it never opened: packetdrill's runtime error, a
+	 * failure). syscall_state: DUT_SYS_*; *t_end is the DUT clock
 	 * when it returned. syscall_finish: after DONE, compares result, errno
 	 * and out arguments with the script: 0 as expected, 1 different, -1
 	 * cannot be checked (msg says why). */

@@ -192,7 +192,12 @@ void engine_real_run(struct engine_run *e, const struct script_event *ev, uint64
 		.connect_port = e->map.peer_port,
 		.options = e->s->options,
 	};
-	if (e->dut.ops->syscall_start(&e->dut, sc, &ctx, err) != 0) {
+	int rc = e->dut.ops->syscall_start(&e->dut, sc, &ctx, err);
+	if (rc == -2) {
+		engine_fail(e, ev, "runtime error in %s call: %s", sc->name, err);
+		return;
+	}
+	if (rc != 0) {
 		engine_unsupported(e, ev, "%s", err);
 		return;
 	}

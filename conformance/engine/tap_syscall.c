@@ -150,7 +150,9 @@ struct tap_sys {
 	struct job job;
 	bool have_job;
 	int map_script[MAX_FDS], map_live[MAX_FDS];
+	bool map_closed[MAX_FDS];  /* closed by the script: EBADF from now on */
 	int n_map;
+	bool script_error;         /* the last start() failed on the script, not on us */
 	int under_test;            /* live fd of the socket under test, -1 = none */
 };
 
@@ -278,12 +280,14 @@ static const struct script_expr *linger_part(const struct script_expr *st, bool 
 
 /* ---- the fd map ------------------------------------------------------------ */
 
+/* The live fd of a script fd: -1 closed (the kernel's EBADF), -2 never
+ * opened. */
 static int live_of(const struct tap_sys *s, int64_t script_fd)
 {
 	for (int i = 0; i < s->n_map; i++)
 		if (s->map_script[i] == script_fd)
 			return s->map_live[i];
-	return -1;
+	return -2;
 }
 
 static void map_add(struct tap_sys *s, int script_fd, int live_fd)
@@ -291,21 +295,24 @@ static void map_add(struct tap_sys *s, int script_fd, int live_fd)
 	for (int i = 0; i < s->n_map; i++)
 		if (s->map_script[i] == script_fd) {
 			s->map_live[i] = live_fd;
+			s->map_closed[i] = false;
 			return;
 		}
 	if (s->n_map < MAX_FDS) {
 		s->map_script[s->n_map] = script_fd;
+		s->map_closed[s->n_map] = false;
 		s->map_live[s->n_map++] = live_fd;
 	}
 }
 
-static void map_del(struct tap_sys *s, int script_fd)
+/* close(): the number stays known, its live fd is no longer ours (the
+ * kernel may reuse it), so later calls on it get -1 (EBADF). */
+static void map_close(struct tap_sys *s, int script_fd)
 {
 	for (int i = 0; i < s->n_map; i++)
 		if (s->map_script[i] == script_fd) {
-			s->map_script[i] = s->map_script[s->n_map - 1];
-			s->map_live[i] = s->map_live[s->n_map - 1];
-			s->n_map--;
+			s->map_closed[i] = true;
+			s->map_live[i] = -1;
 			return;
 		}
 }
@@ -318,17 +325,19 @@ static int script_of(const struct tap_sys *s, int live_fd)
 	return -1;
 }
 
-/* A script fd argument. A number the script never opened is passed as
- * is: a large or negative one gets the kernel's EBADF, as on packetdrill
- * where an unknown fd is a script error only for known-bad numbers. */
+/* A script fd argument: the live fd the script's number stands for, also
+ * after close() (the kernel then says EBADF, as on packetdrill, which
+ * keeps closed fds). A number the script never opened is packetdrill's
+ * runtime error ("unable to find fd"): the script fails. */
 static bool fd_arg(struct tap_sys *s, const struct script_expr *x, long *out, char *why, size_t cap)
 {
 	int64_t v;
 	if (!eval(x, &v, why, cap))
 		return false;
 	int live = s ? live_of(s, v) : 0;
-	if (s && live < 0) {
-		snprintf(why, cap, "fd %lld is not one the script opened", (long long)v);
+	if (s && live == -2) {
+		snprintf(why, cap, "unable to find fd with script fd %lld", (long long)v);
+		s->script_error = true;
 		return false;
 	}
 	*out = live;
@@ -647,7 +656,8 @@ static bool epoll_event_arg(struct tap_sys *s, struct job *j, const struct scrip
 		j->want_fd_given = true;
 		j->want_fd = (int)v;
 		int live = s ? live_of(s, v) : 0;
-		if (s && live < 0 && !wait) {
+		if (s && live == -2 && !wait) {
+			s->script_error = true;
 			snprintf(why, cap, "epoll event fd %lld is not one the script opened", (long long)v);
 			return false;
 		}
@@ -826,7 +836,8 @@ static bool prepare(struct tap_sys *s, struct job *j, const struct script_syscal
 			    !eval(member(p, "revents"), &rev, why, cap))
 				return false;
 			int live = s ? live_of(s, fd) : 0;
-			if (s && live < 0) {
+			if (s && live == -2) {
+				s->script_error = true;
 				snprintf(why, cap, "pollfd fd %lld is not one the script opened", (long long)fd);
 				return false;
 			}
@@ -1072,9 +1083,11 @@ void tap_sys_free(struct tap_sys *s)
 	/* shutdown() wakes a call blocked on a socket (close() alone does
 	 * not, from another thread); one blocked elsewhere is cancelled. */
 	for (int i = 0; i < s->n_map; i++)
-		(void)shutdown(s->map_live[i], SHUT_RDWR);
+		if (!s->map_closed[i])
+			(void)shutdown(s->map_live[i], SHUT_RDWR);
 	for (int i = 0; i < s->n_map; i++)
-		close(s->map_live[i]);
+		if (!s->map_closed[i])
+			close(s->map_live[i]);
 	s->n_map = 0;
 	if (s->thread_up) {
 		pthread_mutex_lock(&s->mu);
@@ -1127,11 +1140,12 @@ int tap_sys_start(struct tap_sys *s, const struct script_syscall *sc, const stru
 	free(s->job.buf);
 	memset(&s->job, 0, sizeof s->job);
 	cur_options = ctx ? ctx->options : NULL;
+	s->script_error = false;
 	if (!prepare(s, &s->job, sc, ctx, why, sizeof why)) {
 		snprintf(err, DUT_ERR_LEN, "%s(): %s", sc->name, why);
 		free(s->job.buf);
 		s->job.buf = NULL;
-		return -1;
+		return s->script_error ? -2 : -1;
 	}
 	pthread_mutex_lock(&s->mu);
 	s->phase = P_QUEUED;
@@ -1259,7 +1273,7 @@ int tap_sys_finish(struct tap_sys *s, char *msg, size_t cap)
 		case C_CLOSE:
 			if (s->under_test == live_of(s, j->script_fd))
 				s->under_test = -1;
-			map_del(s, j->script_fd);
+			map_close(s, j->script_fd);
 			break;
 		default:
 			break;

@@ -34,6 +34,7 @@ FAIL_MESSAGES = {
     "shell-exit.fail.pkt": "error executing `exit 3` command: non-zero status 3",
     "python-assert.fail.pkt": "AssertionError: 1000",
     "ts-ecr-unknown.fail.pkt": "unable to infer live TS ecr for script TS ecr 555",
+    "unknown-fd.fail.pkt": "runtime error in read call: read(): unable to find fd with script fd 7",
     "zerocopy-errqueue.fail.pkt": "recvmsg(): control message 0: expected ee_data 7 but got 0",
 }
 
