@@ -95,3 +95,21 @@ def test_sim_says_why_not(synack_bin, tmp_path, name):
     why = "python block (tcp_info) cannot run on the sim DUT" if name == "python.pkt" else \
         "cannot run on the sim DUT"
     assert why in res.stdout, res.stdout
+
+
+def test_parity_script_bad_usage(tmp_path):
+    """scripts/packetdrill-parity.sh: a wrong argument is named, exit 2
+    (the project never ships packetdrill: the user gives a binary)."""
+    script = pathlib.Path(__file__).resolve().parents[2] / "scripts" / "packetdrill-parity.sh"
+    res = subprocess.run(["sh", str(script)], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and "usage:" in res.stderr, res.stderr
+    missing = tmp_path / "no-packetdrill"
+    res = subprocess.run(["sh", str(script), str(missing), str(tmp_path)], capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode == 2 and f"{missing}: not an executable packetdrill binary" in res.stderr, res.stderr
+    fake = tmp_path / "packetdrill"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    res = subprocess.run(["sh", str(script), str(fake), str(tmp_path / "nowhere")], capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 2 and "nowhere: not a folder" in res.stderr, res.stderr
