@@ -6,12 +6,13 @@
  * A script writes the DUT's TS vals in its own numbers (`> S. ... <TS val
  * 700 ecr 100>`), and an inbound segment echoes one of them (`< . ... <TS
  * val 110 ecr 700>`). The real DUT chose its own clock, and a Linux
- * kernel drops an ACK whose ecr echoes nothing it sent (RFC 7323 §4.3 has
- * the receiver use TSecr for RTT measurement, and Linux since 6.x
- * validates it). So each `>` line that matched records script val -> wire
- * val for its connection, and each inbound ACK carrying a TS option has
- * its ecr replaced by the wire val recorded for that script number, as
- * packetdrill does. An ecr with no recorded val is packetdrill's error
+ * kernel drops an ACK whose ecr echoes nothing it sent (Linux 6.18). So
+ * each `>` line that matched records script val -> wire val for its
+ * connection, and each inbound segment with ACK set carrying a TS option
+ * has its ecr replaced by the wire val recorded for that script number,
+ * as packetdrill does. Only with ACK: RFC 7323 §3.2, "The TSecr field is
+ * valid if the ACK bit is set in the TCP header." (tests/e2e/tap_real/
+ * ts-ecr.pkt fails without the mapping). An ecr with no recorded val is packetdrill's error
  * "unable to infer live TS ecr" (only where the calls are real: tap
  * running a packetdrill-language script).
  */
