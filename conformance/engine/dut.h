@@ -31,7 +31,11 @@
 extern "C" {
 #endif
 
-#define DUT_MAX_PKT 1600u
+#define DUT_MAX_PKT 1600u         /* an Ethernet-sized datagram: what sim, board, avr carry */
+/* The largest datagram any adapter hands over: a TCP super-segment of a
+ * DUT with segmentation offload (tap: TSO on, as packetdrill's tun), up
+ * to IPv4's 65535 bytes. dut_ops.max_pkt says what one adapter takes. */
+#define DUT_MAX_SUPER_PKT 65536u
 #define DUT_ERR_LEN 256u
 
 /* Profiles a DUT follows (bits), matched against a script's //! profile. */
@@ -52,12 +56,17 @@ struct dut_config {
 	 * true, zeros, which is what packetdrill writes (zero-filled buffers)
 	 * and compares outbound payloads with (conformance/packetdrill_so). */
 	bool send_zeros;
+	/* tap: keep a fresh namespace's sysctls, as packetdrill's namespace
+	 * has them (a script with shell lines sets its own, defaults.sh);
+	 * false: tcp_rmem/tcp_wmem and SYN backoff pinned to Linux's classic
+	 * defaults, the same on every host. */
+	bool fresh_sysctls;
 };
 
 struct dut_packet {
 	uint64_t t;                    /* DUT clock when it left the DUT */
 	size_t len;
-	uint8_t data[DUT_MAX_PKT];     /* IPv4 datagram */
+	uint8_t data[DUT_MAX_SUPER_PKT]; /* IPv4 datagram */
 };
 
 enum dut_app_kind {
@@ -123,6 +132,23 @@ struct dut_sockopt {
 	int64_t val;
 };
 
+/* Real system calls (issue 11): what a `...` sockaddr stands for. bind:
+ * the DUT's address and the port the script listens on; connect, sendto
+ * and sendmsg with MSG_FASTOPEN: the peer's. Host order. */
+struct script_option;
+struct dut_syscall_ctx {
+	uint32_t bind_ip, connect_ip;
+	uint16_t bind_port, connect_port;
+	/* The script's options: a name that is no constant may be one of its
+	 * defines (-D NAME=VALUE, --define), whose value is a number or a
+	 * constant. NULL = none. */
+	const struct script_option *options;
+};
+#define DUT_SYS_RUNNING 0  /* started, not (yet) asleep in the kernel */
+#define DUT_SYS_BLOCKED 1  /* asleep in the kernel: a blocking call blocked */
+#define DUT_SYS_DONE 2     /* returned; syscall_finish() tells how */
+
+struct script_syscall;
 struct dut;
 
 struct dut_ops {
@@ -212,6 +238,35 @@ struct dut_ops {
 	 * its pending error, which this clears, as read and write would
 	 * (0 = none). */
 	int (*so_error)(struct dut *d, int conn);
+
+	/* --- Added for real system calls (issue 11); all optional (NULL: the
+	 * runner maps calls onto app()). --- An adapter with a kernel (tap)
+	 * makes a script's system calls for real, one at a time, on a thread
+	 * of its own, so results, errno and blocking are the kernel's.
+	 * syscall_check: before a run, NULL when the call's shape can be made,
+	 * else why not (in buf). syscall_start: 0; -1 with err, the call
+	 * cannot be made (unsupported); -2 with err, the script is wrong for
+	 * this run (an fd it never opened: packetdrill's runtime error, a
+	 * failure). syscall_state: DUT_SYS_*; *t_end is the DUT clock
+	 * when it returned. syscall_finish: after DONE, compares result, errno
+	 * and out arguments with the script: 0 as expected, 1 different, -1
+	 * cannot be checked (msg says why). */
+	const char *(*syscall_check)(const struct script_syscall *sc, const struct dut_syscall_ctx *ctx, char *buf,
+				     size_t cap);
+	int (*syscall_start)(struct dut *d, const struct script_syscall *sc, const struct dut_syscall_ctx *ctx,
+			     char err[DUT_ERR_LEN]);
+	int (*syscall_state)(struct dut *d, uint64_t *t_end);
+	int (*syscall_finish)(struct dut *d, char *msg, size_t cap);
+	/* A back-quoted shell command run with /bin/sh inside the DUT, from
+	 * directory dir: its exit status (0 = success), or <0 with err when it
+	 * could not be run. */
+	int (*shell)(struct dut *d, const char *cmd, const char *dir, char err[DUT_ERR_LEN]);
+	/* Python assignments (`tcpi_snd_cwnd = 10`) of the TCP_INFO of the
+	 * socket the last socket()/accept() made, as packetdrill gives a
+	 * %{ }% block; 0, or <0 with why in buf. */
+	int (*tcp_info_vars)(struct dut *d, char *buf, size_t cap);
+	/* The largest datagram inject() takes (0: DUT_MAX_PKT). */
+	size_t max_pkt;
 };
 
 struct dut {

@@ -4,7 +4,7 @@
  *
  * open() makes a fresh, anonymous network namespace (unshare(CLONE_NEWNET)
  * in the calling thread, which then setns()es straight back), and inside it
- * a TAP device (IFF_TAP | IFF_NO_PI) named synack0 with a fixed MAC,
+ * a TAP device (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR) named tun0 (packetdrill's name) with a fixed MAC,
  * dut_ip/24, a default route out of it, a permanent ARP entry for the peer,
  * IPv6 disabled (no router solicitations or ND noise) and the sysctls the
  * profile asks for. Only the namespace fd, the TAP fd and sockets created
@@ -30,7 +30,16 @@
  * scripts match, except where kernels differ by version or host tuning:
  * tcp_rmem/tcp_wmem are pinned to the classic defaults (window scale 7)
  * and tcp_syn_linear_timeouts to 0 (exponential SYN backoff). Scripts may
- * change any net.* sysctl through the sysctl op.
+ * change any net.* sysctl through the sysctl op. A script that sets up
+ * its namespace itself (a packetdrill script with shell lines, whose
+ * defaults.sh sets the rest) gets a fresh namespace's values instead
+ * (dut_config.fresh_sysctls), as packetdrill's namespace has them.
+ *
+ * Frames carry a virtio-net header (IFF_VNET_HDR) and the device has
+ * packetdrill's offloads (TUNSETOFFLOAD: checksum, TSO4/6, TSO_ECN), so
+ * Linux hands over TSO super-segments up to 64 KiB (max_pkt) and leaves
+ * checksums to us (read_frame fills them in). Real system calls, shell
+ * lines and TCP_INFO for %{ }% blocks: tap_syscall.c, tap_tcpinfo.c.
  */
 #define _GNU_SOURCE
 
@@ -41,6 +50,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <linux/netlink.h>
 #include <net/if.h>
 #include <net/if_arp.h>
@@ -53,16 +63,19 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "tap_syscall.h"
 #include "wire/arp.h"
 #include "wire/eth.h"
 #include "wire/ipv4.h"
 
 #define CAP_BIT_NET_ADMIN 12
 #define CAP_BIT_SYS_ADMIN 21
-#define FRAME_MAX (ETH_HDR_LEN + DUT_MAX_PKT)
+#define VNET_LEN sizeof(struct virtio_net_hdr)
+#define FRAME_MAX (VNET_LEN + ETH_HDR_LEN + DUT_MAX_SUPER_PKT)
 
 /* Locally administered, fixed: captures are comparable run to run. */
 static const uint8_t dut_tap_mac_dut[6] = {0x02, 0x53, 0x59, 0x4e, 0x00, 0x01};
@@ -229,20 +242,22 @@ static int setup_in_ns(struct dut_tap *t, const char **step)
 	 * (6 MB -> wscale 7, what packetdrill's Linux scripts expect), and
 	 * newer kernels or tuned hosts raise it (32 MB -> wscale 10). Same
 	 * options on every host; scripts may still change them (sysctl op). */
-	*step = "set net.ipv4.tcp_rmem";
-	rc = dut_tap_write_sysctl_in_ns("net.ipv4.tcp_rmem", "4096 131072 6291456");
-	if (rc < 0)
-		return rc;
-	*step = "set net.ipv4.tcp_wmem";
-	rc = dut_tap_write_sysctl_in_ns("net.ipv4.tcp_wmem", "4096 16384 4194304");
-	if (rc < 0)
-		return rc;
+	if (!t->cfg.fresh_sysctls) {
+		*step = "set net.ipv4.tcp_rmem";
+		rc = dut_tap_write_sysctl_in_ns("net.ipv4.tcp_rmem", "4096 131072 6291456");
+		if (rc < 0)
+			return rc;
+		*step = "set net.ipv4.tcp_wmem";
+		rc = dut_tap_write_sysctl_in_ns("net.ipv4.tcp_wmem", "4096 16384 4194304");
+		if (rc < 0)
+			return rc;
+	}
 	/* Newer kernels retry SYNs at linear 1 s intervals first
 	 * (tcp_syn_linear_timeouts, default 4); the classic exponential
 	 * backoff (1, 3, 7 s) is what Linux scripts expect. ENOENT: a kernel
 	 * without it already backs off exponentially. */
 	*step = "set net.ipv4.tcp_syn_linear_timeouts";
-	rc = dut_tap_write_sysctl_in_ns("net.ipv4.tcp_syn_linear_timeouts", "0");
+	rc = t->cfg.fresh_sysctls ? 0 : dut_tap_write_sysctl_in_ns("net.ipv4.tcp_syn_linear_timeouts", "0");
 	if (rc < 0 && rc != -ENOENT)
 		return rc;
 	/* Linux rate-limits challenge ACKs (1000/s before 6.0, with a random
@@ -258,8 +273,15 @@ static int setup_in_ns(struct dut_tap *t, const char **step)
 	*step = "create the TAP device (TUNSETIFF)";
 	struct ifreq ifr;
 	fill_ifreq(&ifr, DUT_TAP_IFNAME);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	if (ioctl(t->tap_fd, TUNSETIFF, &ifr) < 0)
+		return -errno;
+	/* The offloads packetdrill gives its tun device (netdev.c), like a
+	 * typical Ethernet NIC's: checksum and TSO, so Linux hands over the
+	 * super-segments its scripts expect (read_frame() fills in the
+	 * checksums the kernel left to the "NIC"). */
+	*step = "set the TAP offloads (TUNSETOFFLOAD)";
+	if (ioctl(t->tap_fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)) < 0)
 		return -errno;
 
 	*step = "create a control socket";
@@ -330,6 +352,8 @@ static int setup_in_ns(struct dut_tap *t, const char **step)
 
 static void release(struct dut_tap *t)
 {
+	tap_sys_free(t->sys);
+	t->sys = NULL;
 	dut_tap_sock_close_all(t);
 	int *fds[] = {&t->diag_fd, &t->ctl_fd, &t->tap_fd, &t->ns_fd};
 	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
@@ -340,6 +364,8 @@ static void release(struct dut_tap *t)
 	if (t->pcap_on)
 		(void)sim_pcap_close(&t->pcap, NULL, 0);
 	t->pcap_on = false;
+	free(t->frame);
+	t->frame = NULL;
 }
 
 static int tap_open(struct dut *d, const struct dut_config *cfg, char err[DUT_ERR_LEN])
@@ -364,6 +390,12 @@ static int tap_open(struct dut *d, const struct dut_config *cfg, char err[DUT_ER
 	}
 	t->cfg = *cfg;
 	t->cfg.pcap_path = NULL;
+	t->frame = malloc(FRAME_MAX);
+	if (t->frame == NULL) {
+		free(t);
+		snprintf(err, DUT_ERR_LEN, "tap DUT: out of memory");
+		return -ENOMEM;
+	}
 	t->ns_fd = t->tap_fd = t->ctl_fd = t->diag_fd = -1;
 	t->t0 = mono_ns();
 	memcpy(t->dut_mac, dut_tap_mac_dut, 6);
@@ -372,6 +404,7 @@ static int tap_open(struct dut *d, const struct dut_config *cfg, char err[DUT_ER
 
 	if (cfg->pcap_path) {
 		if (sim_pcap_open(&t->pcap, cfg->pcap_path, err, DUT_ERR_LEN) < 0) {
+			free(t->frame);
 			free(t);
 			return -EIO;
 		}
@@ -412,6 +445,12 @@ static int tap_open(struct dut *d, const struct dut_config *cfg, char err[DUT_ER
 	/* The clock starts when the DUT is ready: a script's time 0 is not
 	 * eaten by namespace setup. */
 	t->t0 = mono_ns();
+	t->sys = tap_sys_new(t->ns_fd, t->t0, err);
+	if (t->sys == NULL) {
+		release(t);
+		free(t);
+		return -ENOMEM;
+	}
 	d->priv = t;
 	return 0;
 }
@@ -440,18 +479,22 @@ static void capture(struct dut_tap *t, const uint8_t *frame, size_t len)
 static int tap_inject(struct dut *d, const uint8_t *ip, size_t len)
 {
 	struct dut_tap *t = priv(d);
-	uint8_t frame[FRAME_MAX];
-	if (len > DUT_MAX_PKT)
+	uint8_t *frame = t->frame;
+	if (len > DUT_MAX_SUPER_PKT)
 		return -EMSGSIZE;
 	struct eth_repr e;
 	memcpy(e.dst, t->dut_mac, 6);
 	memcpy(e.src, t->peer_mac, 6);
 	e.ethertype = ETH_TYPE_IPV4;
-	(void)eth_emit(&e, frame, sizeof frame);
-	memcpy(frame + ETH_HDR_LEN, ip, len);
-	capture(t, frame, ETH_HDR_LEN + len);
+	/* A zero virtio header: checksums complete, no GSO (as packetdrill
+	 * writes its segments). */
+	memset(frame, 0, VNET_LEN);
+	(void)eth_emit(&e, frame + VNET_LEN, FRAME_MAX - VNET_LEN);
+	memcpy(frame + VNET_LEN + ETH_HDR_LEN, ip, len);
+	capture(t, frame + VNET_LEN, ETH_HDR_LEN + len);
 	dut_tap_injecting(t, ip, len);
-	ssize_t w = write(t->tap_fd, frame, ETH_HDR_LEN + len);
+	t->started = true;
+	ssize_t w = write(t->tap_fd, frame, VNET_LEN + ETH_HDR_LEN + len);
 	if (w < 0)
 		return -errno;
 	t->frames_in++;
@@ -469,12 +512,14 @@ static void answer_arp(struct dut_tap *t, const uint8_t *frame, size_t len)
 		t->noise_dropped++;
 		return;
 	}
-	uint8_t out[ETH_HDR_LEN + ARP_LEN];
+	uint8_t vout[VNET_LEN + ETH_HDR_LEN + ARP_LEN];
+	uint8_t *out = vout + VNET_LEN;
+	memset(vout, 0, VNET_LEN);
 	struct eth_repr e;
 	memcpy(e.dst, a.sha, 6);
 	memcpy(e.src, t->peer_mac, 6);
 	e.ethertype = ETH_TYPE_ARP;
-	(void)eth_emit(&e, out, sizeof out);
+	(void)eth_emit(&e, out, ETH_HDR_LEN + ARP_LEN);
 	struct arp_repr r;
 	r.op = ARP_OP_REPLY;
 	memcpy(r.sha, t->peer_mac, 6);
@@ -482,21 +527,51 @@ static void answer_arp(struct dut_tap *t, const uint8_t *frame, size_t len)
 	memcpy(r.tha, a.sha, 6);
 	r.tpa = a.spa;
 	(void)arp_emit(&r, out + ETH_HDR_LEN, ARP_LEN);
-	capture(t, out, sizeof out);
-	if (write(t->tap_fd, out, sizeof out) > 0)
+	capture(t, out, ETH_HDR_LEN + ARP_LEN);
+	if (write(t->tap_fd, vout, sizeof vout) > 0)
 		t->arp_replies++;
+}
+
+/* A frame whose checksum Linux left to the device (the virtio header's
+ * NEEDS_CSUM, with TUN_F_CSUM on): the field holds the pseudo-header sum,
+ * the Internet checksum over [csum_start, end) completes it (RFC 1071). */
+static void fill_csum(const uint8_t *vnet, uint8_t *frame, size_t len)
+{
+	struct virtio_net_hdr h;
+	memcpy(&h, vnet, sizeof h);
+	if (!(h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		return;
+	size_t start = h.csum_start, at = start + h.csum_offset;
+	if (start >= len || at + 2 > len)
+		return;
+	uint32_t sum = 0;
+	for (size_t i = start; i + 1 < len; i += 2)
+		sum += (uint32_t)frame[i] << 8 | frame[i + 1];
+	if ((len - start) & 1u)
+		sum += (uint32_t)frame[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffffu) + (sum >> 16);
+	uint16_t c = (uint16_t)~sum;
+	frame[at] = (uint8_t)(c >> 8);
+	frame[at + 1] = (uint8_t)c;
 }
 
 /* One frame from Linux: 1 = an IPv4 datagram for the runner in *out, 0 =
  * consumed here (ARP, noise), -EAGAIN = queue empty, other <0 = error. */
 static int read_frame(struct dut_tap *t, struct dut_packet *out)
 {
-	uint8_t frame[FRAME_MAX + 64];
-	ssize_t n = read(t->tap_fd, frame, sizeof frame);
+	uint8_t *raw = t->frame;
+	ssize_t n = read(t->tap_fd, raw, FRAME_MAX);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	uint64_t now = dut_tap_clock(t);
-	size_t len = (size_t)n;
+	if ((size_t)n < VNET_LEN) {
+		t->noise_dropped++;
+		return 0;
+	}
+	uint8_t *frame = raw + VNET_LEN;
+	size_t len = (size_t)n - VNET_LEN;
+	fill_csum(raw, frame, len);
 	if (t->pcap_on)
 		sim_pcap_write(&t->pcap, frame, len, now);
 	struct eth_repr e;
@@ -511,7 +586,7 @@ static int read_frame(struct dut_tap *t, struct dut_packet *out)
 	struct ipv4_repr ip;
 	if (e.ethertype != ETH_TYPE_IPV4 || eth_is_multicast(e.dst) ||
 	    ipv4_parse(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, &ip) != WIRE_OK ||
-	    (ip.dst >> 28) == 0xeu || ip.dst == 0xffffffffu || ip.total_len > DUT_MAX_PKT) {
+	    (ip.dst >> 28) == 0xeu || ip.dst == 0xffffffffu) {
 		t->noise_dropped++;
 		return 0;
 	}
@@ -573,6 +648,74 @@ static int tap_sysctl(struct dut *d, const char *name, const char *value, char e
 	return rc;
 }
 
+/* ---- real system calls, shell lines, TCP_INFO (issue 11) ---- */
+
+static int tap_syscall_start(struct dut *d, const struct script_syscall *sc, const struct dut_syscall_ctx *ctx,
+			     char err[DUT_ERR_LEN])
+{
+	priv(d)->started = true;
+	return tap_sys_start(priv(d)->sys, sc, ctx, err);
+}
+
+static int tap_syscall_state(struct dut *d, uint64_t *t_end)
+{
+	return tap_sys_state(priv(d)->sys, t_end);
+}
+
+static int tap_syscall_finish(struct dut *d, char *msg, size_t cap)
+{
+	return tap_sys_finish(priv(d)->sys, msg, cap);
+}
+
+static int tap_tcp_info_vars(struct dut *d, char *buf, size_t cap)
+{
+	return tap_sys_tcp_info(priv(d)->sys, buf, cap);
+}
+
+/* /bin/sh -c cmd in a child that enters the DUT's namespace and the
+ * script's folder, as packetdrill runs its commands (it runs inside the
+ * namespace run_all.py made). Its output goes to our stderr, so a report
+ * on stdout (--json) stays clean. */
+static int tap_shell(struct dut *d, const char *cmd, const char *dir, char err[DUT_ERR_LEN])
+{
+	struct dut_tap *t = priv(d);
+	/* packetdrill's commands find its pid here (set_sysctls.py names
+	 * its restore file after it). */
+	char pidbuf[32];
+	snprintf(pidbuf, sizeof pidbuf, "%d", (int)getpid());
+	setenv("PACKETDRILL_PID", pidbuf, 1);
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, DUT_ERR_LEN, "fork: %s", strerror(errno));
+		return -errno;
+	}
+	if (pid == 0) {
+		if (setns(t->ns_fd, CLONE_NEWNET) < 0 || chdir(dir) < 0)
+			_exit(126);
+		dup2(2, 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(err, DUT_ERR_LEN, "waitpid: %s", strerror(errno));
+			return -errno;
+		}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 126) {
+		snprintf(err, DUT_ERR_LEN, "cannot enter the namespace or the folder %s", dir);
+		return -ENOENT;
+	}
+	/* Before anything else happened, this is the init command: the
+	 * script's time 0 comes after it, as packetdrill starts its clock
+	 * after the init command. */
+	if (!t->started) {
+		t->t0 = mono_ns();
+		tap_sys_set_t0(t->sys, t->t0);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
 /* The Linux kernel: its own wire (options, window, timers); neither our
  * stack's numbers nor RFC 9293 where Linux deviates from it. */
 static const char *const TAP_BEHAVIOURS[] = {"linux-wire", "linux-params", "linux-right-edge", NULL};
@@ -595,4 +738,11 @@ const struct dut_ops dut_tap_ops = {
 	.sockopt = dut_tap_sockopt,
 	.sysctl = tap_sysctl,
 	.so_error = dut_tap_so_error,
+	.syscall_check = tap_sys_check,
+	.syscall_start = tap_syscall_start,
+	.syscall_state = tap_syscall_state,
+	.syscall_finish = tap_syscall_finish,
+	.shell = tap_shell,
+	.tcp_info_vars = tap_tcp_info_vars,
+	.max_pkt = 65535,
 };

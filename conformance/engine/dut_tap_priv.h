@@ -22,7 +22,9 @@
 #define DUT_TAP_MAX_CONNS 64
 #define DUT_TAP_MAX_EVENTS 64
 #define DUT_TAP_MAX_PENDING_OPTS 16
-#define DUT_TAP_IFNAME "synack0"
+/* packetdrill's device name: its scripts' shell lines name it
+ * (defaults.sh: `tc qdisc add dev tun0 root pfifo`). */
+#define DUT_TAP_IFNAME "tun0"
 
 enum dut_tap_role {
 	DUT_TAP_FREE = 0,
@@ -81,6 +83,12 @@ struct dut_tap {
 
 	enum dut_app_event ev[DUT_TAP_MAX_EVENTS];
 	unsigned ev_head, ev_n;
+
+	/* Real system calls (tap_syscall.c) and the frame buffer (a
+	 * virtio header, Ethernet, a super-segment of up to 64 KiB). */
+	struct tap_sys *sys;
+	uint8_t *frame;
+	bool started;            /* a segment injected or a call made */
 
 	/* adapter counters, readable through counter("tap.<name>") */
 	uint64_t frames_in, frames_out, arp_replies, noise_dropped, events_lost;

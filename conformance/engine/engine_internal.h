@@ -98,11 +98,16 @@ struct engine_fd {
 };
 
 /* One connection a script talks to (runner_conn.c). */
+#define ENGINE_TS_MAP 64u
 struct engine_conn {
 	uint16_t dut_port, peer_port;
 	uint32_t peer_ip;
 	bool dut_isn_known, peer_isn_known;
 	uint32_t dut_isn, peer_isn;
+	/* The DUT's TS vals as the script wrote them and as they were on the
+	 * wire, latest ENGINE_TS_MAP (runner_ts.c). */
+	uint32_t ts_script[ENGINE_TS_MAP], ts_live[ENGINE_TS_MAP];
+	unsigned ts_n, ts_next;
 };
 
 struct engine_qpkt {
@@ -119,7 +124,10 @@ struct engine_evq {
 /* A blocking system call (`+0...0.3 read(...)`) waiting for its
  * condition while the script's later lines run (packetdrill runs it on a
  * second thread). */
-enum engine_pending_kind { ENGINE_PEND_READ, ENGINE_PEND_ACCEPT, ENGINE_PEND_CONNECT };
+enum engine_pending_kind {
+	ENGINE_PEND_READ, ENGINE_PEND_ACCEPT, ENGINE_PEND_CONNECT,
+	ENGINE_PEND_REAL, /* a call the adapter makes for real (runner_real.c) */
+};
 struct engine_pending {
 	bool active;
 	const struct script_event *ev;
@@ -145,7 +153,7 @@ struct engine_run {
 	char *msgbuf;
 	size_t msglen;
 	int64_t tol_ns;
-	int tol_pct;
+	int tol_permille;          /* tolerance_percent, in tenths of a percent */
 	struct engine_qpkt *q;     /* outbound packets not yet matched */
 	size_t q_head, q_len;
 	struct engine_evq evq[ENGINE_EVQ];
@@ -164,6 +172,17 @@ struct engine_run {
 	int taken_handle;          /* of the event engine_take_event() took last */
 	struct engine_pending pending;
 	bool in_poll;
+	/* Real system calls (runner_real.c): the adapter makes the script's
+	 * calls itself; shell lines and %{ }% blocks run too. */
+	bool real_sys;
+	bool prev_inbound;         /* the previous line injected a segment */
+	bool sut_listening;        /* socket() since the last inbound SYN */
+	bool sut_known;            /* packetdrill's socket under test (runner_conn.c) */
+	uint16_t sut_dut_port, sut_peer_port;
+	uint32_t sut_peer_ip;
+	FILE *code;                /* the Python run at the end (packetdrill's code.c) */
+	char *codebuf;
+	size_t codelen;
 };
 
 /* runner.c helpers for runner_sys.c */
@@ -190,6 +209,14 @@ int engine_conn_inbound(struct engine_run *e, const struct script_packet *p);
 /* The connection of a segment the DUT sent for line p (created if new;
  * its SYN sets the DUT's ISN), or -1. */
 int engine_conn_outbound(struct engine_run *e, const struct engine_seg *seg, const struct script_packet *p);
+/* packetdrill's socket under test (real calls): set by an inbound SYN
+ * or the SYN of an active open; whether a segment the DUT sent is one
+ * the script's lines may match. */
+void engine_sut_set(struct engine_run *e, uint16_t dut_port, uint32_t peer_ip, uint16_t peer_port);
+bool engine_sut_segment(struct engine_run *e, const struct engine_seg *seg);
+/* The SYN to a new listening socket makes a new child: from a peer port
+ * no earlier connection used (packetdrill's next_ephemeral_port). */
+void engine_conn_new_child(struct engine_run *e);
 /* The known connection of a segment the DUT sent, or -1. */
 int engine_conn_of(const struct engine_run *e, const struct engine_seg *seg);
 /* An active open was issued: the DUT's next SYN starts a new connection. */
@@ -203,6 +230,36 @@ void engine_conn_map(const struct engine_run *e, int conn, struct engine_map *m)
 bool engine_prescan(struct engine_run *e);
 /* Runs a back-quoted `sysctl name=value ...` line through the adapter. */
 void engine_shell_run(struct engine_run *e, const struct script_event *ev);
+
+/* runner_real.c */
+/* Whether this script's calls are made for real: the adapter can, and the
+ * script is packetdrill's: no `//!` header, no synack statements (whose
+ * events and states come from the adapter's own sockets). */
+bool engine_real_mode(const struct script *s, const struct dut_ops *ops);
+void engine_real_run(struct engine_run *e, const struct script_event *ev, uint64_t t);
+void engine_real_poll(struct engine_run *e, bool final);
+/* Whether the script has a shell line (it sets up its namespace itself). */
+bool engine_script_has_shell(const struct script *s);
+/* A %{ }% block: the socket's TCP_INFO now, the code to run at the end. */
+void engine_code_event(struct engine_run *e, const struct script_event *ev, uint64_t t);
+/* After the last event: the cleanup command, then the Python of the
+ * %{ }% blocks (a non-zero exit fails the script, as on packetdrill). */
+void engine_real_finish(struct engine_run *e);
+
+/* runner_ts.c: packetdrill's TS ecr mapping. An inbound segment's TS ecr
+ * is the script's number for one of the DUT's TS vals; it goes out as the
+ * TS val the DUT really sent (matched by the `>` line that wrote it). */
+void engine_ts_outbound(struct engine_run *e, int conn, const struct script_packet *p, const struct engine_seg *seg);
+/* Rewrites the datagram's TS ecr (and its checksum); false when no TS val
+ * of the DUT's has that script number (the message is in err). */
+bool engine_ts_inbound(struct engine_run *e, int conn, uint8_t *d, size_t len, char *err, size_t cap);
+
+/* runner_agg.c: packetdrill's aggregation of outbound segments. */
+bool engine_agg_same_tuple(const struct engine_seg *a, const struct engine_seg *b);
+/* next may follow prev (prev_len bytes of payload) in one aggregate. */
+bool engine_agg_compatible(const struct engine_seg *prev, const struct engine_seg *next, uint16_t prev_len, bool last);
+/* acc := acc joined with next (next's headers, acc's seq and CWR). */
+bool engine_agg_join(struct dut_packet *acc, const struct dut_packet *next);
 
 /* runner_sys.c */
 /* Static check: can this system call be honoured at all? Returns NULL or

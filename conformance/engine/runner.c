@@ -178,6 +178,12 @@ static void enqueue(struct engine_run *e, const struct dut_packet *p)
 	struct engine_seg seg;
 	engine_parse_seg(p->data, p->len, &seg);
 	size_t idx = log_add(e, p->t, true, 0, engine_conn_of(e, &seg), p->data, p->len);
+	if (e->q_len == ENGINE_QLEN && e->real_sys) {
+		/* packetdrill leaves what no line sniffs in its socket: the
+		 * oldest goes, the verdict is the lines'. */
+		e->q_head = (e->q_head + 1) % ENGINE_QLEN;
+		e->q_len--;
+	}
 	if (e->q_len == ENGINE_QLEN) {
 		engine_fail(e, NULL, "the DUT sent more than %u segments no line expected", ENGINE_QLEN);
 		return;
@@ -210,11 +216,30 @@ void engine_advance_to(struct engine_run *e, uint64_t t)
 			return;
 }
 
+/* Where the calls are real, a segment that is not the socket under
+ * test's is passed over when a line looks for one, as packetdrill's sniff
+ * does (runner_conn.c engine_sut_segment). */
+static void drop_not_sut(struct engine_run *e)
+{
+	while (e->real_sys && e->q_len > 0) {
+		struct engine_qpkt *qp = &e->q[e->q_head];
+		struct engine_seg seg;
+		engine_parse_seg(qp->pkt.data, qp->pkt.len, &seg);
+		if (engine_sut_segment(e, &seg))
+			return;
+		log_mark(e, qp->log_index, 0, "(not the socket under test: passed over, as on packetdrill)\n");
+		e->q_head = (e->q_head + 1) % ENGINE_QLEN;
+		e->q_len--;
+	}
+}
+
 static bool wait_packet(struct engine_run *e, uint64_t limit)
 {
+	drop_not_sut(e);
 	while (!e->stop && e->q_len == 0) {
 		if (step(e, limit) < 0)
 			return false;
+		drop_not_sut(e);
 		if (e->q_len == 0 && dnow(e) >= limit)
 			return false;
 	}
@@ -250,7 +275,7 @@ void engine_wait_pending(struct engine_run *e, uint64_t limit)
 uint64_t engine_tolerance(const struct engine_run *e, uint64_t gap)
 {
 	uint64_t t = (uint64_t)e->tol_ns;
-	uint64_t p = gap / 100u * (uint64_t)e->tol_pct;
+	uint64_t p = gap / 1000u * (uint64_t)e->tol_permille;
 	return p > t ? p : t;
 }
 
@@ -272,10 +297,26 @@ struct window {
 	bool derived;  /* relative to an observed moment: the DUT's, not the script's */
 };
 
-static struct window window_of(const struct engine_run *e, const struct script_event *ev)
+static bool is_inbound(const struct script_event *ev)
 {
-	struct window w = {e->prev_t, e->prev_t, false, false, false};
+	return ev->kind == SCRIPT_EV_PACKET && ev->u.packet.dir == SCRIPT_INBOUND;
+}
+
+static struct window window_of(struct engine_run *e, const struct script_event *ev)
+{
+	uint64_t base = e->prev_t;
 	const struct script_time *t = &ev->time;
+	/* packetdrill (run.c adjust_relative_event_times): a relative time
+	 * counts from now, when the line is reached, except from an inbound
+	 * segment to the next inbound segment, which keep the script's gap. */
+	if (e->real_sys && e->dut_open &&
+	    (t->kind == SCRIPT_TIME_REL || t->kind == SCRIPT_TIME_REL_RANGE || t->kind == SCRIPT_TIME_ANY) &&
+	    !(e->prev_inbound && is_inbound(ev))) {
+		uint64_t now = dnow(e);
+		if (now > base)
+			base = now;
+	}
+	struct window w = {base, base, false, false, false};
 	w.derived = e->prev_observed && (t->kind == SCRIPT_TIME_REL || t->kind == SCRIPT_TIME_REL_RANGE);
 	switch (t->kind) {
 	case SCRIPT_TIME_NONE:
@@ -284,10 +325,10 @@ static struct window window_of(const struct engine_run *e, const struct script_e
 		w.lo = w.hi = (uint64_t)t->lo_ns;
 		break;
 	case SCRIPT_TIME_REL:
-		w.lo = w.hi = e->prev_t + (uint64_t)t->lo_ns;
+		w.lo = w.hi = base + (uint64_t)t->lo_ns;
 		break;
 	case SCRIPT_TIME_ANY:
-		w.hi = e->prev_t + (uint64_t)ENGINE_ANY_HORIZON_NS;
+		w.hi = base + (uint64_t)ENGINE_ANY_HORIZON_NS;
 		w.observed = w.any = true;
 		break;
 	case SCRIPT_TIME_ABS_RANGE:
@@ -296,8 +337,8 @@ static struct window window_of(const struct engine_run *e, const struct script_e
 		w.observed = true;
 		break;
 	case SCRIPT_TIME_REL_RANGE:
-		w.lo = e->prev_t + (uint64_t)t->lo_ns;
-		w.hi = e->prev_t + (uint64_t)t->hi_ns;
+		w.lo = base + (uint64_t)t->lo_ns;
+		w.hi = base + (uint64_t)t->hi_ns;
 		w.observed = true;
 		break;
 	}
@@ -339,25 +380,81 @@ static void quote(const struct script_event *ev, char *buf, size_t cap)
 static void do_inbound(struct engine_run *e, const struct script_event *ev, const struct window *w)
 {
 	const struct script_packet *p = &ev->u.packet;
-	uint8_t buf[DUT_MAX_PKT];
+	size_t cap = e->dut.ops->max_pkt ? e->dut.ops->max_pkt : DUT_MAX_PKT;
 	char err[160];
 	engine_advance_to(e, w->lo);
 	if (e->stop)
 		return;
+	uint8_t *buf = malloc(cap);
+	if (buf == NULL) {
+		engine_fail(e, ev, "out of memory for an inbound segment");
+		return;
+	}
 	struct engine_map m;
+	if (e->real_sys && (p->flags & TCP_SYN) && !(p->flags & TCP_ACK) && !p->ip.has_ports && e->sut_listening) {
+		engine_conn_new_child(e);
+		e->sut_listening = false;
+	}
 	int conn = engine_conn_inbound(e, p);
 	engine_conn_map(e, conn, &m);
-	int len = engine_build_inbound(p, &m, e->ip_id++, buf, sizeof buf, err, sizeof err);
+	if (e->real_sys && (p->flags & TCP_SYN))
+		m.peer_isn_known = false; /* a SYN's number is its ISN, as written */
+	if (e->real_sys && (p->flags & TCP_SYN) && !(p->flags & TCP_ACK))
+		engine_sut_set(e, m.dut_port, m.peer_ip, m.peer_port);
+	int len = engine_build_inbound(p, &m, e->ip_id++, buf, cap, err, sizeof err);
 	if (len < 0) {
+		free(buf);
 		engine_unsupported(e, ev, "%s", err);
+		return;
+	}
+	/* TS ecr onto the DUT's TS val (runner_ts.c); packetdrill's error
+	 * when there is none only where its calls are real. */
+	if (e->dut.ops->syscall_start != NULL && !engine_ts_inbound(e, conn, buf, (size_t)len, err, sizeof err) &&
+	    e->real_sys) {
+		free(buf);
+		engine_fail(e, ev, "%s", err);
 		return;
 	}
 	log_add(e, dnow(e), false, ev->loc.line, conn, buf, (size_t)len);
 	int rc = e->dut.ops->inject(&e->dut, buf, (size_t)len);
+	free(buf);
 	drain_events(e);
 	if (rc < 0)
 		engine_fail(e, ev, "the DUT adapter could not inject the segment (%d)", rc);
 	e->prev_t = w->lo;
+}
+
+/* packetdrill's sniff loop (runner_agg.c): less payload than the line
+ * expects takes the segments that follow on the same connection, until
+ * the length is reached; one of another connection starts afresh. */
+static void aggregate(struct engine_run *e, struct engine_qpkt *qp, struct engine_seg *seg,
+		      const struct script_packet *p, uint64_t limit)
+{
+	if (seg->err != 0 || p->seq_mode == SCRIPT_SEQ_IGNORE)
+		return;
+	uint32_t got = seg->payload_len;
+	struct engine_seg prev = *seg, cur;
+	while (got < p->len && !e->stop) {
+		if (!wait_packet(e, limit))
+			return;
+		struct engine_qpkt *nx = &e->q[e->q_head];
+		engine_parse_seg(nx->pkt.data, nx->pkt.len, &cur);
+		if (cur.err != 0)
+			return;
+		if (!engine_agg_same_tuple(&prev, &cur)) {
+			*qp = *nx;
+			got = cur.payload_len;
+		} else if (!engine_agg_compatible(&prev, &cur, prev.payload_len, cur.payload_len >= p->len - got) ||
+			   !engine_agg_join(&qp->pkt, &nx->pkt)) {
+			return; /* the verifier reports the first one's length */
+		} else {
+			got += cur.payload_len;
+		}
+		e->q_head = (e->q_head + 1) % ENGINE_QLEN;
+		e->q_len--;
+		prev = cur;
+	}
+	engine_parse_seg(qp->pkt.data, qp->pkt.len, seg);
 }
 
 static void do_outbound(struct engine_run *e, const struct script_event *ev, const struct window *w)
@@ -376,14 +473,27 @@ static void do_outbound(struct engine_run *e, const struct script_event *ev, con
 		engine_fail(e, ev, "expected '%s' but the DUT sent nothing by %s s", q, t1);
 		return;
 	}
-	struct engine_qpkt qp = e->q[e->q_head];
+	static _Thread_local struct engine_qpkt qp;
+	qp = e->q[e->q_head];
 	e->q_head = (e->q_head + 1) % ENGINE_QLEN;
 	e->q_len--;
 	struct engine_seg seg;
 	struct engine_map m;
 	engine_parse_seg(qp.pkt.data, qp.pkt.len, &seg);
+	if (e->real_sys)
+		aggregate(e, &qp, &seg, p, late + ENGINE_LATE_GRACE_NS);
 	int conn = engine_conn_outbound(e, &seg, p);
 	engine_conn_map(e, conn, &m);
+	if (e->real_sys && seg.err == 0 && (seg.tcp.flags & TCP_SYN) && p->seq_mode == SCRIPT_SEQ_RELATIVE) {
+		/* packetdrill (its socket.h offsets): a SYN's own number is the
+		 * DUT's ISN whatever the script calls it, later numbers count
+		 * from it, and a SYN's ack is the peer's number as written. */
+		m.dut_isn_known = true;
+		m.dut_isn = seg.tcp.seq - p->seq_start;
+		m.peer_isn_known = false;
+		if (conn >= 0)
+			e->conns[conn].dut_isn = seg.tcp.seq;
+	}
 	if (qp.log_index < e->r->n_log)
 		e->r->log[qp.log_index].conn = conn;
 	char *marks = NULL;
@@ -421,6 +531,7 @@ static void do_outbound(struct engine_run *e, const struct script_event *ev, con
 		e->stop = true;
 		return;
 	}
+	engine_ts_outbound(e, conn, p, &seg);
 	e->prev_t = w->observed ? qp.pkt.t : w->lo;
 }
 
@@ -687,12 +798,18 @@ static void run_event(struct engine_run *e, const struct script_event *ev)
 		e->prev_t = w.lo;
 		break;
 	case SCRIPT_EV_CODE:
-		engine_unsupported(e, ev, "cannot run on the %s DUT", e->dut.ops->name);
+		if (e->real_sys) {
+			engine_code_event(e, ev, w.lo);
+			e->prev_t = w.lo;
+		} else {
+			engine_unsupported(e, ev, "cannot run on the %s DUT", e->dut.ops->name);
+		}
 		break;
 	}
 	/* A moment the DUT chose (an observation) carries over to the lines
 	 * timed relative to it, until an absolute time. */
 	e->prev_observed = w.observed || w.derived;
+	e->prev_inbound = is_inbound(ev);
 }
 
 static void finish_unexpected(struct engine_run *e, const struct script_event *last)
@@ -777,7 +894,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	e.tol_ns = o->tolerance_ns >= 0 ? o->tolerance_ns : ENGINE_DEFAULT_TOLERANCE_NS;
 	if (o->tolerance_ns < 0 && o->dut_ops->tolerance_ns > 0)
 		e.tol_ns = o->dut_ops->tolerance_ns; /* the DUT's own default (dut.h) */
-	e.tol_pct = o->tolerance_pct >= 0 ? o->tolerance_pct : ENGINE_DEFAULT_TOLERANCE_PCT;
+	e.tol_permille = 10 * (o->tolerance_pct >= 0 ? o->tolerance_pct : ENGINE_DEFAULT_TOLERANCE_PCT);
 	e.listen_fd = e.conn_fd = -1;
 	e.ip_id = 1;
 	e.msgs = open_memstream(&e.msgbuf, &e.msglen);
@@ -799,6 +916,11 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 		r->line = why_line;
 		goto out;
 	}
+	e.real_sys = engine_real_mode(s, o->dut_ops);
+	/* packetdrill's own default where its scripts run for real: 12.5%,
+	 * the timer wheel's worst case (its config.c). */
+	if (e.real_sys && o->tolerance_pct < 0)
+		e.tol_permille = 125;
 	if (!engine_prescan(&e))
 		goto out;
 
@@ -812,6 +934,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	cfg.profile = o->profile;
 	cfg.seed = o->seed;
 	cfg.pcap_path = o->adapter_pcap;
+	cfg.fresh_sysctls = e.real_sys && engine_script_has_shell(s);
 	e.dut.ops = o->dut_ops;
 	if (o->dut_ops->open(&e.dut, &cfg, err) != 0) {
 		fprintf(e.msgs, "%s: the %s DUT did not start: %s\n", s->path, o->dut_ops->name, err);
@@ -843,8 +966,10 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 		engine_advance_to(&e, e.pending.end + engine_tolerance(&e, 0));
 		engine_sys_poll(&e, true);
 	}
-	if (!e.stop)
+	if (!e.stop && !e.real_sys)
 		finish_unexpected(&e, last);
+	if (e.real_sys)
+		engine_real_finish(&e);
 	r->virtual_ns = dnow(&e);
 	keep_diagnostics(&e);
 	o->dut_ops->close(&e.dut);

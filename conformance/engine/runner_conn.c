@@ -79,6 +79,13 @@ int engine_conn_inbound(struct engine_run *e, const struct script_packet *p)
 	struct engine_conn *c = &e->conns[i];
 	/* The peer's ISN: 0, or the number of a SYN written absolute (a
 	 * capture's real ISN), so later relative numbers count from it. */
+	/* packetdrill (real calls): any SYN's number is the peer's ISN, sent
+	 * as written (runner.c), and later numbers count from it. */
+	if (e->real_sys && (p->flags & TCP_SYN) && !c->peer_isn_known) {
+		c->peer_isn_known = true;
+		c->peer_isn = p->seq_start;
+		return i;
+	}
 	if ((p->flags & TCP_SYN) && !(p->flags & TCP_ACK) && !c->peer_isn_known) {
 		c->peer_isn_known = true;
 		c->peer_isn = p->seq_mode == SCRIPT_SEQ_ABSOLUTE ? p->seq_start : 0;
@@ -89,6 +96,42 @@ int engine_conn_inbound(struct engine_run *e, const struct script_packet *p)
 void engine_conn_connecting(struct engine_run *e)
 {
 	e->fresh_syn = true;
+}
+
+/* packetdrill sniffs only the socket under test's segments (its
+ * find_socket_for_live_packet): the child of the latest inbound SYN, or
+ * the latest socket(), whose SYN tells its tuple (runner_real.c forgets
+ * the old one at socket()). A segment of another
+ * connection the script has talked to is passed over; one of a tuple never
+ * seen (a RST from a closed port) is still matched. */
+void engine_sut_set(struct engine_run *e, uint16_t dut_port, uint32_t peer_ip, uint16_t peer_port)
+{
+	e->sut_known = true;
+	e->sut_dut_port = dut_port;
+	e->sut_peer_ip = peer_ip;
+	e->sut_peer_port = peer_port;
+}
+
+void engine_conn_new_child(struct engine_run *e)
+{
+	while (find(e, e->map.dut_port, e->map.peer_ip, e->map.peer_port) >= 0)
+		e->map.peer_port = (uint16_t)(e->map.peer_port == 65535 ? 1024 : e->map.peer_port + 1);
+}
+
+bool engine_sut_segment(struct engine_run *e, const struct engine_seg *seg)
+{
+	if (seg->err != 0)
+		return true;
+	uint16_t dp = seg->tcp.src_port, pp = seg->tcp.dst_port;
+	uint32_t pip = seg->ip.dst;
+	if (e->sut_known)
+		return (dp == e->sut_dut_port && pip == e->sut_peer_ip && pp == e->sut_peer_port) ||
+		       find(e, dp, pip, pp) < 0;
+	if ((seg->tcp.flags & TCP_SYN) && !(seg->tcp.flags & TCP_ACK)) {
+		engine_sut_set(e, dp, pip, pp);
+		return true;
+	}
+	return find(e, dp, pip, pp) < 0;
 }
 
 int engine_conn_outbound(struct engine_run *e, const struct engine_seg *seg, const struct script_packet *p)

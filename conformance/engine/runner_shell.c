@@ -11,7 +11,13 @@
  * an application interface), whether written as a synack statement
  * (`listen`, `event accepted`) or as the system call that maps onto it.
  *
- * Exception: a back-quoted line that only sets sysctls
+ * A script whose calls the adapter makes for real (runner_real.c: tap,
+ * a script in packetdrill's language only) runs every shell line with
+ * /bin/sh inside the DUT (dut_ops.shell), from the script's folder, and
+ * a non-zero exit fails the script, as packetdrill's safe_system() does;
+ * its system calls only need the adapter's syscall_check().
+ *
+ * Otherwise: a back-quoted line that only sets sysctls
  * (`sysctl -q net.ipv4.tcp_rfc1337=1`, several name=value pairs allowed)
  * runs through the adapter's sysctl() hook when it has one (tap: the
  * namespace's own net.* settings). The init command runs right after the
@@ -63,13 +69,39 @@ static bool parse_sysctl(const char *cmd, struct sysctl_set *s)
 static bool shell_ok(const struct engine_run *e, const struct script_event *ev)
 {
 	struct sysctl_set s;
+	if (e->real_sys && e->o->dut_ops->shell != NULL)
+		return true;
 	return e->o->dut_ops->sysctl != NULL && parse_sysctl(ev->u.shell, &s);
+}
+
+/* The folder of the script's path ("." without one), where packetdrill
+ * runs its commands (run_all.py starts it in the script's folder). */
+static void script_dir(const char *path, char *dir, size_t cap)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		snprintf(dir, cap, ".");
+	else if (slash == path)
+		snprintf(dir, cap, "/");
+	else
+		snprintf(dir, cap, "%.*s", (int)(slash - path), path);
 }
 
 void engine_shell_run(struct engine_run *e, const struct script_event *ev)
 {
 	struct sysctl_set s;
 	char err[DUT_ERR_LEN] = "";
+	if (e->real_sys && e->dut.ops->shell != NULL) {
+		char dir[1024];
+		script_dir(e->s->path, dir, sizeof dir);
+		int rc = e->dut.ops->shell(&e->dut, ev->u.shell, dir, err);
+		if (rc < 0)
+			engine_unsupported(e, ev, "shell command `%s` could not be run on the %s DUT: %s", ev->u.shell,
+					   e->dut.ops->name, err);
+		else if (rc != 0)
+			engine_fail(e, ev, "error executing `%s` command: non-zero status %d", ev->u.shell, rc);
+		return;
+	}
 	if (e->dut.ops->sysctl == NULL || !parse_sysctl(ev->u.shell, &s)) {
 		engine_unsupported(e, ev, "shell command `%s` cannot run on the %s DUT", ev->u.shell,
 				   e->dut.ops->name);
@@ -194,9 +226,22 @@ bool engine_prescan(struct engine_run *e)
 			engine_unsupported(e, ev, "shell command `%s` cannot run on the %s DUT", ev->u.shell, dut);
 			return false;
 		case SCRIPT_EV_CODE:
-			engine_unsupported(e, ev, "python block (tcp_info) cannot run on the %s DUT", dut);
+			if (e->real_sys && e->o->dut_ops->tcp_info_vars != NULL)
+				break;
+			engine_unsupported(e, ev, "python block (tcp_info) cannot run on the %s DUT%s", dut,
+					   e->o->dut_ops->tcp_info_vars != NULL
+						   ? " in a script that also uses synack statements"
+						   : " (no kernel TCP_INFO to take its tcpi_* values from)");
 			return false;
 		case SCRIPT_EV_SYSCALL:
+			if (e->real_sys) {
+				struct dut_syscall_ctx ctx = {.options = e->s->options};
+				if (e->o->dut_ops->syscall_check(&ev->u.syscall, &ctx, why, sizeof why) != NULL) {
+					engine_unsupported(e, ev, "%s", why);
+					return false;
+				}
+				break;
+			}
 			if (engine_sys_unsupported(ev, e->o->dut_ops, why, sizeof why) != NULL) {
 				engine_unsupported(e, ev, "%s", why);
 				return false;

@@ -25,6 +25,9 @@
  * and must complete at its end time. Everything else (poll, epoll, msghdr
  * calls, TCP_INFO, other options) makes the script unsupported, naming the
  * line; the prescan finds those before anything runs.
+ *
+ * Not used where the adapter makes calls for real (tap, a script in
+ * packetdrill's language only): runner_real.c hands each call over.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -291,6 +294,10 @@ static void start_pending(struct engine_run *e, const struct script_event *ev, e
 void engine_sys_poll(struct engine_run *e, bool final)
 {
 	struct engine_pending *p = &e->pending;
+	if (p->kind == ENGINE_PEND_REAL) {
+		engine_real_poll(e, final);
+		return;
+	}
 	if (!p->active || e->in_poll || e->stop)
 		return;
 	e->in_poll = true;
@@ -337,6 +344,8 @@ void engine_sys_poll(struct engine_run *e, bool final)
 			err = errno_name(se ? se : ECONNREFUSED);
 		}
 		break;
+	case ENGINE_PEND_REAL: /* runner_real.c, above */
+		break;
 	}
 	e->in_poll = false;
 	uint64_t now = e->dut.ops->now(&e->dut);
@@ -368,6 +377,10 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 	const char *name = sc->name;
 	int64_t fdn = -1;
 	bool any;
+	if (e->real_sys) {
+		engine_real_run(e, ev, t);
+		return;
+	}
 	engine_advance_to(e, t);
 	if (e->stop)
 		return;
