@@ -25,6 +25,15 @@
 
 /* ---- output ---- */
 
+/* Flash data outside a FW_ROM() literal (const data stays in flash off AVR). */
+#ifdef __AVR__
+#define FW_ROM_DATA PROGMEM
+#else
+#define FW_ROM_DATA
+#endif
+
+static const char no_conn[] FW_ROM_DATA = "ENOTCONN no connection"; /* said by three commands */
+
 static void ok_value(struct fw_agent *a, uint32_t v)
 {
 	fw_puts_rom(a->b, FW_ROM("ok "));
@@ -259,7 +268,7 @@ static void cmd_connect(struct fw_agent *a, char **arg)
 static void cmd_close(struct fw_agent *a, bool shutdown)
 {
 	if (a->conn == NULL) {
-		err(a, FW_ROM("ENOTCONN no connection"));
+		err(a, no_conn);
 		return;
 	}
 	if (!shutdown && a->rx_count > 0u) {
@@ -313,6 +322,30 @@ static void cmd_ip(struct fw_agent *a, char **arg, uint8_t argc)
 	ok(a);
 }
 
+/* The command words, in enum cmd's order, each ended by a NUL. */
+enum cmd {
+	CMD_LISTEN, CMD_UNLISTEN, CMD_CONNECT, CMD_SEND, CMD_RECV, CMD_RCVBUF, CMD_CLOSE, CMD_SHUTDOWN,
+	CMD_ABORT, CMD_STATE, CMD_COUNTER, CMD_COUNTERS, CMD_PROFILE, CMD_IP, CMD_SERVICES, CMD_STATUS,
+	CMD_NONE
+};
+static const char commands[] FW_ROM_DATA = "listen\0unlisten\0connect\0send\0recv\0rcvbuf\0close\0shutdown\0"
+					   "abort\0state\0counter\0counters\0profile\0ip\0services\0status";
+
+/* Word t's place in commands[], or CMD_NONE. */
+static enum cmd lookup(const char *t)
+{
+	const char *w = commands;
+	uint8_t i;
+
+	for (i = 0; i < (uint8_t)CMD_NONE; i++) {
+		if (is(t, w))
+			break;
+		while (FW_ROM_BYTE(w++) != '\0')
+			;
+	}
+	return (enum cmd)i;
+}
+
 /* One command line, split into words. */
 static void run_line(struct fw_agent *a, char *line)
 {
@@ -338,9 +371,14 @@ static void run_line(struct fw_agent *a, char *line)
 	for (uint8_t i = argc; i <= MAX_ARGS; i++)
 		arg[i] = (char *)"";
 
-	const char *c = arg[0];
-	if (is(c, FW_ROM("listen")) || is(c, FW_ROM("unlisten"))) {
-		bool un = c[0] == 'u';
+	/* One switch on the word's place in the command table, rather than
+	 * a chain of string compares (each a call with two pointers). */
+	bool un = false;
+	switch (lookup(arg[0])) {
+	case CMD_UNLISTEN:
+		un = true;
+		/* fall through */
+	case CMD_LISTEN:
 		if (!number(arg[1], 65535u, &v) || v == 0u)
 			err(a, FW_ROM("EINVAL usage: listen PORT"));
 		else if (un ? tcp_unlisten(a->s, (uint16_t)v) != TCP_OK
@@ -348,19 +386,22 @@ static void run_line(struct fw_agent *a, char *line)
 			err(a, un ? FW_ROM("EINVAL not listening") : FW_ROM("EADDRINUSE port taken or no free listener"));
 		else
 			ok(a);
-	} else if (is(c, FW_ROM("connect"))) {
+		break;
+	case CMD_CONNECT:
 		cmd_connect(a, arg);
-	} else if (is(c, FW_ROM("send"))) {
+		break;
+	case CMD_SEND:
 		if (!number(arg[1], 999999999u, &v)) {
 			err(a, FW_ROM("EINVAL usage: send N (N < 10^9)"));
 		} else if (a->conn == NULL) {
-			err(a, FW_ROM("ENOTCONN no connection"));
+			err(a, no_conn);
 		} else {
 			a->send_pending += v;
 			push_send(a);
 			ok_value(a, v);
 		}
-	} else if (is(c, FW_ROM("recv"))) {
+		break;
+	case CMD_RECV:
 		if (!number(arg[1], 999999999u, &v)) {
 			err(a, FW_ROM("EINVAL usage: recv N (N < 10^9)"));
 		} else {
@@ -370,7 +411,8 @@ static void run_line(struct fw_agent *a, char *line)
 			set_window(a, a->conn, 0);
 			ok_value(a, v);
 		}
-	} else if (is(c, FW_ROM("rcvbuf"))) {
+		break;
+	case CMD_RCVBUF:
 		/* The application's buffer: the window of this connection and
 		 * of the ones to come (the stack keeps a pointer to cfg). */
 		if (!number(arg[1], 65535u, &v)) {
@@ -382,26 +424,35 @@ static void run_line(struct fw_agent *a, char *line)
 			set_window(a, a->conn, 0);
 			ok(a);
 		}
-	} else if (is(c, FW_ROM("close")) || is(c, FW_ROM("shutdown"))) {
-		cmd_close(a, c[0] == 's');
-	} else if (is(c, FW_ROM("abort"))) {
+		break;
+	case CMD_SHUTDOWN:
+		un = true;
+		/* fall through */
+	case CMD_CLOSE:
+		cmd_close(a, un);
+		break;
+	case CMD_ABORT:
 		if (a->conn == NULL) {
-			err(a, FW_ROM("ENOTCONN no connection"));
+			err(a, no_conn);
 		} else {
 			tcp_abort(a->s, a->conn);
 			a->conn = NULL;
 			ok(a);
 		}
-	} else if (is(c, FW_ROM("state"))) {
+		break;
+	case CMD_STATE:
 		ok_value(a, current_state(a));
-	} else if (is(c, FW_ROM("counter"))) {
+		break;
+	case CMD_COUNTER:
 		if (!number(arg[1], NET_STAT_COUNT - 1u, &v))
 			err(a, FW_ROM("ENOENT no such counter"));
 		else
 			ok_value(a, net_stat(a->s, (enum net_stat_id)v));
-	} else if (is(c, FW_ROM("counters"))) {
+		break;
+	case CMD_COUNTERS:
 		cmd_counters(a);
-	} else if (is(c, FW_ROM("profile"))) {
+		break;
+	case CMD_PROFILE:
 		if (argc == 1u) {
 			ok_value(a, a->s->profile);
 		} else if (!number(arg[1], NET_PROFILE_RFC5961 | NET_PROFILE_RFC1337 | NET_PROFILE_TW_RECYCLE, &v)) {
@@ -410,20 +461,26 @@ static void run_line(struct fw_agent *a, char *line)
 			net_set_profile(a->s, (uint8_t)v);
 			ok(a);
 		}
-	} else if (is(c, FW_ROM("ip"))) {
+		break;
+	case CMD_IP:
 		cmd_ip(a, arg, argc);
-	} else if (is(c, FW_ROM("services"))) {
+		break;
+	case CMD_SERVICES:
 		if (!number(arg[1], 1u, &v)) {
 			err(a, FW_ROM("EINVAL usage: services 0|1"));
 		} else {
 			a->services(a->s, v != 0u);
 			ok(a);
 		}
-	} else if (is(c, FW_ROM("status"))) {
+		break;
+	case CMD_STATUS:
 		fw_status_line(a->b, a->dev, a->cfg->mac);
 		ok(a);
-	} else {
+		break;
+	case CMD_NONE:
+	default:
 		err(a, FW_ROM("ENOSYS unknown command"));
+		break;
 	}
 }
 
