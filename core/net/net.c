@@ -42,10 +42,15 @@ static NET_NOINLINE void set_time(struct net_stack *s, net_time_t now)
 {
 	net_time_t q = now / 1000000u;
 
+	/* now - q * 1000000 is below 2^32, so its low 32 bits say all of it:
+	 * a 32-bit multiply where q * 1000000 would link a 64-bit one on an
+	 * AVR (-0.2 KB). */
+	uint32_t rem = (uint32_t)now - (uint32_t)q * 1000000u;
+
 	s->now = now;
 	s->ms = (uint32_t)q;
-	s->ms_base = q * 1000000u;
-	s->ms_frac = now != s->ms_base;
+	s->ms_base = now - rem;
+	s->ms_frac = rem != 0u;
 }
 
 void net_init(struct net_stack *s, const struct net_config *cfg, const struct netdev *dev, net_time_t now)
