@@ -46,19 +46,31 @@ static void ok(struct fw_agent *a)
 	fw_puts_rom(a->b, FW_ROM("ok\n"));
 }
 
+/* One reply or event line, "PREFIX TEXT\n", both in flash: err, usage
+ * and event below share it. */
+static __attribute__((noinline)) void say(struct fw_agent *a, const char *prefix, const char *text)
+{
+	fw_puts_rom(a->b, prefix);
+	fw_puts_rom(a->b, text);
+	a->b->putc('\n');
+}
+
 /* "err NAME why": NAME is an errno name the host maps back. */
 static void err(struct fw_agent *a, const char *name_why)
 {
-	fw_puts_rom(a->b, FW_ROM("err "));
-	fw_puts_rom(a->b, name_why);
-	a->b->putc('\n');
+	say(a, FW_ROM("err "), name_why);
+}
+
+/* "err EINVAL usage: WHAT": the prefix kept once in flash, not in each
+ * of the eight usage texts. */
+static void usage(struct fw_agent *a, const char *what)
+{
+	say(a, FW_ROM("err EINVAL usage: "), what);
 }
 
 static void event(struct fw_agent *a, const char *name)
 {
-	fw_puts_rom(a->b, FW_ROM("! "));
-	fw_puts_rom(a->b, name);
-	a->b->putc('\n');
+	say(a, FW_ROM("! "), name);
 }
 
 /* ---- the application (as dut_sim.c's) ---- */
@@ -255,7 +267,7 @@ static void cmd_connect(struct fw_agent *a, char **arg)
 	uint32_t ip, port;
 
 	if (!address(arg[1], &ip) || !number(arg[2], 65535u, &port) || port == 0u) {
-		err(a, FW_ROM("EINVAL usage: connect A.B.C.D PORT"));
+		usage(a, FW_ROM("connect A.B.C.D PORT"));
 		return;
 	}
 	a->conn = tcp_connect(a->s, ip, (uint16_t)port, agent_tcp, a);
@@ -312,7 +324,7 @@ static void cmd_ip(struct fw_agent *a, char **arg, uint8_t argc)
 		return;
 	}
 	if (argc != 4u || !address(arg[1], &ip) || !address(arg[2], &mask) || !address(arg[3], &gw)) {
-		err(a, FW_ROM("EINVAL usage: ip ADDRESS NETMASK GATEWAY"));
+		usage(a, FW_ROM("ip ADDRESS NETMASK GATEWAY"));
 		return;
 	}
 	a->cfg->ip = ip;
@@ -380,7 +392,7 @@ static void run_line(struct fw_agent *a, char *line)
 		/* fall through */
 	case CMD_LISTEN:
 		if (!number(arg[1], 65535u, &v) || v == 0u)
-			err(a, FW_ROM("EINVAL usage: listen PORT"));
+			usage(a, FW_ROM("listen PORT"));
 		else if (un ? tcp_unlisten(a->s, (uint16_t)v) != TCP_OK
 			    : tcp_listen(a->s, (uint16_t)v, agent_tcp, a) != TCP_OK)
 			err(a, un ? FW_ROM("EINVAL not listening") : FW_ROM("EADDRINUSE port taken or no free listener"));
@@ -392,7 +404,7 @@ static void run_line(struct fw_agent *a, char *line)
 		break;
 	case CMD_SEND:
 		if (!number(arg[1], 999999999u, &v)) {
-			err(a, FW_ROM("EINVAL usage: send N (N < 10^9)"));
+			usage(a, FW_ROM("send N (N < 10^9)"));
 		} else if (a->conn == NULL) {
 			err(a, no_conn);
 		} else {
@@ -403,7 +415,7 @@ static void run_line(struct fw_agent *a, char *line)
 		break;
 	case CMD_RECV:
 		if (!number(arg[1], 999999999u, &v)) {
-			err(a, FW_ROM("EINVAL usage: recv N (N < 10^9)"));
+			usage(a, FW_ROM("recv N (N < 10^9)"));
 		} else {
 			if (v > a->rx_count)
 				v = a->rx_count;
@@ -416,7 +428,7 @@ static void run_line(struct fw_agent *a, char *line)
 		/* The application's buffer: the window of this connection and
 		 * of the ones to come (the stack keeps a pointer to cfg). */
 		if (!number(arg[1], 65535u, &v)) {
-			err(a, FW_ROM("EINVAL usage: rcvbuf N (N < 65536)"));
+			usage(a, FW_ROM("rcvbuf N (N < 65536)"));
 		} else {
 			a->rx_cap = (uint16_t)v;
 			a->rcvbuf_set = true;
@@ -456,7 +468,7 @@ static void run_line(struct fw_agent *a, char *line)
 		if (argc == 1u) {
 			ok_value(a, a->s->profile);
 		} else if (!number(arg[1], NET_PROFILE_RFC5961 | NET_PROFILE_RFC1337 | NET_PROFILE_TW_RECYCLE, &v)) {
-			err(a, FW_ROM("EINVAL usage: profile BITS (1 rfc5961, 2 rfc1337, 4 timewait-recycle)"));
+			usage(a, FW_ROM("profile BITS (1 rfc5961, 2 rfc1337, 4 timewait-recycle)"));
 		} else {
 			net_set_profile(a->s, (uint8_t)v);
 			ok(a);
@@ -467,7 +479,7 @@ static void run_line(struct fw_agent *a, char *line)
 		break;
 	case CMD_SERVICES:
 		if (!number(arg[1], 1u, &v)) {
-			err(a, FW_ROM("EINVAL usage: services 0|1"));
+			usage(a, FW_ROM("services 0|1"));
 		} else {
 			a->services(a->s, v != 0u);
 			ok(a);
