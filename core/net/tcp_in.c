@@ -221,7 +221,7 @@ static enum net_stat_id rst_arrives(struct net_stack *s, struct tcp_pcb *c, cons
  * (MAY-12) or RFC 793's "ACK of something not yet sent", then SND.UNA and
  * the send window (RFC 9293 §3.10.7.4 fifth, ESTABLISHED). Returns the data
  * bytes newly acknowledged through *sent. */
-static enum net_stat_id ack_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg,
+static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg,
 				    uint16_t *sent)
 {
 	bool rfc5961 = s->profile & NET_PROFILE_RFC5961;
@@ -572,59 +572,11 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 	una0 = c->snd_una;
 	wnd0 = c->snd_wnd;
 #endif
+	/* Every state from ESTABLISHED to LAST-ACK takes the ACK the same way
+	 * (ack_arrives: SND.UNA and the send window; it leaves the state as it
+	 * is), then the ACK of our FIN moves FIN-WAIT-1, CLOSING and LAST-ACK
+	 * on. One call for all of them, not one per state (AVR flash). */
 	switch ((enum tcp_state)c->state) {
-	case TCP_ESTABLISHED:
-	case TCP_CLOSE_WAIT:
-		/* Data flows (or only ours, after the peer's FIN): ACKs advance
-		 * SND.UNA and move the send window. */
-		why = ack_arrives(s, c, seg, &sent);
-		if (why != ACCEPT)
-			return why;
-		break;
-	case TCP_FIN_WAIT_1:
-		/* Our FIN is queued or sent; its ACK moves us to FIN-WAIT-2. */
-		why = ack_arrives(s, c, seg, &sent);
-		if (why != ACCEPT)
-			return why;
-		if (c->flags & TF_FIN_ACKED) {
-			c->state = TCP_FIN_WAIT_2;
-			if (s->cfg->fin_wait2_timeout_ms) {
-				/* A peer that never closes must not hold the block
-				 * forever (there are NET_TCP_CONNS of them). */
-				c->timer = TT_FINWAIT2;
-				c->deadline = net_deadline(s, s->cfg->fin_wait2_timeout_ms);
-			}
-		}
-		break;
-	case TCP_FIN_WAIT_2:
-		/* Our FIN is acknowledged; we wait for the peer's FIN and still
-		 * accept its data. */
-		why = ack_arrives(s, c, seg, &sent);
-		if (why != ACCEPT)
-			return why;
-		break;
-	case TCP_CLOSING:
-		/* Both FINs sent, the peer's received: the ACK of ours leads to
-		 * TIME-WAIT. */
-		why = ack_arrives(s, c, seg, &sent);
-		if (why != ACCEPT)
-			return why;
-		if (c->flags & TF_FIN_ACKED) {
-			enter_time_wait(s, c, false);
-			return ACCEPT;
-		}
-		break;
-	case TCP_LAST_ACK:
-		/* The peer closed first and so did we: the ACK of our FIN ends
-		 * the connection normally (MUST-12: CLOSED, not RESET). */
-		why = ack_arrives(s, c, seg, &sent);
-		if (why != ACCEPT)
-			return why;
-		if (c->flags & TF_FIN_ACKED) {
-			tcp_finish(s, c, TCP_EV_CLOSED);
-			return ACCEPT;
-		}
-		break;
 	case TCP_TIME_WAIT:
 		/* Waits out 2*MSL; only a retransmitted FIN is expected (handled
 		 * as unacceptable above, or below if it is the next in order). */
@@ -634,6 +586,40 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 	case TCP_LISTEN:
 	case TCP_SYN_SENT:
 		return NET_STAT_TCP_NO_CONN; /* not reached: dispatched earlier */
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+	case TCP_FIN_WAIT_1:
+	case TCP_FIN_WAIT_2:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		why = ack_arrives(s, c, seg, &sent);
+		if (why != ACCEPT)
+			return why;
+		if (!(c->flags & TF_FIN_ACKED))
+			break;
+		if (c->state == TCP_FIN_WAIT_1) {
+			/* Our FIN is queued or sent; its ACK moves us to
+			 * FIN-WAIT-2, where we still accept the peer's data. */
+			c->state = TCP_FIN_WAIT_2;
+			if (s->cfg->fin_wait2_timeout_ms) {
+				/* A peer that never closes must not hold the block
+				 * forever (there are NET_TCP_CONNS of them). */
+				c->timer = TT_FINWAIT2;
+				c->deadline = net_deadline(s, s->cfg->fin_wait2_timeout_ms);
+			}
+		} else if (c->state == TCP_CLOSING) {
+			/* Both FINs sent, the peer's received: the ACK of ours
+			 * leads to TIME-WAIT. */
+			enter_time_wait(s, c, false);
+			return ACCEPT;
+		} else if (c->state == TCP_LAST_ACK) {
+			/* The peer closed first and so did we: the ACK of our FIN
+			 * ends the connection normally (MUST-12: CLOSED, not
+			 * RESET). */
+			tcp_finish(s, c, TCP_EV_CLOSED);
+			return ACCEPT;
+		}
+		break;
 	}
 #if NET_TCP_FAST_RTX
 	ack_recovery(s, c, seg, plen, una0, wnd0); /* duplicate ACKs; TIME-WAIT has nothing out */
