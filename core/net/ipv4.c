@@ -25,12 +25,13 @@
 
 bool ip_is_bcast_or_mcast(const struct net_stack *s, uint32_t ip)
 {
-	uint32_t mask = s->cfg->netmask;
+	uint32_t host = ~s->cfg->netmask;
 
-	if (ip == 0xFFFFFFFFu || (ip & 0xF0000000u) == 0xE0000000u)
+	if (ip == 0xFFFFFFFFu || (uint8_t)((uint8_t)(ip >> 24) & 0xF0u) == 0xE0u)
 		return true; /* limited broadcast, class D */
-	return mask != 0 && mask != 0xFFFFFFFFu && (ip & ~mask) == ~mask &&
-	       (ip & mask) == (s->cfg->ip & mask); /* directed broadcast of our subnet */
+	/* Directed broadcast of our subnet: our network, every host bit set
+	 * (one comparison with our address ORed with the host bits). */
+	return host != 0 && host != 0xFFFFFFFFu && ip == (s->cfg->ip | host);
 }
 
 uint32_t ip_next_hop(const struct net_stack *s, uint32_t dst)
