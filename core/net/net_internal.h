@@ -133,7 +133,8 @@ void tcp_ring_write(struct net_stack *s, struct tcp_pcb *c, uint16_t off, const 
 uint32_t tcp_timers(struct net_stack *s);
 void tcp_arm_rtx(struct net_stack *s, struct tcp_pcb *c);
 void tcp_rebase(struct net_stack *s);
-void tcp_rtt_sample(struct net_stack *s, struct tcp_pcb *c);
+/* Takes an RTT sample if one is being timed and ack covers it. */
+void tcp_rtt_sample(struct net_stack *s, struct tcp_pcb *c, uint32_t ack);
 void tcp_arp_resolved(struct net_stack *s, uint32_t next_hop);
 uint32_t ip_next_hop(const struct net_stack *s, uint32_t dst);
 

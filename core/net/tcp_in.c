@@ -27,16 +27,22 @@
  * then trimmed to the zero window. */
 static NET_NOINLINE bool acceptable(const struct tcp_pcb *c, uint32_t seq, uint32_t len)
 {
-	if (c->rcv_wnd == 0)
-		return seq == c->rcv_nxt;
-	if (len == 0)
-		return seq_in_window(seq, c->rcv_nxt, c->rcv_wnd);
-	return seq_in_window(seq, c->rcv_nxt, c->rcv_wnd) || seq_in_window(seq + len - 1, c->rcv_nxt, c->rcv_wnd);
+	/* Both ends of the segment as offsets from RCV.NXT, modulo 2^32:
+	 * seq_in_window's test with the subtraction done once. */
+	uint32_t d = seq - c->rcv_nxt, wnd = c->rcv_wnd;
+
+	if (wnd == 0)
+		return d == 0;
+	if (d < wnd)
+		return true; /* the first octet is in the window */
+	return len != 0 && (uint32_t)(d + len - 1u) < wnd; /* the last one is */
 }
 
-/* Send MSS: the peer's option (536 without one, RFC 9293 MUST-15), bounded
- * by our segment size and our send ring. */
-static void peer_mss(const struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg)
+/* The peer's SYN, in LISTEN or SYN-SENT. Send MSS: the peer's option (536
+ * without one, RFC 9293 MUST-15), bounded by our segment size and our send
+ * ring. Text or FIN on the SYN is dropped and counted (listen_input and
+ * syn_sent say why). */
+static void peer_syn(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg, uint16_t plen)
 {
 	uint16_t m = (seg->opt.present & TCP_OPTF_MSS) && seg->opt.mss ? seg->opt.mss : 536u;
 
@@ -45,6 +51,8 @@ static void peer_mss(const struct net_stack *s, struct tcp_pcb *c, const struct 
 	if (m > s->snd_buf && s->snd_buf)
 		m = s->snd_buf;
 	c->mss = m;
+	if (plen || (seg->flags & TCP_FIN))
+		NET_INC(s, TCP_SYN_DATA_IGNORED);
 }
 
 /* Entering ESTABLISHED: send window from the segment (RFC 9293 §3.10.7.3
@@ -121,10 +129,8 @@ static enum net_stat_id listen_input(struct net_stack *s, const struct tcp_liste
 	c->state = TCP_SYN_RECEIVED;
 	c->rcv_nxt = seg->seq + 1; /* IRS + 1 */
 	c->snd_wnd = seg->window;
-	peer_mss(s, c, seg);
+	peer_syn(s, c, seg, plen);
 	c->snd_una = c->snd_nxt = c->snd_max = tcp_isn(s, rx->src, seg->dst_port, seg->src_port);
-	if (plen || (seg->flags & TCP_FIN))
-		NET_INC(s, TCP_SYN_DATA_IGNORED);
 	tcp_output(s, c);
 	return ACCEPT;
 }
@@ -164,13 +170,10 @@ static enum net_stat_id syn_sent(struct net_stack *s, struct tcp_pcb *c, const s
 	if (!(seg->flags & TCP_SYN))
 		return NET_STAT_TCP_SYNSENT_NOSYN;
 	c->rcv_nxt = seg->seq + 1;
-	peer_mss(s, c, seg);
-	if (plen || (seg->flags & TCP_FIN))
-		NET_INC(s, TCP_SYN_DATA_IGNORED);
+	peer_syn(s, c, seg, plen);
 	if (ack_ok) {
 		c->snd_una = seg->ack;
-		if ((c->flags & TF_RTT) && seq_ge(seg->ack, c->rtt_seq))
-			tcp_rtt_sample(s, c);
+		tcp_rtt_sample(s, c, seg->ack);
 		c->retries = 0;
 		c->timer = TT_NONE;
 		establish(c, seg);
@@ -250,8 +253,7 @@ static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp
 			c->snd_nxt = c->snd_una;
 		if (fin)
 			c->flags |= TF_FIN_ACKED;
-		if ((c->flags & TF_RTT) && seq_ge(seg->ack, c->rtt_seq))
-			tcp_rtt_sample(s, c);
+		tcp_rtt_sample(s, c, seg->ack);
 		c->retries = 0;
 		/* RFC 5681 §3.1: slow start below ssthresh, else ~1 MSS per RTT. */
 		grow = c->cwnd < c->ssthresh ? (data < c->mss ? data : c->mss)
