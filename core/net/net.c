@@ -117,6 +117,16 @@ void net_count(struct net_stack *s, enum net_stat_id id)
  * costs RAM on AVR. */
 const uint8_t net_bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
+void net_eth_header(const struct net_stack *s, uint8_t *f, const uint8_t *dst, uint16_t ethertype)
+{
+	struct eth_repr e;
+
+	memcpy(e.dst, dst, ETH_ADDR_LEN);
+	memcpy(e.src, s->cfg->mac, ETH_ADDR_LEN);
+	e.ethertype = ethertype;
+	(void)eth_emit(&e, f, ETH_HDR_LEN);
+}
+
 uint32_t net_deadline(const struct net_stack *s, uint32_t delay)
 {
 	return s->ms + delay + s->ms_frac;

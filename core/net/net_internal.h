@@ -67,6 +67,10 @@ void net_rx_read(struct net_stack *s, uint16_t off, uint8_t *buf, uint16_t n);
 void net_tx_write(struct net_stack *s, const uint8_t *p, uint16_t n);
 /* ff:ff:ff:ff:ff:ff, shared (const data costs RAM on AVR). */
 extern const uint8_t net_bcast_mac[6];
+/* Writes the Ethernet header (to dst, from our address, ethertype) into
+ * f[0..14) through the codec: one copy of the repr building for ARP and
+ * IPv4 output. */
+void net_eth_header(const struct net_stack *s, uint8_t *f, const uint8_t *dst, uint16_t ethertype);
 /* Adds frame bytes [off, off+n) to a checksum: by the device when it can
  * (netdev rx_csum), else read through a small buffer. */
 void net_rx_csum(struct net_stack *s, struct wire_csum *c, uint16_t off, uint16_t n);
