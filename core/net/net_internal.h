@@ -152,7 +152,10 @@ uint16_t tcp_ephemeral_port(struct net_stack *s, uint32_t rip, uint16_t rport);
 struct tcp_pcb *tcp_pcb_alloc(struct net_stack *s);
 struct tcp_pcb *tcp_pcb_find(struct net_stack *s, uint32_t rip, uint16_t lport, uint16_t rport);
 struct tcp_listener *tcp_listener_find(struct net_stack *s, uint16_t port);
-void tcp_pcb_init(struct net_stack *s, struct tcp_pcb *c, uint32_t rip, uint16_t lport, uint16_t rport);
+/* A fresh block for rip:rport <-> lport with the application's callback,
+ * its defaults, and SND.UNA = SND.NXT = SND.MAX = the ISS (tcp_isn). */
+void tcp_pcb_init(struct net_stack *s, struct tcp_pcb *c, uint32_t rip, uint16_t lport, uint16_t rport,
+		  tcp_event_fn cb, void *ctx);
 /* Tells the application (if attached). */
 void tcp_event(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, uint16_t n);
 /* Frees the block, then tells the application ev (its handle is dead). */

@@ -122,15 +122,12 @@ static enum net_stat_id listen_input(struct net_stack *s, const struct tcp_liste
 	c = tcp_pcb_alloc(s);
 	if (!c)
 		return NET_STAT_TCP_LISTEN_FULL; /* no RST: the peer's SYN retry may find room */
-	tcp_pcb_init(s, c, rx->src, seg->dst_port, seg->src_port);
-	c->cb = l->cb;
-	c->ctx = l->ctx;
+	tcp_pcb_init(s, c, rx->src, seg->dst_port, seg->src_port, l->cb, l->ctx);
 	c->flags = TF_PASSIVE;
 	c->state = TCP_SYN_RECEIVED;
 	c->rcv_nxt = seg->seq + 1; /* IRS + 1 */
 	c->snd_wnd = seg->window;
 	peer_syn(s, c, seg, plen);
-	c->snd_una = c->snd_nxt = c->snd_max = tcp_isn(s, rx->src, seg->dst_port, seg->src_port);
 	tcp_output(s, c);
 	return ACCEPT;
 }
