@@ -75,6 +75,14 @@ static NET_NOINLINE void establish(struct tcp_pcb *c, const struct tcp_repr *seg
 	c->cwnd = iw > 0xFFFFu ? 0xFFFFu : (uint16_t)iw;
 }
 
+/* (Re)starts the 2*MSL wait of TIME-WAIT: on entry, and on each
+ * retransmitted FIN (RFC 9293 §3.10.7.4 eighth, TIME-WAIT: "Restart the
+ * 2 MSL time-wait timeout"). */
+static NET_NOINLINE void tw_restart(struct net_stack *s, struct tcp_pcb *c)
+{
+	c->deadline = net_deadline(s, s->cfg->time_wait_ms);
+}
+
 /* 2*MSL wait (MUST-13). The application is told CLOSED now and detached:
  * the block lingers only to answer a retransmitted FIN. `ack` is true when
  * the peer's FIN brought us here (FIN-WAIT-1/2, §3.10.7.4 eighth check): it
@@ -87,7 +95,7 @@ static void enter_time_wait(struct net_stack *s, struct tcp_pcb *c, bool ack)
 
 	c->state = TCP_TIME_WAIT;
 	c->timer = TT_TIMEWAIT;
-	c->deadline = net_deadline(s, s->cfg->time_wait_ms);
+	tw_restart(s, c);
 	c->cb = NULL;
 	if (ack)
 		tcp_send_ack(s, c);
@@ -395,7 +403,7 @@ static bool fin_arrives(struct net_stack *s, struct tcp_pcb *c)
 		enter_time_wait(s, c, true);
 		return false;
 	case TCP_TIME_WAIT:
-		c->deadline = net_deadline(s, s->cfg->time_wait_ms);
+		tw_restart(s, c);
 		break;
 	case TCP_CLOSE_WAIT:
 	case TCP_CLOSING:
@@ -518,7 +526,7 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 			tcp_resend(s, c, false);
 		} else {
 			if (c->state == TCP_TIME_WAIT && (seg->flags & TCP_FIN))
-				c->deadline = net_deadline(s, s->cfg->time_wait_ms); /* retransmitted FIN */
+				tw_restart(s, c); /* retransmitted FIN */
 			tcp_send_ack(s, c);
 		}
 		return NET_STAT_TCP_SEQ_REJECT;

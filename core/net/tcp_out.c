@@ -231,6 +231,15 @@ void tcp_send_rst_pcb(struct net_stack *s, struct tcp_pcb *c)
 	NET_INC(s, TCP_RST_SENT);
 }
 
+/* RFC 6298 §5.1: "if the timer is not running, start it running so that
+ * it will expire after RTO seconds". One copy of the test for output's
+ * three places. */
+static NET_NOINLINE void arm_rtx_idle(struct net_stack *s, struct tcp_pcb *c)
+{
+	if (c->timer != TT_RTX)
+		tcp_arm_rtx(s, c);
+}
+
 /* Sends SYN / SYN-ACK if not yet in flight, then data and FIN as the
  * windows allow (min of the peer's window and cwnd, RFC 5681), one MSS per
  * segment. `probe` lets one byte go past a zero window (RFC 9293 §3.8.6.1). */
@@ -244,8 +253,7 @@ static void output(struct net_stack *s, struct tcp_pcb *c, bool probe, bool full
 			xmit(s, c, (uint8_t)(c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK), c->snd_una, 0, 0);
 			c->snd_nxt = c->snd_una + 1;
 			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
-			if (c->timer != TT_RTX)
-				tcp_arm_rtx(s, c);
+			arm_rtx_idle(s, c);
 		}
 		if (c->state == TCP_FIN_WAIT_1 && c->snd_nxt == c->snd_una + 1u) {
 			xmit(s, c, TCP_FIN | TCP_ACK, c->snd_nxt, 0, 0);
@@ -305,8 +313,7 @@ static void output(struct net_stack *s, struct tcp_pcb *c, bool probe, bool full
 			if (!s->in_poll)
 				c->flags |= TF_REBASE_RTT;
 		}
-		if (c->timer != TT_RTX)
-			tcp_arm_rtx(s, c);
+		arm_rtx_idle(s, c);
 		if (probe) {
 			NET_INC(s, TCP_PROBES);
 			probe = false;
@@ -317,8 +324,8 @@ static void output(struct net_stack *s, struct tcp_pcb *c, bool probe, bool full
 	}
 	/* Data waits behind a zero window with nothing in flight: the
 	 * retransmission timer doubles as the persist timer. */
-	if (c->snd_nxt == c->snd_una && c->buf_len && c->snd_wnd == 0 && c->timer != TT_RTX)
-		tcp_arm_rtx(s, c);
+	if (c->snd_nxt == c->snd_una && c->buf_len && c->snd_wnd == 0)
+		arm_rtx_idle(s, c);
 	if ((c->flags & TF_ACK_NOW) && !full_only)
 		tcp_send_ack(s, c);
 }
