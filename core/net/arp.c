@@ -67,13 +67,9 @@ static struct arp_entry *victim(struct net_stack *s)
 static void send_arp(struct net_stack *s, uint16_t op, const uint8_t *tha, uint32_t tpa)
 {
 	uint8_t f[ETH_HDR_LEN + ARP_LEN];
-	struct eth_repr e;
 	struct arp_repr a;
 	const struct netdev_ops *o = s->dev.ops;
 
-	memcpy(e.dst, op == ARP_OP_REPLY ? tha : net_bcast_mac, ETH_ADDR_LEN);
-	memcpy(e.src, s->cfg->mac, ETH_ADDR_LEN);
-	e.ethertype = ETH_TYPE_ARP;
 	a.op = op;
 	memcpy(a.sha, s->cfg->mac, ETH_ADDR_LEN);
 	a.spa = s->cfg->ip;
@@ -82,7 +78,7 @@ static void send_arp(struct net_stack *s, uint16_t op, const uint8_t *tha, uint3
 	else
 		memset(a.tha, 0, ETH_ADDR_LEN);
 	a.tpa = tpa;
-	eth_emit(&e, f, sizeof(f));
+	net_eth_header(s, f, op == ARP_OP_REPLY ? tha : net_bcast_mac, ETH_TYPE_ARP);
 	arp_emit(&a, f + ETH_HDR_LEN, ARP_LEN);
 	if (o->tx_begin(s->dev.dev) != 0) {
 		NET_INC(s, IP_TX_FAIL);

@@ -25,12 +25,13 @@
 
 bool ip_is_bcast_or_mcast(const struct net_stack *s, uint32_t ip)
 {
-	uint32_t mask = s->cfg->netmask;
+	uint32_t host = ~s->cfg->netmask;
 
-	if (ip == 0xFFFFFFFFu || (ip & 0xF0000000u) == 0xE0000000u)
+	if (ip == 0xFFFFFFFFu || (uint8_t)((uint8_t)(ip >> 24) & 0xF0u) == 0xE0u)
 		return true; /* limited broadcast, class D */
-	return mask != 0 && mask != 0xFFFFFFFFu && (ip & ~mask) == ~mask &&
-	       (ip & mask) == (s->cfg->ip & mask); /* directed broadcast of our subnet */
+	/* Directed broadcast of our subnet: our network, every host bit set
+	 * (one comparison with our address ORed with the host bits). */
+	return host != 0 && host != 0xFFFFFFFFu && ip == (s->cfg->ip | host);
 }
 
 uint32_t ip_next_hop(const struct net_stack *s, uint32_t dst)
@@ -125,7 +126,6 @@ int ip_output_begin(struct net_stack *s, uint32_t dst, const uint8_t *dst_mac, u
 {
 	const struct netdev_ops *o = s->dev.ops;
 	uint8_t f[ETH_HDR_LEN + IPV4_HDR_MIN];
-	struct eth_repr e;
 	struct ipv4_repr ip;
 
 	if (!dst_mac) {
@@ -151,9 +151,6 @@ int ip_output_begin(struct net_stack *s, uint32_t dst, const uint8_t *dst_mac, u
 			}
 		}
 	}
-	memcpy(e.dst, dst_mac, ETH_ADDR_LEN);
-	memcpy(e.src, s->cfg->mac, ETH_ADDR_LEN);
-	e.ethertype = ETH_TYPE_IPV4;
 	memset(&ip, 0, sizeof(ip));
 	ip.src = s->cfg->ip;
 	ip.dst = dst;
@@ -162,7 +159,7 @@ int ip_output_begin(struct net_stack *s, uint32_t dst, const uint8_t *dst_mac, u
 	ip.id = s->ip_id++;
 	ip.frag = IPV4_FLAG_DF;
 	ip.total_len = (uint16_t)(IPV4_HDR_MIN + l4_len);
-	eth_emit(&e, f, sizeof(f));
+	net_eth_header(s, f, dst_mac, ETH_TYPE_IPV4);
 	ipv4_emit(&ip, f + ETH_HDR_LEN, IPV4_HDR_MIN);
 #if NET_ARP_HOLD || NET_ARP_HOLD_RAM
 	if (s->hold) {

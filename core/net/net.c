@@ -42,10 +42,15 @@ static NET_NOINLINE void set_time(struct net_stack *s, net_time_t now)
 {
 	net_time_t q = now / 1000000u;
 
+	/* now - q * 1000000 is below 2^32, so its low 32 bits say all of it:
+	 * a 32-bit multiply where q * 1000000 would link a 64-bit one on an
+	 * AVR (-0.2 KB). */
+	uint32_t rem = (uint32_t)now - (uint32_t)q * 1000000u;
+
 	s->now = now;
 	s->ms = (uint32_t)q;
-	s->ms_base = q * 1000000u;
-	s->ms_frac = now != s->ms_base;
+	s->ms_base = now - rem;
+	s->ms_frac = rem != 0u;
 }
 
 void net_init(struct net_stack *s, const struct net_config *cfg, const struct netdev *dev, net_time_t now)
@@ -111,6 +116,16 @@ void net_count(struct net_stack *s, enum net_stat_id id)
 /* Used by ARP requests and IPv4 broadcasts: one copy, since const data
  * costs RAM on AVR. */
 const uint8_t net_bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+void net_eth_header(const struct net_stack *s, uint8_t *f, const uint8_t *dst, uint16_t ethertype)
+{
+	struct eth_repr e;
+
+	memcpy(e.dst, dst, ETH_ADDR_LEN);
+	memcpy(e.src, s->cfg->mac, ETH_ADDR_LEN);
+	e.ethertype = ethertype;
+	(void)eth_emit(&e, f, ETH_HDR_LEN);
+}
 
 uint32_t net_deadline(const struct net_stack *s, uint32_t delay)
 {

@@ -67,6 +67,10 @@ void net_rx_read(struct net_stack *s, uint16_t off, uint8_t *buf, uint16_t n);
 void net_tx_write(struct net_stack *s, const uint8_t *p, uint16_t n);
 /* ff:ff:ff:ff:ff:ff, shared (const data costs RAM on AVR). */
 extern const uint8_t net_bcast_mac[6];
+/* Writes the Ethernet header (to dst, from our address, ethertype) into
+ * f[0..14) through the codec: one copy of the repr building for ARP and
+ * IPv4 output. */
+void net_eth_header(const struct net_stack *s, uint8_t *f, const uint8_t *dst, uint16_t ethertype);
 /* Adds frame bytes [off, off+n) to a checksum: by the device when it can
  * (netdev rx_csum), else read through a small buffer. */
 void net_rx_csum(struct net_stack *s, struct wire_csum *c, uint16_t off, uint16_t n);
@@ -133,7 +137,8 @@ void tcp_ring_write(struct net_stack *s, struct tcp_pcb *c, uint16_t off, const 
 uint32_t tcp_timers(struct net_stack *s);
 void tcp_arm_rtx(struct net_stack *s, struct tcp_pcb *c);
 void tcp_rebase(struct net_stack *s);
-void tcp_rtt_sample(struct net_stack *s, struct tcp_pcb *c);
+/* Takes an RTT sample if one is being timed and ack covers it. */
+void tcp_rtt_sample(struct net_stack *s, struct tcp_pcb *c, uint32_t ack);
 void tcp_arp_resolved(struct net_stack *s, uint32_t next_hop);
 uint32_t ip_next_hop(const struct net_stack *s, uint32_t dst);
 
@@ -147,7 +152,10 @@ uint16_t tcp_ephemeral_port(struct net_stack *s, uint32_t rip, uint16_t rport);
 struct tcp_pcb *tcp_pcb_alloc(struct net_stack *s);
 struct tcp_pcb *tcp_pcb_find(struct net_stack *s, uint32_t rip, uint16_t lport, uint16_t rport);
 struct tcp_listener *tcp_listener_find(struct net_stack *s, uint16_t port);
-void tcp_pcb_init(struct net_stack *s, struct tcp_pcb *c, uint32_t rip, uint16_t lport, uint16_t rport);
+/* A fresh block for rip:rport <-> lport with the application's callback,
+ * its defaults, and SND.UNA = SND.NXT = SND.MAX = the ISS (tcp_isn). */
+void tcp_pcb_init(struct net_stack *s, struct tcp_pcb *c, uint32_t rip, uint16_t lport, uint16_t rport,
+		  tcp_event_fn cb, void *ctx);
 /* Tells the application (if attached). */
 void tcp_event(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, uint16_t n);
 /* Frees the block, then tells the application ev (its handle is dead). */

@@ -72,12 +72,16 @@ uint16_t tcp_rcv_wnd_default(const struct net_stack *s)
 	return s->cfg->rcv_wnd;
 }
 
-void tcp_pcb_init(struct net_stack *s, struct tcp_pcb *c, uint32_t rip, uint16_t lport, uint16_t rport)
+void tcp_pcb_init(struct net_stack *s, struct tcp_pcb *c, uint32_t rip, uint16_t lport, uint16_t rport,
+		  tcp_event_fn cb, void *ctx)
 {
 	tcp_pcb_free(s, c);
 	c->rip = rip;
 	c->lport = lport;
 	c->rport = rport;
+	c->cb = cb;
+	c->ctx = ctx;
+	c->snd_una = c->snd_nxt = c->snd_max = tcp_isn(s, rip, lport, rport);
 	c->rto = s->cfg->rto_initial_ms;
 	c->rcv_wnd = tcp_rcv_wnd_default(s);
 	c->mss = 536; /* RFC 9293 MUST-15 default until the peer's SYN says more */
@@ -146,11 +150,8 @@ struct tcp_pcb *tcp_connect(struct net_stack *s, uint32_t ip, uint16_t port, tcp
 	c = tcp_pcb_alloc(s);
 	if (!c)
 		return NULL;
-	tcp_pcb_init(s, c, ip, lport, port);
-	c->cb = cb;
-	c->ctx = ctx;
+	tcp_pcb_init(s, c, ip, lport, port, cb, ctx);
 	c->state = TCP_SYN_SENT;
-	c->snd_una = c->snd_nxt = c->snd_max = tcp_isn(s, ip, lport, port);
 	tcp_output(s, c);
 	return c;
 }

@@ -27,16 +27,22 @@
  * then trimmed to the zero window. */
 static NET_NOINLINE bool acceptable(const struct tcp_pcb *c, uint32_t seq, uint32_t len)
 {
-	if (c->rcv_wnd == 0)
-		return seq == c->rcv_nxt;
-	if (len == 0)
-		return seq_in_window(seq, c->rcv_nxt, c->rcv_wnd);
-	return seq_in_window(seq, c->rcv_nxt, c->rcv_wnd) || seq_in_window(seq + len - 1, c->rcv_nxt, c->rcv_wnd);
+	/* Both ends of the segment as offsets from RCV.NXT, modulo 2^32:
+	 * seq_in_window's test with the subtraction done once. */
+	uint32_t d = seq - c->rcv_nxt, wnd = c->rcv_wnd;
+
+	if (wnd == 0)
+		return d == 0;
+	if (d < wnd)
+		return true; /* the first octet is in the window */
+	return len != 0 && (uint32_t)(d + len - 1u) < wnd; /* the last one is */
 }
 
-/* Send MSS: the peer's option (536 without one, RFC 9293 MUST-15), bounded
- * by our segment size and our send ring. */
-static void peer_mss(const struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg)
+/* The peer's SYN, in LISTEN or SYN-SENT. Send MSS: the peer's option (536
+ * without one, RFC 9293 MUST-15), bounded by our segment size and our send
+ * ring. Text or FIN on the SYN is dropped and counted (listen_input and
+ * syn_sent say why). */
+static void peer_syn(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg, uint16_t plen)
 {
 	uint16_t m = (seg->opt.present & TCP_OPTF_MSS) && seg->opt.mss ? seg->opt.mss : 536u;
 
@@ -45,6 +51,8 @@ static void peer_mss(const struct net_stack *s, struct tcp_pcb *c, const struct 
 	if (m > s->snd_buf && s->snd_buf)
 		m = s->snd_buf;
 	c->mss = m;
+	if (plen || (seg->flags & TCP_FIN))
+		NET_INC(s, TCP_SYN_DATA_IGNORED);
 }
 
 /* Entering ESTABLISHED: send window from the segment (RFC 9293 §3.10.7.3
@@ -67,6 +75,14 @@ static NET_NOINLINE void establish(struct tcp_pcb *c, const struct tcp_repr *seg
 	c->cwnd = iw > 0xFFFFu ? 0xFFFFu : (uint16_t)iw;
 }
 
+/* (Re)starts the 2*MSL wait of TIME-WAIT: on entry, and on each
+ * retransmitted FIN (RFC 9293 §3.10.7.4 eighth, TIME-WAIT: "Restart the
+ * 2 MSL time-wait timeout"). */
+static NET_NOINLINE void tw_restart(struct net_stack *s, struct tcp_pcb *c)
+{
+	c->deadline = net_deadline(s, s->cfg->time_wait_ms);
+}
+
 /* 2*MSL wait (MUST-13). The application is told CLOSED now and detached:
  * the block lingers only to answer a retransmitted FIN. `ack` is true when
  * the peer's FIN brought us here (FIN-WAIT-1/2, §3.10.7.4 eighth check): it
@@ -79,7 +95,7 @@ static void enter_time_wait(struct net_stack *s, struct tcp_pcb *c, bool ack)
 
 	c->state = TCP_TIME_WAIT;
 	c->timer = TT_TIMEWAIT;
-	c->deadline = net_deadline(s, s->cfg->time_wait_ms);
+	tw_restart(s, c);
 	c->cb = NULL;
 	if (ack)
 		tcp_send_ack(s, c);
@@ -114,17 +130,12 @@ static enum net_stat_id listen_input(struct net_stack *s, const struct tcp_liste
 	c = tcp_pcb_alloc(s);
 	if (!c)
 		return NET_STAT_TCP_LISTEN_FULL; /* no RST: the peer's SYN retry may find room */
-	tcp_pcb_init(s, c, rx->src, seg->dst_port, seg->src_port);
-	c->cb = l->cb;
-	c->ctx = l->ctx;
+	tcp_pcb_init(s, c, rx->src, seg->dst_port, seg->src_port, l->cb, l->ctx);
 	c->flags = TF_PASSIVE;
 	c->state = TCP_SYN_RECEIVED;
 	c->rcv_nxt = seg->seq + 1; /* IRS + 1 */
 	c->snd_wnd = seg->window;
-	peer_mss(s, c, seg);
-	c->snd_una = c->snd_nxt = c->snd_max = tcp_isn(s, rx->src, seg->dst_port, seg->src_port);
-	if (plen || (seg->flags & TCP_FIN))
-		NET_INC(s, TCP_SYN_DATA_IGNORED);
+	peer_syn(s, c, seg, plen);
 	tcp_output(s, c);
 	return ACCEPT;
 }
@@ -164,13 +175,10 @@ static enum net_stat_id syn_sent(struct net_stack *s, struct tcp_pcb *c, const s
 	if (!(seg->flags & TCP_SYN))
 		return NET_STAT_TCP_SYNSENT_NOSYN;
 	c->rcv_nxt = seg->seq + 1;
-	peer_mss(s, c, seg);
-	if (plen || (seg->flags & TCP_FIN))
-		NET_INC(s, TCP_SYN_DATA_IGNORED);
+	peer_syn(s, c, seg, plen);
 	if (ack_ok) {
 		c->snd_una = seg->ack;
-		if ((c->flags & TF_RTT) && seq_ge(seg->ack, c->rtt_seq))
-			tcp_rtt_sample(s, c);
+		tcp_rtt_sample(s, c, seg->ack);
 		c->retries = 0;
 		c->timer = TT_NONE;
 		establish(c, seg);
@@ -221,7 +229,7 @@ static enum net_stat_id rst_arrives(struct net_stack *s, struct tcp_pcb *c, cons
  * (MAY-12) or RFC 793's "ACK of something not yet sent", then SND.UNA and
  * the send window (RFC 9293 §3.10.7.4 fifth, ESTABLISHED). Returns the data
  * bytes newly acknowledged through *sent. */
-static enum net_stat_id ack_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg,
+static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg,
 				    uint16_t *sent)
 {
 	bool rfc5961 = s->profile & NET_PROFILE_RFC5961;
@@ -250,8 +258,7 @@ static enum net_stat_id ack_arrives(struct net_stack *s, struct tcp_pcb *c, cons
 			c->snd_nxt = c->snd_una;
 		if (fin)
 			c->flags |= TF_FIN_ACKED;
-		if ((c->flags & TF_RTT) && seq_ge(seg->ack, c->rtt_seq))
-			tcp_rtt_sample(s, c);
+		tcp_rtt_sample(s, c, seg->ack);
 		c->retries = 0;
 		/* RFC 5681 §3.1: slow start below ssthresh, else ~1 MSS per RTT. */
 		grow = c->cwnd < c->ssthresh ? (data < c->mss ? data : c->mss)
@@ -396,7 +403,7 @@ static bool fin_arrives(struct net_stack *s, struct tcp_pcb *c)
 		enter_time_wait(s, c, true);
 		return false;
 	case TCP_TIME_WAIT:
-		c->deadline = net_deadline(s, s->cfg->time_wait_ms);
+		tw_restart(s, c);
 		break;
 	case TCP_CLOSE_WAIT:
 	case TCP_CLOSING:
@@ -519,7 +526,7 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 			tcp_resend(s, c, false);
 		} else {
 			if (c->state == TCP_TIME_WAIT && (seg->flags & TCP_FIN))
-				c->deadline = net_deadline(s, s->cfg->time_wait_ms); /* retransmitted FIN */
+				tw_restart(s, c); /* retransmitted FIN */
 			tcp_send_ack(s, c);
 		}
 		return NET_STAT_TCP_SEQ_REJECT;
@@ -572,59 +579,11 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 	una0 = c->snd_una;
 	wnd0 = c->snd_wnd;
 #endif
+	/* Every state from ESTABLISHED to LAST-ACK takes the ACK the same way
+	 * (ack_arrives: SND.UNA and the send window; it leaves the state as it
+	 * is), then the ACK of our FIN moves FIN-WAIT-1, CLOSING and LAST-ACK
+	 * on. One call for all of them, not one per state (AVR flash). */
 	switch ((enum tcp_state)c->state) {
-	case TCP_ESTABLISHED:
-	case TCP_CLOSE_WAIT:
-		/* Data flows (or only ours, after the peer's FIN): ACKs advance
-		 * SND.UNA and move the send window. */
-		why = ack_arrives(s, c, seg, &sent);
-		if (why != ACCEPT)
-			return why;
-		break;
-	case TCP_FIN_WAIT_1:
-		/* Our FIN is queued or sent; its ACK moves us to FIN-WAIT-2. */
-		why = ack_arrives(s, c, seg, &sent);
-		if (why != ACCEPT)
-			return why;
-		if (c->flags & TF_FIN_ACKED) {
-			c->state = TCP_FIN_WAIT_2;
-			if (s->cfg->fin_wait2_timeout_ms) {
-				/* A peer that never closes must not hold the block
-				 * forever (there are NET_TCP_CONNS of them). */
-				c->timer = TT_FINWAIT2;
-				c->deadline = net_deadline(s, s->cfg->fin_wait2_timeout_ms);
-			}
-		}
-		break;
-	case TCP_FIN_WAIT_2:
-		/* Our FIN is acknowledged; we wait for the peer's FIN and still
-		 * accept its data. */
-		why = ack_arrives(s, c, seg, &sent);
-		if (why != ACCEPT)
-			return why;
-		break;
-	case TCP_CLOSING:
-		/* Both FINs sent, the peer's received: the ACK of ours leads to
-		 * TIME-WAIT. */
-		why = ack_arrives(s, c, seg, &sent);
-		if (why != ACCEPT)
-			return why;
-		if (c->flags & TF_FIN_ACKED) {
-			enter_time_wait(s, c, false);
-			return ACCEPT;
-		}
-		break;
-	case TCP_LAST_ACK:
-		/* The peer closed first and so did we: the ACK of our FIN ends
-		 * the connection normally (MUST-12: CLOSED, not RESET). */
-		why = ack_arrives(s, c, seg, &sent);
-		if (why != ACCEPT)
-			return why;
-		if (c->flags & TF_FIN_ACKED) {
-			tcp_finish(s, c, TCP_EV_CLOSED);
-			return ACCEPT;
-		}
-		break;
 	case TCP_TIME_WAIT:
 		/* Waits out 2*MSL; only a retransmitted FIN is expected (handled
 		 * as unacceptable above, or below if it is the next in order). */
@@ -634,6 +593,40 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 	case TCP_LISTEN:
 	case TCP_SYN_SENT:
 		return NET_STAT_TCP_NO_CONN; /* not reached: dispatched earlier */
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+	case TCP_FIN_WAIT_1:
+	case TCP_FIN_WAIT_2:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		why = ack_arrives(s, c, seg, &sent);
+		if (why != ACCEPT)
+			return why;
+		if (!(c->flags & TF_FIN_ACKED))
+			break;
+		if (c->state == TCP_FIN_WAIT_1) {
+			/* Our FIN is queued or sent; its ACK moves us to
+			 * FIN-WAIT-2, where we still accept the peer's data. */
+			c->state = TCP_FIN_WAIT_2;
+			if (s->cfg->fin_wait2_timeout_ms) {
+				/* A peer that never closes must not hold the block
+				 * forever (there are NET_TCP_CONNS of them). */
+				c->timer = TT_FINWAIT2;
+				c->deadline = net_deadline(s, s->cfg->fin_wait2_timeout_ms);
+			}
+		} else if (c->state == TCP_CLOSING) {
+			/* Both FINs sent, the peer's received: the ACK of ours
+			 * leads to TIME-WAIT. */
+			enter_time_wait(s, c, false);
+			return ACCEPT;
+		} else if (c->state == TCP_LAST_ACK) {
+			/* The peer closed first and so did we: the ACK of our FIN
+			 * ends the connection normally (MUST-12: CLOSED, not
+			 * RESET). */
+			tcp_finish(s, c, TCP_EV_CLOSED);
+			return ACCEPT;
+		}
+		break;
 	}
 #if NET_TCP_FAST_RTX
 	ack_recovery(s, c, seg, plen, una0, wnd0); /* duplicate ACKs; TIME-WAIT has nothing out */

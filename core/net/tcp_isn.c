@@ -127,7 +127,7 @@ static uint32_t get32le(const uint8_t *p)
 uint32_t net_halfsiphash(const uint8_t key[8], const uint8_t *msg, uint8_t len)
 {
 	uint32_t k0 = get32le(key), k1 = get32le(key + 4), v[4], m;
-	uint8_t off = 0, i;
+	uint8_t off = 0, i, w[4];
 	bool last;
 
 	v[0] = k0;
@@ -136,11 +136,11 @@ uint32_t net_halfsiphash(const uint8_t key[8], const uint8_t *msg, uint8_t len)
 	v[3] = k1 ^ 0x74656462u;
 	do {
 		last = (uint8_t)(len - off) < 4u;
-		m = 0;
 		for (i = 0; i < 4; i++, off++)
-			m = (m >> 8) | ((uint32_t)(off < len ? msg[off] : 0u) << 24);
+			w[i] = off < len ? msg[off] : 0u;
 		if (last)
-			m |= (uint32_t)len << 24;
+			w[3] = (uint8_t)(w[3] | len);
+		m = get32le(w);
 		v[3] ^= m;
 		hrounds(v, 2);
 		v[0] ^= m;

@@ -43,50 +43,54 @@ static uint16_t ring_pos(const struct net_stack *s, const struct tcp_pcb *c, uin
 	return pos;
 }
 
-void tcp_ring_write(struct net_stack *s, struct tcp_pcb *c, uint16_t off, const uint8_t *p, uint16_t n)
-{
-	while (n) {
-		uint16_t run, pos = ring_pos(s, c, off, &run);
-		uint16_t k = n < run ? n : run;
+/* What ring_walk does with each contiguous run of the ring. */
+enum ring_op { RING_WRITE, RING_CSUM, RING_EMIT };
 
-		if (s->use_devmem)
-			s->dev.ops->mem_write(s->dev.dev, (uint16_t)(ring_base(s, c) + pos), p, k);
-#if NET_TCP_RAM_SND_BUF
-		else
-			memcpy(c->ram + pos, p, k);
-#endif
-		p += k;
-		off = (uint16_t)(off + k);
-		n = (uint16_t)(n - k);
-	}
-}
-
-static NET_NOINLINE void ring_csum(struct net_stack *s, struct tcp_pcb *c, struct wire_csum *cs, uint16_t off, uint16_t n)
+/* The `n` ring bytes from `off` after SND.UNA, run by run (at most two:
+ * the ring wraps once), written from p, summed into cs, or appended to the
+ * open frame. One walker for the three, not three copies of the walk
+ * (AVR flash). */
+static NET_NOINLINE void ring_walk(struct net_stack *s, struct tcp_pcb *c, enum ring_op op, uint16_t off, uint16_t n,
+				   const uint8_t *p, struct wire_csum *cs)
 {
 	while (n) {
 		uint16_t run, pos = ring_pos(s, c, off, &run);
 		uint16_t k = n < run ? n : run;
 
 		if (s->use_devmem) {
-			uint8_t b[32];
-#if NET_HW_CSUM
-			uint16_t sum;
+			uint16_t at = (uint16_t)(ring_base(s, c) + pos);
 
-			if (k >= NET_HW_CSUM_MIN && s->dev.ops->mem_csum &&
-			    s->dev.ops->mem_csum(s->dev.dev, (uint16_t)(ring_base(s, c) + pos), k, &sum)) {
-				net_csum_add_partial(cs, sum, k);
-				off = (uint16_t)(off + k);
-				n = (uint16_t)(n - k);
-				continue;
-			}
+			if (op == RING_WRITE) {
+				s->dev.ops->mem_write(s->dev.dev, at, p, k);
+				p += k;
+			} else if (op == RING_EMIT) {
+				s->dev.ops->tx_copy_from_mem(s->dev.dev, at, k);
+			} else {
+				uint8_t b[32];
+#if NET_HW_CSUM
+				uint16_t sum;
+
+				if (k >= NET_HW_CSUM_MIN && s->dev.ops->mem_csum &&
+				    s->dev.ops->mem_csum(s->dev.dev, at, k, &sum)) {
+					net_csum_add_partial(cs, sum, k);
+					off = (uint16_t)(off + k);
+					n = (uint16_t)(n - k);
+					continue;
+				}
 #endif
-			if (k > sizeof(b))
-				k = sizeof(b);
-			s->dev.ops->mem_read(s->dev.dev, (uint16_t)(ring_base(s, c) + pos), b, k);
-			wire_csum_add(cs, b, k);
+				if (k > sizeof(b))
+					k = sizeof(b);
+				s->dev.ops->mem_read(s->dev.dev, at, b, k);
+				wire_csum_add(cs, b, k);
+			}
 		}
 #if NET_TCP_RAM_SND_BUF
-		else {
+		else if (op == RING_WRITE) {
+			memcpy(c->ram + pos, p, k);
+			p += k;
+		} else if (op == RING_EMIT) {
+			net_tx_write(s, c->ram + pos, k);
+		} else {
 			wire_csum_add(cs, c->ram + pos, k);
 		}
 #endif
@@ -95,21 +99,9 @@ static NET_NOINLINE void ring_csum(struct net_stack *s, struct tcp_pcb *c, struc
 	}
 }
 
-static void ring_emit(struct net_stack *s, struct tcp_pcb *c, uint16_t off, uint16_t n)
+void tcp_ring_write(struct net_stack *s, struct tcp_pcb *c, uint16_t off, const uint8_t *p, uint16_t n)
 {
-	while (n) {
-		uint16_t run, pos = ring_pos(s, c, off, &run);
-		uint16_t k = n < run ? n : run;
-
-		if (s->use_devmem)
-			s->dev.ops->tx_copy_from_mem(s->dev.dev, (uint16_t)(ring_base(s, c) + pos), k);
-#if NET_TCP_RAM_SND_BUF
-		else
-			net_tx_write(s, c->ram + pos, k);
-#endif
-		off = (uint16_t)(off + k);
-		n = (uint16_t)(n - k);
-	}
+	ring_walk(s, c, RING_WRITE, off, n, p, NULL);
 }
 
 /* The MSS we advertise: what one segment may hand the application
@@ -146,13 +138,13 @@ static int send_segment(struct net_stack *s, struct tcp_pcb *c, uint32_t rip, co
 	ipv4_pseudo_csum(&cs, s->cfg->ip, rip, IPV4_PROTO_TCP, (uint16_t)((uint16_t)hl + len));
 	wire_csum_add(&cs, h, (size_t)hl);
 	if (len)
-		ring_csum(s, c, &cs, off, len);
+		ring_walk(s, c, RING_CSUM, off, len, NULL, &cs);
 	wire_put16(h + TCP_OFF_CSUM, wire_csum_fold(&cs));
 	if (ip_output_begin(s, rip, dst_mac, IPV4_PROTO_TCP, (uint16_t)((uint16_t)hl + len)) != 0)
 		return -1;
 	net_tx_write(s, h, (uint16_t)hl);
 	if (len)
-		ring_emit(s, c, off, len);
+		ring_walk(s, c, RING_EMIT, off, len, NULL, NULL);
 	ip_output_end(s);
 	NET_INC(s, TCP_SEGS_SENT);
 	return 0;
@@ -239,6 +231,15 @@ void tcp_send_rst_pcb(struct net_stack *s, struct tcp_pcb *c)
 	NET_INC(s, TCP_RST_SENT);
 }
 
+/* RFC 6298 §5.1: "if the timer is not running, start it running so that
+ * it will expire after RTO seconds". One copy of the test for output's
+ * three places. */
+static NET_NOINLINE void arm_rtx_idle(struct net_stack *s, struct tcp_pcb *c)
+{
+	if (c->timer != TT_RTX)
+		tcp_arm_rtx(s, c);
+}
+
 /* Sends SYN / SYN-ACK if not yet in flight, then data and FIN as the
  * windows allow (min of the peer's window and cwnd, RFC 5681), one MSS per
  * segment. `probe` lets one byte go past a zero window (RFC 9293 §3.8.6.1). */
@@ -252,8 +253,7 @@ static void output(struct net_stack *s, struct tcp_pcb *c, bool probe, bool full
 			xmit(s, c, (uint8_t)(c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK), c->snd_una, 0, 0);
 			c->snd_nxt = c->snd_una + 1;
 			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
-			if (c->timer != TT_RTX)
-				tcp_arm_rtx(s, c);
+			arm_rtx_idle(s, c);
 		}
 		if (c->state == TCP_FIN_WAIT_1 && c->snd_nxt == c->snd_una + 1u) {
 			xmit(s, c, TCP_FIN | TCP_ACK, c->snd_nxt, 0, 0);
@@ -313,8 +313,7 @@ static void output(struct net_stack *s, struct tcp_pcb *c, bool probe, bool full
 			if (!s->in_poll)
 				c->flags |= TF_REBASE_RTT;
 		}
-		if (c->timer != TT_RTX)
-			tcp_arm_rtx(s, c);
+		arm_rtx_idle(s, c);
 		if (probe) {
 			NET_INC(s, TCP_PROBES);
 			probe = false;
@@ -325,8 +324,8 @@ static void output(struct net_stack *s, struct tcp_pcb *c, bool probe, bool full
 	}
 	/* Data waits behind a zero window with nothing in flight: the
 	 * retransmission timer doubles as the persist timer. */
-	if (c->snd_nxt == c->snd_una && c->buf_len && c->snd_wnd == 0 && c->timer != TT_RTX)
-		tcp_arm_rtx(s, c);
+	if (c->snd_nxt == c->snd_una && c->buf_len && c->snd_wnd == 0)
+		arm_rtx_idle(s, c);
 	if ((c->flags & TF_ACK_NOW) && !full_only)
 		tcp_send_ack(s, c);
 }

@@ -51,9 +51,14 @@ void tcp_rebase(struct net_stack *s)
 
 /* RFC 6298 §2.2/2.3 with alpha 1/8, beta 1/4, K 4; RTO clamped to
  * [rto_min, rto_max] (§2.4, §2.5). A fresh sample also undoes any backoff. */
-void tcp_rtt_sample(struct net_stack *s, struct tcp_pcb *c)
+void tcp_rtt_sample(struct net_stack *s, struct tcp_pcb *c, uint32_t ack)
 {
 	uint32_t r = s->ms - c->rtt_start, rto;
+
+	/* Only while a segment is timed (TF_RTT) and once the ACK covers it:
+	 * the test both callers made, kept here once. */
+	if (!(c->flags & TF_RTT) || seq_lt(ack, c->rtt_seq))
+		return;
 
 	if (r == 0)
 		r = 1; /* clock granularity G */

@@ -80,10 +80,14 @@ bool ipv4_is_fragment(const struct ipv4_repr *r)
  * destination, zero, protocol, and the layer-4 length. */
 void ipv4_pseudo_csum(struct wire_csum *c, uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len)
 {
-	wire_csum_add16(c, (uint16_t)(src >> 16));
-	wire_csum_add16(c, (uint16_t)src);
-	wire_csum_add16(c, (uint16_t)(dst >> 16));
-	wire_csum_add16(c, (uint16_t)dst);
-	wire_csum_add16(c, proto);
-	wire_csum_add16(c, l4_len);
+	/* The 12 bytes as they stand on the wire, summed in one call (the
+	 * same one's-complement sum as six 16-bit adds; AVR flash). */
+	uint8_t b[12];
+
+	wire_put32(b, src);
+	wire_put32(b + 4, dst);
+	b[8] = 0;
+	b[9] = proto;
+	wire_put16(b + 10, l4_len);
+	wire_csum_add(c, b, sizeof b);
 }

@@ -25,6 +25,15 @@
 
 /* ---- output ---- */
 
+/* Flash data outside a FW_ROM() literal (const data stays in flash off AVR). */
+#ifdef __AVR__
+#define FW_ROM_DATA PROGMEM
+#else
+#define FW_ROM_DATA
+#endif
+
+static const char no_conn[] FW_ROM_DATA = "ENOTCONN no connection"; /* said by three commands */
+
 static void ok_value(struct fw_agent *a, uint32_t v)
 {
 	fw_puts_rom(a->b, FW_ROM("ok "));
@@ -37,19 +46,31 @@ static void ok(struct fw_agent *a)
 	fw_puts_rom(a->b, FW_ROM("ok\n"));
 }
 
+/* One reply or event line, "PREFIX TEXT\n", both in flash: err, usage
+ * and event below share it. */
+static __attribute__((noinline)) void say(struct fw_agent *a, const char *prefix, const char *text)
+{
+	fw_puts_rom(a->b, prefix);
+	fw_puts_rom(a->b, text);
+	a->b->putc('\n');
+}
+
 /* "err NAME why": NAME is an errno name the host maps back. */
 static void err(struct fw_agent *a, const char *name_why)
 {
-	fw_puts_rom(a->b, FW_ROM("err "));
-	fw_puts_rom(a->b, name_why);
-	a->b->putc('\n');
+	say(a, FW_ROM("err "), name_why);
+}
+
+/* "err EINVAL usage: WHAT": the prefix kept once in flash, not in each
+ * of the eight usage texts. */
+static void usage(struct fw_agent *a, const char *what)
+{
+	say(a, FW_ROM("err EINVAL usage: "), what);
 }
 
 static void event(struct fw_agent *a, const char *name)
 {
-	fw_puts_rom(a->b, FW_ROM("! "));
-	fw_puts_rom(a->b, name);
-	a->b->putc('\n');
+	say(a, FW_ROM("! "), name);
 }
 
 /* ---- the application (as dut_sim.c's) ---- */
@@ -246,7 +267,7 @@ static void cmd_connect(struct fw_agent *a, char **arg)
 	uint32_t ip, port;
 
 	if (!address(arg[1], &ip) || !number(arg[2], 65535u, &port) || port == 0u) {
-		err(a, FW_ROM("EINVAL usage: connect A.B.C.D PORT"));
+		usage(a, FW_ROM("connect A.B.C.D PORT"));
 		return;
 	}
 	a->conn = tcp_connect(a->s, ip, (uint16_t)port, agent_tcp, a);
@@ -259,7 +280,7 @@ static void cmd_connect(struct fw_agent *a, char **arg)
 static void cmd_close(struct fw_agent *a, bool shutdown)
 {
 	if (a->conn == NULL) {
-		err(a, FW_ROM("ENOTCONN no connection"));
+		err(a, no_conn);
 		return;
 	}
 	if (!shutdown && a->rx_count > 0u) {
@@ -303,7 +324,7 @@ static void cmd_ip(struct fw_agent *a, char **arg, uint8_t argc)
 		return;
 	}
 	if (argc != 4u || !address(arg[1], &ip) || !address(arg[2], &mask) || !address(arg[3], &gw)) {
-		err(a, FW_ROM("EINVAL usage: ip ADDRESS NETMASK GATEWAY"));
+		usage(a, FW_ROM("ip ADDRESS NETMASK GATEWAY"));
 		return;
 	}
 	a->cfg->ip = ip;
@@ -311,6 +332,30 @@ static void cmd_ip(struct fw_agent *a, char **arg, uint8_t argc)
 	a->cfg->gateway = gw;
 	arp_flush(a->s); /* next hops may have changed */
 	ok(a);
+}
+
+/* The command words, in enum cmd's order, each ended by a NUL. */
+enum cmd {
+	CMD_LISTEN, CMD_UNLISTEN, CMD_CONNECT, CMD_SEND, CMD_RECV, CMD_RCVBUF, CMD_CLOSE, CMD_SHUTDOWN,
+	CMD_ABORT, CMD_STATE, CMD_COUNTER, CMD_COUNTERS, CMD_PROFILE, CMD_IP, CMD_SERVICES, CMD_STATUS,
+	CMD_NONE
+};
+static const char commands[] FW_ROM_DATA = "listen\0unlisten\0connect\0send\0recv\0rcvbuf\0close\0shutdown\0"
+					   "abort\0state\0counter\0counters\0profile\0ip\0services\0status";
+
+/* Word t's place in commands[], or CMD_NONE. */
+static enum cmd lookup(const char *t)
+{
+	const char *w = commands;
+	uint8_t i;
+
+	for (i = 0; i < (uint8_t)CMD_NONE; i++) {
+		if (is(t, w))
+			break;
+		while (FW_ROM_BYTE(w++) != '\0')
+			;
+	}
+	return (enum cmd)i;
 }
 
 /* One command line, split into words. */
@@ -338,31 +383,39 @@ static void run_line(struct fw_agent *a, char *line)
 	for (uint8_t i = argc; i <= MAX_ARGS; i++)
 		arg[i] = (char *)"";
 
-	const char *c = arg[0];
-	if (is(c, FW_ROM("listen")) || is(c, FW_ROM("unlisten"))) {
-		bool un = c[0] == 'u';
+	/* One switch on the word's place in the command table, rather than
+	 * a chain of string compares (each a call with two pointers). */
+	bool un = false;
+	switch (lookup(arg[0])) {
+	case CMD_UNLISTEN:
+		un = true;
+		/* fall through */
+	case CMD_LISTEN:
 		if (!number(arg[1], 65535u, &v) || v == 0u)
-			err(a, FW_ROM("EINVAL usage: listen PORT"));
+			usage(a, FW_ROM("listen PORT"));
 		else if (un ? tcp_unlisten(a->s, (uint16_t)v) != TCP_OK
 			    : tcp_listen(a->s, (uint16_t)v, agent_tcp, a) != TCP_OK)
 			err(a, un ? FW_ROM("EINVAL not listening") : FW_ROM("EADDRINUSE port taken or no free listener"));
 		else
 			ok(a);
-	} else if (is(c, FW_ROM("connect"))) {
+		break;
+	case CMD_CONNECT:
 		cmd_connect(a, arg);
-	} else if (is(c, FW_ROM("send"))) {
+		break;
+	case CMD_SEND:
 		if (!number(arg[1], 999999999u, &v)) {
-			err(a, FW_ROM("EINVAL usage: send N (N < 10^9)"));
+			usage(a, FW_ROM("send N (N < 10^9)"));
 		} else if (a->conn == NULL) {
-			err(a, FW_ROM("ENOTCONN no connection"));
+			err(a, no_conn);
 		} else {
 			a->send_pending += v;
 			push_send(a);
 			ok_value(a, v);
 		}
-	} else if (is(c, FW_ROM("recv"))) {
+		break;
+	case CMD_RECV:
 		if (!number(arg[1], 999999999u, &v)) {
-			err(a, FW_ROM("EINVAL usage: recv N (N < 10^9)"));
+			usage(a, FW_ROM("recv N (N < 10^9)"));
 		} else {
 			if (v > a->rx_count)
 				v = a->rx_count;
@@ -370,11 +423,12 @@ static void run_line(struct fw_agent *a, char *line)
 			set_window(a, a->conn, 0);
 			ok_value(a, v);
 		}
-	} else if (is(c, FW_ROM("rcvbuf"))) {
+		break;
+	case CMD_RCVBUF:
 		/* The application's buffer: the window of this connection and
 		 * of the ones to come (the stack keeps a pointer to cfg). */
 		if (!number(arg[1], 65535u, &v)) {
-			err(a, FW_ROM("EINVAL usage: rcvbuf N (N < 65536)"));
+			usage(a, FW_ROM("rcvbuf N (N < 65536)"));
 		} else {
 			a->rx_cap = (uint16_t)v;
 			a->rcvbuf_set = true;
@@ -382,48 +436,63 @@ static void run_line(struct fw_agent *a, char *line)
 			set_window(a, a->conn, 0);
 			ok(a);
 		}
-	} else if (is(c, FW_ROM("close")) || is(c, FW_ROM("shutdown"))) {
-		cmd_close(a, c[0] == 's');
-	} else if (is(c, FW_ROM("abort"))) {
+		break;
+	case CMD_SHUTDOWN:
+		un = true;
+		/* fall through */
+	case CMD_CLOSE:
+		cmd_close(a, un);
+		break;
+	case CMD_ABORT:
 		if (a->conn == NULL) {
-			err(a, FW_ROM("ENOTCONN no connection"));
+			err(a, no_conn);
 		} else {
 			tcp_abort(a->s, a->conn);
 			a->conn = NULL;
 			ok(a);
 		}
-	} else if (is(c, FW_ROM("state"))) {
+		break;
+	case CMD_STATE:
 		ok_value(a, current_state(a));
-	} else if (is(c, FW_ROM("counter"))) {
+		break;
+	case CMD_COUNTER:
 		if (!number(arg[1], NET_STAT_COUNT - 1u, &v))
 			err(a, FW_ROM("ENOENT no such counter"));
 		else
 			ok_value(a, net_stat(a->s, (enum net_stat_id)v));
-	} else if (is(c, FW_ROM("counters"))) {
+		break;
+	case CMD_COUNTERS:
 		cmd_counters(a);
-	} else if (is(c, FW_ROM("profile"))) {
+		break;
+	case CMD_PROFILE:
 		if (argc == 1u) {
 			ok_value(a, a->s->profile);
 		} else if (!number(arg[1], NET_PROFILE_RFC5961 | NET_PROFILE_RFC1337 | NET_PROFILE_TW_RECYCLE, &v)) {
-			err(a, FW_ROM("EINVAL usage: profile BITS (1 rfc5961, 2 rfc1337, 4 timewait-recycle)"));
+			usage(a, FW_ROM("profile BITS (1 rfc5961, 2 rfc1337, 4 timewait-recycle)"));
 		} else {
 			net_set_profile(a->s, (uint8_t)v);
 			ok(a);
 		}
-	} else if (is(c, FW_ROM("ip"))) {
+		break;
+	case CMD_IP:
 		cmd_ip(a, arg, argc);
-	} else if (is(c, FW_ROM("services"))) {
+		break;
+	case CMD_SERVICES:
 		if (!number(arg[1], 1u, &v)) {
-			err(a, FW_ROM("EINVAL usage: services 0|1"));
+			usage(a, FW_ROM("services 0|1"));
 		} else {
 			a->services(a->s, v != 0u);
 			ok(a);
 		}
-	} else if (is(c, FW_ROM("status"))) {
+		break;
+	case CMD_STATUS:
 		fw_status_line(a->b, a->dev, a->cfg->mac);
 		ok(a);
-	} else {
+		break;
+	case CMD_NONE:
+	default:
 		err(a, FW_ROM("ENOSYS unknown command"));
+		break;
 	}
 }
 

@@ -117,18 +117,19 @@ static void avr_sleep_until(net_time_t deadline)
 	bool armed = false;
 
 	if (deadline != NET_TIME_NEVER) {
-		uint64_t target, cur = ticks();
+		int64_t left;
 
 		if (deadline != last_deadline) {
 			last_target = (deadline + TICK_NS - 1u) / TICK_NS;
 			last_deadline = deadline;
 		}
-		target = last_target;
-
-		if (target <= cur + 1u)
+		/* Ticks to go, signed: both counts are below 2^50, so one
+		 * subtraction serves both tests. */
+		left = (int64_t)(last_target - ticks());
+		if (left <= 1)
 			return; /* due (or too close to arm a compare safely) */
-		if (target - cur < 0xFF00u) {
-			OCR1A = (uint16_t)target;
+		if (left < 0xFF00) {
+			OCR1A = (uint16_t)last_target;
 			TIFR1 = (uint8_t)_BV(OCF1A);
 			TIMSK1 = (uint8_t)(TIMSK1 | _BV(OCIE1A));
 			armed = true;
