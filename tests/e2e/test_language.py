@@ -176,9 +176,15 @@ def tap_ok():
 
 
 # RFC 1191 section 4: the next-hop MTU in a "fragmentation needed"; Linux
-# takes it only when the quoted sequence number is one it sent, so the
-# segment it sends again after the error is what the new MTU holds (1200
-# less 40 bytes of headers). Every outbound time is `*`: nothing is timed.
+# takes it only when the quoted sequence number is one it sent, and then
+# sends the lost segment again at once, cut to what the new MTU holds (1200
+# less 40 bytes of headers). The tap device is packetdrill's tun0 with TSO,
+# so that retransmission reaches the script as one 1400-byte segment (its
+# GSO size is the new MSS), as packetdrill itself would see it: the test is
+# that it comes at once (+0, within the tolerance) after the error, where
+# without the error the next copy would wait for the retransmission timer
+# (at least 200 ms). The second script shows the same error with a
+# sequence number Linux never sent changes nothing.
 PMTU = """0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0  setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 +0  bind(3, ..., ...) = 0
@@ -190,7 +196,7 @@ PMTU = """0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0  write(4, ..., 1400) = 1400
 *   > P. 1:1401(1400) ack 1 <...>
 +.01 < icmp unreachable frag_needed mtu 1200 [1:1401(1400)]
-*   > . 1:1161(1160) ack 1 <...>
++0  > P. 1:1401(1400) ack 1 <...>
 """
 
 
@@ -202,7 +208,7 @@ def test_icmp_frag_needed_on_linux(run_synack, tmp_path):
     # The same error quoting a sequence number Linux never sent is ignored:
     # the next 1400 bytes still go in one segment.
     wrong = PMTU.replace("[1:1401(1400)]", "[5000:5000(0)]").replace(
-        "*   > . 1:1161(1160) ack 1 <...>\n",
+        "+0  > P. 1:1401(1400) ack 1 <...>\n",
         "+0  < . 1:1(0) ack 1401 win 65535\n+0  write(4, ..., 1400) = 1400\n"
         "*   > P. 1401:2801(1400) ack 1 <...>\n")
     script = write(tmp_path, "pmtu-wrong.pkt", wrong)
