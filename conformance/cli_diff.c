@@ -65,6 +65,7 @@ void cli_diff_help(FILE *out)
 		"                        power check, the campaign must find it\n"
 		"  --shrink-tries N      runs the shrinker may spend per divergence (default 60)\n"
 		"  --tolerance-usecs N   timing tolerance for real-time DUTs (default 50000)\n"
+		"  -v, --verbose         also a line for each scenario a profile explains\n"
 		"  -h, --help            this help\n"
 		"\n"
 		"exit status: 0 no divergence; 1 a divergence was found, or a DUT could not\n"
@@ -76,7 +77,7 @@ void cli_diff_help(FILE *out)
 struct opts {
 	uint64_t seed, count, jobs, shrink;
 	const char *out, *mutate, *a, *b;
-	bool resume;
+	bool resume, verbose;
 	uint8_t profile;
 	int64_t tol_ns;
 };
@@ -412,6 +413,8 @@ static int take(const struct opts *o, struct campaign *cp, struct record *r)
 		return 0;
 	case DV_EXPLAINED:
 		cp->explained++;
+		if (o->verbose)
+			printf("scenario %" PRIu64 ": %s: %s\n", r->idx, r->profile, r->what);
 		if ((t = tally_find(cp, 'e', r->profile, &fresh)) != NULL) {
 			if (fresh)
 				t->first = r->idx;
@@ -579,13 +582,14 @@ static bool parse_args(int argc, char **argv, struct opts *o, bool *help)
 		memcpy(flag, arg, fl);
 		flag[fl] = '\0';
 		if (strncmp(flag, "-j", 2) == 0 && flag[2] != '\0' && flag[2] != '-' && eq == NULL) {
-			val = flag + 2;
+			val = arg + 2;
 			snprintf(flag, sizeof flag, "-j");
 		} else if (strncmp(flag, "-n", 2) == 0 && flag[2] != '\0' && eq == NULL) {
 			val = arg + 2;
 			snprintf(flag, sizeof flag, "-n");
 		}
-		bool needs = strcmp(flag, "--resume") != 0 && strcmp(flag, "-h") != 0 && strcmp(flag, "--help") != 0;
+		bool needs = strcmp(flag, "--resume") != 0 && strcmp(flag, "-h") != 0 && strcmp(flag, "--help") != 0 &&
+			     strcmp(flag, "-v") != 0 && strcmp(flag, "--verbose") != 0;
 		if (needs && val == NULL) {
 			if (eq != NULL)
 				val = eq + 1;
@@ -620,6 +624,8 @@ static bool parse_args(int argc, char **argv, struct opts *o, bool *help)
 			o->out = val;
 		} else if (strcmp(flag, "--resume") == 0) {
 			o->resume = true;
+		} else if (strcmp(flag, "-v") == 0 || strcmp(flag, "--verbose") == 0) {
+			o->verbose = true;
 		} else if (strcmp(flag, "--profile") == 0) {
 			if (!cli_parse_profile(val, &o->profile)) {
 				cli_error(VERB, "--profile: expected e.g. rfc5961=on,rfc1337=off, got '%s'", val);

@@ -93,6 +93,7 @@ struct dresolved {
 	uint32_t rcv_nxt, snd_una, snd_nxt;
 	uint32_t peer_wnd;    /* the window the peer last offered */
 	bool closed;          /* the application closed before this step */
+	bool peer_fin;        /* the peer's FIN was taken before this step */
 	const char *state;    /* the model's guess: "ESTABLISHED", "FIN-WAIT-2", ... */
 };
 void diff_resolve(const struct dscen *sc, struct dresolved *out /* [sc->n] */);

@@ -134,8 +134,10 @@ static void apply(struct model *m, const struct dscen *sc, const struct dstep *s
 		}
 		if ((f & SCRIPT_TCP_SYN) || !(f & SCRIPT_TCP_ACK))
 			return; /* challenge ACK / dropped: no change */
-		bool ack_ok = (int32_t)(ack - m->snd_una) >= 0 && (int32_t)(ack - m->snd_nxt) <= 0;
-		if (!ack_ok)
+		/* RFC 9293 §3.10.7.4 fifth: an ACK beyond SND.NXT is answered
+		 * and dropped, one below SND.UNA - MAX.SND.WND too (RFC 5961
+		 * §5.2); an old one in between is ignored, the text taken. */
+		if ((int32_t)(ack - m->snd_nxt) > 0 || (int32_t)(ack - (m->snd_una - m->max_wnd)) < 0)
 			return;
 		if ((int32_t)(ack - m->snd_una) > 0)
 			m->snd_una = ack;
@@ -194,6 +196,7 @@ void diff_resolve(const struct dscen *sc, struct dresolved *out)
 		r->snd_nxt = m.snd_nxt;
 		r->peer_wnd = m.peer_wnd;
 		r->closed = m.closed;
+		r->peer_fin = m.peer_fin;
 		r->state = state_of(&m);
 		r->seq = edge_value(&m, sc, st->seq_edge) + (uint32_t)st->seq_off;
 		r->ack = edge_value(&m, sc, st->ack_edge) + (uint32_t)st->ack_off;
@@ -291,6 +294,7 @@ void diff_generate(uint64_t seed, uint32_t win_a, uint32_t win_b, struct dscen *
 	unsigned wtot = 0;
 	for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++)
 		wtot += SHAPES[i].weight;
+	bool closed = false, gone = false;
 	for (size_t i = 0; i < n; i++) {
 		struct dstep *st = &sc->s[i];
 		st->gap_ns = pick_gap(&r);
@@ -311,6 +315,11 @@ void diff_generate(uint64_t seed, uint32_t win_a, uint32_t win_b, struct dscen *
 			st->ack_off = pick_off(&r, st->ack_edge);
 			unsigned w = below(&r, 20);
 			st->win = w < 16 ? 65535 : w < 18 ? 0 : 500;
+		} else if (gone || (closed && (x < 94 || x >= 97))) {
+			/* The application let go (Linux: its descriptor is
+			 * gone): only the peer speaks now. */
+			i--;
+			continue;
 		} else if (x < 76) {
 			st->kind = D_SEND;
 			st->len = below(&r, 6) == 0 ? 1000 : 1 + below(&r, 400);
@@ -318,8 +327,10 @@ void diff_generate(uint64_t seed, uint32_t win_a, uint32_t win_b, struct dscen *
 			st->kind = D_RECV;
 		} else if (x < 94) {
 			st->kind = D_CLOSE;
+			closed = true;
 		} else if (x < 97) {
 			st->kind = D_ABORT;
+			gone = true;
 		} else {
 			st->kind = D_RCVBUF;
 			st->len = 100 + below(&r, 900);
