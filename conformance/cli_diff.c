@@ -8,7 +8,7 @@
  *      -> a divergence: shrunk, written as OUT/div-<i>.pkt (the DUT A's
  *         segments as `>` lines), replayed on both to show the difference
  *   -> batches of scenarios; -j N: N forked workers per batch, each writing
- *      its records to a temporary file the parent reads in index order
+ *      its records to an unnamed temporary file the parent reads in index order
  *   -> after each batch OUT/state (the counts so far) is replaced, so a
  *      stopped campaign (SIGINT) resumes with --resume where it stood
  *
@@ -132,7 +132,8 @@ static uint64_t scenario_seed(uint64_t seed, uint64_t i)
 }
 
 /* Replays the reproducer on one DUT: "pass" or "fail (line: message)". */
-static void replay(const struct dconfig *c, const struct dut_ops *d, const char *text, char *out, size_t cap)
+static void replay(const struct dconfig *c, const struct dut_ops *d, uint64_t seed, const char *text, char *out,
+		   size_t cap)
 {
 	struct script *s = NULL;
 	struct script_error se;
@@ -144,7 +145,7 @@ static void replay(const struct dconfig *c, const struct dut_ops *d, const char 
 	engine_options_defaults(&o);
 	o.dut_ops = d;
 	o.profile = c->profile;
-	o.seed = c->seed;
+	o.seed = seed; /* the trace's (trace.c): the same ISNs */
 	char err[300];
 	if (!engine_check_options(s, &o, err, sizeof err)) {
 		snprintf(out, cap, "%s", err);
@@ -229,8 +230,8 @@ static void run_scenario(const struct opts *o, const struct dconfig *c, uint32_t
 		free(hdr);
 		if (text != NULL) {
 			char ra[400], rb[400];
-			replay(c, c->a, text, ra, sizeof ra);
-			replay(c, c->b, text, rb, sizeof rb);
+			replay(c, c->a, c->seed ^ sc.seed, text, ra, sizeof ra);
+			replay(c, c->b, c->seed ^ sc.seed, text, rb, sizeof rb);
 			char *full = NULL;
 			size_t fl = 0;
 			FILE *g = open_memstream(&full, &fl);
@@ -490,61 +491,63 @@ static int run_batch(const struct opts *o, const struct dconfig *c, uint32_t wa,
 		}
 		return 0;
 	}
-	char paths[MAX_JOBS][4096];
+	/* Each worker's records go to a file with no name (tmpfile): nothing
+	 * is left behind whatever stops the campaign. */
+	FILE *fs[MAX_JOBS];
 	pid_t pids[MAX_JOBS];
+	uint64_t started = 0;
+	int rc = 0;
 	for (uint64_t w = 0; w < jobs; w++) {
-		snprintf(paths[w], sizeof paths[w], "%s/.worker-%" PRIu64 ".tmp", o->out, w);
+		if ((fs[w] = tmpfile()) == NULL) {
+			cli_error(VERB, "cannot create a temporary file: %s", strerror(errno));
+			rc = -1;
+			break;
+		}
 		fflush(NULL);
 		pid_t p = cli_signals_fork();
 		if (p < 0) {
 			cli_error(VERB, "fork: %s", strerror(errno));
-			return -1;
+			fclose(fs[w]);
+			rc = -1;
+			break;
 		}
 		if (p == 0) {
-			FILE *f = fopen(paths[w], "w");
-			if (f == NULL)
-				_exit(3);
 			for (uint64_t i = from + w; i < to; i += jobs) {
 				struct record r;
 				run_scenario(o, c, wa, wb, i, &r);
-				put_record(f, &r);
+				put_record(fs[w], &r);
 				free(r.repro);
 			}
-			_exit(fclose(f) == 0 ? 0 : 3);
+			_exit(fflush(fs[w]) == 0 && !ferror(fs[w]) ? 0 : 3);
 		}
 		pids[w] = p;
+		started++;
 	}
-	bool failed = false;
-	for (uint64_t w = 0; w < jobs; w++) {
+	for (uint64_t w = 0; w < started; w++) {
 		int st;
 		while (waitpid(pids[w], &st, 0) < 0 && errno == EINTR)
 			;
 		cli_signals_reaped(pids[w]);
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			failed = true;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			if (rc == 0)
+				cli_error(VERB, "a worker process failed");
+			rc = -1;
+		}
+		rewind(fs[w]);
 	}
-	FILE *fs[MAX_JOBS];
-	for (uint64_t w = 0; w < jobs; w++)
-		fs[w] = failed ? NULL : fopen(paths[w], "r");
-	int rc = failed ? -1 : 0;
-	if (failed)
-		cli_error(VERB, "a worker process failed");
 	for (uint64_t i = from; rc == 0 && i < to; i++) {
 		uint64_t w = (i - from) % jobs;
 		struct record r;
-		if (fs[w] == NULL || !get_record(fs[w], &r) || r.idx != i) {
-			cli_error(VERB, "%s: a worker's records are incomplete", paths[w]);
+		if (!get_record(fs[w], &r) || r.idx != i) {
+			cli_error(VERB, "worker %" PRIu64 ": its records are incomplete", w);
 			rc = -1;
 			break;
 		}
 		rc = take(o, cp, &r);
 		free(r.repro);
 	}
-	for (uint64_t w = 0; w < jobs; w++) {
-		if (fs[w] != NULL)
-			fclose(fs[w]);
-		unlink(paths[w]);
-	}
+	for (uint64_t w = 0; w < started; w++)
+		fclose(fs[w]);
 	return rc;
 }
 

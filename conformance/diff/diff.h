@@ -126,6 +126,7 @@ struct dtrace {
 		uint8_t flags;
 		uint32_t seq, ack, len;
 		size_t epoch;
+		bool abs_seq;     /* seq is the wire's (a RST at 0), not relative */
 	} raw[128];
 };
 

@@ -65,7 +65,8 @@ static void raw_line(FILE *f, const struct draw *r)
 	char fl[8], t[32];
 	flags_str(r->flags, fl);
 	tstr(r->t, t);
-	fprintf(f, "%-10s > %s %" PRIu32 ":%" PRIu32 "(%" PRIu32 ")", t, fl, r->seq, r->seq + r->len, r->len);
+	fprintf(f, "%-10s > %s %" PRIu32 ":%" PRIu32 "(%" PRIu32 ")%s", t, fl, r->seq, r->seq + r->len, r->len,
+		r->abs_seq ? "!" : "");
 	if (r->flags & SCRIPT_TCP_ACK)
 		fprintf(f, " ack %" PRIu32, r->ack);
 	if (r->flags & SCRIPT_TCP_SYN)

@@ -177,9 +177,10 @@ void diff_trace(const struct dconfig *c, const struct dut_ops *dut, const struct
 		k.len = g.len;
 		k.t = le->t;
 		size_t ep = epoch_of(le->t, bound, sc->n);
+		bool abs0 = (g.flags & SCRIPT_TCP_RST) && g.seq == 0;
 		if (tr->n_raw < sizeof tr->raw / sizeof tr->raw[0])
-			tr->raw[tr->n_raw++] =
-				(struct draw){.t = le->t, .flags = g.flags, .seq = k.seq, .ack = k.ack, .len = g.len, .epoch = ep};
+			tr->raw[tr->n_raw++] = (struct draw){.t = le->t, .flags = g.flags, .seq = abs0 ? 0 : k.seq,
+							     .ack = k.ack, .len = g.len, .epoch = ep, .abs_seq = abs0};
 		/* <SEQ=SEG.ACK><CTL=RST> echoes the peer's number: no base. */
 		if ((g.flags & (SCRIPT_TCP_RST | SCRIPT_TCP_ACK)) != SCRIPT_TCP_RST)
 			k.seq -= base;
