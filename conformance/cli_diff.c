@@ -7,10 +7,11 @@
  *      -> traced on A and on B through the engine, compared, classified
  *      -> a divergence: shrunk, written as OUT/div-<i>.pkt (the DUT A's
  *         segments as `>` lines), replayed on both to show the difference
- *   -> batches of scenarios; -j N: N forked workers per batch, each writing
- *      its records to an unnamed temporary file the parent reads in index order
- *   -> after each batch OUT/state (the counts so far) is replaced, so a
- *      stopped campaign (SIGINT) resumes with --resume where it stood
+ *   -> -j N: a pool of N forked workers, one scenario each, each writing
+ *      its record to an unnamed temporary file; the parent takes them in
+ *      index order
+ *   -> every 16 scenarios taken OUT/state (the counts so far) is replaced,
+ *      so a stopped campaign (SIGINT) resumes with --resume where it stood
  *
  * Same seed, DUTs and count: byte-identical stdout and files on virtual-time
  * DUTs. Progress goes to stderr, only on a terminal.
@@ -22,6 +23,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -70,7 +72,7 @@ void cli_diff_help(FILE *out)
 		"\n"
 		"exit status: 0 no divergence; 1 a divergence was found, or a DUT could not\n"
 		"run a scenario; 2 bad usage, a DUT that does not open, an unusable DIR;\n"
-		"128 + the signal after SIGINT/SIGTERM (DIR/state stays as of the last batch).\n",
+		"128 + the signal after SIGINT/SIGTERM (DIR/state: the last 16 taken).\n",
 		engine_dut_names(), engine_mutations());
 }
 
@@ -474,80 +476,147 @@ static void summary(FILE *f, const struct opts *o, const struct campaign *cp)
 	}
 }
 
-static int run_batch(const struct opts *o, const struct dconfig *c, uint32_t wa, uint32_t wb, uint64_t from,
-		     uint64_t to, struct campaign *cp)
+static void progress(const struct opts *o, const struct campaign *cp)
 {
-	uint64_t jobs = o->jobs;
-	if (jobs > to - from)
-		jobs = to - from;
-	if (jobs <= 1) {
-		for (uint64_t i = from; i < to; i++) {
-			struct record r;
-			run_scenario(o, c, wa, wb, i, &r);
-			int rc = take(o, cp, &r);
-			free(r.repro);
-			if (rc != 0)
-				return -1;
-		}
-		return 0;
-	}
-	/* Each worker's records go to a file with no name (tmpfile): nothing
-	 * is left behind whatever stops the campaign. */
-	FILE *fs[MAX_JOBS];
-	pid_t pids[MAX_JOBS];
-	uint64_t started = 0;
-	int rc = 0;
-	for (uint64_t w = 0; w < jobs; w++) {
-		if ((fs[w] = tmpfile()) == NULL) {
-			cli_error(VERB, "cannot create a temporary file: %s", strerror(errno));
-			rc = -1;
-			break;
-		}
-		fflush(NULL);
-		pid_t p = cli_signals_fork();
-		if (p < 0) {
-			cli_error(VERB, "fork: %s", strerror(errno));
-			fclose(fs[w]);
-			rc = -1;
-			break;
-		}
-		if (p == 0) {
-			for (uint64_t i = from + w; i < to; i += jobs) {
-				struct record r;
-				run_scenario(o, c, wa, wb, i, &r);
-				put_record(fs[w], &r);
-				free(r.repro);
-			}
-			_exit(fflush(fs[w]) == 0 && !ferror(fs[w]) ? 0 : 3);
-		}
-		pids[w] = p;
-		started++;
-	}
-	for (uint64_t w = 0; w < started; w++) {
-		int st;
-		while (waitpid(pids[w], &st, 0) < 0 && errno == EINTR)
-			;
-		cli_signals_reaped(pids[w]);
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-			if (rc == 0)
-				cli_error(VERB, "a worker process failed");
-			rc = -1;
-		}
-		rewind(fs[w]);
-	}
-	for (uint64_t i = from; rc == 0 && i < to; i++) {
-		uint64_t w = (i - from) % jobs;
+	if (isatty(STDERR_FILENO) == 1)
+		fprintf(stderr, "\rsynack diff: %" PRIu64 "/%" PRIu64 "  agree %" PRIu64 "  explained %" PRIu64
+				"  diverged %" PRIu64 "  errors %" PRIu64 " ",
+			cp->done, o->count, cp->agree, cp->explained, cp->diverged, cp->errors);
+}
+
+/* The state after every STATE_EVERY scenarios taken (and at the end). */
+#define STATE_EVERY 16u
+/* How far ahead of the oldest unfinished scenario workers may run. */
+#define POOL_AHEAD 256u
+
+/* One process: scenarios in order. */
+static int run_inline(const struct opts *o, const struct dconfig *c, uint32_t wa, uint32_t wb,
+		      struct campaign *cp)
+{
+	while (cp->done < o->count) {
 		struct record r;
-		if (!get_record(fs[w], &r) || r.idx != i) {
-			cli_error(VERB, "worker %" PRIu64 ": its records are incomplete", w);
+		run_scenario(o, c, wa, wb, cp->done, &r);
+		int rc = take(o, cp, &r);
+		free(r.repro);
+		if (rc != 0)
+			return -1;
+		if (cp->done % STATE_EVERY == 0 || cp->done == o->count) {
+			fflush(stdout);
+			if (write_state(o, cp) != 0)
+				return -1;
+			progress(o, cp);
+		}
+	}
+	return 0;
+}
+
+/* -j N: a pool of N worker processes, one scenario each (a tap scenario
+ * takes its scripted time, from 1 s to over a minute, and a shrink many
+ * runs: no worker waits for another). Each writes its record to a file
+ * with no name (tmpfile), so nothing is left behind whatever stops the
+ * campaign; the parent takes the records in index order, and the state
+ * counts only those. */
+static int run_pool(const struct opts *o, const struct dconfig *c, uint32_t wa, uint32_t wb, struct campaign *cp)
+{
+	struct slot {
+		pid_t pid;
+		FILE *f;
+		uint64_t idx;
+	} slots[MAX_JOBS];
+	struct record *ready = calloc(POOL_AHEAD, sizeof *ready);
+	bool *have = calloc(POOL_AHEAD, sizeof *have);
+	if (ready == NULL || have == NULL) {
+		free(ready);
+		free(have);
+		cli_error(VERB, "out of memory");
+		return -1;
+	}
+	size_t running = 0;
+	uint64_t next = cp->done, last_state = cp->done;
+	int rc = 0;
+	while (rc == 0 && cp->done < o->count) {
+		while (rc == 0 && running < o->jobs && next < o->count && next - cp->done < POOL_AHEAD) {
+			struct slot *sl = &slots[running];
+			if ((sl->f = tmpfile()) == NULL) {
+				cli_error(VERB, "cannot create a temporary file: %s", strerror(errno));
+				rc = -1;
+				break;
+			}
+			fflush(NULL);
+			pid_t p = cli_signals_fork();
+			if (p < 0) {
+				cli_error(VERB, "fork: %s", strerror(errno));
+				fclose(sl->f);
+				rc = -1;
+				break;
+			}
+			if (p == 0) {
+				struct record r;
+				run_scenario(o, c, wa, wb, next, &r);
+				put_record(sl->f, &r);
+				_exit(fflush(sl->f) == 0 && !ferror(sl->f) ? 0 : 3);
+			}
+			sl->pid = p;
+			sl->idx = next++;
+			running++;
+		}
+		if (running == 0)
+			break;
+		int st;
+		pid_t p;
+		while ((p = waitpid(-1, &st, 0)) < 0 && errno == EINTR)
+			;
+		if (p < 0) {
+			cli_error(VERB, "waitpid: %s", strerror(errno));
 			rc = -1;
 			break;
 		}
-		rc = take(o, cp, &r);
-		free(r.repro);
+		size_t k = 0;
+		while (k < running && slots[k].pid != p)
+			k++;
+		if (k == running)
+			continue; /* not one of ours */
+		cli_signals_reaped(p);
+		struct slot done = slots[k];
+		slots[k] = slots[--running];
+		rewind(done.f);
+		struct record r;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !get_record(done.f, &r) || r.idx != done.idx) {
+			cli_error(VERB, "the worker of scenario %" PRIu64 " failed", done.idx);
+			fclose(done.f);
+			rc = -1;
+			break;
+		}
+		fclose(done.f);
+		ready[done.idx % POOL_AHEAD] = r;
+		have[done.idx % POOL_AHEAD] = true;
+		while (rc == 0 && have[cp->done % POOL_AHEAD]) {
+			size_t at = cp->done % POOL_AHEAD;
+			have[at] = false;
+			rc = take(o, cp, &ready[at]);
+			free(ready[at].repro);
+		}
+		if (rc == 0 && (cp->done - last_state >= STATE_EVERY || cp->done == o->count)) {
+			fflush(stdout);
+			if (write_state(o, cp) != 0)
+				rc = -1;
+			last_state = cp->done;
+			progress(o, cp);
+		}
 	}
-	for (uint64_t w = 0; w < started; w++)
-		fclose(fs[w]);
+	/* On an error: stop the others (their records are not taken). */
+	for (size_t k = 0; k < running; k++) {
+		kill(slots[k].pid, SIGTERM);
+		while (waitpid(slots[k].pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		cli_signals_reaped(slots[k].pid);
+		fclose(slots[k].f);
+	}
+	for (size_t i = 0; i < POOL_AHEAD; i++)
+		if (have[i])
+			free(ready[i].repro);
+	free(ready);
+	free(have);
 	return rc;
 }
 
@@ -740,20 +809,9 @@ int cli_diff_main(int argc, char **argv)
 	free(tp);
 
 	bool tty = isatty(STDERR_FILENO) == 1;
-	int rc = 0;
-	uint64_t batch = 16 * o.jobs;
-	while (cp->done < o.count) {
-		uint64_t from = cp->done, to = from + batch < o.count ? from + batch : o.count;
-		if (run_batch(&o, &c, win[0], win[1], from, to, cp) != 0 || write_state(&o, cp) != 0) {
-			rc = -1;
-			break;
-		}
-		fflush(stdout);
-		if (tty)
-			fprintf(stderr, "\rsynack diff: %" PRIu64 "/%" PRIu64 "  agree %" PRIu64 "  explained %" PRIu64
-					"  diverged %" PRIu64 "  errors %" PRIu64 " ",
-				cp->done, o.count, cp->agree, cp->explained, cp->diverged, cp->errors);
-	}
+	int rc = cp->done >= o.count ? write_state(&o, cp)
+		 : o.jobs > 1	      ? run_pool(&o, &c, win[0], win[1], cp)
+					      : run_inline(&o, &c, win[0], win[1], cp);
 	if (tty)
 		fputc('\n', stderr);
 	if (rc != 0) {
