@@ -212,8 +212,9 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	 * (Nagle; the congestion window after a timeout). */
 	if ((st->kind == D_SEND || st->kind == D_SEG || st->kind == D_CLOSE) && r->snd_una != r->snd_nxt && only_data_differs(a, b))
 		return "nagle-cwnd";
+	/* Exactly at the Linux DUT's own right edge. */
 	if (st->kind == D_SEG && (allow & DIFF_ALLOW_LINUX) && st->seq_off == 0 &&
-	    (st->seq_edge == E_RCV_RIGHT_A || st->seq_edge == E_RCV_RIGHT_B) &&
+	    st->seq_edge == ((allow & DIFF_LINUX_IS_B) ? E_RCV_RIGHT_B : E_RCV_RIGHT_A) &&
 	    (st->flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)))
 		return "linux-right-edge";
 	if (st->kind == D_SEG) {
@@ -357,6 +358,6 @@ unsigned diff_allowed(const struct dconfig *c)
 	if (!same)
 		allow |= DIFF_ALLOW_STACKS;
 	if (!same && follows(c->a, "linux-wire") != follows(c->b, "linux-wire"))
-		allow |= DIFF_ALLOW_LINUX;
+		allow |= DIFF_ALLOW_LINUX | (follows(c->b, "linux-wire") ? DIFF_LINUX_IS_B : 0u);
 	return allow;
 }

@@ -170,6 +170,7 @@ struct dcompare {
  * difference is a divergence). */
 #define DIFF_ALLOW_STACKS 0x1u /* the DUTs are different stacks: windows, probes */
 #define DIFF_ALLOW_LINUX 0x2u  /* one of them is Linux (follows linux-wire): the linux-* profiles */
+#define DIFF_LINUX_IS_B 0x4u   /* ... and it is DUT_B (else DUT_A) */
 unsigned diff_allowed(const struct dconfig *c);
 void diff_compare(const struct dscen *sc, const struct dtrace *ta, const struct dtrace *tb, unsigned allow,
 		  struct dcompare *out);
