@@ -187,7 +187,7 @@ static void run_scenario(const struct opts *o, const struct dconfig *c, uint32_t
 	memset(rec, 0, sizeof *rec);
 	rec->idx = idx;
 	struct dscen sc;
-	diff_generate(scenario_seed(o->seed, idx), wa, wb, &sc);
+	diff_generate(scenario_seed(o->seed, idx), wa, wb, diff_lacking(c->a) | diff_lacking(c->b), &sc);
 	struct dtrace *ta = malloc(sizeof *ta), *tb = malloc(sizeof *tb);
 	if (ta == NULL || tb == NULL) {
 		free(ta);

@@ -85,7 +85,13 @@ struct dscen {
 };
 
 /* gen.c */
-void diff_generate(uint64_t seed, uint32_t win_a, uint32_t win_b, struct dscen *sc);
+/* `lacking`: bits (1u << enum dstep_kind) of actions a DUT cannot
+ * perform (dut_ops.app_unsupported), never generated; DIFF_NO_CONNECT:
+ * no active opens. */
+#define DIFF_NO_CONNECT 0x100u
+void diff_generate(uint64_t seed, uint32_t win_a, uint32_t win_b, unsigned lacking, struct dscen *sc);
+/* The `lacking` bits of one adapter. */
+unsigned diff_lacking(const struct dut_ops *d);
 const char *diff_edge_name(enum dedge e);
 /* The numbers of step i's segment as the model resolves them. */
 struct dresolved {

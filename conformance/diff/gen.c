@@ -282,14 +282,31 @@ static uint64_t pick_gap(uint64_t *r)
 	return 61000000000ull;        /* past 2 MSL (60 s): TIME-WAIT ends */
 }
 
-void diff_generate(uint64_t seed, uint32_t win_a, uint32_t win_b, struct dscen *sc)
+unsigned diff_lacking(const struct dut_ops *d)
+{
+	static const struct {
+		enum dut_app_kind k;
+		unsigned bit;
+	} MAP[] = {
+		{DUT_APP_SEND, 1u << D_SEND},   {DUT_APP_RECV, 1u << D_RECV},     {DUT_APP_CLOSE, 1u << D_CLOSE},
+		{DUT_APP_ABORT, 1u << D_ABORT}, {DUT_APP_RCVBUF, 1u << D_RCVBUF}, {DUT_APP_CONNECT, DIFF_NO_CONNECT},
+	};
+	unsigned lacking = 0;
+	char buf[200];
+	for (size_t i = 0; d->app_unsupported != NULL && i < sizeof MAP / sizeof MAP[0]; i++)
+		if (d->app_unsupported(MAP[i].k, buf, sizeof buf) != NULL)
+			lacking |= MAP[i].bit;
+	return lacking;
+}
+
+void diff_generate(uint64_t seed, uint32_t win_a, uint32_t win_b, unsigned lacking, struct dscen *sc)
 {
 	uint64_t r = seed;
 	memset(sc, 0, sizeof *sc);
 	sc->seed = seed;
 	sc->win_a = win_a;
 	sc->win_b = win_b;
-	sc->active = below(&r, 3) == 0;
+	sc->active = below(&r, 3) == 0 && !(lacking & DIFF_NO_CONNECT);
 	size_t n = 3 + below(&r, 16);
 	unsigned wtot = 0;
 	for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++)
@@ -334,6 +351,13 @@ void diff_generate(uint64_t seed, uint32_t win_a, uint32_t win_b, struct dscen *
 		} else {
 			st->kind = D_RCVBUF;
 			st->len = 100 + below(&r, 900);
+		}
+		if (st->kind != D_SEG && (lacking & (1u << st->kind))) {
+			if (st->kind == D_CLOSE)
+				closed = false;
+			if (st->kind == D_ABORT)
+				gone = false;
+			i--; /* the DUT cannot: draw again */
 		}
 	}
 	sc->n = n;
