@@ -314,6 +314,7 @@ void diff_generate(uint64_t seed, uint32_t win_a, uint32_t win_b, unsigned lacki
 	bool closed = false, gone = false;
 	for (size_t i = 0; i < n; i++) {
 		struct dstep *st = &sc->s[i];
+		memset(st, 0, sizeof *st);
 		st->gap_ns = pick_gap(&r);
 		unsigned x = below(&r, 100);
 		if (x < 62) {
