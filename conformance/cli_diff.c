@@ -68,6 +68,7 @@ void cli_diff_help(FILE *out)
 		"  --shrink-tries N      runs the shrinker may spend per divergence (default 60)\n"
 		"  --tolerance-usecs N   timing tolerance for real-time DUTs (default 50000)\n"
 		"  -v, --verbose         also a line for each scenario a profile explains\n"
+		"  --print I             print scenario I of the campaign as a script, run nothing\n"
 		"  -h, --help            this help\n"
 		"\n"
 		"exit status: 0 no divergence; 1 a divergence was found, or a DUT could not\n"
@@ -79,7 +80,8 @@ void cli_diff_help(FILE *out)
 struct opts {
 	uint64_t seed, count, jobs, shrink;
 	const char *out, *mutate, *a, *b;
-	bool resume, verbose;
+	bool resume, verbose, print;
+	uint64_t print_idx;
 	uint8_t profile;
 	int64_t tol_ns;
 };
@@ -705,6 +707,10 @@ static bool parse_args(int argc, char **argv, struct opts *o, bool *help)
 			}
 		} else if (strcmp(flag, "--mutate") == 0) {
 			o->mutate = val;
+		} else if (strcmp(flag, "--print") == 0) {
+			if (!cli_parse_u64(VERB, flag, val, 0, UINT64_MAX - 1, "a scenario number", &o->print_idx))
+				return false;
+			o->print = true;
 		} else if (strcmp(flag, "--shrink-tries") == 0) {
 			if (!cli_parse_u64(VERB, flag, val, 0, 10000, "a number from 0 to 10000", &o->shrink))
 				return false;
@@ -756,7 +762,7 @@ int cli_diff_main(int argc, char **argv)
 	c.profile = o.profile;
 	c.seed = o.seed;
 	c.tolerance_ns = o.tol_ns;
-	if (mkdir(o.out, 0777) != 0 && errno != EEXIST) {
+	if (!o.print && mkdir(o.out, 0777) != 0 && errno != EEXIST) {
 		cli_error(VERB, "--out %s: cannot create: %s", o.out, strerror(errno));
 		return CLI_USAGE;
 	}
@@ -766,14 +772,14 @@ int cli_diff_main(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	uint64_t old_count = 0;
-	int st = read_state(&o, cp, &old_count);
+	int st = o.print ? 1 : read_state(&o, cp, &old_count);
 	if (st < 0) {
 		if (errno != 0 && errno != ENOENT && cp->done == 0 && cp->n == 0)
 			cli_error(VERB, "%s/state: cannot read: %s", o.out, strerror(errno));
 		free(cp);
 		return CLI_USAGE;
 	}
-	if (o.resume && st == 1) {
+	if (o.resume && st == 1 && !o.print) {
 		cli_error(VERB, "--resume: %s/state: no campaign to resume", o.out);
 		free(cp);
 		return CLI_USAGE;
@@ -808,6 +814,17 @@ int cli_diff_main(int argc, char **argv)
 	}
 	free(tp);
 
+	if (o.print) {
+		struct dscen sc;
+		diff_generate(scenario_seed(o.seed, o.print_idx), win[0], win[1], diff_lacking(c.a) | diff_lacking(c.b),
+			      &sc);
+		char *text = diff_render(&sc, NULL, NULL, !c.a->virtual_time || !c.b->virtual_time);
+		if (text != NULL)
+			fputs(text, stdout);
+		free(text);
+		free(cp);
+		return text != NULL ? CLI_OK : CLI_USAGE;
+	}
 	bool tty = isatty(STDERR_FILENO) == 1;
 	int rc = cp->done >= o.count ? write_state(&o, cp)
 		 : o.jobs > 1	      ? run_pool(&o, &c, win[0], win[1], cp)
