@@ -45,6 +45,10 @@ const char *const diff_profiles[] = {
 	"linux-orphan-abort",
 	"zero-window-probe",
 	"nagle-cwnd",
+	"ooo-queue",
+	"linux-synrecv-ack-first",
+	"linux-rst-fin-left-edge",
+	"linux-ack-seq-window-edge",
 	NULL,
 };
 
@@ -158,7 +162,7 @@ static bool any_rst(const struct depoch *e)
 static bool any_data(const struct depoch *e)
 {
 	for (size_t i = 0; i < e->n; i++)
-		if (e->k[i].err[0] == '\0' && e->k[i].len > 0)
+		if (e->k[i].err[0] == '\0' && (e->k[i].len > 0 || (e->k[i].flags & SCRIPT_TCP_FIN)))
 			return true;
 	return false;
 }
@@ -194,8 +198,29 @@ static const char *rcvbuf_before(const struct dscen *sc, size_t i)
 
 /* The known difference step `i` (the one before the differing epoch)
  * shows, or NULL. */
+static bool has_synack(const struct depoch *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->k[i].err[0] == '\0' && (e->k[i].flags & (SCRIPT_TCP_SYN | SCRIPT_TCP_ACK)) ==
+						       (SCRIPT_TCP_SYN | SCRIPT_TCP_ACK))
+			return true;
+	return false;
+}
+
+/* A pure ACK one side sent and the other did not. */
+static bool pure_ack_missing(const struct depoch *a, const struct depoch *b)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		const struct depoch *x = pass ? b : a, *y = pass ? a : b;
+		for (size_t i = 0; i < x->n; i++)
+			if (pure_ack(&x->k[i]) && !has_key(y, &x->k[i]))
+				return true;
+	}
+	return false;
+}
+
 static const char *classify(const struct dscen *sc, const struct dresolved *rs, size_t ep, const struct depoch *a,
-			    const struct depoch *b, unsigned allow)
+			    const struct depoch *b, const struct dtrace *ta, const struct dtrace *tb, unsigned allow)
 {
 	if (ep == 0 || !(allow & DIFF_ALLOW_STACKS))
 		return NULL;
@@ -208,6 +233,15 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 			zero_wnd = true;
 	if (zero_wnd && (any_data(a) || any_data(b)))
 		return "zero-window-probe";
+	/* Out-of-order text or FIN earlier: kept by one stack for later,
+	 * dropped by the other. */
+	for (size_t j = 0; j < i; j++) {
+		const struct dstep *o = &sc->s[j];
+		if (o->kind == D_SEG && (o->len > 0 || (o->flags & SCRIPT_TCP_FIN)) && (o->flags & SCRIPT_TCP_ACK) &&
+		    !(o->flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && (int32_t)(rs[j].seq - rs[j].rcv_nxt) > 0 &&
+		    (int32_t)(rs[j].seq - rs[j].rcv_nxt) < (int32_t)(sc->win_a < sc->win_b ? sc->win_a : sc->win_b))
+			return "ooo-queue";
+	}
 	/* New data or a FIN held back while earlier data is unacknowledged
 	 * (Nagle; the congestion window after a timeout). */
 	if ((st->kind == D_SEND || st->kind == D_SEG || st->kind == D_CLOSE) && r->snd_una != r->snd_nxt && only_data_differs(a, b))
@@ -234,6 +268,17 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	if (st->kind != D_SEG)
 		return rcvbuf_before(sc, i);
 	uint8_t f = st->flags;
+	/* The step before made a new connection (both sent a SYN-ACK): a
+	 * Linux request socket checks the ACK first and resets. */
+	if (ep >= 2 && has_synack(&ta->e[ep - 1]) && has_synack(&tb->e[ep - 1]) && (f & SCRIPT_TCP_ACK) &&
+	    (any_rst(a) || any_rst(b)))
+		return "linux-synrecv-ack-first";
+	if ((f & SCRIPT_TCP_RST) && (f & SCRIPT_TCP_FIN) && r->seq == r->rcv_nxt - 1)
+		return "linux-rst-fin-left-edge";
+	/* The peer's window below what is in flight: Linux's ACKs carry
+	 * SEQ = SND.UNA + SND.WND (tcp_acceptable_seq), taken for probes. */
+	if ((f & SCRIPT_TCP_ACK) && st->win < r->snd_nxt - r->snd_una && pure_ack_missing(a, b))
+		return "linux-ack-seq-window-edge";
 	bool right = st->seq_edge == E_RCV_RIGHT_A || st->seq_edge == E_RCV_RIGHT_B;
 	if (right && st->seq_off == 0 && (f & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)))
 		return "linux-right-edge";
@@ -259,7 +304,8 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	/* Text or a FIN again after the peer's FIN, at or above RCV.NXT. */
 	if ((st->len > 0 || (f & SCRIPT_TCP_FIN)) && r->peer_fin && (int32_t)(r->seq - r->rcv_nxt) >= 0)
 		return "linux-after-fin-silent";
-	if (st->len > 0 && r->closed && (any_rst(a) || any_rst(b)))
+	if ((st->len > 0 || ((f & SCRIPT_TCP_FIN) && (int32_t)(r->seq - r->rcv_nxt) > 0)) && r->closed &&
+	    (any_rst(a) || any_rst(b)))
 		return "linux-full-close";
 	if ((f & SCRIPT_TCP_ACK) && !(f & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && (int32_t)(r->ack - r->snd_una) < 0)
 		return "linux-ack-below-bytes-acked";
@@ -323,7 +369,7 @@ void diff_compare(const struct dscen *sc, const struct dtrace *ta, const struct 
 		keys_str(&b, sb, sizeof sb);
 		signature(sc, rs, ep, out->sig, sizeof out->sig);
 		snprintf(out->what, sizeof out->what, "after %s: A sent %s; B sent %s", out->sig, sa, sb);
-		const char *p = classify(sc, rs, ep, &a, &b, allow);
+		const char *p = classify(sc, rs, ep, &a, &b, ta, tb, allow);
 		out->v = p ? DV_EXPLAINED : DV_DIVERGED;
 		out->profile = p;
 		return;
