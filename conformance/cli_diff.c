@@ -69,6 +69,8 @@ void cli_diff_help(FILE *out)
 		"  --tolerance-usecs N   timing tolerance for real-time DUTs (default 50000)\n"
 		"  -v, --verbose         also a line for each scenario a profile explains\n"
 		"  --print I             print scenario I of the campaign as a script, run nothing\n"
+		"  --only I              run scenario I of the campaign alone (its divergence\n"
+		"                        script goes to DIR; no state is kept)\n"
 		"  -h, --help            this help\n"
 		"\n"
 		"exit status: 0 no divergence; 1 a divergence was found, or a DUT could not\n"
@@ -80,7 +82,7 @@ void cli_diff_help(FILE *out)
 struct opts {
 	uint64_t seed, count, jobs, shrink;
 	const char *out, *mutate, *a, *b;
-	bool resume, verbose, print;
+	bool resume, verbose, print, only;
 	uint64_t print_idx;
 	uint8_t profile;
 	int64_t tol_ns;
@@ -707,10 +709,13 @@ static bool parse_args(int argc, char **argv, struct opts *o, bool *help)
 			}
 		} else if (strcmp(flag, "--mutate") == 0) {
 			o->mutate = val;
-		} else if (strcmp(flag, "--print") == 0) {
+		} else if (strcmp(flag, "--print") == 0 || strcmp(flag, "--only") == 0) {
 			if (!cli_parse_u64(VERB, flag, val, 0, UINT64_MAX - 1, "a scenario number", &o->print_idx))
 				return false;
-			o->print = true;
+			if (strcmp(flag, "--print") == 0)
+				o->print = true;
+			else
+				o->only = true;
 		} else if (strcmp(flag, "--shrink-tries") == 0) {
 			if (!cli_parse_u64(VERB, flag, val, 0, 10000, "a number from 0 to 10000", &o->shrink))
 				return false;
@@ -772,14 +777,14 @@ int cli_diff_main(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	uint64_t old_count = 0;
-	int st = o.print ? 1 : read_state(&o, cp, &old_count);
+	int st = o.print || o.only ? 1 : read_state(&o, cp, &old_count);
 	if (st < 0) {
 		if (errno != 0 && errno != ENOENT && cp->done == 0 && cp->n == 0)
 			cli_error(VERB, "%s/state: cannot read: %s", o.out, strerror(errno));
 		free(cp);
 		return CLI_USAGE;
 	}
-	if (o.resume && st == 1 && !o.print) {
+	if (o.resume && st == 1 && !o.print && !o.only) {
 		cli_error(VERB, "--resume: %s/state: no campaign to resume", o.out);
 		free(cp);
 		return CLI_USAGE;
@@ -824,6 +829,18 @@ int cli_diff_main(int argc, char **argv)
 		free(text);
 		free(cp);
 		return text != NULL ? CLI_OK : CLI_USAGE;
+	}
+	if (o.only) {
+		struct record r;
+		run_scenario(&o, &c, win[0], win[1], o.print_idx, &r);
+		int orc = take(&o, cp, &r);
+		if (r.v == DV_EXPLAINED)
+			printf("scenario %" PRIu64 ": %s: %s\n", r.idx, r.profile, r.what);
+		else if (r.v == DV_AGREE)
+			printf("scenario %" PRIu64 ": agree\n", r.idx);
+		free(r.repro);
+		free(cp);
+		return orc != 0 ? CLI_USAGE : (r.v == DV_DIVERGED || r.v == DV_ERROR) ? CLI_FAIL : CLI_OK;
 	}
 	bool tty = isatty(STDERR_FILENO) == 1;
 	int rc = cp->done >= o.count ? write_state(&o, cp)
