@@ -5,14 +5,16 @@
  * Epoch by epoch (trace.c), the keys of A and B are compared as sets;
  * numbers are relative to each DUT's ISN, so an ISN is never a
  * difference, nor (for a SYN or SYN-ACK) the ISN of a new connection.
- * One more thing is normalised here, because it needs both traces:
+ * Two more things are normalised here, because they need both traces;
+ * each is taken out and the comparison goes on:
  *
  *   ack-ratelimit   a pure ACK one DUT sent and the other did not, where
  *                   the other had sent a pure ACK with the same numbers
  *                   less than 0.55 s before: RFC 5961 §7 and RFC 9293
  *                   §3.10.7.4 let a stack limit such ACKs (Linux:
- *                   tcp_invalid_ratelimit, 500 ms per socket). It is
- *                   taken out and the comparison goes on.
+ *                   tcp_invalid_ratelimit, 500 ms per socket);
+ *   ack-piggyback   data or a FIN followed by a pure ACK with a newer
+ *                   ack, against the same segment carrying that ack.
  *
  * At the first epoch that still differs, the step before it is matched
  * against the known profile differences (KNOWN.md, the same names); a
@@ -49,6 +51,7 @@ const char *const diff_profiles[] = {
 	"linux-synrecv-ack-first",
 	"linux-rst-fin-left-edge",
 	"linux-ack-seq-window-edge",
+	"linux-orphan-ack",
 	NULL,
 };
 
@@ -100,6 +103,32 @@ static void absorb_ratelimit(struct depoch *x, const struct dtrace *ty, size_t e
 			x->k[w++] = *k;
 	}
 	x->n = w;
+}
+
+/* ack-piggyback: x sent data or a FIN and then a pure ACK with a newer
+ * ack; y sent the same segment carrying that ack. When the DUT answers
+ * the peer's segment and when it sends queued data is its own timing
+ * (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2): x's pair becomes y's one. */
+static void absorb_piggyback(struct depoch *x, const struct depoch *y)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		const struct dkey *p = &x->k[i];
+		if (!pure_ack(p) || has_key(y, p))
+			continue;
+		for (size_t j = 0; j < x->n; j++) {
+			struct dkey *d = &x->k[j];
+			if (j == i || d->err[0] != '\0' || (d->len == 0 && !(d->flags & SCRIPT_TCP_FIN)) || d->ack == p->ack)
+				continue;
+			struct dkey want = *d;
+			want.ack = p->ack;
+			if (!has_key(y, &want) || has_key(y, d))
+				continue;
+			d->ack = p->ack;
+			x->k[i] = x->k[--x->n];
+			i--;
+			break;
+		}
+	}
 }
 
 static bool sets_equal(const struct depoch *a, const struct depoch *b)
@@ -277,8 +306,15 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 		return "linux-rst-fin-left-edge";
 	/* The peer's window below what is in flight: Linux's ACKs carry
 	 * SEQ = SND.UNA + SND.WND (tcp_acceptable_seq), taken for probes. */
-	if ((f & SCRIPT_TCP_ACK) && st->win < r->snd_nxt - r->snd_una && pure_ack_missing(a, b))
-		return "linux-ack-seq-window-edge";
+	for (size_t j = 0; j <= i && pure_ack_missing(a, b); j++)
+		if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK) &&
+		    sc->s[j].win < rs[j].snd_nxt - rs[j].snd_una)
+			return "linux-ack-seq-window-edge";
+	/* An orphaned FIN-WAIT-2 or TIME-WAIT is a time-wait socket in
+	 * Linux: a pure ACK beyond SND.NXT is dropped without an answer. */
+	if ((f & (SCRIPT_TCP_ACK | SCRIPT_TCP_FIN | SCRIPT_TCP_SYN | SCRIPT_TCP_RST)) == SCRIPT_TCP_ACK && st->len == 0 &&
+	    r->closed && state_is(r->state, "FIN-WAIT-2", "TIME-WAIT") && (int32_t)(r->ack - r->snd_nxt) > 0)
+		return "linux-orphan-ack";
 	bool right = st->seq_edge == E_RCV_RIGHT_A || st->seq_edge == E_RCV_RIGHT_B;
 	if (right && st->seq_off == 0 && (f & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)))
 		return "linux-right-edge";
@@ -361,6 +397,8 @@ void diff_compare(const struct dscen *sc, const struct dtrace *ta, const struct 
 		struct depoch a = ta->e[ep], b = tb->e[ep];
 		absorb_ratelimit(&a, tb, ep);
 		absorb_ratelimit(&b, ta, ep);
+		absorb_piggyback(&a, &b);
+		absorb_piggyback(&b, &a);
 		if (sets_equal(&a, &b))
 			continue;
 		out->epoch = ep;

@@ -134,6 +134,14 @@ static void apply(struct model *m, const struct dscen *sc, const struct dstep *s
 		}
 		if ((f & SCRIPT_TCP_SYN) || !(f & SCRIPT_TCP_ACK))
 			return; /* challenge ACK / dropped: no change */
+		/* RFC 9293 §3.10.7.4 first check, in the smaller window: an
+		 * unacceptable segment is answered and dropped, ACK and all. */
+		uint32_t w = wnd_of(m, sc->win_a < sc->win_b ? sc->win_a : sc->win_b);
+		int32_t d = (int32_t)(seq - m->rcv_nxt);
+		uint32_t slen = st->len + ((f & SCRIPT_TCP_FIN) ? 1u : 0u);
+		bool acceptable = d >= 0 ? (uint32_t)d < (w ? w : 1u) : (int64_t)d + (int64_t)slen > 0;
+		if (!acceptable)
+			return;
 		/* RFC 9293 §3.10.7.4 fifth: an ACK beyond SND.NXT is answered
 		 * and dropped, one below SND.UNA - MAX.SND.WND too (RFC 5961
 		 * §5.2); an old one in between is ignored, the text taken. */
