@@ -297,18 +297,20 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	if (st->kind != D_SEG)
 		return rcvbuf_before(sc, i);
 	uint8_t f = st->flags;
-	/* The step before made a new connection (both sent a SYN-ACK): a
-	 * Linux request socket checks the ACK first and resets. */
-	if (ep >= 2 && has_synack(&ta->e[ep - 1]) && has_synack(&tb->e[ep - 1]) && (f & SCRIPT_TCP_ACK) &&
-	    (any_rst(a) || any_rst(b)))
-		return "linux-synrecv-ack-first";
+	/* A step before made a new connection (both sent a SYN-ACK; the
+	 * peer's numbers still count from the old one, so it stays in
+	 * SYN-RECEIVED): a Linux request socket checks the ACK first and
+	 * resets. */
+	for (size_t e = 1; e < ep && (f & SCRIPT_TCP_ACK) && (any_rst(a) || any_rst(b)); e++)
+		if (has_synack(&ta->e[e]) && has_synack(&tb->e[e]))
+			return "linux-synrecv-ack-first";
 	if ((f & SCRIPT_TCP_RST) && (f & SCRIPT_TCP_FIN) && r->seq == r->rcv_nxt - 1)
 		return "linux-rst-fin-left-edge";
 	/* The peer's window below what is in flight: Linux's ACKs carry
 	 * SEQ = SND.UNA + SND.WND (tcp_acceptable_seq), taken for probes. */
 	for (size_t j = 0; j <= i && pure_ack_missing(a, b); j++)
 		if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK) &&
-		    sc->s[j].win < rs[j].snd_nxt - rs[j].snd_una)
+		    (sc->s[j].win == 0 || sc->s[j].win < rs[j].snd_nxt - rs[j].snd_una))
 			return "linux-ack-seq-window-edge";
 	/* An orphaned FIN-WAIT-2 or TIME-WAIT is a time-wait socket in
 	 * Linux: a pure ACK beyond SND.NXT is dropped without an answer. */
