@@ -215,10 +215,19 @@ static bool state_is(const char *s, const char *a, const char *b)
 	return strcmp(s, a) == 0 || (b != NULL && strcmp(s, b) == 0);
 }
 
-/* A receive buffer was set: the DUTs' windows follow their own rules
- * from there (dut.h DUT_APP_RCVBUF). */
-static const char *rcvbuf_before(const struct dscen *sc, size_t i)
+/* Out-of-order text or FIN before step i: kept by one stack for later,
+ * dropped by the other; or a receive buffer set: the DUTs' windows
+ * follow their own rules from there (dut.h DUT_APP_RCVBUF). The causes
+ * looked for last, since they may lie many steps back. */
+static const char *rcvbuf_before(const struct dscen *sc, const struct dresolved *rs, size_t i)
 {
+	for (size_t j = 0; j < i; j++) {
+		const struct dstep *o = &sc->s[j];
+		if (o->kind == D_SEG && (o->len > 0 || (o->flags & SCRIPT_TCP_FIN)) && (o->flags & SCRIPT_TCP_ACK) &&
+		    !(o->flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && (int32_t)(rs[j].seq - rs[j].rcv_nxt) > 0 &&
+		    (int32_t)(rs[j].seq - rs[j].rcv_nxt) < (int32_t)(sc->win_a < sc->win_b ? sc->win_a : sc->win_b))
+			return "ooo-queue";
+	}
 	for (size_t j = 0; j < i; j++)
 		if (sc->s[j].kind == D_RCVBUF)
 			return "rcvbuf-window";
@@ -262,15 +271,7 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 			zero_wnd = true;
 	if (zero_wnd && (any_data(a) || any_data(b)))
 		return "zero-window-probe";
-	/* Out-of-order text or FIN earlier: kept by one stack for later,
-	 * dropped by the other. */
-	for (size_t j = 0; j < i; j++) {
-		const struct dstep *o = &sc->s[j];
-		if (o->kind == D_SEG && (o->len > 0 || (o->flags & SCRIPT_TCP_FIN)) && (o->flags & SCRIPT_TCP_ACK) &&
-		    !(o->flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && (int32_t)(rs[j].seq - rs[j].rcv_nxt) > 0 &&
-		    (int32_t)(rs[j].seq - rs[j].rcv_nxt) < (int32_t)(sc->win_a < sc->win_b ? sc->win_a : sc->win_b))
-			return "ooo-queue";
-	}
+
 	/* New data or a FIN held back while earlier data is unacknowledged
 	 * (Nagle; the congestion window after a timeout). */
 	if ((st->kind == D_SEND || st->kind == D_SEG || st->kind == D_CLOSE) && r->snd_una != r->snd_nxt && only_data_differs(a, b))
@@ -291,11 +292,11 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 			return "window-size";
 	}
 	if (!(allow & DIFF_ALLOW_LINUX))
-		return rcvbuf_before(sc, i);
+		return rcvbuf_before(sc, rs, i);
 	if (st->kind == D_ABORT && r->closed)
 		return "linux-orphan-abort";
 	if (st->kind != D_SEG)
-		return rcvbuf_before(sc, i);
+		return rcvbuf_before(sc, rs, i);
 	uint8_t f = st->flags;
 	/* A step before made a new connection (both sent a SYN-ACK; the
 	 * peer's numbers still count from the old one, so it stays in
@@ -347,7 +348,7 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 		return "linux-full-close";
 	if ((f & SCRIPT_TCP_ACK) && !(f & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && (int32_t)(r->ack - r->snd_una) < 0)
 		return "linux-ack-below-bytes-acked";
-	return rcvbuf_before(sc, i);
+	return rcvbuf_before(sc, rs, i);
 }
 
 static void signature(const struct dscen *sc, const struct dresolved *rs, size_t ep, char *out, size_t cap)
