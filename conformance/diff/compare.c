@@ -50,7 +50,7 @@ const char *const diff_profiles[] = {
 	"send-buffer",
 	"ooo-queue",
 	"linux-synrecv-ack-first",
-	"linux-rst-fin-left-edge",
+	"linux-rst-left-edge",
 	"linux-ack-seq-window-edge",
 	"linux-orphan-ack",
 	NULL,
@@ -325,8 +325,9 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	for (size_t e = 1; e < ep && (f & SCRIPT_TCP_ACK) && (any_rst(a) || any_rst(b)); e++)
 		if (has_synack(&ta->e[e]) && has_synack(&tb->e[e]))
 			return "linux-synrecv-ack-first";
-	if ((f & SCRIPT_TCP_RST) && (f & SCRIPT_TCP_FIN) && r->seq == r->rcv_nxt - 1)
-		return "linux-rst-fin-left-edge";
+	/* RST with a SYN or FIN at RCV.NXT-1: Linux counts the flag. */
+	if ((f & SCRIPT_TCP_RST) && (f & (SCRIPT_TCP_FIN | SCRIPT_TCP_SYN)) && r->seq == r->rcv_nxt - 1)
+		return "linux-rst-left-edge";
 	/* The peer's window below what is in flight: Linux's ACKs carry
 	 * SEQ = SND.UNA + SND.WND (tcp_acceptable_seq), taken for probes. */
 	for (size_t j = 0; j <= i && pure_ack_missing(a, b); j++)
