@@ -53,6 +53,7 @@ const char *const diff_profiles[] = {
 	"linux-rst-left-edge",
 	"linux-ack-seq-window-edge",
 	"linux-orphan-ack",
+	"linux-rst-after-fin",
 	NULL,
 };
 
@@ -369,6 +370,18 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 		return "linux-full-close";
 	if ((f & SCRIPT_TCP_ACK) && !(f & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && (int32_t)(r->ack - r->snd_una) < 0)
 		return "linux-ack-below-bytes-acked";
+	/* A RST one stack took and the other did not shows at the next
+	 * segment: one answers it with RST (the connection is gone), the
+	 * other with an ACK. */
+	for (size_t j = i + 1; j-- > 0 && (any_rst(a) || any_rst(b));) {
+		const struct dstep *o = &sc->s[j];
+		if (o->kind != D_SEG || !(o->flags & SCRIPT_TCP_RST))
+			continue;
+		if (rs[j].peer_fin && rs[j].seq == rs[j].rcv_nxt - 1)
+			return "linux-rst-after-fin";
+		if (rs[j].closed && state_is(rs[j].state, "FIN-WAIT-2", "TIME-WAIT"))
+			return "linux-orphan-rst";
+	}
 	return rcvbuf_before(sc, rs, i);
 }
 
