@@ -126,7 +126,7 @@ struct record {
 	int v;
 	char profile[64];
 	char sig[160];
-	char what[400];
+	char what[560];
 	char *repro;     /* divergences: the script */
 };
 

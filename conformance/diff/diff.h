@@ -168,7 +168,7 @@ struct dcompare {
 	enum dverdict v;
 	const char *profile;  /* DV_EXPLAINED: its name */
 	size_t epoch;         /* first differing epoch */
-	char what[480];       /* one line: what differs */
+	char what[560];       /* one line: what differs */
 	char sig[160];        /* what kind of step, in which state: groups divergences */
 };
 /* Which profile differences may explain a difference: none between two
