@@ -235,8 +235,18 @@ static bool state_is(const char *s, const char *a, const char *b)
  * dropped by the other; or a receive buffer set: the DUTs' windows
  * follow their own rules from there (dut.h DUT_APP_RCVBUF). The causes
  * looked for last, since they may lie many steps back. */
-static const char *rcvbuf_before(const struct dscen *sc, const struct dresolved *rs, size_t i)
+static const char *rcvbuf_before(const struct dscen *sc, const struct dresolved *rs, size_t i,
+				 const struct depoch *a, const struct depoch *b)
 {
+	/* Only a difference in what was acknowledged or sent: a RST, a SYN
+	 * or a failed action is not a window's doing. */
+	for (int pass = 0; pass < 2; pass++) {
+		const struct depoch *x = pass ? b : a, *y = pass ? a : b;
+		for (size_t k = 0; k < x->n; k++)
+			if (!has_key(y, &x->k[k]) &&
+			    (x->k[k].err[0] != '\0' || (x->k[k].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN))))
+				return NULL;
+	}
 	for (size_t j = 0; j < i; j++) {
 		const struct dstep *o = &sc->s[j];
 		if (o->kind == D_SEG && (o->len > 0 || (o->flags & SCRIPT_TCP_FIN)) && (o->flags & SCRIPT_TCP_ACK) &&
@@ -313,17 +323,17 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 			return "window-size";
 	}
 	if (!(allow & DIFF_ALLOW_LINUX))
-		return rcvbuf_before(sc, rs, i);
+		return rcvbuf_before(sc, rs, i, a, b);
 	if (st->kind == D_ABORT && r->closed)
 		return "linux-orphan-abort";
 	if (st->kind != D_SEG)
-		return rcvbuf_before(sc, rs, i);
+		return rcvbuf_before(sc, rs, i, a, b);
 	uint8_t f = st->flags;
 	/* A step before made a new connection (both sent a SYN-ACK; the
 	 * peer's numbers still count from the old one, so it stays in
 	 * SYN-RECEIVED): a Linux request socket checks the ACK first and
 	 * resets. */
-	for (size_t e = 1; e < ep && (f & SCRIPT_TCP_ACK) && (any_rst(a) || any_rst(b)); e++)
+	for (size_t e = 1; e < ep && (f & SCRIPT_TCP_ACK) && any_rst(a) != any_rst(b); e++)
 		if (has_synack(&ta->e[e]) && has_synack(&tb->e[e]))
 			return "linux-synrecv-ack-first";
 	/* RST with a SYN or FIN at RCV.NXT-1: Linux counts the flag. */
@@ -366,14 +376,14 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	if ((st->len > 0 || (f & SCRIPT_TCP_FIN)) && r->peer_fin && (int32_t)(r->seq - r->rcv_nxt) >= 0)
 		return "linux-after-fin-silent";
 	if ((st->len > 0 || ((f & SCRIPT_TCP_FIN) && (int32_t)(r->seq - r->rcv_nxt) > 0)) && r->closed &&
-	    (any_rst(a) || any_rst(b)))
+	    any_rst(a) != any_rst(b))
 		return "linux-full-close";
 	if ((f & SCRIPT_TCP_ACK) && !(f & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && (int32_t)(r->ack - r->snd_una) < 0)
 		return "linux-ack-below-bytes-acked";
 	/* A RST one stack took and the other did not shows at the next
 	 * segment: one answers it with RST (the connection is gone), the
 	 * other with an ACK. */
-	for (size_t j = i + 1; j-- > 0 && (any_rst(a) || any_rst(b));) {
+	for (size_t j = i + 1; j-- > 0 && any_rst(a) != any_rst(b);) {
 		const struct dstep *o = &sc->s[j];
 		if (o->kind != D_SEG || !(o->flags & SCRIPT_TCP_RST))
 			continue;
@@ -382,7 +392,7 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 		if (rs[j].closed && state_is(rs[j].state, "FIN-WAIT-2", "TIME-WAIT"))
 			return "linux-orphan-rst";
 	}
-	return rcvbuf_before(sc, rs, i);
+	return rcvbuf_before(sc, rs, i, a, b);
 }
 
 static void signature(const struct dscen *sc, const struct dresolved *rs, size_t ep, char *out, size_t cap)
