@@ -190,6 +190,14 @@ static bool any_rst(const struct depoch *e)
 	return false;
 }
 
+static bool any_err(const struct depoch *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->k[i].err[0] != '\0')
+			return true;
+	return false;
+}
+
 static bool any_data(const struct depoch *e)
 {
 	for (size_t i = 0; i < e->n; i++)
@@ -381,9 +389,9 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	if ((f & SCRIPT_TCP_ACK) && !(f & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && (int32_t)(r->ack - r->snd_una) < 0)
 		return "linux-ack-below-bytes-acked";
 	/* A RST one stack took and the other did not shows at the next
-	 * segment: one answers it with RST (the connection is gone), the
-	 * other with an ACK. */
-	for (size_t j = i + 1; j-- > 0 && any_rst(a) != any_rst(b);) {
+	 * segment or action: one answers it with RST or an error (the
+	 * connection is gone), the other with an ACK or data. */
+	for (size_t j = i + 1; j-- > 0 && (any_rst(a) != any_rst(b) || any_err(a) != any_err(b));) {
 		const struct dstep *o = &sc->s[j];
 		if (o->kind != D_SEG || !(o->flags & SCRIPT_TCP_RST))
 			continue;

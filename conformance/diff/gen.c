@@ -152,12 +152,20 @@ static void apply(struct model *m, const struct dscen *sc, const struct dstep *s
 		m->peer_wnd = st->win;
 		if (st->win > m->max_wnd)
 			m->max_wnd = st->win;
+		/* A segment straddling RCV.NXT: only its new part counts
+		 * (RFC 9293 §3.10.7.4 "only the new parts are processed"). */
+		uint32_t len = st->len;
+		if (d < 0 && (int64_t)d + (int64_t)slen > 0) {
+			uint32_t old = (uint32_t)-d;
+			len = old < len ? len - old : 0;
+			seq = m->rcv_nxt;
+		}
 		if (seq == m->rcv_nxt && !m->peer_fin) {
 			uint32_t room = wnd_of(m, sc->win_a);
-			uint32_t take = st->len <= room ? st->len : 0;
+			uint32_t take = len <= room ? len : 0;
 			m->rcv_nxt += take;
 			m->unread += take;
-			if ((f & SCRIPT_TCP_FIN) && take == st->len) {
+			if ((f & SCRIPT_TCP_FIN) && take == len) {
 				m->rcv_nxt++;
 				m->peer_fin = true;
 				m->peer_fin_first = !m->closed;
