@@ -334,6 +334,18 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 		return rcvbuf_before(sc, rs, i, a, b);
 	if (st->kind == D_ABORT && r->closed)
 		return "linux-orphan-abort";
+	/* A RST one stack took and the other did not shows at the next
+	 * segment or action: one answers it with RST or an error (the
+	 * connection is gone), the other with an ACK or data. */
+	for (size_t j = i + 1; j-- > 0 && (any_rst(a) != any_rst(b) || any_err(a) != any_err(b));) {
+		const struct dstep *o = &sc->s[j];
+		if (o->kind != D_SEG || !(o->flags & SCRIPT_TCP_RST))
+			continue;
+		if (rs[j].peer_fin && rs[j].seq == rs[j].rcv_nxt - 1)
+			return "linux-rst-after-fin";
+		if (rs[j].closed && state_is(rs[j].state, "FIN-WAIT-2", "TIME-WAIT"))
+			return "linux-orphan-rst";
+	}
 	if (st->kind != D_SEG)
 		return rcvbuf_before(sc, rs, i, a, b);
 	uint8_t f = st->flags;
@@ -388,18 +400,6 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 		return "linux-full-close";
 	if ((f & SCRIPT_TCP_ACK) && !(f & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && (int32_t)(r->ack - r->snd_una) < 0)
 		return "linux-ack-below-bytes-acked";
-	/* A RST one stack took and the other did not shows at the next
-	 * segment or action: one answers it with RST or an error (the
-	 * connection is gone), the other with an ACK or data. */
-	for (size_t j = i + 1; j-- > 0 && (any_rst(a) != any_rst(b) || any_err(a) != any_err(b));) {
-		const struct dstep *o = &sc->s[j];
-		if (o->kind != D_SEG || !(o->flags & SCRIPT_TCP_RST))
-			continue;
-		if (rs[j].peer_fin && rs[j].seq == rs[j].rcv_nxt - 1)
-			return "linux-rst-after-fin";
-		if (rs[j].closed && state_is(rs[j].state, "FIN-WAIT-2", "TIME-WAIT"))
-			return "linux-orphan-rst";
-	}
 	return rcvbuf_before(sc, rs, i, a, b);
 }
 
