@@ -54,6 +54,7 @@ const char *const diff_profiles[] = {
 	"linux-ack-seq-window-edge",
 	"linux-orphan-ack",
 	"linux-rst-after-fin",
+	"linux-synrecv-syn-rst",
 	NULL,
 };
 
@@ -353,9 +354,13 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	 * peer's numbers still count from the old one, so it stays in
 	 * SYN-RECEIVED): a Linux request socket checks the ACK first and
 	 * resets. */
-	for (size_t e = 1; e < ep && (f & SCRIPT_TCP_ACK) && any_rst(a) != any_rst(b); e++)
-		if (has_synack(&ta->e[e]) && has_synack(&tb->e[e]))
-			return "linux-synrecv-ack-first";
+	for (size_t e = 1; e < ep && any_rst(a) != any_rst(b); e++)
+		if (has_synack(&ta->e[e]) && has_synack(&tb->e[e])) {
+			if (f & SCRIPT_TCP_ACK)
+				return "linux-synrecv-ack-first";
+			if (f & SCRIPT_TCP_SYN)
+				return "linux-synrecv-syn-rst";
+		}
 	/* RST with a SYN or FIN at RCV.NXT-1: Linux counts the flag. */
 	if ((f & SCRIPT_TCP_RST) && (f & (SCRIPT_TCP_FIN | SCRIPT_TCP_SYN)) && r->seq == r->rcv_nxt - 1)
 		return "linux-rst-left-edge";
