@@ -46,6 +46,8 @@ int cli_verify_main(int argc, char **argv);
 void cli_verify_help(FILE *out);
 int cli_flash_main(int argc, char **argv);
 void cli_flash_help(FILE *out);
+int cli_diff_main(int argc, char **argv);
+void cli_diff_help(FILE *out);
 
 /* cli_verify.c: the verification record of a firmware image,
  * "<stem>.verify.json" for IMAGE.elf, .hex, .ihex or .bin (false for any

@@ -32,6 +32,8 @@ static const struct cli_verb VERBS[] = {
 	 cli_serve_help},
 	{"verify", "run the suites against a firmware image and record the verdict beside it", cli_verify_main,
 	 cli_verify_help},
+	{"diff", "random scenarios against two DUTs; divergences shrunk to minimal scripts", cli_diff_main,
+	 cli_diff_help},
 	{"flash", "program a board with a firmware image, only if its verification record passed", cli_flash_main,
 	 cli_flash_help},
 };

@@ -1,0 +1,507 @@
+/*
+ * compare.c - two normalised traces of one scenario: agree, a named
+ * profile difference, or a divergence.
+ *
+ * Epoch by epoch (trace.c), the keys of A and B are compared as sets;
+ * numbers are relative to each DUT's ISN, so an ISN is never a
+ * difference, nor (for a SYN or SYN-ACK) the ISN of a new connection.
+ * Two more things are normalised here, because they need both traces;
+ * each is taken out and the comparison goes on:
+ *
+ *   ack-ratelimit   a pure ACK one DUT sent and the other did not, where
+ *                   the other had sent a pure ACK with the same numbers
+ *                   less than 0.55 s before: RFC 5961 §7 and RFC 9293
+ *                   §3.10.7.4 let a stack limit such ACKs (Linux:
+ *                   tcp_invalid_ratelimit, 500 ms per socket);
+ *   ack-piggyback   data or a FIN followed by a pure ACK with a newer
+ *                   ack, against the same segment carrying that ack.
+ *
+ * At the first epoch that still differs, the step before it is matched
+ * against the known profile differences (KNOWN.md, the same names); a
+ * match ends the comparison as "explained" (what follows is a
+ * consequence), otherwise it is a divergence, reported with both sides'
+ * keys and a signature (the step's shape, edges and the model's state)
+ * that groups divergences of one cause.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "diff.h"
+
+const char *const diff_profiles[] = {
+	"window-size",
+	"rcvbuf-window",
+	"linux-right-edge",
+	"linux-ack-below-bytes-acked",
+	"linux-orphan-rst",
+	"linux-orphan-syn",
+	"linux-timewait-syn",
+	"linux-straddle-after-fin",
+	"linux-noack-dropped",
+	"linux-after-fin-silent",
+	"linux-synfin-listen",
+	"linux-timewait-data-ack",
+	"linux-full-close",
+	"linux-orphan-abort",
+	"zero-window-probe",
+	"nagle-cwnd",
+	"send-buffer",
+	"ooo-queue",
+	"linux-synrecv-ack-first",
+	"linux-rst-left-edge",
+	"linux-ack-seq-window-edge",
+	"linux-orphan-ack",
+	"linux-rst-after-fin",
+	"linux-synrecv-syn-rst",
+	NULL,
+};
+
+static bool key_eq(const struct dkey *a, const struct dkey *b)
+{
+	if (a->err[0] != '\0' || b->err[0] != '\0')
+		return strcmp(a->err, b->err) == 0;
+	if (a->flags != b->flags || a->ack != b->ack || a->len != b->len)
+		return false;
+	return (a->flags & SCRIPT_TCP_SYN) || a->seq == b->seq;
+}
+
+static bool has_key(const struct depoch *e, const struct dkey *k)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (key_eq(&e->k[i], k))
+			return true;
+	return false;
+}
+
+static bool pure_ack(const struct dkey *k)
+{
+	return k->err[0] == '\0' && k->flags == SCRIPT_TCP_ACK && k->len == 0;
+}
+
+/* Did trace t send a pure ACK equal to k within 0.55 s before k.t? (Linux
+ * holds one for 500 ms; the plain gap between steps is 0.3 s, two 0.6 s.) */
+static bool recent_same_ack(const struct dtrace *t, size_t upto, const struct dkey *k, uint64_t when)
+{
+	for (size_t ep = 0; ep <= upto && ep < t->n_epochs; ep++)
+		for (size_t i = 0; i < t->e[ep].n; i++) {
+			const struct dkey *p = &t->e[ep].k[i];
+			if (pure_ack(p) && p->seq == k->seq && p->ack == k->ack && p->t <= when &&
+			    when - p->t < 550000000ull)
+				return true;
+		}
+	return false;
+}
+
+/* Removes from x the pure ACKs y lacks because y's rate limit held them. */
+static void absorb_ratelimit(struct depoch *x, const struct dtrace *ty, size_t ep)
+{
+	const struct depoch *y = &ty->e[ep];
+	size_t w = 0;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct dkey *k = &x->k[i];
+		bool drop = pure_ack(k) && !has_key(y, k) && recent_same_ack(ty, ep, k, k->t + 1000000ull);
+		if (!drop)
+			x->k[w++] = *k;
+	}
+	x->n = w;
+}
+
+/* ack-piggyback: x sent data or a FIN and then a pure ACK with a newer
+ * ack; y sent the same segment carrying that ack. When the DUT answers
+ * the peer's segment and when it sends queued data is its own timing
+ * (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2): x's pair becomes y's one. */
+static void absorb_piggyback(struct depoch *x, const struct depoch *y)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		const struct dkey *p = &x->k[i];
+		if (!pure_ack(p) || has_key(y, p))
+			continue;
+		for (size_t j = 0; j < x->n; j++) {
+			struct dkey *d = &x->k[j];
+			if (j == i || d->err[0] != '\0' || (d->len == 0 && !(d->flags & SCRIPT_TCP_FIN)) || d->ack == p->ack)
+				continue;
+			struct dkey want = *d;
+			want.ack = p->ack;
+			if (!has_key(y, &want) || has_key(y, d))
+				continue;
+			d->ack = p->ack;
+			x->k[i] = x->k[--x->n];
+			i--;
+			break;
+		}
+	}
+}
+
+static bool sets_equal(const struct depoch *a, const struct depoch *b)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!has_key(b, &a->k[i]))
+			return false;
+	for (size_t i = 0; i < b->n; i++)
+		if (!has_key(a, &b->k[i]))
+			return false;
+	return true;
+}
+
+static void keys_str(const struct depoch *e, char *out, size_t cap)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	if (e->n == 0) {
+		snprintf(out, cap, "nothing");
+		return;
+	}
+	for (size_t i = 0; i < e->n && n + 1 < cap; i++) {
+		const struct dkey *k = &e->k[i];
+		int w;
+		if (k->err[0] != '\0') {
+			w = snprintf(out + n, cap - n, "%s[%s]", i ? ", " : "", k->err);
+		} else {
+			char fl[8];
+			size_t f = 0;
+			if (k->flags & SCRIPT_TCP_SYN)
+				fl[f++] = 'S';
+			if (k->flags & SCRIPT_TCP_FIN)
+				fl[f++] = 'F';
+			if (k->flags & SCRIPT_TCP_RST)
+				fl[f++] = 'R';
+			if (k->flags & SCRIPT_TCP_ACK)
+				fl[f++] = '.';
+			fl[f] = '\0';
+			if (k->flags & SCRIPT_TCP_ACK)
+				w = snprintf(out + n, cap - n, "%s%s %" PRIu32 ":%" PRIu32 "(%" PRIu32 ") ack %" PRIu32,
+					     i ? ", " : "", fl, k->seq, k->seq + k->len, k->len, k->ack);
+			else
+				w = snprintf(out + n, cap - n, "%s%s %" PRIu32 ":%" PRIu32 "(%" PRIu32 ")", i ? ", " : "",
+					     fl, k->seq, k->seq + k->len, k->len);
+		}
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+}
+
+static bool any_rst(const struct depoch *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->k[i].err[0] == '\0' && (e->k[i].flags & SCRIPT_TCP_RST))
+			return true;
+	return false;
+}
+
+static bool any_err(const struct depoch *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->k[i].err[0] != '\0')
+			return true;
+	return false;
+}
+
+static bool any_data(const struct depoch *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->k[i].err[0] == '\0' && (e->k[i].len > 0 || (e->k[i].flags & SCRIPT_TCP_FIN)))
+			return true;
+	return false;
+}
+
+/* The epochs differ only in segments carrying new data or a FIN. */
+static bool only_data_differs(const struct depoch *a, const struct depoch *b)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		const struct depoch *x = pass ? b : a, *y = pass ? a : b;
+		for (size_t i = 0; i < x->n; i++)
+			if (!has_key(y, &x->k[i]) &&
+			    (x->k[i].err[0] != '\0' || (x->k[i].len == 0 && !(x->k[i].flags & SCRIPT_TCP_FIN)) ||
+			     (x->k[i].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN))))
+				return false;
+	}
+	return true;
+}
+
+/* A data segment of a and one of b start at the same place and end at
+ * different ones. */
+static bool cut_short(const struct depoch *a, const struct depoch *b)
+{
+	for (size_t i = 0; i < a->n; i++)
+		for (size_t j = 0; j < b->n; j++) {
+			const struct dkey *x = &a->k[i], *y = &b->k[j];
+			if (x->err[0] == '\0' && y->err[0] == '\0' && x->len > 0 && y->len > 0 && x->seq == y->seq &&
+			    x->len != y->len)
+				return true;
+		}
+	return false;
+}
+
+static bool state_is(const char *s, const char *a, const char *b)
+{
+	return strcmp(s, a) == 0 || (b != NULL && strcmp(s, b) == 0);
+}
+
+/* Out-of-order text or FIN before step i: kept by one stack for later,
+ * dropped by the other; or a receive buffer set: the DUTs' windows
+ * follow their own rules from there (dut.h DUT_APP_RCVBUF). The causes
+ * looked for last, since they may lie many steps back. */
+static const char *rcvbuf_before(const struct dscen *sc, const struct dresolved *rs, size_t i,
+				 const struct depoch *a, const struct depoch *b)
+{
+	/* Only a difference in what was acknowledged or sent: a RST, a SYN
+	 * or a failed action is not a window's doing. */
+	for (int pass = 0; pass < 2; pass++) {
+		const struct depoch *x = pass ? b : a, *y = pass ? a : b;
+		for (size_t k = 0; k < x->n; k++)
+			if (!has_key(y, &x->k[k]) &&
+			    (x->k[k].err[0] != '\0' || (x->k[k].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN))))
+				return NULL;
+	}
+	for (size_t j = 0; j < i; j++) {
+		const struct dstep *o = &sc->s[j];
+		if (o->kind == D_SEG && (o->len > 0 || (o->flags & SCRIPT_TCP_FIN)) && (o->flags & SCRIPT_TCP_ACK) &&
+		    !(o->flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && (int32_t)(rs[j].seq - rs[j].rcv_nxt) > 0 &&
+		    (int32_t)(rs[j].seq - rs[j].rcv_nxt) < (int32_t)(sc->win_a < sc->win_b ? sc->win_a : sc->win_b))
+			return "ooo-queue";
+	}
+	for (size_t j = 0; j < i; j++)
+		if (sc->s[j].kind == D_RCVBUF)
+			return "rcvbuf-window";
+	return NULL;
+}
+
+/* The known difference step `i` (the one before the differing epoch)
+ * shows, or NULL. */
+static bool has_synack(const struct depoch *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->k[i].err[0] == '\0' && (e->k[i].flags & (SCRIPT_TCP_SYN | SCRIPT_TCP_ACK)) ==
+						       (SCRIPT_TCP_SYN | SCRIPT_TCP_ACK))
+			return true;
+	return false;
+}
+
+/* A pure ACK one side sent and the other did not. */
+static bool pure_ack_missing(const struct depoch *a, const struct depoch *b)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		const struct depoch *x = pass ? b : a, *y = pass ? a : b;
+		for (size_t i = 0; i < x->n; i++)
+			if (pure_ack(&x->k[i]) && !has_key(y, &x->k[i]))
+				return true;
+	}
+	return false;
+}
+
+static const char *classify(const struct dscen *sc, const struct dresolved *rs, size_t ep, const struct depoch *a,
+			    const struct depoch *b, const struct dtrace *ta, const struct dtrace *tb, unsigned allow)
+{
+	if (ep == 0 || !(allow & DIFF_ALLOW_STACKS))
+		return NULL;
+	size_t i = ep - 1;
+	const struct dstep *st = &sc->s[i];
+	const struct dresolved *r = &rs[i];
+	/* Both sent new data from the same place, one less of it: what fits
+	 * in each stack's send buffer (sim 2048 B, the AVR image 1024 B,
+	 * core/net/net_opts.h; Linux's is its own). */
+	if (only_data_differs(a, b) && cut_short(a, b))
+		return "send-buffer";
+	bool zero_wnd = false;
+	for (size_t j = 0; j <= i; j++)
+		if (sc->s[j].kind == D_SEG && sc->s[j].win == 0)
+			zero_wnd = true;
+	if (zero_wnd && (any_data(a) || any_data(b)))
+		return "zero-window-probe";
+
+	/* New data or a FIN held back while earlier data is unacknowledged
+	 * (Nagle; the congestion window after a timeout). */
+	if ((st->kind == D_SEND || st->kind == D_SEG || st->kind == D_CLOSE) && r->snd_una != r->snd_nxt && only_data_differs(a, b))
+		return "nagle-cwnd";
+	/* Exactly at the Linux DUT's own right edge. */
+	if (st->kind == D_SEG && (allow & DIFF_ALLOW_LINUX) && st->seq_off == 0 &&
+	    st->seq_edge == ((allow & DIFF_LINUX_IS_B) ? E_RCV_RIGHT_B : E_RCV_RIGHT_A) &&
+	    (st->flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)))
+		return "linux-right-edge";
+	if (st->kind == D_SEG) {
+		bool edge = st->seq_edge == E_RCV_RIGHT_A || st->seq_edge == E_RCV_RIGHT_B;
+		if (edge && sc->win_a != sc->win_b)
+			return "window-size";
+		/* Data reaching past the smaller window. */
+		uint32_t wmin = sc->win_a < sc->win_b ? sc->win_a : sc->win_b;
+		if (sc->win_a != sc->win_b && st->len > 0 &&
+		    (int32_t)(r->seq + st->len - (r->rcv_nxt + wmin)) > 0)
+			return "window-size";
+	}
+	if (!(allow & DIFF_ALLOW_LINUX))
+		return rcvbuf_before(sc, rs, i, a, b);
+	if (st->kind == D_ABORT && r->closed)
+		return "linux-orphan-abort";
+	/* A RST one stack took and the other did not shows at the next
+	 * segment or action: one answers it with RST or an error (the
+	 * connection is gone), the other with an ACK or data. */
+	for (size_t j = i + 1; j-- > 0 && (any_rst(a) != any_rst(b) || any_err(a) != any_err(b));) {
+		const struct dstep *o = &sc->s[j];
+		if (o->kind != D_SEG || !(o->flags & SCRIPT_TCP_RST))
+			continue;
+		if (rs[j].peer_fin && rs[j].seq == rs[j].rcv_nxt - 1)
+			return "linux-rst-after-fin";
+		if (rs[j].closed && state_is(rs[j].state, "FIN-WAIT-2", "TIME-WAIT"))
+			return "linux-orphan-rst";
+	}
+	if (st->kind != D_SEG)
+		return rcvbuf_before(sc, rs, i, a, b);
+	uint8_t f = st->flags;
+	/* A step before made a new connection (both sent a SYN-ACK; the
+	 * peer's numbers still count from the old one, so it stays in
+	 * SYN-RECEIVED): a Linux request socket checks the ACK first and
+	 * resets. */
+	for (size_t e = 1; e < ep && any_rst(a) != any_rst(b); e++)
+		if (has_synack(&ta->e[e]) && has_synack(&tb->e[e])) {
+			if (f & SCRIPT_TCP_ACK)
+				return "linux-synrecv-ack-first";
+			if (f & SCRIPT_TCP_SYN)
+				return "linux-synrecv-syn-rst";
+		}
+	/* RST with a SYN or FIN at RCV.NXT-1: Linux counts the flag. */
+	if ((f & SCRIPT_TCP_RST) && (f & (SCRIPT_TCP_FIN | SCRIPT_TCP_SYN)) && r->seq == r->rcv_nxt - 1)
+		return "linux-rst-left-edge";
+	/* The peer's window below what is in flight: Linux's ACKs carry
+	 * SEQ = SND.UNA + SND.WND (tcp_acceptable_seq), taken for probes. */
+	for (size_t j = 0; j <= i && pure_ack_missing(a, b); j++)
+		if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK) &&
+		    (sc->s[j].win == 0 || sc->s[j].win < rs[j].snd_nxt - rs[j].snd_una))
+			return "linux-ack-seq-window-edge";
+	/* An orphaned FIN-WAIT-2 or TIME-WAIT is a time-wait socket in
+	 * Linux: a pure ACK beyond SND.NXT is dropped without an answer. */
+	if ((f & (SCRIPT_TCP_ACK | SCRIPT_TCP_FIN | SCRIPT_TCP_SYN | SCRIPT_TCP_RST)) == SCRIPT_TCP_ACK && st->len == 0 &&
+	    r->closed && state_is(r->state, "FIN-WAIT-2", "TIME-WAIT") && (int32_t)(r->ack - r->snd_nxt) > 0)
+		return "linux-orphan-ack";
+	bool right = st->seq_edge == E_RCV_RIGHT_A || st->seq_edge == E_RCV_RIGHT_B;
+	if (right && st->seq_off == 0 && (f & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)))
+		return "linux-right-edge";
+	if ((f & SCRIPT_TCP_SYN) && (f & SCRIPT_TCP_FIN) && strcmp(r->state, "CLOSED") == 0 && !sc->active)
+		return "linux-synfin-listen";
+	if ((f & SCRIPT_TCP_RST) && state_is(r->state, "FIN-WAIT-2", "TIME-WAIT"))
+		return "linux-orphan-rst";
+	if ((f & SCRIPT_TCP_SYN) && state_is(r->state, "TIME-WAIT", NULL))
+		return "linux-timewait-syn";
+	if ((f & SCRIPT_TCP_SYN) && r->closed)
+		return "linux-orphan-syn";
+	/* Text (or a FIN) that starts below RCV.NXT and reaches past it,
+	 * after the peer's FIN: Linux resets (tcp_rcv_state_process). */
+	if ((st->len > 0 || (f & SCRIPT_TCP_FIN)) && r->peer_fin && (int32_t)(r->seq - r->rcv_nxt) < 0 &&
+	    (int32_t)(r->seq + st->len + ((f & SCRIPT_TCP_FIN) ? 1u : 0u) - r->rcv_nxt) > 0)
+		return "linux-straddle-after-fin";
+	if ((f & SCRIPT_TCP_FIN) && (int32_t)(r->seq - r->rcv_nxt) < 0 && state_is(r->state, "CLOSING", "LAST-ACK"))
+		return "linux-straddle-after-fin";
+	if (!(f & (SCRIPT_TCP_ACK | SCRIPT_TCP_SYN | SCRIPT_TCP_RST)))
+		return "linux-noack-dropped";
+	if (st->len > 0 && state_is(r->state, "TIME-WAIT", NULL))
+		return "linux-timewait-data-ack";
+	/* Text or a FIN again after the peer's FIN, at or above RCV.NXT. */
+	if ((st->len > 0 || (f & SCRIPT_TCP_FIN)) && r->peer_fin && (int32_t)(r->seq - r->rcv_nxt) >= 0)
+		return "linux-after-fin-silent";
+	if ((st->len > 0 || ((f & SCRIPT_TCP_FIN) && (int32_t)(r->seq - r->rcv_nxt) > 0)) && r->closed &&
+	    any_rst(a) != any_rst(b))
+		return "linux-full-close";
+	if ((f & SCRIPT_TCP_ACK) && !(f & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && (int32_t)(r->ack - r->snd_una) < 0)
+		return "linux-ack-below-bytes-acked";
+	return rcvbuf_before(sc, rs, i, a, b);
+}
+
+static void signature(const struct dscen *sc, const struct dresolved *rs, size_t ep, char *out, size_t cap)
+{
+	if (ep == 0) {
+		snprintf(out, cap, "%s open", sc->active ? "active" : "passive");
+		return;
+	}
+	const struct dstep *st = &sc->s[ep - 1];
+	const struct dresolved *r = &rs[ep - 1];
+	static const char *const kinds[] = {"seg", "send", "recv", "close", "abort", "rcvbuf"};
+	if (st->kind != D_SEG) {
+		snprintf(out, cap, "%s in %s", kinds[st->kind], r->state);
+		return;
+	}
+	char fl[8];
+	size_t f = 0;
+	if (st->flags & SCRIPT_TCP_SYN)
+		fl[f++] = 'S';
+	if (st->flags & SCRIPT_TCP_FIN)
+		fl[f++] = 'F';
+	if (st->flags & SCRIPT_TCP_RST)
+		fl[f++] = 'R';
+	if (st->flags & SCRIPT_TCP_PSH)
+		fl[f++] = 'P';
+	if (st->flags & SCRIPT_TCP_ACK)
+		fl[f++] = '.';
+	fl[f] = '\0';
+	snprintf(out, cap, "%s%s seq %s%+d ack %s%+d in %s", fl, st->len ? " data" : "",
+		 diff_edge_name((enum dedge)st->seq_edge), (int)st->seq_off,
+		 (st->flags & SCRIPT_TCP_ACK) ? diff_edge_name((enum dedge)st->ack_edge) : "-",
+		 (st->flags & SCRIPT_TCP_ACK) ? (int)st->ack_off : 0, r->state);
+}
+
+void diff_compare(const struct dscen *sc, const struct dtrace *ta, const struct dtrace *tb, unsigned allow,
+		  struct dcompare *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!ta->ok || !tb->ok) {
+		out->v = DV_ERROR;
+		diff_copy(out->what, sizeof out->what, !ta->ok ? ta->error : tb->error);
+		snprintf(out->sig, sizeof out->sig, "error");
+		return;
+	}
+	struct dresolved rs[DIFF_MAX_STEPS];
+	diff_resolve(sc, rs);
+	size_t n = ta->n_epochs < tb->n_epochs ? ta->n_epochs : tb->n_epochs;
+	for (size_t ep = 0; ep < n; ep++) {
+		struct depoch a = ta->e[ep], b = tb->e[ep];
+		absorb_ratelimit(&a, tb, ep);
+		absorb_ratelimit(&b, ta, ep);
+		absorb_piggyback(&a, &b);
+		absorb_piggyback(&b, &a);
+		if (sets_equal(&a, &b))
+			continue;
+		out->epoch = ep;
+		char sa[180], sb[180];
+		keys_str(&a, sa, sizeof sa);
+		keys_str(&b, sb, sizeof sb);
+		signature(sc, rs, ep, out->sig, sizeof out->sig);
+		snprintf(out->what, sizeof out->what, "after %s: A sent %s; B sent %s", out->sig, sa, sb);
+		const char *p = classify(sc, rs, ep, &a, &b, ta, tb, allow);
+		out->v = p ? DV_EXPLAINED : DV_DIVERGED;
+		out->profile = p;
+		return;
+	}
+	out->v = DV_AGREE;
+}
+
+void diff_one(const struct dconfig *c, const struct dscen *sc, struct dtrace *ta, struct dtrace *tb,
+	      struct dcompare *out)
+{
+	diff_trace(c, c->a, sc, ta);
+	diff_trace(c, c->b, sc, tb);
+	diff_compare(sc, ta, tb, diff_allowed(c), out);
+}
+
+static bool follows(const struct dut_ops *d, const char *name)
+{
+	for (const char *const *b = d->behaviours; b != NULL && *b != NULL; b++)
+		if (strcmp(*b, name) == 0)
+			return true;
+	return false;
+}
+
+unsigned diff_allowed(const struct dconfig *c)
+{
+	unsigned allow = 0;
+	bool same = strcmp(c->a->name, c->b->name) == 0;
+	for (const char *const *b = c->a->behaviours; same && b != NULL && *b != NULL; b++)
+		same = follows(c->b, *b);
+	for (const char *const *b = c->b->behaviours; same && b != NULL && *b != NULL; b++)
+		same = follows(c->a, *b);
+	if (!same)
+		allow |= DIFF_ALLOW_STACKS;
+	if (!same && follows(c->a, "linux-wire") != follows(c->b, "linux-wire"))
+		allow |= DIFF_ALLOW_LINUX | (follows(c->b, "linux-wire") ? DIFF_LINUX_IS_B : 0u);
+	return allow;
+}
