@@ -60,11 +60,17 @@ static void tstr(uint64_t ns, char out[32])
 	snprintf(out, 32, "%" PRIu64 ".%06" PRIu64, ns / 1000000000u, (ns % 1000000000u) / 1000u);
 }
 
-static void raw_line(FILE *f, const struct draw *r)
+/* A segment's time is written down to the millisecond, never before the
+ * step it follows: the engine never lets a segment come early, so a script
+ * that kept the recording's microseconds would fail as soon as the DUT
+ * answers a little faster (a driver that spends fewer SPI bytes), while the
+ * tolerance still bounds how late it may come. */
+static void raw_line(FILE *f, const struct draw *r, uint64_t after)
 {
 	char fl[8], t[32];
 	flags_str(r->flags, fl);
-	tstr(r->t, t);
+	uint64_t w = r->t - r->t % 1000000u;
+	tstr(w > after ? w : after, t);
 	fprintf(f, "%-10s > %s %" PRIu32 ":%" PRIu32 "(%" PRIu32 ")%s", t, fl, r->seq, r->seq + r->len, r->len,
 		r->abs_seq ? "!" : "");
 	if (r->flags & SCRIPT_TCP_ACK)
@@ -145,12 +151,15 @@ char *diff_render(const struct dscen *sc, const struct dtrace *trace, const char
 	if (trace != NULL)
 		while (ri < trace->n_raw && (trace->raw[ri].flags & SCRIPT_TCP_SYN) && trace->raw[ri].epoch == 0)
 			ri++;
+	uint64_t after = 0; /* the last step written */
 	for (size_t i = 0; i <= sc->n; i++) {
 		uint64_t until = i < sc->n ? t[i] : UINT64_MAX;
 		while (trace != NULL && ri < trace->n_raw && trace->raw[ri].t < until)
-			raw_line(f, &trace->raw[ri++]);
-		if (i < sc->n)
+			raw_line(f, &trace->raw[ri++], after);
+		if (i < sc->n) {
 			step_line(f, &sc->s[i], &rs[i], t[i]);
+			after = t[i];
+		}
 	}
 	/* The last line lets the DUT answer the last step, and (reproducer)
 	 * says it sends nothing more. */
