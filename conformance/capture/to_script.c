@@ -559,10 +559,14 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 			wl(&w, "%s connect %s:%u", t2, ipp, r->peer_port);
 		}
 		if (s->payload > 0 && strcmp(rid, "retransmission.data") != 0) {
-			uint64_t upto = (uint64_t)(s->seq - dut_iss - 1u) + s->payload;
-			if (upto > sent_to) {
-				wl(&w, "%s send %" PRIu64, t2, upto - sent_to);
-				sent_to = upto;
+			/* Data on a SYN starts after it, at ISN + 1; bytes the
+			 * capture shows before ISN + 1 (a segment ahead of the
+			 * SYN) are no application data: the offset is signed. */
+			uint32_t first = s->seq + ((s->flags & TCP_SYN) ? 1u : 0u);
+			int64_t upto = (int64_t)(int32_t)(first - dut_iss - 1u) + s->payload;
+			if (upto > 0 && (uint64_t)upto > sent_to) {
+				wl(&w, "%s send %" PRIu64, t2, (uint64_t)upto - sent_to);
+				sent_to = (uint64_t)upto;
 			}
 		}
 		if ((s->flags & TCP_RST) && strcmp(rid, "abort") == 0) {
@@ -581,7 +585,7 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 		 * (the seed's RST carries the literal 0 it was acknowledged),
 		 * so it stays absolute, as the peer's ACK that caused it does. */
 		if (dut_isn_known && (flags & TCP_SYN))
-			snprintf(seqs, sizeof seqs, "0:0(0)");
+			snprintf(seqs, sizeof seqs, "0:%u(%u)", s->payload, s->payload);
 		else if (dut_isn_known && s->seq - dut_iss < 0x80000000u)
 			snprintf(seqs, sizeof seqs, "%u:%u(%u)", s->seq - dut_iss, s->seq - dut_iss + s->payload, s->payload);
 		else
