@@ -26,7 +26,7 @@
 
 #define MAX_OPS 20000u
 #define MAX_RX_FRAME 1600u
-#define MAX_TX_FRAME 8192u /* the whole buffer memory */
+#define MAX_TX_FRAME (8192u + 4u) /* the whole buffer memory and the FCS */
 
 struct ctx {
 	struct enc_model *m;

@@ -407,6 +407,23 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 		free(p2.s);
 		return -1;
 	}
+	/* A script's times only grow and stay below SCRIPT_MAX_TIME_S; a
+	 * DUT line's window reaches twice its frame's time. */
+	for (size_t i = 1; i < p2.n; i++) {
+		const char *bad = NULL;
+		if (p2.s[i].ts_ns < p2.s[i - 1].ts_ns)
+			bad = "its timestamp is earlier than the frame before it in the conversation";
+		else if (p2.s[i].ts_ns - p2.s[0].ts_ns >= (uint64_t)SCRIPT_MAX_TIME_S / 2u * 1000000000u)
+			bad = "it is too long after the conversation's first frame for a script";
+		if (bad != NULL) {
+			snprintf(err->msg, sizeof err->msg,
+				 "%s: frame %" PRIu64 ": %s; pcap2script needs the conversation in time order, "
+				 "within %lld s",
+				 capture, p2.s[i].frame, bad, (long long)SCRIPT_MAX_TIME_S / 2);
+			free(p2.s);
+			return -1;
+		}
+	}
 	bool dut_client = r->conv.client == dut;
 	if (dut_client && !(p2.s[0].from_dut && (p2.s[0].flags & TCP_SYN))) {
 		snprintf(err->msg, sizeof err->msg,
