@@ -436,6 +436,15 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 	int peer = 1 - dut;
 	r->dut_port = r->conv.port[dut];
 	r->peer_port = r->conv.port[peer];
+	if (r->dut_port == 0 || r->peer_port == 0) {
+		/* A script header takes ports 1..65535 only. */
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: frame %" PRIu64 ": conversation %u uses TCP port 0, which no script can name: it "
+			 "cannot be replayed",
+			 capture, r->conv.first_frame, r->conv.id);
+		free(p2.s);
+		return -1;
+	}
 	if (r->conv.addr[dut].v == 6) {
 		r->v6_mapped = true;
 		r->dut_ip = ENGINE_DEFAULT_DUT_IP;
