@@ -14,7 +14,8 @@
 # keeping go into the repository with
 #   build-fuzz/fuzz/fuzz_<h> -merge=1 fuzz/corpus/<h> $FUZZ_WORK/<h>
 # Environment: FUZZ_SEED (libFuzzer -seed, default: random), FUZZ_NICE
-# (default 10), FUZZ_JOBS (parallel libFuzzer workers, default 1).
+# (default 10), FUZZ_JOBS (parallel libFuzzer workers, default 1),
+# FUZZ_MAX_LEN (longest input; default 16384 model, 8192 capture, else 4096).
 #
 # Coverage: the fuzz-coverage preset builds the replayers with clang's
 # source coverage; each replays its campaign's corpus and llvm-cov-14
@@ -83,8 +84,14 @@ for h in "${harnesses[@]}"; do
   mkdir -p "$WORK/$h" "$WORK/artifacts/$h"
   log="$WORK/$h.log"
   mapfile -t s < <(seeds "$h")
-  extra=()
-  [ "$JOBS" -gt 1 ] && extra=(-fork="$JOBS")
+  # Inputs stay short: a mutation of a short input costs less and reaches
+  # as far (the longest seeds are cut to this when mutated).
+  case $h in
+    model) extra=(-max_len="${FUZZ_MAX_LEN:-16384}") ;;
+    capture) extra=(-max_len="${FUZZ_MAX_LEN:-8192}") ;;
+    *) extra=(-max_len="${FUZZ_MAX_LEN:-4096}") ;;
+  esac
+  [ "$JOBS" -gt 1 ] && extra+=(-fork="$JOBS")
   echo "fuzz.sh: $h: ${budget[*]} (log $log)" >&2
   nice -n "$NICE" "$ROOT/build-fuzz/fuzz/fuzz_$h" "${budget[@]}" "${extra[@]}" ${FUZZ_SEED:+-seed=$FUZZ_SEED} \
     -print_final_stats=1 -timeout=20 -rss_limit_mb=2560 -artifact_prefix="$WORK/artifacts/$h/" \
