@@ -14,8 +14,10 @@ fuzz/link_pcap.c) and leaves its whole-link capture. From it:
            (pcapng, raw IPv4, Linux cooked, BSD loopback, 802.1Q, IPv6).
 
 The output goes to OUT/stack and OUT/capture (one file per input, named by
-its SHA-1). libFuzzer's -merge=1 then keeps those that add coverage
-(scripts/fuzz.sh --merge-seeds does both).
+its SHA-1). libFuzzer's merge then keeps those that add coverage:
+
+  build-fuzz/fuzz/fuzz_stack -merge=1 fuzz/corpus/stack OUT/stack
+  build-fuzz/fuzz/fuzz_capture -merge=1 fuzz/corpus/capture OUT/capture
 
 usage: gen_seeds.py BUILD_DIR OUT [SCRIPT_OR_DIR...]   (default: all suites)
 """
