@@ -417,7 +417,7 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 			bad = "it is too long after the conversation's first frame for a script";
 		if (bad != NULL) {
 			snprintf(err->msg, sizeof err->msg,
-				 "%s: frame %" PRIu64 ": %s; pcap2script needs the conversation in time order, "
+				 "%s: frame %" PRIu64 ": %s; a script needs the conversation in time order, "
 				 "within %lld s",
 				 capture, p2.s[i].frame, bad, (long long)SCRIPT_MAX_TIME_S / 2);
 			free(p2.s);
