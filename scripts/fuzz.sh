@@ -15,7 +15,7 @@
 #   build-fuzz/fuzz/fuzz_<h> -merge=1 fuzz/corpus/<h> $FUZZ_WORK/<h>
 # Environment: FUZZ_SEED (libFuzzer -seed, default: random), FUZZ_NICE
 # (default 10), FUZZ_JOBS (parallel libFuzzer workers, default 1),
-# FUZZ_MAX_LEN (longest input; default 16384 model, 8192 capture, else 4096).
+# FUZZ_MAX_LEN (longest input; default 8192 capture, else 4096).
 #
 # Coverage: the fuzz-coverage preset builds the replayers with clang's
 # source coverage; each replays its campaign's corpus and llvm-cov-14
@@ -87,7 +87,6 @@ for h in "${harnesses[@]}"; do
   # Inputs stay short: a mutation of a short input costs less and reaches
   # as far (the longest seeds are cut to this when mutated).
   case $h in
-    model) extra=(-max_len="${FUZZ_MAX_LEN:-16384}") ;;
     capture) extra=(-max_len="${FUZZ_MAX_LEN:-8192}") ;;
     *) extra=(-max_len="${FUZZ_MAX_LEN:-4096}") ;;
   esac
