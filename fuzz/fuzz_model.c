@@ -230,6 +230,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int len = model_diag_format(d, buf, sizeof buf);
 		FUZZ_CHECK(len >= 0 && d->id != NULL && d->ref != NULL, "diagnostic %u does not format", i);
 	}
+	static int trace = -1; /* FUZZ_MODEL_TRACE=1: the rules an input broke (seed checks) */
+	if (trace < 0)
+		trace = getenv("FUZZ_MODEL_TRACE") != NULL;
+	for (int r = 0; trace > 0 && r < MODEL_RULE_COUNT; r++)
+		if (model_diag_count_rule(m, (enum model_rule)r))
+			fprintf(stderr, "fuzz_model: %s x%u\n", model_rule_id((enum model_rule)r),
+				model_diag_count_rule(m, (enum model_rule)r));
+	if (trace > 0)
+		fprintf(stderr, "fuzz_model: %llu frames sent, %u stored\n", (unsigned long long)x.tx_frames,
+			model_get_stats(m)->rx_frames_stored);
 	unsigned by_rule = 0;
 	for (int r = 0; r < MODEL_RULE_COUNT; r++)
 		by_rule += model_diag_count_rule(m, (enum model_rule)r);

@@ -2,7 +2,8 @@
  * gen_model_seeds.c - records the real driver's SPI traffic (core/enc28j60/)
  * against the chip model as fuzz_model.c's operation stream, so the model
  * harness starts from what a working driver does: bring-up, receive,
- * transmit, link changes, overflow. Each scenario is one seed file; the
+ * transmit, link changes, overflow, and one hand-built stream of malformed
+ * SPI commands. Each scenario is one seed file; the
  * recording is exact (the same model, the same times), so replaying a seed
  * drives the model through the states the driver reached.
  *
@@ -188,6 +189,39 @@ static void scenario(const char *dir, const char *name, uint8_t c0, bool full_du
 	printf("%s: %zu bytes, %u diagnostics\n", path, r.n, model_diag_count(r.m));
 }
 
+/* Hand-built: each malformed SPI stream the checker names (DS39662E 4.1,
+ * 4.2, Table 4-1), after a reset and CLKRDY. */
+static void malformed_spi(const char *dir)
+{
+	static const uint8_t ops[] = {
+		0, 0,                   /* config: no errata, link up */
+		9,                      /* SRC */
+		10 | 11u << 4, 0x01, 0x00, /* 256 << 11 ns: past CLKRDY */
+		0, 2, 0xE5, 2, 0x11, 1,  /* unknown opcode 111, then a byte */
+		0, 2, 0x5F, 1,           /* WCR ECON1 cut after the opcode */
+		0, 2, 0x9F, 1,           /* BFS cut after the opcode */
+		2, 0x55,                 /* a byte with CS high */
+		0, 2, 0xFF, 2, 0x12, 1,  /* a byte after SRC in the same frame */
+		0, 2, 0xFF, 2, 0xFF, 1,  /* a repeated 0xFF after SRC: benign */
+		14 | 0x10u, 2, 0x40, 2, 0x41, 14, /* bytes while RESET is held */
+		10 | 11u << 4, 0x01, 0x00, /* CLKRDY again after the reset */
+		4, 0x80 | 0x00,          /* RCR with the dummy byte */
+		3, 0x1F, 0x03,           /* ECON1: bank 3 */
+		4, 0x12,                 /* EREVID */
+		3, 0x1F, 0x02, 3, 0x14, 0x01, /* bank 2: MIREGADR = PHSTAT1 */
+		3, 0x12, 0x01, 4, 0x80 | 0x18, /* MICMD.MIIRD, then MIRD while busy */
+		11, 4, 0x80 | 0x18,
+	};
+	char path[4096];
+	snprintf(path, sizeof path, "%s/spi-malformed", dir);
+	FILE *o = fopen(path, "wb");
+	if (o == NULL || fwrite(ops, 1, sizeof ops, o) != sizeof ops || fclose(o) != 0) {
+		fprintf(stderr, "gen_model_seeds: cannot write %s\n", path);
+		exit(1);
+	}
+	printf("%s: %zu bytes (hand-built)\n", path, sizeof ops);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -202,5 +236,6 @@ int main(int argc, char **argv)
 	scenario(argv[1], "driver-errata", MODEL_ERRATUM_PKTIF_UNRELIABLE | MODEL_ERRATUM_TX_ABORT_STALL |
 				      MODEL_ERRATUM_CLKRDY_EARLY | MODEL_ERRATUM_EVEN_ERXRDPT, true, 0);
 	scenario(argv[1], "driver-latecol", MODEL_ERRATUM_FALSE_LATECOL, false, 0);
+	malformed_spi(argv[1]);
 	return 0;
 }
