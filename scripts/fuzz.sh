@@ -57,9 +57,10 @@ command -v clang >/dev/null || { echo "fuzz.sh: clang is not installed (scripts/
 for p in fuzz fuzz-coverage; do
   prefix=fuzz_
   [ $p = fuzz-coverage ] && prefix=replay_
-  cmake --preset $p >"$ROOT/build-$p.configure.log" 2>&1 || { cat "$ROOT/build-$p.configure.log"; exit 2; }
-  cmake --build --preset $p --target "${harnesses[@]/#/$prefix}" >"$ROOT/build-$p.build.log" 2>&1 ||
-    { tail -30 "$ROOT/build-$p.build.log"; exit 2; }
+  mkdir -p "$WORK"
+  cmake --preset $p >"$WORK/build-$p.log" 2>&1 &&
+    cmake --build --preset $p --target "${harnesses[@]/#/$prefix}" >>"$WORK/build-$p.log" 2>&1 ||
+    { tail -30 "$WORK/build-$p.log"; exit 2; }
 done
 
 seeds() {

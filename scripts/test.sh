@@ -88,10 +88,10 @@ fuzz_cases() {
     for h in script model stack engine capture; do echo "fuzz_$h skip 0 $RESULTS/fuzz.skip"; done
     return
   fi
-  if ! { cmake --preset fuzz >"$ROOT/build-fuzz.configure.log" 2>&1 &&
+  if ! { cmake --preset fuzz >"$RESULTS/fuzz-build.log" 2>&1 &&
          cmake --build --preset fuzz --target fuzz_script fuzz_model fuzz_stack fuzz_engine fuzz_capture \
-           >"$ROOT/build-fuzz.build.log" 2>&1; }; then
-    for h in script model stack engine capture; do echo "fuzz_$h fail 0 $ROOT/build-fuzz.build.log"; done
+           >>"$RESULTS/fuzz-build.log" 2>&1; }; then
+    for h in script model stack engine capture; do echo "fuzz_$h fail 0 $RESULTS/fuzz-build.log"; done
     return
   fi
   for h in script model stack engine capture; do
