@@ -9,7 +9,8 @@ fuzz/link_pcap.c) and leaves its whole-link capture. From it:
            blocks) moved from the DUT's ISN in the capture to the harness's
            fixed ISS (checksums redone), and the application's actions the
            DUT's own frames imply (an active open before its SYN, a send
-           before new data, a close before its FIN);
+           before new data, a close before its FIN); and a few built by hand
+           (ARP, ICMP, UDP, IP options, a fragment), which the suites lack;
   capture  the capture itself, and a few in other link types and formats
            (pcapng, raw IPv4, Linux cooked, BSD loopback, 802.1Q, IPv6).
 
@@ -28,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 
-from scapy.all import (IP, IPv6, TCP, Ether, CookedLinux, Loopback, Dot1Q, PcapReader,
+from scapy.all import (ARP, ICMP, IP, IPv6, TCP, UDP, Ether, CookedLinux, Loopback, Dot1Q,
                        rdpcap, wrpcap, raw, conf)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -141,6 +142,31 @@ def stack_seed(pkts):
     return bytes(out)
 
 
+def hand_built_stack_seeds(folder):
+    """What the suites never send: ARP, ICMP and UDP (echo on port 7, a
+    closed port, no checksum, a broadcast), IP options, a fragment."""
+    peer = dict(src="02:00:00:00:00:fe", dst=DUT_MAC)
+    ip = dict(src="192.0.2.1", dst=DUT_IP)
+    frames = [
+        Ether(dst="ff:ff:ff:ff:ff:ff", src=peer["src"]) / ARP(op=1, hwsrc=peer["src"], psrc="192.0.2.1",
+                                                              pdst=DUT_IP),
+        Ether(**peer) / IP(**ip) / ICMP(type=8, id=7, seq=1) / (b"ping" * 8),
+        Ether(**peer) / IP(**ip) / UDP(sport=5000, dport=7) / b"echo me",
+        Ether(**peer) / IP(**ip) / UDP(sport=5000, dport=9) / b"closed",
+        Ether(**peer) / IP(**ip) / UDP(sport=5000, dport=7, chksum=0) / b"no checksum",
+        Ether(dst="ff:ff:ff:ff:ff:ff", src=peer["src"]) / IP(src="192.0.2.1", dst="255.255.255.255") /
+        UDP(sport=5000, dport=9) / b"broadcast",
+        Ether(**peer) / IP(options=[b"\x01\x01\x01\x00"], **ip) / TCP(sport=40000, dport=8080, flags="S"),
+        Ether(**peer) / IP(flags="MF", **ip) / UDP(sport=5000, dport=7) / (b"x" * 24),
+    ]
+    for i in range(len(frames)):
+        out = bytearray([0])
+        for f in frames[:i + 1]:
+            b = raw(f)
+            out += struct.pack(">BH", 0, len(b)) + b + struct.pack(">BH", 1, 5)
+        save(folder, bytes(out))
+
+
 def capture_variants(pkts, path, folder):
     with open(path, "rb") as f:
         save(folder, f.read())
@@ -187,6 +213,7 @@ def main(argv):
             pkts = rdpcap(c)
             save(os.path.join(out, "stack"), stack_seed(list(pkts)))
             capture_variants(rdpcap(c), c, os.path.join(out, "capture"))
+    hand_built_stack_seeds(os.path.join(out, "stack"))
     print("gen_seeds: %d captures -> %s/stack, %s/capture" % (len(caps), out, out))
     return 0
 
