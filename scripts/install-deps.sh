@@ -14,6 +14,7 @@ PKGS=(
   avrdude stlink-tools openocd
   tcpdump tshark curl
   python3-pytest python3-scapy
+  clang libclang-rt-14-dev llvm-14 valgrind
   iproute2
   chromium
 )

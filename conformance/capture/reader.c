@@ -115,11 +115,14 @@ static int check_blocks(struct cap_reader *r, long from, long to, uint64_t next_
 		}
 		uint32_t len = rd32(h + 4, r->swapped);
 		if (block_name(type) == NULL) {
-			set_err(err, next_frame, r,
+			/* At the end of a file without frames it is where frame 1
+			 * would be: there is no frame 0 to be after. */
+			bool before = next_frame != 0 || r->frame == 0;
+			uint64_t at = next_frame ? next_frame : r->frame ? r->frame : 1u;
+			set_err(err, at, r,
 				"%s frame %llu: pcapng block of unknown type 0x%08x (%u bytes at file offset %ld); "
 				"synack does not skip blocks it cannot read",
-				next_frame ? "before" : "after", (unsigned long long)(next_frame ? next_frame : r->frame),
-				type, len, o);
+				before ? "before" : "after", (unsigned long long)at, type, len, o);
 			return -1;
 		}
 		if (len < 12 || len % 4 != 0)

@@ -407,6 +407,23 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 		free(p2.s);
 		return -1;
 	}
+	/* A script's times only grow and stay below SCRIPT_MAX_TIME_S; a
+	 * DUT line's window reaches twice its frame's time. */
+	for (size_t i = 1; i < p2.n; i++) {
+		const char *bad = NULL;
+		if (p2.s[i].ts_ns < p2.s[i - 1].ts_ns)
+			bad = "its timestamp is earlier than the frame before it in the conversation";
+		else if (p2.s[i].ts_ns - p2.s[0].ts_ns >= (uint64_t)SCRIPT_MAX_TIME_S / 2u * 1000000000u)
+			bad = "it is too long after the conversation's first frame for a script";
+		if (bad != NULL) {
+			snprintf(err->msg, sizeof err->msg,
+				 "%s: frame %" PRIu64 ": %s; a script needs the conversation in time order, "
+				 "within %lld s",
+				 capture, p2.s[i].frame, bad, (long long)SCRIPT_MAX_TIME_S / 2);
+			free(p2.s);
+			return -1;
+		}
+	}
 	bool dut_client = r->conv.client == dut;
 	if (dut_client && !(p2.s[0].from_dut && (p2.s[0].flags & TCP_SYN))) {
 		snprintf(err->msg, sizeof err->msg,
@@ -419,6 +436,15 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 	int peer = 1 - dut;
 	r->dut_port = r->conv.port[dut];
 	r->peer_port = r->conv.port[peer];
+	if (r->dut_port == 0 || r->peer_port == 0) {
+		/* A script header takes ports 1..65535 only. */
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: frame %" PRIu64 ": conversation %u uses TCP port 0, which no script can name: it "
+			 "cannot be replayed",
+			 capture, r->conv.first_frame, r->conv.id);
+		free(p2.s);
+		return -1;
+	}
 	if (r->conv.addr[dut].v == 6) {
 		r->v6_mapped = true;
 		r->dut_ip = ENGINE_DEFAULT_DUT_IP;
@@ -559,10 +585,14 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 			wl(&w, "%s connect %s:%u", t2, ipp, r->peer_port);
 		}
 		if (s->payload > 0 && strcmp(rid, "retransmission.data") != 0) {
-			uint64_t upto = (uint64_t)(s->seq - dut_iss - 1u) + s->payload;
-			if (upto > sent_to) {
-				wl(&w, "%s send %" PRIu64, t2, upto - sent_to);
-				sent_to = upto;
+			/* Data on a SYN starts after it, at ISN + 1; bytes the
+			 * capture shows before ISN + 1 (a segment ahead of the
+			 * SYN) are no application data: the offset is signed. */
+			uint32_t first = s->seq + ((s->flags & TCP_SYN) ? 1u : 0u);
+			int64_t upto = (int64_t)(int32_t)(first - dut_iss - 1u) + s->payload;
+			if (upto > 0 && (uint64_t)upto > sent_to) {
+				wl(&w, "%s send %" PRIu64, t2, (uint64_t)upto - sent_to);
+				sent_to = (uint64_t)upto;
 			}
 		}
 		if ((s->flags & TCP_RST) && strcmp(rid, "abort") == 0) {
@@ -581,7 +611,7 @@ int xs_build(const char *capture, const struct xs_options *o, struct xs_result *
 		 * (the seed's RST carries the literal 0 it was acknowledged),
 		 * so it stays absolute, as the peer's ACK that caused it does. */
 		if (dut_isn_known && (flags & TCP_SYN))
-			snprintf(seqs, sizeof seqs, "0:0(0)");
+			snprintf(seqs, sizeof seqs, "0:%u(%u)", s->payload, s->payload);
 		else if (dut_isn_known && s->seq - dut_iss < 0x80000000u)
 			snprintf(seqs, sizeof seqs, "%u:%u(%u)", s->seq - dut_iss, s->seq - dut_iss + s->payload, s->payload);
 		else
