@@ -72,9 +72,10 @@ struct job {
 	int cm_level[MAX_VEC], cm_type[MAX_VEC], cm_data[MAX_VEC];
 	bool cm_ee[MAX_VEC];
 	uint32_t cm_eev[MAX_VEC][6];
-	union {
-		char buf[1024];
-		struct cmsghdr align;
+	/* Aligned as a cmsghdr, without holding one: glibc's has a flexible
+	 * array member, which may not sit in the middle of a struct. */
+	struct {
+		_Alignas(struct cmsghdr) char buf[1024];
 	} cu;
 	short want_revents[MAX_VEC];
 	bool check_ev;
