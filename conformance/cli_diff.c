@@ -379,6 +379,7 @@ static int read_state(const struct opts *o, struct campaign *cp, uint64_t *count
 	fclose(f);
 	if (bad) {
 		cli_error(VERB, "%s: not a synack diff state file", path);
+		errno = 0; /* said: the caller adds nothing */
 		return -1;
 	}
 	if (seed != o->seed || strcmp(a, o->a) != 0 || strcmp(b, o->b) != 0 ||
@@ -386,6 +387,7 @@ static int read_state(const struct opts *o, struct campaign *cp, uint64_t *count
 		cli_error(VERB, "%s: the campaign there is 'synack diff --seed %" PRIu64 " %s %s' (mutate %s); "
 				"resume it with the same seed, DUTs, --mutate and --profile",
 			  path, seed, a, b, mut);
+		errno = 0; /* said: the caller adds nothing */
 		return -1;
 	}
 	return 0;

@@ -24,7 +24,7 @@ from scapy.all import rdpcap
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "bad-input"
-VERBS = ["run", "explain", "replay", "pcap2script", "pair", "serve", "verify", "flash"]
+VERBS = ["run", "explain", "replay", "pcap2script", "pair", "serve", "verify", "flash", "diff"]
 SANITIZER = ("runtime error:", "AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer")
 
 
