@@ -72,6 +72,8 @@ file(GLOB _sim_h ${PROJECT_SOURCE_DIR}/sim/*.h)
 list(FILTER _sim_h EXCLUDE REGEX "/(bridge|serve)[^/]*\\.h$")
 # avr_host.h goes with synack_avr_host (libsimavr), which is not installed.
 list(FILTER _sim_h EXCLUDE REGEX "avr_host\\.h$")
+# netif.h: the TAP set-ups' interface calls, internal to serve and the tap DUT.
+list(FILTER _sim_h EXCLUDE REGEX "netif\\.h$")
 install(FILES ${_core_h} ${_sim_h} ${PROJECT_SOURCE_DIR}/enc28j60_model/enc28j60_model.h
         DESTINATION ${SYNACK_INCLUDE_SUBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/core/wire ${PROJECT_SOURCE_DIR}/core/apps

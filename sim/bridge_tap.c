@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include "bridge_tap.h"
+#include "netif.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -93,45 +94,6 @@ const char *bridge_tap_missing(char *buf, size_t cap)
 	return NULL;
 }
 
-static int write_sysctl(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	size_t len = strlen(value);
-	ssize_t w = write(fd, value, len);
-	int e = errno;
-	close(fd);
-	if (w < 0)
-		return -e;
-	return (size_t)w == len ? 0 : -EIO;
-}
-
-static void fill_ifreq(struct ifreq *ifr, const char *name)
-{
-	memset(ifr, 0, sizeof *ifr);
-	snprintf(ifr->ifr_name, IFNAMSIZ, "%s", name);
-}
-
-static void set_sin(struct sockaddr *sa, uint32_t ip)
-{
-	struct sockaddr_in sin;
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(ip);
-	memcpy(sa, &sin, sizeof sin);
-}
-
-static int if_up(int ctl, const char *name)
-{
-	struct ifreq ifr;
-	fill_ifreq(&ifr, name);
-	if (ioctl(ctl, SIOCGIFFLAGS, &ifr) < 0)
-		return -errno;
-	ifr.ifr_flags = (short)(ifr.ifr_flags | IFF_UP);
-	return ioctl(ctl, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
-}
-
 /* A name `ip netns` accepts: one path component of safe characters. */
 static bool good_name(const char *n)
 {
@@ -181,16 +143,16 @@ static int setup(struct bridge_tap *b, const char **step)
 	 * report reaches the device, which speaks IPv4 only. ENOENT: a kernel
 	 * without IPv6. */
 	*step = "disable IPv6 in the namespace";
-	rc = write_sysctl("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+	rc = netif_write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
 	if (rc < 0 && rc != -ENOENT)
 		return rc;
-	(void)write_sysctl("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
+	(void)netif_write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
 	*step = "create a control socket";
 	b->ctl_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (b->ctl_fd < 0)
 		return -errno;
 	*step = "bring lo up";
-	if ((rc = if_up(b->ctl_fd, "lo")) < 0)
+	if ((rc = netif_up(b->ctl_fd, "lo")) < 0)
 		return rc;
 	/* The TAP queue belongs to the namespace current when it is opened. */
 	*step = "open /dev/net/tun";
@@ -199,27 +161,27 @@ static int setup(struct bridge_tap *b, const char **step)
 		return -errno;
 	*step = "create the TAP device " BRIDGE_TAP_IFNAME " (TUNSETIFF)";
 	struct ifreq ifr;
-	fill_ifreq(&ifr, BRIDGE_TAP_IFNAME);
+	netif_ifreq(&ifr, BRIDGE_TAP_IFNAME);
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	if (ioctl(b->tap_fd, TUNSETIFF, &ifr) < 0)
 		return -errno;
 	*step = "set the TAP's MAC address";
-	fill_ifreq(&ifr, BRIDGE_TAP_IFNAME);
+	netif_ifreq(&ifr, BRIDGE_TAP_IFNAME);
 	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
 	memcpy(ifr.ifr_hwaddr.sa_data, KERNEL_MAC, 6);
 	if (ioctl(b->ctl_fd, SIOCSIFHWADDR, &ifr) < 0)
 		return -errno;
 	*step = "assign the TAP's address";
-	fill_ifreq(&ifr, BRIDGE_TAP_IFNAME);
-	set_sin(&ifr.ifr_addr, b->cfg.host_ip);
+	netif_ifreq(&ifr, BRIDGE_TAP_IFNAME);
+	netif_sin(&ifr.ifr_addr, b->cfg.host_ip);
 	if (ioctl(b->ctl_fd, SIOCSIFADDR, &ifr) < 0)
 		return -errno;
-	fill_ifreq(&ifr, BRIDGE_TAP_IFNAME);
-	set_sin(&ifr.ifr_netmask, b->cfg.netmask);
+	netif_ifreq(&ifr, BRIDGE_TAP_IFNAME);
+	netif_sin(&ifr.ifr_netmask, b->cfg.netmask);
 	if (ioctl(b->ctl_fd, SIOCSIFNETMASK, &ifr) < 0)
 		return -errno;
 	*step = "bring the TAP device up";
-	return if_up(b->ctl_fd, BRIDGE_TAP_IFNAME);
+	return netif_up(b->ctl_fd, BRIDGE_TAP_IFNAME);
 }
 
 static void port_deliver(void *ctx, const uint8_t *frame, size_t len, uint64_t now)

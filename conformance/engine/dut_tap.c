@@ -45,6 +45,7 @@
 
 #include "dut_tap.h"
 #include "dut_tap_priv.h"
+#include "netif.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -143,16 +144,7 @@ int dut_tap_write_sysctl_in_ns(const char *name, const char *value)
 	for (char *c = path + 10; *c; c++)
 		if (*c == '.')
 			*c = '/';
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	size_t len = strlen(value);
-	ssize_t w = write(fd, value, len);
-	int e = errno;
-	close(fd);
-	if (w < 0)
-		return -e;
-	return (size_t)w == len ? 0 : -EIO;
+	return netif_write_file(path, value);
 }
 
 /* CapEff from /proc/self/status: we need CAP_NET_ADMIN (TAP, addresses,
@@ -190,31 +182,6 @@ static int check_caps(char err[DUT_ERR_LEN])
 		return -ENODEV;
 	}
 	return 0;
-}
-
-static void fill_ifreq(struct ifreq *ifr, const char *name)
-{
-	memset(ifr, 0, sizeof *ifr);
-	snprintf(ifr->ifr_name, IFNAMSIZ, "%s", name);
-}
-
-static void set_sin(struct sockaddr *sa, uint32_t ip)
-{
-	struct sockaddr_in sin;
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(ip);
-	memcpy(sa, &sin, sizeof sin);
-}
-
-static int if_up(int ctl, const char *name)
-{
-	struct ifreq ifr;
-	fill_ifreq(&ifr, name);
-	if (ioctl(ctl, SIOCGIFFLAGS, &ifr) < 0)
-		return -errno;
-	ifr.ifr_flags = (short)(ifr.ifr_flags | IFF_UP);
-	return ioctl(ctl, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
 }
 
 /* Everything done inside the new namespace, in order. `step` names what
@@ -272,7 +239,7 @@ static int setup_in_ns(struct dut_tap *t, const char **step)
 		return -errno;
 	*step = "create the TAP device (TUNSETIFF)";
 	struct ifreq ifr;
-	fill_ifreq(&ifr, DUT_TAP_IFNAME);
+	netif_ifreq(&ifr, DUT_TAP_IFNAME);
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	if (ioctl(t->tap_fd, TUNSETIFF, &ifr) < 0)
 		return -errno;
@@ -294,7 +261,7 @@ static int setup_in_ns(struct dut_tap *t, const char **step)
 		return -errno;
 
 	*step = "set the TAP MAC address";
-	fill_ifreq(&ifr, DUT_TAP_IFNAME);
+	netif_ifreq(&ifr, DUT_TAP_IFNAME);
 	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
 	memcpy(ifr.ifr_hwaddr.sa_data, t->dut_mac, 6);
 	if (ioctl(t->ctl_fd, SIOCSIFHWADDR, &ifr) < 0)
@@ -303,20 +270,20 @@ static int setup_in_ns(struct dut_tap *t, const char **step)
 	(void)dut_tap_write_sysctl_in_ns(buf, "1");
 
 	*step = "assign the DUT address";
-	fill_ifreq(&ifr, DUT_TAP_IFNAME);
-	set_sin(&ifr.ifr_addr, t->cfg.dut_ip);
+	netif_ifreq(&ifr, DUT_TAP_IFNAME);
+	netif_sin(&ifr.ifr_addr, t->cfg.dut_ip);
 	if (ioctl(t->ctl_fd, SIOCSIFADDR, &ifr) < 0)
 		return -errno;
-	fill_ifreq(&ifr, DUT_TAP_IFNAME);
-	set_sin(&ifr.ifr_netmask, 0xffffff00u);
+	netif_ifreq(&ifr, DUT_TAP_IFNAME);
+	netif_sin(&ifr.ifr_netmask, 0xffffff00u);
 	if (ioctl(t->ctl_fd, SIOCSIFNETMASK, &ifr) < 0)
 		return -errno;
 
 	*step = "bring lo up";
-	if ((rc = if_up(t->ctl_fd, "lo")) < 0)
+	if ((rc = netif_up(t->ctl_fd, "lo")) < 0)
 		return rc;
 	*step = "bring the TAP device up";
-	if ((rc = if_up(t->ctl_fd, DUT_TAP_IFNAME)) < 0)
+	if ((rc = netif_up(t->ctl_fd, DUT_TAP_IFNAME)) < 0)
 		return rc;
 	t->ifindex = (int)if_nametoindex(DUT_TAP_IFNAME);
 
@@ -325,8 +292,8 @@ static int setup_in_ns(struct dut_tap *t, const char **step)
 	*step = "add the default route";
 	struct rtentry rt;
 	memset(&rt, 0, sizeof rt);
-	set_sin(&rt.rt_dst, 0);
-	set_sin(&rt.rt_genmask, 0);
+	netif_sin(&rt.rt_dst, 0);
+	netif_sin(&rt.rt_genmask, 0);
 	rt.rt_flags = RTF_UP;
 	char dev[IFNAMSIZ];
 	snprintf(dev, sizeof dev, "%s", DUT_TAP_IFNAME);
@@ -340,7 +307,7 @@ static int setup_in_ns(struct dut_tap *t, const char **step)
 	*step = "add the peer's ARP entry";
 	struct arpreq ar;
 	memset(&ar, 0, sizeof ar);
-	set_sin(&ar.arp_pa, t->cfg.peer_ip);
+	netif_sin(&ar.arp_pa, t->cfg.peer_ip);
 	ar.arp_ha.sa_family = ARPHRD_ETHER;
 	memcpy(ar.arp_ha.sa_data, t->peer_mac, 6);
 	ar.arp_flags = ATF_PERM | ATF_COM;
