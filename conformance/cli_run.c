@@ -331,37 +331,6 @@ static bool collect(const char *arg, struct strvec *out)
 	return false;
 }
 
-bool cli_parse_profile(const char *v, uint8_t *prof)
-{
-	char buf[128];
-	if (strlen(v) >= sizeof buf)
-		return false;
-	strcpy(buf, v);
-	char *save = NULL;
-	for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-		char *eq = strchr(tok, '=');
-		if (eq == NULL)
-			return false;
-		*eq = '\0';
-		uint8_t bit;
-		if (strcmp(tok, "rfc5961") == 0)
-			bit = DUT_PROFILE_RFC5961;
-		else if (strcmp(tok, "rfc1337") == 0)
-			bit = DUT_PROFILE_RFC1337;
-		else if (strcmp(tok, "timewait-recycle") == 0)
-			bit = DUT_PROFILE_TW_RECYCLE;
-		else
-			return false;
-		if (strcmp(eq + 1, "on") == 0)
-			*prof = (uint8_t)(*prof | bit);
-		else if (strcmp(eq + 1, "off") == 0)
-			*prof = (uint8_t)(*prof & ~bit);
-		else
-			return false;
-	}
-	return true;
-}
-
 /* "name=on|off" for the first profile bit in `bits`, as prof sets it. */
 const char *cli_profile_item(uint8_t bits, uint8_t prof)
 {
@@ -473,7 +442,7 @@ static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char 
 		} else if (strcmp(flag, "--profile") == 0) {
 			if ((v = cli_args_value(&a)) == NULL)
 				return CLI_USAGE;
-			if (!cli_parse_profile(v, &o->profile)) {
+			if (!engine_parse_profile(v, &o->profile)) {
 				cli_error(VERB, "--profile: expected e.g. rfc5961=on,rfc1337=off, got '%s'", v);
 				return CLI_USAGE;
 			}
