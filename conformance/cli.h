@@ -103,9 +103,8 @@ pid_t cli_signals_fork(void);
 /* The parent reaped `pid`: stop tracking it. */
 void cli_signals_reaped(pid_t pid);
 
-/* cli_run.c: "--profile rfc5961=on,rfc1337=off" into DUT_PROFILE_* bits
- * (false on a bad value), and the name of a profile setting for messages. */
-bool cli_parse_profile(const char *v, uint8_t *prof);
+/* cli_run.c: the name of a profile setting for messages ("--profile"
+ * values are parsed by engine_parse_profile, engine.h). */
 const char *cli_profile_item(uint8_t bits, uint8_t prof);
 
 /* cli_pcap2script.c: --dut-side, --conversation, --as-captured, --strict,

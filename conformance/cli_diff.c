@@ -705,7 +705,7 @@ static bool parse_args(int argc, char **argv, struct opts *o, bool *help)
 		} else if (strcmp(flag, "-v") == 0 || strcmp(flag, "--verbose") == 0) {
 			o->verbose = true;
 		} else if (strcmp(flag, "--profile") == 0) {
-			if (!cli_parse_profile(val, &o->profile)) {
+			if (!engine_parse_profile(val, &o->profile)) {
 				cli_error(VERB, "--profile: expected e.g. rfc5961=on,rfc1337=off, got '%s'", val);
 				return false;
 			}

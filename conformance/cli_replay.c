@@ -111,7 +111,7 @@ int cli_replay_main(int argc, char **argv)
 		} else if (strcmp(flag, "--profile") == 0) {
 			if ((v = cli_args_value(&a)) == NULL)
 				return CLI_USAGE;
-			if (!cli_parse_profile(v, &o.profile)) {
+			if (!engine_parse_profile(v, &o.profile)) {
 				cli_error(VERB, "--profile: expected e.g. rfc5961=on,rfc1337=off, got '%s'", v);
 				return CLI_USAGE;
 			}

@@ -1,6 +1,7 @@
 /*
  * cli_run.c - `synack run`: run conformance scripts against a DUT adapter
- * and report.
+ * and report. This file holds the help, the flags, finding the scripts and
+ * the main flow; running them is cli_run_exec.c, reporting cli_run_report.c.
  *
  *   arguments -> script list (files, directories searched for *.pkt, suite
  *   names under conformance/suites/), sorted, de-duplicated, sharded
@@ -18,12 +19,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>
-#include <poll.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,33 +99,8 @@ void cli_run_help(FILE *out)
 		engine_dut_names(), engine_mutations());
 }
 
-struct run_opts {
-	const struct dut_ops *dut;
-	const char *dut_spec;      /* --dut as given (a board's path), or NULL */
-	uint8_t profile;
-	uint64_t seed;
-	unsigned jobs;
-	unsigned shard_i, shard_n;
-	const char *junit;
-	bool json;
-	const char *pcap_dir;
-	bool ignore_options, ignore_win;
-	int64_t tolerance_ns;
-	const char *mutate;
-	bool dry_run;
-	bool help;
-	/* -D / --define, in order; a later one of the same name wins. */
-	struct script_define defines[64];
-	size_t n_defines;
-	const char *ip_version;    /* --ip-version, or NULL */
-};
 
-struct strvec {
-	char **v;
-	size_t n, cap;
-};
-
-static int vec_push(struct strvec *s, const char *str)
+static int vec_push(struct cli_run_paths *s, const char *str)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
@@ -142,7 +116,7 @@ static int vec_push(struct strvec *s, const char *str)
 	return 0;
 }
 
-static void vec_free(struct strvec *s)
+static void vec_free(struct cli_run_paths *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		free(s->v[i]);
@@ -212,7 +186,7 @@ static int visit(struct visited *seen, const char *dir)
 }
 
 /* Adds dir's *.pkt files, recursively. Returns 0, or -1 after reporting. */
-static int find_pkts(const char *dir, struct strvec *out, struct visited *seen)
+static int find_pkts(const char *dir, struct cli_run_paths *out, struct visited *seen)
 {
 	int v = visit(seen, dir);
 	if (v != 0) {
@@ -228,7 +202,7 @@ static int find_pkts(const char *dir, struct strvec *out, struct visited *seen)
 	}
 	/* Sorted entries, so which of two names for a directory is searched
 	 * (and reported) does not depend on the file system's order. */
-	struct strvec names = {0};
+	struct cli_run_paths names = {0};
 	struct dirent *de;
 	int rc = 0;
 	while (rc == 0 && (de = readdir(d)) != NULL)
@@ -256,7 +230,7 @@ static int find_pkts(const char *dir, struct strvec *out, struct visited *seen)
 }
 
 /* One tree, its own record of visited directories. */
-static int find_tree(const char *dir, struct strvec *out)
+static int find_tree(const char *dir, struct cli_run_paths *out)
 {
 	struct visited seen = {0};
 	int rc = find_pkts(dir, out, &seen);
@@ -301,7 +275,7 @@ static const char *suites_dir(void)
 }
 
 /* Adds the scripts an argument names; returns false after reporting. */
-static bool collect(const char *arg, struct strvec *out)
+static bool collect(const char *arg, struct cli_run_paths *out)
 {
 	/* "" would name the suites directory itself ("suites/"): every
 	 * suite, which is not what an empty name asks for. */
@@ -331,37 +305,6 @@ static bool collect(const char *arg, struct strvec *out)
 	return false;
 }
 
-bool cli_parse_profile(const char *v, uint8_t *prof)
-{
-	char buf[128];
-	if (strlen(v) >= sizeof buf)
-		return false;
-	strcpy(buf, v);
-	char *save = NULL;
-	for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-		char *eq = strchr(tok, '=');
-		if (eq == NULL)
-			return false;
-		*eq = '\0';
-		uint8_t bit;
-		if (strcmp(tok, "rfc5961") == 0)
-			bit = DUT_PROFILE_RFC5961;
-		else if (strcmp(tok, "rfc1337") == 0)
-			bit = DUT_PROFILE_RFC1337;
-		else if (strcmp(tok, "timewait-recycle") == 0)
-			bit = DUT_PROFILE_TW_RECYCLE;
-		else
-			return false;
-		if (strcmp(eq + 1, "on") == 0)
-			*prof = (uint8_t)(*prof | bit);
-		else if (strcmp(eq + 1, "off") == 0)
-			*prof = (uint8_t)(*prof & ~bit);
-		else
-			return false;
-	}
-	return true;
-}
-
 /* "name=on|off" for the first profile bit in `bits`, as prof sets it. */
 const char *cli_profile_item(uint8_t bits, uint8_t prof)
 {
@@ -378,7 +321,7 @@ const char *cli_profile_item(uint8_t bits, uint8_t prof)
 
 /* -D / --define NAME=VALUE: NAME a C identifier (packetdrill's words),
  * VALUE anything, empty for a name #ifdef sees with no value to substitute. */
-static bool add_define(struct run_opts *o, const char *flag, const char *v)
+static bool add_define(struct cli_run_opts *o, const char *flag, const char *v)
 {
 	const char *eq = v ? strchr(v, '=') : NULL;
 	bool ok = eq != NULL && eq != v;
@@ -406,7 +349,7 @@ static bool add_define(struct run_opts *o, const char *flag, const char *v)
 
 /* Returns CLI_OK or CLI_USAGE after reporting. Positional arguments go to
  * inputs. */
-static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char **argv)
+static int parse_args(struct cli_run_opts *o, struct cli_run_paths *inputs, int argc, char **argv)
 {
 	struct cli_args a;
 	const char *flag, *v;
@@ -473,7 +416,7 @@ static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char 
 		} else if (strcmp(flag, "--profile") == 0) {
 			if ((v = cli_args_value(&a)) == NULL)
 				return CLI_USAGE;
-			if (!cli_parse_profile(v, &o->profile)) {
+			if (!engine_parse_profile(v, &o->profile)) {
 				cli_error(VERB, "--profile: expected e.g. rfc5961=on,rfc1337=off, got '%s'", v);
 				return CLI_USAGE;
 			}
@@ -541,390 +484,10 @@ static int parse_args(struct run_opts *o, struct strvec *inputs, int argc, char 
 	return bad ? CLI_USAGE : CLI_OK;
 }
 
-/* "conformance/suites/smoke/seed.pkt" -> "smoke-seed". */
-static void slug(const char *path, char *out, size_t cap)
-{
-	const char *p = path;
-	const char *sd = strstr(p, "suites/");
-	if (sd)
-		p = sd + strlen("suites/");
-	while (*p == '/' || *p == '.')
-		p++;
-	size_t n = 0;
-	for (; *p && n + 1 < cap; p++)
-		out[n++] = (*p == '/') ? '-' : *p;
-	out[n] = '\0';
-	if (ends_with(out, ".pkt"))
-		out[strlen(out) - 4] = '\0';
-}
-
-/* The script's directory: relative to conformance/suites/ when under it
- * ("rfc9293/reset/closing"), else its last component. */
-static char *suite_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (slash == NULL)
-		return strdup(".");
-	const char *start = slash;
-	const char *sd = strstr(path, "suites/");
-	if (sd != NULL && sd + strlen("suites/") < slash)
-		start = sd + strlen("suites/");
-	else
-		while (start > path && start[-1] != '/')
-			start--;
-	size_t n = (size_t)(slash - start);
-	char *s = malloc(n + 1);
-	if (s) {
-		memcpy(s, start, n);
-		s[n] = '\0';
-	}
-	return s;
-}
-
-static char *dup_or_empty(const char *s)
-{
-	return strdup(s ? s : "");
-}
-
-/* Writes one output file whole: `text` goes to a temporary file renamed
- * over `path` (sim/outfile.h). Returns 0, or -1 with err naming the file. */
-static int write_text_file(const char *path, const char *text, size_t len, char *err, size_t errcap)
-{
-	struct sim_outfile f;
-	if (sim_outfile_open(&f, path, err, errcap) != 0)
-		return -1;
-	errno = 0;
-	if (len > 0 && fwrite(text, 1, len, f.f) != len)
-		sim_outfile_ok(&f);
-	return sim_outfile_commit(&f, err, errcap);
-}
-
-/* <pcap-dir>/<name>.pcap and .ladder.txt. A file that cannot be written
- * (a full disk) is absent, and the run reports it and exits 2. */
-static void write_failure(const struct run_opts *o, const struct script *s, const struct engine_result *r,
-			  struct cli_run_item *it)
-{
-	char name[1024], pcap[2048], lad[2048], err[2200];
-	char *text = NULL, *ltext = NULL;
-	size_t len = 0, llen = 0;
-	FILE *m = open_memstream(&text, &len);
-	if (m == NULL)
-		return;
-	engine_ladder(r, s, m);
-	slug(it->path, name, sizeof name);
-	snprintf(pcap, sizeof pcap, "%s/%s.pcap", o->pcap_dir, name);
-	snprintf(lad, sizeof lad, "%s/%s.ladder.txt", o->pcap_dir, name);
-	FILE *lm = open_memstream(&ltext, &llen);
-	if (lm != NULL) {
-		fputs(r->messages, lm);
-		engine_ladder(r, s, lm);
-		fclose(lm);
-	}
-	if (mkdir(o->pcap_dir, 0777) != 0 && errno != EEXIST) {
-		fprintf(m, "%s: cannot create: %s\n", o->pcap_dir, strerror(errno));
-		it->write_failed = true;
-	} else if (sim_same_file(pcap, it->path) || sim_same_file(lad, it->path)) {
-		fprintf(m, "%s: refusing to overwrite the script with its own failure report\n", it->path);
-		it->write_failed = true;
-	} else if (engine_write_pcap(r, pcap, err, sizeof err) != 0) {
-		fprintf(m, "%s\n", err);
-		it->write_failed = true;
-	} else if (ltext == NULL || write_text_file(lad, ltext, llen, err, sizeof err) != 0) {
-		fprintf(m, "pcap: %s\n%s\n", pcap, ltext ? err : "out of memory");
-		it->pcap = strdup(pcap);
-		it->write_failed = true;
-	} else {
-		fprintf(m, "pcap: %s\nladder: %s\n", pcap, lad);
-		it->pcap = strdup(pcap);
-	}
-	free(ltext);
-	fclose(m);
-	it->detail = text;
-}
-
-static void run_one(const struct run_opts *o, const char *path, struct cli_run_item *it)
-{
-	struct script *s = NULL;
-	struct script_error perr;
-	char buf[600];
-	memset(it, 0, sizeof *it);
-	it->path = strdup(path);
-	it->suite = suite_of(path);
-	struct script_parse_config pcfg = {o->defines, o->n_defines, o->ip_version};
-	enum script_status st = script_parse_file_cfg(path, &pcfg, &s, &perr);
-	if (st != SCRIPT_OK) {
-		it->verdict = CLI_RUN_ERROR;
-		it->line = perr.loc.line;
-		snprintf(buf, sizeof buf, "%s\n", perr.text);
-		it->messages = strdup(buf);
-		return;
-	}
-	struct engine_options eo;
-	engine_options_defaults(&eo);
-	eo.dut_ops = o->dut;
-	eo.profile = o->profile;
-	eo.seed = o->seed;
-	eo.ignore_options = o->ignore_options;
-	eo.ignore_win = o->ignore_win;
-	eo.tolerance_ns = o->tolerance_ns;
-	eo.ip_version = o->ip_version;
-	if (!engine_check_options(s, &eo, buf, sizeof buf - 1)) {
-		strcat(buf, "\n");
-		it->verdict = CLI_RUN_ERROR;
-		it->messages = strdup(buf);
-		script_free(s);
-		return;
-	}
-	char why[400];
-	if (engine_skip_reason(s, &eo, why, sizeof why) != NULL) {
-		it->verdict = CLI_RUN_SKIPPED;
-		snprintf(buf, sizeof buf, "%s: skipped: %s\n", path, why);
-		it->messages = strdup(buf);
-		script_free(s);
-		return;
-	}
-	if (o->dry_run) {
-		it->verdict = CLI_RUN_PASS;
-		it->dry_run = true;
-		it->messages = dup_or_empty("");
-		script_free(s);
-		return;
-	}
-	struct engine_result r;
-	engine_run(s, &eo, &r);
-	it->line = r.line;
-	it->virtual_ns = r.virtual_ns;
-	it->messages = dup_or_empty(r.messages);
-	it->diagnostics = r.diagnostics; /* the checker's, for the report */
-	r.diagnostics = NULL;
-	switch (r.verdict) {
-	case ENGINE_PASS:
-		it->verdict = CLI_RUN_PASS;
-		break;
-	case ENGINE_FAIL:
-		it->verdict = CLI_RUN_FAIL;
-		write_failure(o, s, &r, it);
-		break;
-	case ENGINE_UNSUPPORTED:
-		it->verdict = CLI_RUN_UNSUPPORTED;
-		break;
-	case ENGINE_SKIPPED:
-		it->verdict = CLI_RUN_SKIPPED;
-		break;
-	case ENGINE_ERROR:
-		it->verdict = CLI_RUN_ERROR;
-		break;
-	}
-	engine_result_free(&r);
-	script_free(s);
-}
-
-static void item_free(struct cli_run_item *it)
-{
-	free(it->path);
-	free(it->suite);
-	free(it->messages);
-	free(it->detail);
-	free(it->pcap);
-	free(it->diagnostics);
-}
-
-/* ---- worker processes: records through temporary files ---- */
-
-static void put_str(FILE *f, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	fprintf(f, "%zu %d\n", n, s != NULL);
-	if (n)
-		fwrite(s, 1, n, f);
-}
-
-static char *get_str(FILE *f)
-{
-	size_t n;
-	int present;
-	if (fscanf(f, "%zu %d", &n, &present) != 2 || fgetc(f) != '\n')
-		return NULL;
-	if (!present)
-		return NULL;
-	char *s = malloc(n + 1);
-	if (s == NULL || fread(s, 1, n, f) != n) {
-		free(s);
-		return NULL;
-	}
-	s[n] = '\0';
-	return s;
-}
-
-static void put_item(FILE *f, size_t idx, const struct cli_run_item *it)
-{
-	fprintf(f, "%zu %d %d %" PRIu64 " %d %d\n", idx, (int)it->verdict, it->line, it->virtual_ns,
-		(int)it->dry_run, (int)it->write_failed);
-	put_str(f, it->messages);
-	put_str(f, it->detail);
-	put_str(f, it->pcap);
-	put_str(f, it->diagnostics);
-}
-
-static bool get_item(FILE *f, struct cli_run_item *items, size_t n)
-{
-	size_t idx;
-	int v, line, dry, wfail;
-	uint64_t ns;
-	if (fscanf(f, "%zu %d %d %" SCNu64 " %d %d", &idx, &v, &line, &ns, &dry, &wfail) != 6 ||
-	    fgetc(f) != '\n' || idx >= n)
-		return false;
-	struct cli_run_item *it = &items[idx];
-	it->verdict = (enum cli_run_verdict)v;
-	it->line = line;
-	it->virtual_ns = ns;
-	it->dry_run = dry != 0;
-	it->write_failed = wfail != 0;
-	it->messages = get_str(f);
-	it->detail = get_str(f);
-	it->pcap = get_str(f);
-	it->diagnostics = get_str(f);
-	return true;
-}
-
-/* Worker w runs scripts w, w + jobs, ... and writes their records to
- * `fd`, a pipe to the parent (no file: a full /tmp cannot cut a record
- * short unnoticed). Exits 0, or 1 when the records could not be sent. */
-static _Noreturn void worker(const struct run_opts *o, struct strvec *scripts, unsigned w, unsigned jobs, int fd)
-{
-	FILE *f = fdopen(fd, "w");
-	if (f == NULL)
-		_exit(1);
-	for (size_t i = w; i < scripts->n; i += jobs) {
-		struct cli_run_item it;
-		run_one(o, scripts->v[i], &it);
-		put_item(f, i, &it);
-		item_free(&it);
-	}
-	_exit(fflush(f) != 0 || ferror(f) ? 1 : 0);
-}
-
-/* Reads every worker's pipe to its end, concurrently (a worker blocks
- * when its pipe is full). */
-static int drain(int *fds, char **buf, size_t *len, unsigned jobs)
-{
-	struct pollfd *pf = calloc(jobs, sizeof *pf);
-	size_t *cap = calloc(jobs, sizeof *cap);
-	unsigned open_fds = jobs;
-	int rc = 0;
-	if (pf == NULL || cap == NULL) {
-		free(pf);
-		free(cap);
-		return -1;
-	}
-	for (unsigned w = 0; w < jobs; w++) {
-		pf[w].fd = fds[w];
-		pf[w].events = POLLIN;
-	}
-	while (open_fds > 0) {
-		if (poll(pf, jobs, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -1;
-			break;
-		}
-		for (unsigned w = 0; w < jobs; w++) {
-			if (pf[w].fd < 0 || pf[w].revents == 0)
-				continue;
-			if (cap[w] - len[w] < 65536) {
-				size_t nc = cap[w] ? 2 * cap[w] : 131072;
-				char *nb = realloc(buf[w], nc);
-				if (nb == NULL) {
-					rc = -1;
-					open_fds = 0;
-					break;
-				}
-				buf[w] = nb;
-				cap[w] = nc;
-			}
-			ssize_t n = read(pf[w].fd, buf[w] + len[w], cap[w] - len[w]);
-			if (n > 0) {
-				len[w] += (size_t)n;
-			} else if (n == 0 || errno != EINTR) {
-				if (n < 0)
-					rc = -1;
-				close(pf[w].fd);
-				fds[w] = pf[w].fd = -1;
-				open_fds--;
-			}
-		}
-	}
-	free(pf);
-	free(cap);
-	return rc;
-}
-
-static int run_parallel(const struct run_opts *o, struct strvec *scripts, struct cli_run_item *items)
-{
-	unsigned jobs = o->jobs < scripts->n ? o->jobs : (unsigned)scripts->n;
-	int *fds = calloc(jobs, sizeof *fds);
-	pid_t *pids = calloc(jobs, sizeof *pids);
-	char **buf = calloc(jobs, sizeof *buf);
-	size_t *len = calloc(jobs, sizeof *len);
-	int rc = 0;
-	if (fds == NULL || pids == NULL || buf == NULL || len == NULL) {
-		free(fds);
-		free(pids);
-		free(buf);
-		free(len);
-		return -1;
-	}
-	fflush(NULL);
-	for (unsigned w = 0; w < jobs; w++) {
-		int p[2];
-		if (pipe(p) != 0) {
-			rc = -1;
-			jobs = w;
-			break;
-		}
-		if ((pids[w] = cli_signals_fork()) < 0) {
-			close(p[0]);
-			close(p[1]);
-			rc = -1;
-			jobs = w;
-			break;
-		}
-		if (pids[w] == 0) {
-			close(p[0]);
-			for (unsigned k = 0; k < w; k++)
-				close(fds[k]);
-			worker(o, scripts, w, o->jobs < scripts->n ? o->jobs : (unsigned)scripts->n, p[1]);
-		}
-		close(p[1]);
-		fds[w] = p[0];
-	}
-	if (drain(fds, buf, len, jobs) != 0)
-		rc = -1;
-	for (unsigned w = 0; w < jobs; w++) {
-		int status = 0;
-		while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
-			;
-		cli_signals_reaped(pids[w]);
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			rc = -1;
-		FILE *f = len[w] ? fmemopen(buf[w], len[w], "r") : NULL;
-		while (f != NULL && get_item(f, items, scripts->n))
-			;
-		if (f != NULL)
-			fclose(f);
-		free(buf[w]);
-	}
-	free(fds);
-	free(pids);
-	free(buf);
-	free(len);
-	return rc;
-}
-
 int cli_run_main(int argc, char **argv)
 {
-	struct run_opts o;
-	struct strvec inputs = {0}, all = {0}, scripts = {0};
+	struct cli_run_opts o;
+	struct cli_run_paths inputs = {0}, all = {0}, scripts = {0};
 	int status = CLI_USAGE;
 	struct cli_run_item *items = NULL;
 	struct timespec t0, t1;
@@ -978,16 +541,16 @@ int cli_run_main(int argc, char **argv)
 	if (o.jobs > 1 && scripts.n > 1) {
 		for (size_t i = 0; i < scripts.n; i++) {
 			items[i].path = strdup(scripts.v[i]);
-			items[i].suite = suite_of(scripts.v[i]);
+			items[i].suite = cli_run_suite_of(scripts.v[i]);
 			items[i].verdict = CLI_RUN_ERROR;
 		}
-		if (run_parallel(&o, &scripts, items) != 0)
+		if (cli_run_parallel(&o, &scripts, items) != 0)
 			cli_error(VERB, "a worker process failed");
 	} else {
 		for (size_t i = 0; i < scripts.n; i++) {
 			if (tty)
 				fprintf(stderr, "\r\033[K[%zu/%zu] %s", i + 1, scripts.n, scripts.v[i]);
-			run_one(&o, scripts.v[i], &items[i]);
+			cli_run_one(&o, scripts.v[i], &items[i]);
 		}
 		if (tty)
 			fprintf(stderr, "\r\033[K");
@@ -1029,7 +592,7 @@ int cli_run_main(int argc, char **argv)
 	status = any_error ? CLI_USAGE : any_fail ? CLI_FAIL : CLI_OK;
 out:
 	for (size_t i = 0; items && i < scripts.n; i++)
-		item_free(&items[i]);
+		cli_run_item_free(&items[i]);
 	free(items);
 	vec_free(&inputs);
 	vec_free(&all);

@@ -1,6 +1,7 @@
 /*
- * cli_run.h - what `synack run` (cli_run.c) and its report writers
- * (cli_run_report.c) share: one record per script, in sorted order.
+ * cli_run.h - what `synack run`'s three files share: its flags and script
+ * list (cli_run.c), running them (cli_run_exec.c) and reporting the
+ * records, one per script in sorted order (cli_run_report.c).
  */
 #ifndef CLI_RUN_H
 #define CLI_RUN_H
@@ -9,7 +10,37 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "script.h"
+
 struct dut_ops;
+
+/* The parsed flags of one `synack run` (cli_run.c). */
+struct cli_run_opts {
+	const struct dut_ops *dut;
+	const char *dut_spec;      /* --dut as given (a board's path), or NULL */
+	uint8_t profile;
+	uint64_t seed;
+	unsigned jobs;
+	unsigned shard_i, shard_n;
+	const char *junit;
+	bool json;
+	const char *pcap_dir;
+	bool ignore_options, ignore_win;
+	int64_t tolerance_ns;
+	const char *mutate;
+	bool dry_run;
+	bool help;
+	/* -D / --define, in order; a later one of the same name wins. */
+	struct script_define defines[64];
+	size_t n_defines;
+	const char *ip_version;    /* --ip-version, or NULL */
+};
+
+/* A growable list of script paths. */
+struct cli_run_paths {
+	char **v;
+	size_t n, cap;
+};
 
 /* Verdicts, as engine_verdict plus input errors. */
 enum cli_run_verdict {
@@ -57,5 +88,15 @@ void cli_run_summary(FILE *out, const struct cli_run_item *items, size_t n, bool
 /* Writes the JUnit XML whole (sim/outfile.h): 0, or -1 with err naming the
  * file; the file is then absent (an older one is left as it was). */
 int cli_run_junit(const char *path, const struct cli_run_item *items, size_t n, char *err, size_t errcap);
+
+/* cli_run_exec.c: the record of one script run in this process (verdict,
+ * messages, a failure's capture and ladder under --pcap-dir). */
+void cli_run_one(const struct cli_run_opts *o, const char *path, struct cli_run_item *it);
+void cli_run_item_free(struct cli_run_item *it);
+/* The script's suite name for the summary (malloc'd). */
+char *cli_run_suite_of(const char *path);
+/* -j N: runs the scripts in N forked workers and fills items[] in the
+ * scripts' order; 0, or -1 when a worker failed. */
+int cli_run_parallel(const struct cli_run_opts *o, struct cli_run_paths *scripts, struct cli_run_item *items);
 
 #endif /* CLI_RUN_H */

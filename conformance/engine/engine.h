@@ -128,6 +128,11 @@ const char *engine_counter_problem(const char *name, char *buf, size_t cap);
 /* "--ignore=options,win" value; false on an unknown field name. */
 bool engine_parse_ignore(const char *v, bool *options, bool *win);
 
+/* "rfc5961=on,rfc1337=off,timewait-recycle=on" (items split on commas or
+ * spaces) into DUT_PROFILE_* bits on top of *prof; false on an unknown
+ * name or a value other than on/off. An empty value is accepted as is. */
+bool engine_parse_profile(const char *v, uint8_t *prof);
+
 /* Returns the reason a script is skipped for the DUT's profile, or NULL. */
 const char *engine_profile_conflict(const struct script *s, uint8_t profile, char *buf, size_t cap);
 

@@ -16,6 +16,7 @@
  * which the CLI turns into exit status 2. Counter names are checked here
  * too (counters.c), for the same reason: before any run, on any DUT.
  */
+#define _POSIX_C_SOURCE 200809L /* strtok_r */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +193,40 @@ bool engine_check_options(const struct script *s, struct engine_options *o, char
 bad_value:
 		snprintf(err, errcap, "%s:%d: --%s: bad value '%s'", s->path, line, name, v ? v : "");
 		return false;
+	}
+	return true;
+}
+
+/* A behaviour profile value, "rfc5961=on,rfc1337=off,timewait-recycle=on"
+ * (commas or spaces between items), applied on top of *prof. An empty value
+ * changes nothing and is accepted; callers that want a value check first. */
+bool engine_parse_profile(const char *v, uint8_t *prof)
+{
+	char buf[128];
+	if (strlen(v) >= sizeof buf)
+		return false;
+	strcpy(buf, v);
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		char *eq = strchr(tok, '=');
+		if (eq == NULL)
+			return false;
+		*eq = '\0';
+		uint8_t bit;
+		if (strcmp(tok, "rfc5961") == 0)
+			bit = DUT_PROFILE_RFC5961;
+		else if (strcmp(tok, "rfc1337") == 0)
+			bit = DUT_PROFILE_RFC1337;
+		else if (strcmp(tok, "timewait-recycle") == 0)
+			bit = DUT_PROFILE_TW_RECYCLE;
+		else
+			return false;
+		if (strcmp(eq + 1, "on") == 0)
+			*prof = (uint8_t)(*prof | bit);
+		else if (strcmp(eq + 1, "off") == 0)
+			*prof = (uint8_t)(*prof & ~bit);
+		else
+			return false;
 	}
 	return true;
 }

@@ -98,39 +98,6 @@ static bool parse_ipv4(const char *v, uint32_t *ip)
 	return *ip != 0;
 }
 
-/* "rfc5961=on,rfc1337=off,timewait-recycle=on" (synack run --profile's
- * names), applied on top of the default. */
-static bool parse_profile(const char *v, uint8_t *prof)
-{
-	char buf[128];
-	if (strlen(v) >= sizeof buf || *v == '\0')
-		return false;
-	strcpy(buf, v);
-	char *save = NULL;
-	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-		if (eq == NULL)
-			return false;
-		*eq = '\0';
-		uint8_t bit;
-		if (strcmp(tok, "rfc5961") == 0)
-			bit = DUT_PROFILE_RFC5961;
-		else if (strcmp(tok, "rfc1337") == 0)
-			bit = DUT_PROFILE_RFC1337;
-		else if (strcmp(tok, "timewait-recycle") == 0)
-			bit = DUT_PROFILE_TW_RECYCLE;
-		else
-			return false;
-		if (strcmp(eq + 1, "on") == 0)
-			*prof = (uint8_t)(*prof | bit);
-		else if (strcmp(eq + 1, "off") == 0)
-			*prof = (uint8_t)(*prof & ~bit);
-		else
-			return false;
-	}
-	return true;
-}
-
 static int set_string(char *dst, size_t cap, const char *key, const char *v, char *err, size_t ecap)
 {
 	if (*v == '\0')
@@ -156,7 +123,9 @@ static int one(struct pdso_flags *f, const char *key, const char *v, char *err, 
 		return 0;
 	}
 	if (strcmp(key, "profile") == 0) {
-		if (!parse_profile(v, &f->profile))
+		/* Unlike synack run --profile, an empty profile= is a mistake here.
+		 * Items cannot hold spaces, so only commas separate them. */
+		if (*v == '\0' || !engine_parse_profile(v, &f->profile))
 			return fail(err, cap,
 				    "--so_flags: profile=: expected e.g. rfc5961=on,rfc1337=off,timewait-recycle=off, "
 				    "got '%s'",
