@@ -6,7 +6,8 @@
  * calls for it, with the arithmetic, plus the segments a receiver must
  * drop, retransmissions, zero windows and bad checksums.
  *
- *   cap_next() ──> xp_packet() ──> observe.c   (sender side: does this
+ *   cap_next() ──> xp_packet() ──> observe.c   (the table; order of the sides)
+ *                                    ├── observe_tx.c (sender side: does this
  *                                    │           segment answer something?)
  *                                    ├── observe_rx.c (receiver side: what
  *                                    │           must the other end do?)

@@ -192,6 +192,19 @@ void xp_end_poss(const struct xp_pkt_ctx *k, int who, char *buf, size_t cap);
 enum xp_port_state xp_port_get(struct explain *x, const struct cap_addr *a, uint16_t port);
 void xp_port_set(struct explain *x, const struct cap_addr *a, uint16_t port, enum xp_port_state st);
 
+/* Frees an expectation's text and marks its slot unused. */
+void xp_exp_clear(struct xp_expect *e);
+
+/* observe_tx.c: the sender's side of k->p, called in this order by
+ * observe.c: at most one of the three answers (by P's flags), then the
+ * sender's own behaviour, then its variables and state. */
+void xp_sender_rst(struct xp_pkt_ctx *k);
+void xp_sender_synack(struct xp_pkt_ctx *k);
+void xp_sender_ack(struct xp_pkt_ctx *k);
+void xp_sender_retransmission(struct xp_pkt_ctx *k);
+void xp_sender_window(struct xp_pkt_ctx *k);
+void xp_update_sender(struct xp_pkt_ctx *k);
+
 /* observe_rx.c: what the receiver of k->p must do, by its state. */
 void xp_receive(struct xp_pkt_ctx *k);
 

@@ -2,7 +2,7 @@
  * observe_rx.c - the receiver's side: for segment P from end S, what RFC
  * 9293 §3.10.7 has end R do in the state the observer has it in. Each
  * answer R owes becomes an expectation (observe.h) that R's next segments
- * are matched against (observe.c); each segment R must reject gets a note
+ * are matched against (observe_tx.c); each segment R must reject gets a note
  * with the arithmetic; R's state and variables move as the RFC says.
  *
  *   xp_receive

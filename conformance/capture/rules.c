@@ -1,7 +1,7 @@
 /*
  * rules.c - the rules `synack explain` cites: a stable id (the JSON `rule`
  * field), the JSON `kind` it produces, and the clauses that write it down.
- * observe.c and observe_rx.c look rules up by id; README.md in this folder
+ * observe.c, observe_tx.c and observe_rx.c look rules up by id; README.md in this folder
  * lists the same table, and a test checks that the two agree.
  *
  * Kinds: rst, challenge-ack, ack-unacceptable, ignored, retransmission,
