@@ -17,6 +17,7 @@
  * 2 bad usage or a malformed script / bad option line.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -77,6 +78,9 @@ void cli_run_help(FILE *out)
 		"  --ip-version V      ipv4, ipv6 or ipv4-mapped-ipv6, as packetdrill's\n"
 		"                      --ip_version (over the scripts' own lines); ipv6 runs\n"
 		"                      are unsupported: the engine carries IPv4\n"
+		"  --local-ip A, --remote-ip A\n"
+		"                      the DUT's and the peer's addresses, as packetdrill's\n"
+		"                      --local_ip/--remote_ip: over the scripts' own lines\n"
 		"  -D, --define NAME=VALUE\n"
 		"                      as packetdrill's: a word NAME in the scripts reads as\n"
 		"                      VALUE (\"..\" a string, `..` a command, a number, a\n"
@@ -461,6 +465,18 @@ static int parse_args(struct cli_run_opts *o, struct cli_run_paths *inputs, int 
 				return CLI_USAGE;
 			}
 			o->ip_version = v;
+		} else if (strcmp(flag, "--local-ip") == 0 || strcmp(flag, "--remote-ip") == 0) {
+			unsigned char a46[16];
+			if ((v = cli_args_value(&a)) == NULL)
+				return CLI_USAGE;
+			if (inet_pton(AF_INET, v, a46) != 1 && inet_pton(AF_INET6, v, a46) != 1) {
+				cli_error(VERB, "%s: expected an IPv4 or IPv6 address, got '%s'", flag, v);
+				return CLI_USAGE;
+			}
+			if (flag[2] == 'l')
+				o->local_ip = v;
+			else
+				o->remote_ip = v;
 		} else if (strcmp(flag, "--define") == 0) {
 			if ((v = cli_args_value(&a)) == NULL || !add_define(o, flag, v))
 				return CLI_USAGE;

@@ -34,6 +34,7 @@ struct cli_run_opts {
 	struct script_define defines[64];
 	size_t n_defines;
 	const char *ip_version;    /* --ip-version, or NULL */
+	const char *local_ip, *remote_ip; /* --local-ip / --remote-ip, or NULL */
 };
 
 /* A growable list of script paths. */

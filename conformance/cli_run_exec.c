@@ -148,6 +148,8 @@ void cli_run_one(const struct cli_run_opts *o, const char *path, struct cli_run_
 	eo.ignore_win = o->ignore_win;
 	eo.tolerance_ns = o->tolerance_ns;
 	eo.ip_version = o->ip_version;
+	eo.cli_local_ip = o->local_ip;
+	eo.cli_remote_ip = o->remote_ip;
 	if (!engine_check_options(s, &eo, buf, sizeof buf - 1)) {
 		strcat(buf, "\n");
 		it->verdict = CLI_RUN_ERROR;

@@ -62,8 +62,8 @@ RES=$LOG/results.txt
 V4="--ip_version=ipv4 --local_ip=192.168.0.1 --gateway_ip=192.168.0.1 --netmask_ip=255.255.0.0 --remote_ip=192.0.2.1 -D TFO_COOKIE=3021b9d889017eeb -D CODE=host_unreachable -D CMSG_LEVEL_IP=SOL_IP -D CMSG_TYPE_RECVERR=IP_RECVERR"
 V6="--ip_version=ipv6 --mtu=1520 --local_ip=fd3d:0a0b:17d6::1 --gateway_ip=fd3d:0a0b:17d6:8888::1 --remote_ip=fd3d:fa7b:d17d::1 -D TFO_COOKIE=c1d1e9742a47a9bc -D CMSG_LEVEL_IP=SOL_IPV6 -D CMSG_TYPE_RECVERR=IPV6_RECVERR"
 
-# What synack's `run` accepts of them (the language helper adds -D and
-# --ip_version): only those options are passed on.
+# What synack's `run` accepts of them (-D, --ip-version, --local-ip and
+# --remote-ip): only those options are passed on.
 HELP=$("$SYNACK" help run 2>&1)
 synack_args() { # variant
 	args=""
@@ -72,6 +72,14 @@ synack_args() { # variant
 			args="-D TFO_COOKIE=3021b9d889017eeb -D CODE=host_unreachable -D CMSG_LEVEL_IP=SOL_IP -D CMSG_TYPE_RECVERR=IP_RECVERR"
 		else
 			args="-D TFO_COOKIE=c1d1e9742a47a9bc -D CMSG_LEVEL_IP=SOL_IPV6 -D CMSG_TYPE_RECVERR=IPV6_RECVERR"
+		fi ;;
+	esac
+	# The addresses, which win over a script's own lines on both.
+	case "$HELP" in *--local-ip*)
+		if [ "$1" = ipv4 ]; then
+			args="$args --local-ip=192.168.0.1 --remote-ip=192.0.2.1"
+		else
+			args="$args --local-ip=fd3d:0a0b:17d6::1 --remote-ip=fd3d:fa7b:d17d::1"
 		fi ;;
 	esac
 	case "$HELP" in *--ip-version*)

@@ -143,6 +143,9 @@ struct dut_syscall_ctx {
 	 * defines (-D NAME=VALUE, --define), whose value is a number or a
 	 * constant. NULL = none. */
 	const struct script_option *options;
+	/* The run's timing tolerance (tolerance_usecs), for times a call
+	 * returns in its out-arguments: recvmsg's scm_timestamping. */
+	uint64_t tolerance_ns;
 };
 #define DUT_SYS_RUNNING 0  /* started, not (yet) asleep in the kernel */
 #define DUT_SYS_BLOCKED 1  /* asleep in the kernel: a blocking call blocked */

@@ -66,6 +66,10 @@ struct engine_options {
 	uint32_t dut_ip, peer_ip; /* 0: header or default */
 	uint16_t dut_port, peer_port;
 	const char *ip_version;   /* --ip-version, over the script's line; NULL: the script's */
+	/* --local-ip / --remote-ip: over the script's --local_ip/--remote_ip
+	 * lines, as packetdrill's command line is (engine_check_options);
+	 * NULL: the script's. */
+	const char *cli_local_ip, *cli_remote_ip;
 };
 
 /* One datagram of the exchange, for the ladder and the failure pcap. */

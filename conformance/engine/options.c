@@ -4,7 +4,9 @@
  *
  * packetdrill's options a synack run can honour are applied
  * (tolerance_usecs, tolerance_percent, ip_version=ipv4, ignore=options,win,
- * local_ip / remote_ip / bind_port / connect_port); the ones that only
+ * local_ip / remote_ip / bind_port / connect_port; the run's --local-ip
+ * and --remote-ip win over the script's, as packetdrill's command line
+ * does); the ones that only
  * describe the host packetdrill runs on are accepted and have no effect
  * here (strict_segments: synack always matches segment by segment; speed,
  * verbose, tcp_ts_tick_usecs: synack never checks the DUT's TS val ...).
@@ -193,6 +195,20 @@ bool engine_check_options(const struct script *s, struct engine_options *o, char
 bad_value:
 		snprintf(err, errcap, "%s:%d: --%s: bad value '%s'", s->path, line, name, v ? v : "");
 		return false;
+	}
+	/* packetdrill reads the script's option lines first and its command
+	 * line after them ("Command line options overwrite options in
+	 * script"), so an address given to the run wins over the script's.
+	 * An IPv6 one is left, as the script's is (support.c). */
+	const char *cli[2] = {o->cli_local_ip, o->cli_remote_ip};
+	for (int i = 0; i < 2; i++) {
+		uint8_t a6[16];
+		if (cli[i] == NULL || inet_pton(AF_INET6, cli[i], a6) == 1)
+			continue;
+		if (!parse_ip(cli[i], i == 0 ? &o->dut_ip : &o->peer_ip)) {
+			snprintf(err, errcap, "--%s-ip: bad value '%s'", i == 0 ? "local" : "remote", cli[i]);
+			return false;
+		}
 	}
 	return true;
 }

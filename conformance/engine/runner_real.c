@@ -191,6 +191,7 @@ void engine_real_run(struct engine_run *e, const struct script_event *ev, uint64
 		.bind_port = e->map.dut_port,
 		.connect_port = e->map.peer_port,
 		.options = e->s->options,
+		.tolerance_ns = engine_tolerance(e, 0),
 	};
 	int rc = e->dut.ops->syscall_start(&e->dut, sc, &ctx, err);
 	if (rc == -2) {

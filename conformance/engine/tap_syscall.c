@@ -365,6 +365,42 @@ static int check_result(struct tap_sys *s, const struct job *j, char *msg, size_
 	return 0;
 }
 
+/* A struct scm_timestamping control message, compared as packetdrill
+ * does (run_system_call.c): its software timestamp (ts[0], CLOCK_REALTIME)
+ * must lie within the run's tolerance of the script's time, counted from
+ * the script's time 0 (the DUT clock's 0); an expected 0 is not compared.
+ * The kernel's timestamp is put onto the DUT clock through the offset
+ * between CLOCK_REALTIME and CLOCK_MONOTONIC taken now. */
+static bool scm_timestamping_ok(const struct tap_sys *s, const struct job *j, int i, const struct cmsghdr *c,
+				char *msg, size_t cap)
+{
+	struct scm_timestamping got;
+	if (c->cmsg_level != j->cm_level[i] || c->cmsg_type != j->cm_type[i] ||
+	    c->cmsg_len != CMSG_LEN(sizeof got)) {
+		snprintf(msg, cap, "recvmsg(): control message %d: expected level %d type %d len %zu (scm_timestamping) "
+			 "but got level %d type %d len %zu", i, j->cm_level[i], j->cm_type[i],
+			 (size_t)CMSG_LEN(sizeof got), c->cmsg_level, c->cmsg_type, (size_t)c->cmsg_len);
+		return false;
+	}
+	if (j->cm_tsv[i] == 0)
+		return true;
+	memcpy(&got, CMSG_DATA(c), sizeof got);
+	struct timespec rt, mt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	int64_t real_minus_mono = ((int64_t)rt.tv_sec - (int64_t)mt.tv_sec) * 1000000000 + (rt.tv_nsec - mt.tv_nsec);
+	int64_t at = (int64_t)got.ts[0].tv_sec * 1000000000 + got.ts[0].tv_nsec - real_minus_mono - (int64_t)s->t0;
+	int64_t off = at - j->cm_tsv[i];
+	if (off < -(int64_t)j->cm_tol_ns || off > (int64_t)j->cm_tol_ns) {
+		snprintf(msg, cap, "recvmsg(): control message %d: expected scm_timestamping at %.6f s but got %.6f s "
+			 "(off by %.6f s, tolerance %.6f s)", i, (double)j->cm_tsv[i] / 1e9, (double)at / 1e9,
+			 (double)off / 1e9, (double)j->cm_tol_ns / 1e9);
+		return false;
+	}
+	return true;
+}
+
+
 int tap_sys_finish(struct tap_sys *s, char *msg, size_t cap)
 {
 	struct job *j = &s->job;
@@ -495,6 +531,11 @@ int tap_sys_finish(struct tap_sys *s, char *msg, size_t cap)
 								 i, EE[k], j->cm_eev[i][k], got[k]);
 							return 1;
 						}
+					continue;
+				}
+				if (i < j->n_cmsg && j->cm_ts[i]) {
+					if (!scm_timestamping_ok(s, j, i, c, msg, cap))
+						return 1;
 					continue;
 				}
 				if (c->cmsg_len >= CMSG_LEN(sizeof v))

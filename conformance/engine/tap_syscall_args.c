@@ -17,6 +17,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -317,9 +318,14 @@ static bool iovec_arg(struct job *j, const struct script_expr *x, char *why, siz
 }
 
 /* recvmsg's expected control messages: [{cmsg_level=L, cmsg_type=T,
- * cmsg_data=N}, ...] with an int payload each (TCP_CM_INQ, ...). */
-static bool cmsg_expect(struct job *j, const struct script_expr *x, char *why, size_t cap)
+ * cmsg_data=N}, ...] with an int payload each (TCP_CM_INQ, ...), a
+ * struct sock_extended_err {ee_errno=...} or a struct scm_timestamping
+ * {scm_sec=S,scm_nsec=N} (its first timestamp, the software one, in the
+ * script's time). */
+static bool cmsg_expect(struct job *j, const struct script_expr *x, const struct dut_syscall_ctx *ctx, char *why,
+			size_t cap)
 {
+	j->cm_tol_ns = ctx ? ctx->tolerance_ns : 0;
 	if (x == NULL || x->kind != SCRIPT_EXPR_LIST || x->n_children > MAX_VEC) {
 		snprintf(why, cap, "expected msg_control=[{cmsg_level=..., cmsg_type=..., cmsg_data=...}]");
 		return false;
@@ -331,7 +337,21 @@ static bool cmsg_expect(struct job *j, const struct script_expr *x, char *why, s
 		if (!tap_eval(member(c, "cmsg_level"), &l, why, cap) || !tap_eval(member(c, "cmsg_type"), &t, why, cap))
 			return false;
 		j->cm_ee[j->n_cmsg] = false;
-		if (data && data->kind == SCRIPT_EXPR_STRUCT && member(data, "ee_errno")) {
+		j->cm_ts[j->n_cmsg] = false;
+		if (data && data->kind == SCRIPT_EXPR_STRUCT && member(data, "scm_sec")) {
+			int64_t sec, nsec;
+			if (!tap_eval(member(data, "scm_sec"), &sec, why, cap) ||
+			    !tap_eval(member(data, "scm_nsec"), &nsec, why, cap))
+				return false;
+			if (sec < 0 || sec > 1000000 || nsec < 0 || nsec >= 1000000000) {
+				snprintf(why, cap, "scm_timestamping {scm_sec=%" PRId64 ",scm_nsec=%" PRId64
+					 "}: not a time of the script", sec, nsec);
+				return false;
+			}
+			j->cm_tsv[j->n_cmsg] = sec * 1000000000 + nsec;
+			j->cm_ts[j->n_cmsg] = true;
+			d = 0;
+		} else if (data && data->kind == SCRIPT_EXPR_STRUCT && member(data, "ee_errno")) {
 			/* struct sock_extended_err (MSG_ERRQUEUE: zerocopy, errors) */
 			static const char *const EE[6] = {"ee_errno", "ee_origin", "ee_type",
 							  "ee_code", "ee_info", "ee_data"};
@@ -345,7 +365,7 @@ static bool cmsg_expect(struct job *j, const struct script_expr *x, char *why, s
 			d = 0;
 		} else if (data == NULL || data->kind == SCRIPT_EXPR_STRUCT || data->kind == SCRIPT_EXPR_LIST) {
 			snprintf(why, cap, "control messages whose data is this kind of struct (cmsg_data={...}): "
-				 "only int data and sock_extended_err are compared");
+				 "only int data, sock_extended_err and scm_timestamping are compared");
 			return false;
 		} else if (!tap_eval(data, &d, why, cap)) {
 			return false;
@@ -396,7 +416,7 @@ static bool msghdr_arg(struct job *j, const struct script_expr *x, bool fastopen
 				snprintf(why, cap, "control messages sent with sendmsg()");
 				return false;
 			}
-			if (!cmsg_expect(j, c->rhs, why, cap))
+			if (!cmsg_expect(j, c->rhs, ctx, why, cap))
 				return false;
 			j->msg.msg_control = j->cu.buf;
 			j->msg.msg_controllen = sizeof j->cu.buf;

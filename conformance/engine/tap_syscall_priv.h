@@ -72,6 +72,11 @@ struct job {
 	int cm_level[MAX_VEC], cm_type[MAX_VEC], cm_data[MAX_VEC];
 	bool cm_ee[MAX_VEC];
 	uint32_t cm_eev[MAX_VEC][6];
+	/* struct scm_timestamping: ts[0] in script time (ns), 0 = not compared,
+	 * as packetdrill ignores a zero one; within cm_tol_ns of it. */
+	bool cm_ts[MAX_VEC];
+	int64_t cm_tsv[MAX_VEC];
+	uint64_t cm_tol_ns;
 	/* Aligned as a cmsghdr, without holding one: glibc's has a flexible
 	 * array member, which may not sit in the middle of a struct. */
 	struct {

@@ -72,6 +72,31 @@ static void enter(struct script_parser *p)
 			    SCRIPT_MAX_NESTING);
 }
 
+static bool is_member(const struct script_expr *c, const char *name)
+{
+	return c != NULL && c->kind == SCRIPT_EXPR_ASSIGN && c->lhs != NULL && c->lhs->text != NULL &&
+	       strcmp(c->lhs->text, name) == 0;
+}
+
+/* packetdrill's scm_timestamping data has one form only,
+ * {scm_sec=INTEGER,scm_nsec=INTEGER} (its parser.y): anything else that
+ * names either member is an input error here, as it is there. */
+static void check_scm_timestamping(struct script_parser *p, const struct script_expr *e)
+{
+	bool named = false;
+	for (const struct script_expr *c = e->child; c; c = c->next)
+		named |= is_member(c, "scm_sec") || is_member(c, "scm_nsec");
+	if (!named)
+		return;
+	const struct script_expr *a = e->child, *b = a ? a->next : NULL;
+	bool ok = e->n_children == 2 && is_member(a, "scm_sec") && is_member(b, "scm_nsec") &&
+		  a->rhs->kind == SCRIPT_EXPR_INT && b->rhs->kind == SCRIPT_EXPR_INT && a->rhs->num >= 0 &&
+		  b->rhs->num >= 0 && b->rhs->num < 1000000000;
+	if (!ok)
+		script_fail(p->ctx, e->loc, "scm_timestamping: expected {scm_sec=SECONDS,scm_nsec=NANOSECONDS} "
+			    "(integers, nanoseconds below 1000000000)");
+}
+
 static struct script_expr *parse_primary(struct script_parser *p, bool calls)
 {
 	const struct script_token *t = &p->tok[0];
@@ -121,6 +146,8 @@ static struct script_expr *parse_primary(struct script_parser *p, bool calls)
 			script_p_advance(p);
 			parse_items(p, e, close, e->loc);
 			p->depth--;
+			if (close == '}')
+				check_scm_timestamping(p, e);
 			return e;
 		}
 		break;
