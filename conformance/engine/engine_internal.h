@@ -108,6 +108,9 @@ struct engine_conn {
 	 * wire, latest ENGINE_TS_MAP (runner_ts.c). */
 	uint32_t ts_script[ENGINE_TS_MAP], ts_live[ENGINE_TS_MAP];
 	unsigned ts_n, ts_next;
+	/* The connection's first such pair, for --tcp_ts_ecr_scaled. */
+	bool ts_first_known;
+	uint32_t ts_first_script, ts_first_live;
 };
 
 struct engine_qpkt {
@@ -199,6 +202,8 @@ int engine_app(struct engine_run *e, const struct script_event *ev, const struct
 /* The adapter's event for a script's `event X`. */
 enum dut_app_event engine_dut_event(enum script_app_event ev);
 uint64_t engine_tolerance(const struct engine_run *e, uint64_t gap);
+/* The latest the pending call may return (runner_real.c). */
+uint64_t engine_pending_late(const struct engine_run *e);
 /* Runs the DUT until the pending blocking call completes or `limit`. */
 void engine_wait_pending(struct engine_run *e, uint64_t limit);
 

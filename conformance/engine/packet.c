@@ -78,6 +78,13 @@ int engine_encode_options(const struct script_packet *p, const struct engine_map
 				if (inbound) {
 					l = to_wire_ack(m, l, false);
 					r = to_wire_ack(m, r, false);
+				} else if (m->peer_isn_known) {
+					/* The DUT's blocks are the peer's numbers, counted
+					 * from the peer's ISN as its ack is (verify.c), as
+					 * packetdrill maps an outbound SACK's blocks with
+					 * the ack's offset. */
+					l += m->peer_isn;
+					r += m->peer_isn;
 				}
 				wire_put32(tmp + k, l);
 				wire_put32(tmp + k + 4, r);

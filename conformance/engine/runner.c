@@ -951,7 +951,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 		if (e.pending.active) {
 			/* A blocking call must have returned before a later line. */
 			struct window w = window_of(&e, ev);
-			uint64_t late = e.pending.end + engine_tolerance(&e, 0);
+			uint64_t late = engine_pending_late(&e);
 			if (w.lo > late) {
 				engine_advance_to(&e, late);
 				engine_sys_poll(&e, true);
@@ -963,7 +963,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 		last = ev;
 	}
 	if (!e.stop && e.pending.active) {
-		engine_advance_to(&e, e.pending.end + engine_tolerance(&e, 0));
+		engine_advance_to(&e, engine_pending_late(&e));
 		engine_sys_poll(&e, true);
 	}
 	if (!e.stop && !e.real_sys)

@@ -148,6 +148,7 @@ int engine_conn_outbound(struct engine_run *e, const struct engine_seg *seg, con
 		 * tuple was used for before, and the current one from now on. */
 		e->fresh_syn = false;
 		c->dut_isn_known = c->peer_isn_known = false;
+		c->ts_first_known = false;
 		e->map.dut_port = c->dut_port;
 		e->map.peer_ip = c->peer_ip;
 		e->map.peer_port = c->peer_port;

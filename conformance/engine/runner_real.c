@@ -121,6 +121,20 @@ static void finish(struct engine_run *e, const struct script_event *ev, bool che
 		engine_unsupported(e, ev, "%s", msg);
 }
 
+/* The latest a pending call may return: its end time and the tolerance
+ * of its duration, max(tolerance_usecs, tolerance_percent of it), which
+ * finish() checks it against (packetdrill's end-time check of a blocking
+ * call). A later line before then does not wait for it, as packetdrill's
+ * main thread goes on with the script while its system-call thread
+ * blocks. */
+uint64_t engine_pending_late(const struct engine_run *e)
+{
+	const struct engine_pending *p = &e->pending;
+	if (p->kind != ENGINE_PEND_REAL || p->ev == NULL)
+		return p->end + engine_tolerance(e, 0);
+	return p->end + engine_tolerance(e, (uint64_t)p->ev->u.syscall.end_ns - (uint64_t)p->ev->time.lo_ns);
+}
+
 void engine_real_poll(struct engine_run *e, bool final)
 {
 	struct engine_pending *p = &e->pending;
@@ -180,11 +194,18 @@ void engine_real_run(struct engine_run *e, const struct script_event *ev, uint64
 	/* An active open starts a new connection: its SYN sets the DUT's ISN. */
 	if (strcmp(sc->name, "connect") == 0 || mentions(sc->args, "MSG_FASTOPEN"))
 		engine_conn_connecting(e);
-	/* A new socket is packetdrill's socket under test from now on. */
+	/* A new socket is packetdrill's socket under test from now on. An
+	 * inbound SYN makes a child connection (a new peer port) only while
+	 * it listens: packetdrill's handle_listen_for_script_packet() takes
+	 * a SYN as a new connection only for a socket in
+	 * SOCKET_PASSIVE_LISTENING, which listen() sets; a SYN to a
+	 * connecting socket (a simultaneous open) goes to its own tuple. */
 	if (strcmp(sc->name, "socket") == 0) {
 		e->sut_known = false;
-		e->sut_listening = true;
+		e->sut_listening = false;
 	}
+	if (strcmp(sc->name, "listen") == 0)
+		e->sut_listening = true;
 	struct dut_syscall_ctx ctx = {
 		.bind_ip = e->map.dut_ip,
 		.connect_ip = e->map.peer_ip,

@@ -14,7 +14,9 @@
  * valid if the ACK bit is set in the TCP header." (tests/e2e/tap_real/
  * ts-ecr.pkt fails without the mapping). An ecr with no recorded val is packetdrill's error
  * "unable to infer live TS ecr" (only where the calls are real: tap
- * running a packetdrill-language script).
+ * running a packetdrill-language script), unless the script sets
+ * --tcp_ts_ecr_scaled: then, as packetdrill does, it is moved by the
+ * offset between the connection's first recorded script and wire vals.
  */
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +76,11 @@ void engine_ts_outbound(struct engine_run *e, int conn, const struct script_pack
 		return;
 	struct engine_conn *c = &e->conns[conn];
 	uint32_t live = get32(seg->opt + off);
+	if (!c->ts_first_known) {
+		c->ts_first_known = true;
+		c->ts_first_script = o->u.ts.val;
+		c->ts_first_live = live;
+	}
 	for (unsigned i = 0; i < c->ts_n; i++)
 		if (c->ts_script[i] == o->u.ts.val) {
 			c->ts_live[i] = live;
@@ -84,6 +91,14 @@ void engine_ts_outbound(struct engine_run *e, int conn, const struct script_pack
 	c->ts_next = (c->ts_next + 1) % ENGINE_TS_MAP;
 	if (c->ts_n < ENGINE_TS_MAP)
 		c->ts_n++;
+}
+
+static bool ts_ecr_scaled(const struct script *s)
+{
+	for (const struct script_option *op = s->options; op; op = op->next)
+		if (!op->is_define && strcmp(op->name, "tcp_ts_ecr_scaled") == 0)
+			return true;
+	return false;
 }
 
 bool engine_ts_inbound(struct engine_run *e, int conn, uint8_t *d, size_t len, char *err, size_t cap)
@@ -103,14 +118,28 @@ bool engine_ts_inbound(struct engine_run *e, int conn, uint8_t *d, size_t len, c
 	uint8_t *ecr = tcp + 20 + off + 4;
 	uint32_t want = get32(ecr);
 	const struct engine_conn *c = conn >= 0 ? &e->conns[conn] : NULL;
-	for (unsigned i = 0; c && i < c->ts_n; i++)
+	bool found = false;
+	uint32_t live = 0;
+	for (unsigned i = 0; c && i < c->ts_n && !found; i++)
 		if (c->ts_script[i] == want) {
-			put32(ecr, c->ts_live[i]);
-			uint32_t src = get32(d + 12), dst = get32(d + 16);
-			tcp[16] = tcp[17] = 0;
-			tcp_checksum(tcp, len - ihl, src, dst);
-			return true;
+			live = c->ts_live[i];
+			found = true;
 		}
+	/* packetdrill's --tcp_ts_ecr_scaled: an ecr that names no val is
+	 * moved by the offset between the connection's first script and
+	 * wire TS vals (an ecr the DUT never sent, which it must reject,
+	 * stays one). */
+	if (!found && c && c->ts_first_known && ts_ecr_scaled(e->s)) {
+		live = want - c->ts_first_script + c->ts_first_live;
+		found = true;
+	}
+	if (found) {
+		put32(ecr, live);
+		uint32_t src = get32(d + 12), dst = get32(d + 16);
+		tcp[16] = tcp[17] = 0;
+		tcp_checksum(tcp, len - ihl, src, dst);
+		return true;
+	}
 	snprintf(err, cap, "unable to infer live TS ecr for script TS ecr %u; no matching or preceding outbound TS val",
 		 want);
 	return false;
