@@ -305,13 +305,18 @@ static bool iovec_arg(struct job *j, const struct script_expr *x, char *why, siz
 			return false;
 		total += len[n];
 	}
-	if (!alloc_buf(j, total, why, cap))
+	/* Each entry its own stretch with a gap after it, as packetdrill
+	 * allocates each one apart (its iovec_new): contiguous entries would
+	 * let MSG_ZEROCOPY's pinned pages merge into one frag, where apart
+	 * each one is a frag of its own (zerocopy/maxfrags counts them). */
+	enum { IOV_GAP = 16 };
+	if (!alloc_buf(j, total + (int64_t)n * IOV_GAP, why, cap))
 		return false;
 	size_t off = 0;
 	for (int i = 0; i < n; i++) {
 		j->iov[i].iov_base = (char *)j->buf + off;
 		j->iov[i].iov_len = (size_t)len[i];
-		off += (size_t)len[i];
+		off += (size_t)len[i] + IOV_GAP;
 	}
 	j->iovcnt = n;
 	return true;
