@@ -61,6 +61,9 @@ struct dut_config {
 	 * false: tcp_rmem/tcp_wmem and SYN backoff pinned to Linux's classic
 	 * defaults, the same on every host. */
 	bool fresh_sysctls;
+	/* inbound_gso adapters: packetdrill's --mss, the gso_size of every
+	 * inbound TCP datagram (0: none). */
+	uint16_t gso_mss;
 };
 
 struct dut_packet {
@@ -270,6 +273,9 @@ struct dut_ops {
 	int (*tcp_info_vars)(struct dut *d, char *buf, size_t cap);
 	/* The largest datagram inject() takes (0: DUT_MAX_PKT). */
 	size_t max_pkt;
+	/* inject() hands TCP datagrams to the kernel as GSO packets of
+	 * dut_config.gso_mss-byte segments (packetdrill's --mss). */
+	bool inbound_gso;
 };
 
 struct dut {

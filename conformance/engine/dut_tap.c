@@ -454,8 +454,17 @@ static int tap_inject(struct dut *d, const uint8_t *ip, size_t len)
 	memcpy(e.src, t->peer_mac, 6);
 	e.ethertype = ETH_TYPE_IPV4;
 	/* A zero virtio header: checksums complete, no GSO (as packetdrill
-	 * writes its segments). */
+	 * writes its segments); with --mss, a TCP datagram asks for GSO
+	 * segments of that size, as packetdrill's tun write does (gso_type
+	 * TCPV4 and gso_size only, whatever the datagram's length). */
 	memset(frame, 0, VNET_LEN);
+	if (t->cfg.gso_mss != 0 && len >= 20 && ip[9] == 6 /* TCP */) {
+		struct virtio_net_hdr h;
+		memset(&h, 0, sizeof h);
+		h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		h.gso_size = t->cfg.gso_mss;
+		memcpy(frame, &h, sizeof h);
+	}
 	(void)eth_emit(&e, frame + VNET_LEN, FRAME_MAX - VNET_LEN);
 	memcpy(frame + VNET_LEN + ETH_HDR_LEN, ip, len);
 	capture(t, frame + VNET_LEN, ETH_HDR_LEN + len);
@@ -712,4 +721,5 @@ const struct dut_ops dut_tap_ops = {
 	.shell = tap_shell,
 	.tcp_info_vars = tap_tcp_info_vars,
 	.max_pkt = 65535,
+	.inbound_gso = true,
 };

@@ -70,6 +70,7 @@ struct engine_options {
 	 * lines, as packetdrill's command line is (engine_check_options);
 	 * NULL: the script's. */
 	const char *cli_local_ip, *cli_remote_ip;
+	uint16_t gso_mss;         /* the script's --mss (engine_check_options); 0: none */
 };
 
 /* One datagram of the exchange, for the ladder and the failure pcap. */
@@ -115,8 +116,9 @@ bool engine_check_options(const struct script *s, struct engine_options *o, char
 
 /* The first option line of the script that synack accepts but does not
  * honour ("--mtu=9000: the DUT's link MTU is 1500"), with its line, or
- * NULL. */
-const char *engine_option_unsupported(const struct script *s, int *line, char *buf, size_t cap);
+ * NULL. ops: the DUT (--mss is honoured by an inbound_gso one), or NULL. */
+const char *engine_option_unsupported(const struct script *s, const struct dut_ops *ops, int *line, char *buf,
+				      size_t cap);
 
 /* support.c: the first construct of the script that no DUT of this engine
  * can carry (IPv6, TCP over UDP, md5 valid, an option above), as

@@ -102,10 +102,17 @@ static const struct {
 	{"wire_server_dev", "packetdrill's two-machine wire mode"},
 };
 
-const char *engine_option_unsupported(const struct script *s, int *line, char *buf, size_t cap)
+const char *engine_option_unsupported(const struct script *s, const struct dut_ops *ops, int *line, char *buf,
+				      size_t cap)
 {
 	for (const struct script_option *op = s->options; op; op = op->next) {
 		if (op->is_define)
+			continue;
+		/* packetdrill's --mss: every inbound TCP datagram is written
+		 * to its tun device with a virtio header asking for GSO
+		 * segments of that size (its netdev.c); an adapter that writes
+		 * the same header honours it. */
+		if (strcmp(op->name, "mss") == 0 && ops != NULL && ops->inbound_gso)
 			continue;
 		*line = op->loc.line;
 		if (strcmp(op->name, "mtu") == 0 && op->value != NULL && strcmp(op->value, "1500") != 0) {
@@ -158,6 +165,10 @@ bool engine_check_options(const struct script *s, struct engine_options *o, char
 			if (v == NULL || (strcmp(v, "ipv4") != 0 && strcmp(v, "ipv6") != 0 &&
 					  strcmp(v, "ipv4-mapped-ipv6") != 0))
 				goto bad_value;
+		} else if (strcmp(name, "mss") == 0) {
+			if (!parse_uint(v, 65535, &n) || n == 0)
+				goto bad_value;
+			o->gso_mss = (uint16_t)n;
 		} else if (strcmp(name, "mtu") == 0) {
 			if (!parse_uint(v, 65535, &n) || n < 68) /* RFC 791: every host takes 68 */
 				goto bad_value;

@@ -935,6 +935,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	cfg.seed = o->seed;
 	cfg.pcap_path = o->adapter_pcap;
 	cfg.fresh_sysctls = e.real_sys && engine_script_has_shell(s);
+	cfg.gso_mss = o->gso_mss;
 	e.dut.ops = o->dut_ops;
 	if (o->dut_ops->open(&e.dut, &cfg, err) != 0) {
 		fprintf(e.msgs, "%s: the %s DUT did not start: %s\n", s->path, o->dut_ops->name, err);

@@ -65,7 +65,7 @@ const char *engine_construct_unsupported(const struct script *s, const struct en
 				 "only (sim: an IPv4 stack; tap: IPv6 off in its namespace)", s->path);
 		return buf;
 	}
-	if (engine_option_unsupported(s, &line, why, sizeof why) != NULL) {
+	if (engine_option_unsupported(s, o->dut_ops, &line, why, sizeof why) != NULL) {
 		snprintf(buf, cap, "%s:%d: %s", s->path, line, why);
 		*at = line;
 		return buf;
