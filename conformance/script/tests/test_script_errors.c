@@ -51,6 +51,13 @@ static const struct bad bad_scripts[] = {
 	 "t.pkt:1:27: fast open cookie longer than 36 bytes"},
 	{"0 close(3) = 0 $",
 	 "t.pkt:1:16: unexpected character '$'"},
+	/* packetdrill's one form of scm_timestamping data */
+	{"0 recvmsg(3, {msg_control=[{cmsg_data={scm_nsec=5,scm_sec=0}}]}, 0) = 0",
+	 "t.pkt:1:39: scm_timestamping: expected {scm_sec=SECONDS,scm_nsec=NANOSECONDS} "
+	 "(integers, nanoseconds below 1000000000)"},
+	{"0 recvmsg(3, {msg_control=[{cmsg_data={scm_sec=0,scm_nsec=1000000000}}]}, 0) = 0",
+	 "t.pkt:1:39: scm_timestamping: expected {scm_sec=SECONDS,scm_nsec=NANOSECONDS} "
+	 "(integers, nanoseconds below 1000000000)"},
 	{"0 < S 0:0(0) win 99999999999999999999",
 	 "t.pkt:1:18: number too large"},
 	{"0 < S 0:0(0) win 10ms",
