@@ -34,7 +34,7 @@
 #include "outfile.h"
 
 #define VERB "diff"
-#define MAX_JOBS 64u
+#define MAX_JOBS 256u
 #define MAX_TALLY 256u
 
 void cli_diff_help(FILE *out)
@@ -493,7 +493,7 @@ static void progress(const struct opts *o, const struct campaign *cp)
 /* The state after every STATE_EVERY scenarios taken (and at the end). */
 #define STATE_EVERY 16u
 /* How far ahead of the oldest unfinished scenario workers may run. */
-#define POOL_AHEAD 256u
+#define POOL_AHEAD 8192u
 
 /* One process: scenarios in order. */
 static int run_inline(const struct opts *o, const struct dconfig *c, uint32_t wa, uint32_t wb,
@@ -692,7 +692,7 @@ static bool parse_args(int argc, char **argv, struct opts *o, bool *help)
 			if (!cli_parse_u64(VERB, flag, val, 1, 100000000, "a count from 1 to 100000000", &o->count))
 				return false;
 		} else if (strcmp(flag, "-j") == 0 || strcmp(flag, "--jobs") == 0) {
-			if (!cli_parse_u64(VERB, flag, val, 1, MAX_JOBS, "a number of jobs from 1 to 64", &o->jobs))
+			if (!cli_parse_u64(VERB, flag, val, 1, MAX_JOBS, "a number of jobs from 1 to 256", &o->jobs))
 				return false;
 		} else if (strcmp(flag, "--out") == 0) {
 			if (val[0] == '\0') {
