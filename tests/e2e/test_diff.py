@@ -54,7 +54,7 @@ def tree(d):
     (("-n", "0", "sim", "sim"), "-n: expected a count"),
     (("-n", "x", "sim", "sim"), "-n: expected a count"),
     (("-j", "0", "sim", "sim"), "-j: expected a number of jobs"),
-    (("-j99", "sim", "sim"), "-j: expected a number of jobs"),
+    (("-j257", "sim", "sim"), "-j: expected a number of jobs"),
     (("--seed", "-1", "sim", "sim"), "--seed: expected a number"),
     (("--frobnicate", "sim", "sim"), "unknown option '--frobnicate'"),
     (("--mutate", "nosuch", "sim", "sim"), "--mutate"),
