@@ -121,8 +121,11 @@ static void strip_location(const char *msg, char *out, size_t cap)
  *     segment has been resent RTX_GIVE_UP times (a stack may give up,
  *     RFC 9293 §3.8.3 R2), or the peer's window was ever below 65535
  *     (a zero-window probe may stand in for the resend, §3.8.6.1).
- * slack: 10 % of I(k-1) and twice the timing tolerance. A breach is a key
- * of its epoch, so the other DUT's trace, which has none, differs there. */
+ * slack: 20 % of I(k-1) and twice the timing tolerance below, 30 % and
+ * three times above (Linux's timer wheel fires a timer of seconds up to
+ * 12.5 % late, and a loaded host reads the frame later still: seed 400,
+ * scenario 93, a FIN resent 8.3 s and then 17.9 s later). A breach is a
+ * key of its epoch, so the other DUT's trace, which has none, differs. */
 #define RTX_GIVE_UP 6u
 
 static void rtx_breach(struct dtrace *tr, size_t ep, uint64_t t, const char *what, uint32_t seq, uint64_t got,
@@ -179,8 +182,8 @@ static void check_rtx(struct dtrace *tr, const struct dscen *sc, const uint64_t 
 			const char *what = (a->flags & SCRIPT_TCP_SYN) ? "SYN" : a->len > 0 ? "data at" : "FIN at";
 			for (size_t k = 3; k < n; k++) {
 				uint64_t prev = t[k - 1] - t[k - 2], cur = t[k] - t[k - 1];
-				uint64_t slack = prev / 10u + slack_abs;
-				uint64_t lo = prev > slack ? prev - slack : 0, hi = 2u * prev + slack;
+				uint64_t slack = prev / 5u + slack_abs;
+				uint64_t lo = prev > slack ? prev - slack : 0, hi = 2u * prev + 3u * slack / 2u;
 				if (cur < lo || cur > hi) {
 					rtx_breach(tr, ep, t[k], what, a->seq, cur, lo, hi);
 					break;
@@ -188,7 +191,7 @@ static void check_rtx(struct dtrace *tr, const struct dscen *sc, const uint64_t 
 			}
 			if (n >= 3 && n < RTX_GIVE_UP && !small_wnd && !reset) {
 				uint64_t prev = t[n - 1] - t[n - 2];
-				uint64_t hi = 2u * prev + prev / 10u + slack_abs;
+				uint64_t hi = 2u * prev + 3u * (prev / 5u + slack_abs) / 2u;
 				if (2u * prev <= 60000000000ull && stop > t[n - 1] && stop - t[n - 1] > hi)
 					rtx_breach(tr, ep, stop, "not resent:", a->seq, stop - t[n - 1], 0, hi);
 			}

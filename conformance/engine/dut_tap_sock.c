@@ -275,7 +275,7 @@ static void scan_conn(struct dut_tap *t, struct dut_tap_conn *c)
  * tells it on entering TIME-WAIT). It is followed on for tcp_state(). */
 static void scan_orphan(struct dut_tap *t, struct dut_tap_conn *c)
 {
-	struct dut_tap_diag_query q = {.lport = c->lport, .rport = c->rport, .rip = c->rip};
+	struct dut_tap_diag_query q = {.lport = c->lport, .rport = c->rport, .lip = c->lip, .rip = c->rip};
 	if (dut_tap_diag_lookup(t, &q) < 0)
 		return;
 	if ((q.state < 0 || q.state == LX_TIME_WAIT) && !c->closed_seen) {
