@@ -207,6 +207,19 @@ static void run_scenario(const struct opts *o, const struct dconfig *c, uint32_t
 	diff_copy(rec->what, sizeof rec->what, cmp.what);
 	if (cmp.profile)
 		diff_copy(rec->profile, sizeof rec->profile, cmp.profile);
+	if (cmp.v == DV_DIVERGED && (!c->a->virtual_time || !c->b->virtual_time)) {
+		/* Against a real-time DUT a divergence must show again: one that
+		 * a second run of the scenario does not show came from the host
+		 * (a frame read late under load), not from a stack. Counted
+		 * under its own name (KNOWN.md), never hidden. */
+		struct dcompare again;
+		diff_one(c, &sc, ta, tb, &again);
+		if (again.v != DV_DIVERGED) {
+			rec->v = DV_EXPLAINED;
+			diff_copy(rec->profile, sizeof rec->profile, "realtime-unstable");
+			cmp.v = DV_EXPLAINED;
+		}
+	}
 	if (cmp.v == DV_DIVERGED) {
 		size_t steps = sc.n;
 		unsigned used = diff_shrink(c, &sc, (unsigned)o->shrink);

@@ -43,6 +43,7 @@ const char *const diff_profiles[] = {
 	"linux-after-fin-silent",
 	"linux-synfin-listen",
 	"linux-shut-rd",
+	"realtime-unstable",
 	"linux-timewait-data-ack",
 	"linux-full-close",
 	"linux-orphan-abort",
@@ -493,6 +494,14 @@ static bool open_late(const struct dtrace *t)
 	for (size_t i = 0; t->ok && t->n_epochs > 0 && i < t->e[0].n; i++)
 		if (strncmp(t->e[0].k[i].err, "timing error", 12) == 0)
 			return true;
+	/* A resend timer out of its bounds (trace.c check_rtx) on a real-time
+	 * DUT: the times are when we read the frames, and a loaded host reads
+	 * some late (seen: 0.9 s, seed 1402, scenario 429 at -j 128). A
+	 * stack's own timer fault shows on every run. */
+	for (size_t e = 1; t->ok && e < t->n_epochs; e++)
+		for (size_t i = 0; i < t->e[e].n; i++)
+			if (strncmp(t->e[e].k[i].err, "rtx timer", 9) == 0)
+				return true;
 	return false;
 }
 
