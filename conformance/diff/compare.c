@@ -193,6 +193,19 @@ static bool any_rst(const struct depoch *e)
 	return false;
 }
 
+/* Both sent a RST with the same flags and ack, at different seqs. */
+static bool rst_seq_differs(const struct depoch *a, const struct depoch *b)
+{
+	for (size_t i = 0; i < a->n; i++)
+		for (size_t j = 0; j < b->n; j++) {
+			const struct dkey *x = &a->k[i], *y = &b->k[j];
+			if (x->err[0] == '\0' && y->err[0] == '\0' && (x->flags & SCRIPT_TCP_RST) && x->flags == y->flags &&
+			    x->ack == y->ack && x->seq != y->seq)
+				return true;
+		}
+	return false;
+}
+
 static bool any_err(const struct depoch *e)
 {
 	for (size_t i = 0; i < e->n; i++)
@@ -339,6 +352,14 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 		return rcvbuf_before(sc, rs, i, a, b);
 	if (st->kind == D_ABORT && r->closed)
 		return "linux-orphan-abort";
+	/* The same rule for Linux's RST (tcp_send_active_reset uses
+	 * tcp_acceptable_seq too): SEQ = SND.UNA + SND.WND once the peer's
+	 * window is below what was sent; found: seed 1402, scenario 1054,
+	 * `abort` after a `win 0` inside Linux's window only. */
+	for (size_t j = 0; j <= i && rst_seq_differs(a, b); j++)
+		if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK) &&
+		    (sc->s[j].win == 0 || sc->s[j].win < rs[j].snd_nxt - rs[j].snd_una))
+			return "linux-ack-seq-window-edge";
 	/* A RST one stack took and the other did not shows at the next
 	 * segment or action: one answers it with RST or an error (the
 	 * connection is gone), the other with an ACK or data. */
