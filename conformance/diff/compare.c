@@ -45,6 +45,8 @@ const char *const diff_profiles[] = {
 	"linux-shut-rd",
 	"realtime-unstable",
 	"fin-wait-2-timeout",
+	"sws-sender",
+	"linux-abort-last-ack",
 	"linux-timewait-data-ack",
 	"linux-full-close",
 	"linux-orphan-abort",
@@ -308,6 +310,34 @@ static bool pure_ack_missing(const struct depoch *a, const struct depoch *b)
 	return false;
 }
 
+/* A send before step i with no segment from the peer since: its data
+ * is unacknowledged whatever the model guessed (seed 1402, scenario
+ * 1865: the model took a segment for out of window that was not). */
+static bool send_unacked_before(const struct dscen *sc, size_t i)
+{
+	for (size_t j = i; j-- > 0;) {
+		if (sc->s[j].kind == D_SEG)
+			return false;
+		if (sc->s[j].kind == D_SEND)
+			return true;
+	}
+	return false;
+}
+
+/* An ACK of our FIN before step i at exactly Linux's right edge:
+ * Linux takes its ACK (the inclusive edge, linux-right-edge), our
+ * stack and the model do not, so Linux is in FIN-WAIT-2 where the model
+ * says FIN-WAIT-1. */
+static bool fin_acked_at_linux_edge(const struct dscen *sc, const struct dresolved *rs, size_t i, unsigned allow)
+{
+	for (size_t j = 0; j < i; j++)
+		if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK) && sc->s[j].seq_off == 0 &&
+		    sc->s[j].seq_edge == ((allow & DIFF_LINUX_IS_B) ? E_RCV_RIGHT_B : E_RCV_RIGHT_A) &&
+		    (int32_t)(rs[j].ack - rs[j].snd_una) > 0)
+			return true;
+	return false;
+}
+
 static const char *classify(const struct dscen *sc, const struct dresolved *rs, size_t ep, const struct depoch *a,
 			    const struct depoch *b, const struct dtrace *ta, const struct dtrace *tb, unsigned allow)
 {
@@ -332,8 +362,18 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	 * (Nagle; the congestion window after a timeout). */
 	if ((st->kind == D_SEND || st->kind == D_SEG || st->kind == D_CLOSE || st->kind == D_SHUT_WR ||
 	     st->kind == D_SHUT_RDWR) &&
-	    r->snd_una != r->snd_nxt && only_data_differs(a, b))
+	    (r->snd_una != r->snd_nxt || send_unacked_before(sc, i)) && only_data_differs(a, b))
 		return "nagle-cwnd";
+	/* New data shorter than a segment into a window below half the
+	 * largest the peer offered: Linux waits (sender SWS avoidance), ours
+	 * sends (seed 1402, scenario 14873). */
+	if (st->kind == D_SEND && only_data_differs(a, b))
+		for (size_t j = i; j-- > 0;)
+			if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK)) {
+				if (sc->s[j].win > 0 && sc->s[j].win < 32768)
+					return "sws-sender";
+				break;
+			}
 	/* Half-closed (shutdown SHUT_WR, the socket kept) in FIN-WAIT-2
 	 * across a jump of a minute: our stack gives up on a peer that
 	 * never sends its FIN (net_config.fin_wait2_timeout_ms, 60 s);
@@ -362,6 +402,13 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 		return rcvbuf_before(sc, rs, i, a, b);
 	if (st->kind == D_ABORT && r->closed)
 		return "linux-orphan-abort";
+	/* ABORT (or close with unread data, which the adapters make an
+	 * ABORT) once our FIN is out and the peer's taken: Linux resets, RFC
+	 * 9293 §3.10.5 deletes the TCB silently (seed 1402, scenarios 2210,
+	 * 18715). */
+	if ((st->kind == D_ABORT || st->kind == D_CLOSE) && !r->closed && state_is(r->state, "LAST-ACK", "CLOSING") &&
+	    any_rst(a) != any_rst(b))
+		return "linux-abort-last-ack";
 	/* The same rule for Linux's RST (tcp_send_active_reset uses
 	 * tcp_acceptable_seq too): SEQ = SND.UNA + SND.WND once the peer's
 	 * window is below what was sent; found: seed 1402, scenario 1054,
@@ -373,7 +420,9 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	/* A RST one stack took and the other did not shows at the next
 	 * segment or action: one answers it with RST or an error (the
 	 * connection is gone), the other with an ACK or data. */
-	for (size_t j = i + 1; j-- > 0 && (any_rst(a) != any_rst(b) || any_err(a) != any_err(b));) {
+	/* (Or answers nothing at all: a segment with RST to the listener
+	 * that is left; seed 1402, scenario 14491.) */
+	for (size_t j = i + 1; j-- > 0 && (any_rst(a) != any_rst(b) || any_err(a) != any_err(b) || (a->n == 0) != (b->n == 0));) {
 		const struct dstep *o = &sc->s[j];
 		if (o->kind != D_SEG || !(o->flags & SCRIPT_TCP_RST))
 			continue;
@@ -410,6 +459,10 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	if ((f & (SCRIPT_TCP_ACK | SCRIPT_TCP_FIN | SCRIPT_TCP_SYN | SCRIPT_TCP_RST)) == SCRIPT_TCP_ACK && st->len == 0 &&
 	    r->closed && state_is(r->state, "FIN-WAIT-2", "TIME-WAIT") && (int32_t)(r->ack - r->snd_nxt) > 0)
 		return "linux-orphan-ack";
+	/* ... and takes a FIN whatever its ACK (seed 1402, scenario 16308). */
+	if ((f & (SCRIPT_TCP_ACK | SCRIPT_TCP_FIN | SCRIPT_TCP_SYN | SCRIPT_TCP_RST)) == (SCRIPT_TCP_ACK | SCRIPT_TCP_FIN) &&
+	    r->closed && state_is(r->state, "FIN-WAIT-2", NULL) && (int32_t)(r->ack - r->snd_nxt) > 0)
+		return "linux-orphan-ack";
 	bool right = st->seq_edge == E_RCV_RIGHT_A || st->seq_edge == E_RCV_RIGHT_B;
 	if (right && st->seq_off == 0 && (f & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)))
 		return "linux-right-edge";
@@ -417,6 +470,17 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 		return "linux-synfin-listen";
 	if ((f & SCRIPT_TCP_RST) && state_is(r->state, "FIN-WAIT-2", "TIME-WAIT"))
 		return "linux-orphan-rst";
+	/* The model says FIN-WAIT-1, but an ACK of our FIN came before at
+	 * exactly Linux's right edge, which Linux takes (its inclusive edge):
+	 * its orphan is in FIN-WAIT-2, a time-wait socket (seed 1402,
+	 * scenarios 11471 and 17165). */
+	if ((f & SCRIPT_TCP_RST) && r->closed && state_is(r->state, "FIN-WAIT-1", NULL) &&
+	    fin_acked_at_linux_edge(sc, rs, i, allow))
+		return "linux-orphan-rst";
+	if ((f & (SCRIPT_TCP_ACK | SCRIPT_TCP_FIN | SCRIPT_TCP_SYN | SCRIPT_TCP_RST)) == SCRIPT_TCP_ACK && st->len == 0 &&
+	    r->closed && state_is(r->state, "FIN-WAIT-1", NULL) && (int32_t)(r->ack - r->snd_nxt) > 0 &&
+	    fin_acked_at_linux_edge(sc, rs, i, allow))
+		return "linux-orphan-ack"; /* seed 1402, scenario 14423 */
 	if ((f & SCRIPT_TCP_SYN) && state_is(r->state, "TIME-WAIT", NULL))
 		return "linux-timewait-syn";
 	if ((f & SCRIPT_TCP_SYN) && r->closed)
