@@ -324,17 +324,22 @@ static bool send_unacked_before(const struct dscen *sc, size_t i)
 	return false;
 }
 
-/* An ACK of our FIN before step i at exactly Linux's right edge:
- * Linux takes its ACK (the inclusive edge, linux-right-edge), our
- * stack and the model do not, so Linux is in FIN-WAIT-2 where the model
- * says FIN-WAIT-1. */
+/* An ACK of our FIN before step i in a segment past our stack's right
+ * edge and up to Linux's (its window is larger, `window-size`, and its
+ * edge inclusive, linux-right-edge): Linux takes the ACK, our stack and
+ * the model do not, so Linux is in FIN-WAIT-2 where the model says
+ * FIN-WAIT-1. */
 static bool fin_acked_at_linux_edge(const struct dscen *sc, const struct dresolved *rs, size_t i, unsigned allow)
 {
-	for (size_t j = 0; j < i; j++)
-		if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK) && sc->s[j].seq_off == 0 &&
-		    sc->s[j].seq_edge == ((allow & DIFF_LINUX_IS_B) ? E_RCV_RIGHT_B : E_RCV_RIGHT_A) &&
-		    (int32_t)(rs[j].ack - rs[j].snd_una) > 0)
+	uint32_t ours = (allow & DIFF_LINUX_IS_B) ? sc->win_a : sc->win_b;
+	uint32_t linux_w = (allow & DIFF_LINUX_IS_B) ? sc->win_b : sc->win_a;
+	for (size_t j = 0; j < i; j++) {
+		int32_t d = (int32_t)(rs[j].seq - rs[j].rcv_nxt);
+		if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK) &&
+		    !(sc->s[j].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && d >= 0 && (uint32_t)d >= ours &&
+		    (uint32_t)d <= linux_w && (int32_t)(rs[j].ack - rs[j].snd_una) > 0)
 			return true;
+	}
 	return false;
 }
 
