@@ -34,7 +34,7 @@
 #include "outfile.h"
 
 #define VERB "diff"
-#define MAX_JOBS 64u
+#define MAX_JOBS 256u
 #define MAX_TALLY 256u
 
 void cli_diff_help(FILE *out)
@@ -207,6 +207,19 @@ static void run_scenario(const struct opts *o, const struct dconfig *c, uint32_t
 	diff_copy(rec->what, sizeof rec->what, cmp.what);
 	if (cmp.profile)
 		diff_copy(rec->profile, sizeof rec->profile, cmp.profile);
+	if (cmp.v == DV_DIVERGED && (!c->a->virtual_time || !c->b->virtual_time)) {
+		/* Against a real-time DUT a divergence must show again: one that
+		 * a second run of the scenario does not show came from the host
+		 * (a frame read late under load), not from a stack. Counted
+		 * under its own name (KNOWN.md), never hidden. */
+		struct dcompare again;
+		diff_one(c, &sc, ta, tb, &again);
+		if (again.v != DV_DIVERGED) {
+			rec->v = DV_EXPLAINED;
+			diff_copy(rec->profile, sizeof rec->profile, "realtime-unstable");
+			cmp.v = DV_EXPLAINED;
+		}
+	}
 	if (cmp.v == DV_DIVERGED) {
 		size_t steps = sc.n;
 		unsigned used = diff_shrink(c, &sc, (unsigned)o->shrink);
@@ -493,7 +506,7 @@ static void progress(const struct opts *o, const struct campaign *cp)
 /* The state after every STATE_EVERY scenarios taken (and at the end). */
 #define STATE_EVERY 16u
 /* How far ahead of the oldest unfinished scenario workers may run. */
-#define POOL_AHEAD 256u
+#define POOL_AHEAD 8192u
 
 /* One process: scenarios in order. */
 static int run_inline(const struct opts *o, const struct dconfig *c, uint32_t wa, uint32_t wb,
@@ -692,7 +705,7 @@ static bool parse_args(int argc, char **argv, struct opts *o, bool *help)
 			if (!cli_parse_u64(VERB, flag, val, 1, 100000000, "a count from 1 to 100000000", &o->count))
 				return false;
 		} else if (strcmp(flag, "-j") == 0 || strcmp(flag, "--jobs") == 0) {
-			if (!cli_parse_u64(VERB, flag, val, 1, MAX_JOBS, "a number of jobs from 1 to 64", &o->jobs))
+			if (!cli_parse_u64(VERB, flag, val, 1, MAX_JOBS, "a number of jobs from 1 to 256", &o->jobs))
 				return false;
 		} else if (strcmp(flag, "--out") == 0) {
 			if (val[0] == '\0') {

@@ -64,6 +64,9 @@ enum dstep_kind {
 	D_CLOSE,
 	D_ABORT,
 	D_RCVBUF,         /* application: receive buffer n */
+	D_SHUT_RD,        /* application: shutdown(SHUT_RD) */
+	D_SHUT_WR,        /* application: shutdown(SHUT_WR): RFC 9293 CLOSE, the socket kept */
+	D_SHUT_RDWR,      /* application: shutdown(SHUT_RDWR) */
 };
 
 struct dstep {
@@ -88,7 +91,7 @@ struct dscen {
 /* `lacking`: bits (1u << enum dstep_kind) of actions a DUT cannot
  * perform (dut_ops.app_unsupported), never generated; DIFF_NO_CONNECT:
  * no active opens. */
-#define DIFF_NO_CONNECT 0x100u
+#define DIFF_NO_CONNECT 0x10000u
 void diff_generate(uint64_t seed, uint32_t win_a, uint32_t win_b, unsigned lacking, struct dscen *sc);
 /* The `lacking` bits of one adapter. */
 unsigned diff_lacking(const struct dut_ops *d);
@@ -98,10 +101,18 @@ struct dresolved {
 	uint32_t seq, ack;
 	uint32_t rcv_nxt, snd_una, snd_nxt;
 	uint32_t peer_wnd;    /* the window the peer last offered */
-	bool closed;          /* the application closed before this step */
+	bool closed;          /* the application closed its socket before this step
+	                       * (close: in Linux an orphan from there on) */
+	bool shut_wr;         /* ... or asked for its FIN (close, shutdown SHUT_WR) */
+	bool shut_rd;         /* shutdown(SHUT_RD) or SHUT_RDWR before this step */
 	bool peer_fin;        /* the peer's FIN was taken before this step */
 	const char *state;    /* the model's guess: "ESTABLISHED", "FIN-WAIT-2", ... */
+	uint64_t gap_ns;      /* the time before the step as run: the step's gap,
+	                       * cut to DIFF_SHORT_GAP_NS where the model sees no
+	                       * timer running (gen.c timer_pending) */
 };
+/* The usual gap between steps: past a delayed ACK, short of any RTO. */
+#define DIFF_SHORT_GAP_NS 300000000ull
 void diff_resolve(const struct dscen *sc, struct dresolved *out /* [sc->n] */);
 
 /* One normalised segment the DUT sent (or an application failure). */

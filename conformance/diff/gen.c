@@ -51,7 +51,10 @@ const char *diff_edge_name(enum dedge e)
 struct model {
 	uint32_t rcv_nxt, snd_una, snd_nxt, app_end;
 	uint32_t peer_wnd, max_wnd, unread, rcvbuf;
-	bool closed, fin_sent, peer_fin, peer_fin_first, dead;
+	bool closed;      /* close: the socket is gone (Linux: an orphan) */
+	bool fin_req;     /* close or shutdown(SHUT_WR): the FIN follows the data */
+	bool rd_shut;     /* shutdown(SHUT_RD) */
+	bool fin_sent, peer_fin, peer_fin_first, dead;
 };
 
 static const char *state_of(const struct model *m)
@@ -59,7 +62,7 @@ static const char *state_of(const struct model *m)
 	if (m->dead)
 		return "CLOSED";
 	bool fin_acked = m->fin_sent && m->snd_una == m->snd_nxt;
-	if (!m->closed)
+	if (!m->fin_req)
 		return m->peer_fin ? "CLOSE-WAIT" : "ESTABLISHED";
 	if (!m->peer_fin)
 		return fin_acked ? "FIN-WAIT-2" : "FIN-WAIT-1";
@@ -113,7 +116,7 @@ static void push_out(struct model *m)
 		hi = lim;
 	if ((int32_t)(hi - m->snd_nxt) > 0)
 		m->snd_nxt = hi;
-	if (m->closed && !m->fin_sent && m->snd_nxt == m->app_end && !m->dead) {
+	if (m->fin_req && !m->fin_sent && m->snd_nxt == m->app_end && !m->dead) {
 		m->fin_sent = true;
 		m->snd_nxt++;
 	}
@@ -168,14 +171,14 @@ static void apply(struct model *m, const struct dscen *sc, const struct dstep *s
 			if ((f & SCRIPT_TCP_FIN) && take == len) {
 				m->rcv_nxt++;
 				m->peer_fin = true;
-				m->peer_fin_first = !m->closed;
+				m->peer_fin_first = !m->fin_req;
 			}
 		}
 		push_out(m);
 		return;
 	}
 	case D_SEND:
-		if (!m->closed && !m->dead) {
+		if (!m->fin_req && !m->dead) {
 			m->app_end += st->len;
 			push_out(m);
 		}
@@ -184,8 +187,21 @@ static void apply(struct model *m, const struct dscen *sc, const struct dstep *s
 		m->unread = 0;
 		return;
 	case D_CLOSE:
-		if (!m->closed) {
-			m->closed = true;
+		m->closed = true;
+		if (!m->fin_req) {
+			m->fin_req = true;
+			push_out(m);
+		}
+		return;
+	case D_SHUT_RD:
+	case D_SHUT_WR:
+	case D_SHUT_RDWR:
+		if (m->dead)
+			return;
+		if (st->kind != D_SHUT_WR)
+			m->rd_shut = true;
+		if (st->kind != D_SHUT_RD && !m->fin_req) {
+			m->fin_req = true;
 			push_out(m);
 		}
 		return;
@@ -196,6 +212,22 @@ static void apply(struct model *m, const struct dscen *sc, const struct dstep *s
 		m->rcvbuf = st->len;
 		return;
 	}
+}
+
+/* Whether a timer may be running in the DUT before a step: something
+ * unacknowledged (retransmission), something queued behind the peer's
+ * window (zero-window probe), or the application closed (FIN-WAIT-2,
+ * TIME-WAIT). With none, a long jump in time crosses nothing (no
+ * keep-alive; a delayed ACK is within DIFF_SHORT_GAP_NS) and only costs
+ * wall time on a real-time DUT, so the gap before the step is cut to
+ * DIFF_SHORT_GAP_NS. As with the numbers, a wrong guess of the model
+ * costs a less interesting scenario, never a false report: both DUTs run
+ * the same script. */
+static bool timer_pending(const struct model *m)
+{
+	if (m->dead)
+		return false;
+	return m->snd_una != m->snd_nxt || m->app_end != m->snd_nxt || m->fin_req;
 }
 
 void diff_resolve(const struct dscen *sc, struct dresolved *out)
@@ -212,10 +244,15 @@ void diff_resolve(const struct dscen *sc, struct dresolved *out)
 		r->snd_nxt = m.snd_nxt;
 		r->peer_wnd = m.peer_wnd;
 		r->closed = m.closed;
+		r->shut_wr = m.fin_req;
+		r->shut_rd = m.rd_shut;
 		r->peer_fin = m.peer_fin;
 		r->state = state_of(&m);
 		r->seq = edge_value(&m, sc, st->seq_edge) + (uint32_t)st->seq_off;
 		r->ack = edge_value(&m, sc, st->ack_edge) + (uint32_t)st->ack_off;
+		r->gap_ns = st->gap_ns;
+		if (r->gap_ns > DIFF_SHORT_GAP_NS && !timer_pending(&m))
+			r->gap_ns = DIFF_SHORT_GAP_NS;
 		apply(&m, sc, st, r->seq, r->ack);
 	}
 }
@@ -288,7 +325,7 @@ static uint64_t pick_gap(uint64_t *r)
 {
 	unsigned x = below(r, 1000);
 	if (x < 880)
-		return 300000000ull;  /* 0.3 s: past a delayed ACK, short of any RTO */
+		return DIFF_SHORT_GAP_NS; /* past a delayed ACK, short of any RTO */
 	if (x < 960)
 		return 1500000000ull; /* past the first retransmission (RTO 1 s) */
 	if (x < 990)
@@ -306,6 +343,8 @@ unsigned diff_lacking(const struct dut_ops *d)
 	} MAP[] = {
 		{DUT_APP_SEND, 1u << D_SEND},   {DUT_APP_RECV, 1u << D_RECV},     {DUT_APP_CLOSE, 1u << D_CLOSE},
 		{DUT_APP_ABORT, 1u << D_ABORT}, {DUT_APP_RCVBUF, 1u << D_RCVBUF}, {DUT_APP_CONNECT, DIFF_NO_CONNECT},
+		{DUT_APP_SHUTDOWN_WR, (1u << D_SHUT_WR) | (1u << D_SHUT_RDWR)},
+		{DUT_APP_SHUTDOWN_RD, (1u << D_SHUT_RD) | (1u << D_SHUT_RDWR)},
 	};
 	unsigned lacking = 0;
 	char buf[200];
@@ -354,14 +393,20 @@ void diff_generate(uint64_t seed, uint32_t win_a, uint32_t win_b, unsigned lacki
 			 * gone): only the peer speaks now. */
 			i--;
 			continue;
-		} else if (x < 76) {
+		} else if (x < 74) {
 			st->kind = D_SEND;
 			st->len = below(&r, 6) == 0 ? 1000 : 1 + below(&r, 400);
-		} else if (x < 86) {
+		} else if (x < 83) {
 			st->kind = D_RECV;
-		} else if (x < 94) {
+		} else if (x < 89) {
 			st->kind = D_CLOSE;
 			closed = true;
+		} else if (x < 94) {
+			/* shutdown(2): SHUT_WR is RFC 9293 CLOSE with the socket
+			 * kept (Linux receives on, as RFC CLOSE and our stack do);
+			 * SHUT_RD and SHUT_RDWR add the end of reading. */
+			unsigned y = below(&r, 4);
+			st->kind = y < 2 ? D_SHUT_WR : y == 2 ? D_SHUT_RD : D_SHUT_RDWR;
 		} else if (x < 97) {
 			st->kind = D_ABORT;
 			gone = true;

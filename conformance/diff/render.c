@@ -23,20 +23,21 @@
 
 void diff_step_times(const struct dscen *sc, uint64_t *t, uint64_t *t_open)
 {
+	struct dresolved rs[DIFF_MAX_STEPS];
+	diff_resolve(sc, rs);
 	uint64_t now = OPEN_ACK_NS;
 	*t_open = now;
 	for (size_t i = 0; i < sc->n; i++) {
-		now += sc->s[i].gap_ns;
+		now += rs[i].gap_ns;
 		t[i] = now;
 	}
 }
 
 uint64_t diff_end_time(const struct dscen *sc)
 {
-	uint64_t now = OPEN_ACK_NS;
-	for (size_t i = 0; i < sc->n; i++)
-		now += sc->s[i].gap_ns;
-	return now + DIFF_SETTLE_NS;
+	uint64_t t[DIFF_MAX_STEPS], t_open;
+	diff_step_times(sc, t, &t_open);
+	return (sc->n ? t[sc->n - 1] : t_open) + DIFF_SETTLE_NS;
 }
 
 static void flags_str(uint8_t f, char out[8])
@@ -113,6 +114,15 @@ static void step_line(FILE *f, const struct dstep *st, const struct dresolved *r
 		break;
 	case D_RCVBUF:
 		fprintf(f, "rcvbuf %" PRIu32, st->len);
+		break;
+	case D_SHUT_RD:
+		fputs("shutdown rd", f);
+		break;
+	case D_SHUT_WR:
+		fputs("shutdown wr", f);
+		break;
+	case D_SHUT_RDWR:
+		fputs("shutdown rdwr", f);
 		break;
 	}
 	fputc('\n', f);

@@ -100,6 +100,105 @@ static void strip_location(const char *msg, char *out, size_t cap)
 	out[n] = '\0';
 }
 
+/* ---- retransmission timing, within stated bounds ---------------------
+ *
+ * Retransmissions are taken out of the comparison (each stack has its
+ * own RTO: ours starts at 1 s, RFC 6298 §2.4; Linux's at about 200 ms),
+ * but their timing is checked against bounds both must keep. Within one
+ * epoch the peer is silent, so every resend of a segment (data, FIN or
+ * SYN, by where it starts) comes from a timer. The first interval of an
+ * epoch says little (a tail loss probe, RFC 8985 §7: Linux's comes at
+ * about 200 ms and its RTO, re-armed, up to 2.3 times that later; or a
+ * timer backed off in an earlier epoch), so from the second on, I(k)
+ * being the k-th interval of the epoch and k >= 3:
+ *   - the interval never shrinks: I(k) >= I(k-1) - slack (RFC 6298 §5.5,
+ *     "back off the timer"; a new RTT sample needs an ACK, and none came);
+ *   - it at most doubles: I(k) <= 2 I(k-1) + slack (§5.5 doubles it; the
+ *     maximum, §2.5, only caps it);
+ *   - it goes on: with I(k-1) known, a segment not resent by the end of
+ *     the epoch although 2 I(k-1) + slack have passed is reported, unless
+ *     2 I(k-1) passes 60 s (the cap may lie anywhere above, §2.5), the
+ *     segment has been resent RTX_GIVE_UP times (a stack may give up,
+ *     RFC 9293 §3.8.3 R2), or the peer's window was ever below 65535
+ *     (a zero-window probe may stand in for the resend, §3.8.6.1).
+ * slack: 20 % of I(k-1) and twice the timing tolerance below, 30 % and
+ * three times above (Linux's timer wheel fires a timer of seconds up to
+ * 12.5 % late, and a loaded host reads the frame later still: seed 400,
+ * scenario 93, a FIN resent 8.3 s and then 17.9 s later). A breach is a
+ * key of its epoch, so the other DUT's trace, which has none, differs. */
+#define RTX_GIVE_UP 6u
+
+static void rtx_breach(struct dtrace *tr, size_t ep, uint64_t t, const char *what, uint32_t seq, uint64_t got,
+		       uint64_t lo, uint64_t hi)
+{
+	struct dkey k;
+	memset(&k, 0, sizeof k);
+	k.t = t;
+	char m[200];
+	snprintf(m, sizeof m, "rtx timer: %s %" PRIu32 " after %" PRIu64 " ms, bounds %" PRIu64 "..%" PRIu64
+		 " ms (RFC 6298 5.5)", what, seq, got / 1000000u, lo / 1000000u, hi / 1000000u);
+	diff_copy(k.err, sizeof k.err, m);
+	add_key(&tr->e[ep], &k);
+}
+
+static void check_rtx(struct dtrace *tr, const struct dscen *sc, const uint64_t *bound, uint64_t end,
+		      int64_t tol_ns)
+{
+	if (tr->n_raw == sizeof tr->raw / sizeof tr->raw[0])
+		return; /* the raw record was cut short */
+	uint64_t slack_abs = 2u * (uint64_t)(tol_ns > 0 ? tol_ns : 0) + 5000000u;
+	bool small_wnd = false;
+	for (size_t ep = 1; ep <= sc->n; ep++) {
+		const struct dstep *st = &sc->s[ep - 1];
+		if (st->kind == D_SEG && st->win < 65535)
+			small_wnd = true;
+		uint64_t stop = ep < sc->n ? bound[ep] : end;
+		bool used[sizeof tr->raw / sizeof tr->raw[0]] = {false};
+		for (size_t i = 0; i < tr->n_raw; i++) {
+			const struct draw *a = &tr->raw[i];
+			bool carries = a->len > 0 || (a->flags & (SCRIPT_TCP_SYN | SCRIPT_TCP_FIN));
+			if (a->epoch != ep || used[i] || !carries || (a->flags & SCRIPT_TCP_RST))
+				continue;
+			/* The series of sends starting where this one does. */
+			uint64_t t[24];
+			size_t n = 0;
+			bool reset = false;
+			for (size_t j = i; j < tr->n_raw && tr->raw[j].epoch == ep; j++) {
+				const struct draw *b = &tr->raw[j];
+				/* A RST ends the connection; a SYN that is not this one
+				 * again starts a new one. */
+				if (j > i && ((b->flags & SCRIPT_TCP_RST) ||
+					      ((b->flags & SCRIPT_TCP_SYN) && !((a->flags & SCRIPT_TCP_SYN) && b->seq == a->seq)))) {
+					reset = true;
+					break;
+				}
+				if (used[j] || b->seq != a->seq || (b->flags & SCRIPT_TCP_SYN) != (a->flags & SCRIPT_TCP_SYN) ||
+				    !(b->len > 0 || (b->flags & SCRIPT_TCP_FIN)) != !carries)
+					continue;
+				used[j] = true;
+				if (n < sizeof t / sizeof t[0])
+					t[n++] = b->t;
+			}
+			const char *what = (a->flags & SCRIPT_TCP_SYN) ? "SYN" : a->len > 0 ? "data at" : "FIN at";
+			for (size_t k = 3; k < n; k++) {
+				uint64_t prev = t[k - 1] - t[k - 2], cur = t[k] - t[k - 1];
+				uint64_t slack = prev / 5u + slack_abs;
+				uint64_t lo = prev > slack ? prev - slack : 0, hi = 2u * prev + 3u * slack / 2u;
+				if (cur < lo || cur > hi) {
+					rtx_breach(tr, ep, t[k], what, a->seq, cur, lo, hi);
+					break;
+				}
+			}
+			if (n >= 3 && n < RTX_GIVE_UP && !small_wnd && !reset) {
+				uint64_t prev = t[n - 1] - t[n - 2];
+				uint64_t hi = 2u * prev + 3u * (prev / 5u + slack_abs) / 2u;
+				if (2u * prev <= 60000000000ull && stop > t[n - 1] && stop - t[n - 1] > hi)
+					rtx_breach(tr, ep, stop, "not resent:", a->seq, stop - t[n - 1], 0, hi);
+			}
+		}
+	}
+}
+
 void diff_trace(const struct dconfig *c, const struct dut_ops *dut, const struct dscen *sc, struct dtrace *tr)
 {
 	memset(tr, 0, sizeof *tr);
@@ -247,6 +346,7 @@ void diff_trace(const struct dconfig *c, const struct dut_ops *dut, const struct
 		if (!dup)
 			add_key(e, &k);
 	}
+	check_rtx(tr, sc, bound, diff_end_time(sc), dut->virtual_time ? 0 : c->tolerance_ns);
 	/* A failed action or a failed open assertion. */
 	if (r.verdict == ENGINE_FAIL && r.messages != NULL && strstr(r.messages, "unexpected packet") == NULL) {
 		struct dkey k;

@@ -86,6 +86,12 @@ enum dut_app_kind {
 	 * sim: exactly n (at most 64 KiB, the window at most the stack's);
 	 * tap: SO_RCVBUF n (Linux doubles it and keeps room for overhead). */
 	DUT_APP_RCVBUF,
+	/* shutdown(SHUT_RD): the application will read no more. What comes
+	 * is still taken (Linux queues and acknowledges it, and recv still
+	 * returns what is there, then 0 instead of EAGAIN); on the wire the
+	 * difference shows later: Linux resets a connection whose FIN it has
+	 * sent when new text arrives after SHUT_RD (RFC 1122 §4.2.2.13). */
+	DUT_APP_SHUTDOWN_RD,
 };
 
 struct dut_app_cmd {

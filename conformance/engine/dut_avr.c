@@ -481,6 +481,10 @@ static int avr_app(struct dut *dd, const struct dut_app_cmd *c, char err[DUT_ERR
 	char cmd[96], ip[16];
 	bool value = false;
 	switch (c->kind) {
+	case DUT_APP_SHUTDOWN_RD:
+		/* Our stack has no receive-side shutdown (RFC 9293 has none):
+		 * the application just reads no more; nothing on the wire. */
+		return 0;
 	case DUT_APP_LISTEN:
 		if (c->port == 0 && c->conn != DUT_CONN_LISTENER)
 			return listen_ephemeral(d, err);

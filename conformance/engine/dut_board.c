@@ -495,6 +495,11 @@ static uint64_t exec_app(void *ctx, struct sim_board *b, uint64_t now)
 		if (app->shutdown != NULL && c->conn != DUT_CONN_LISTENER)
 			d->result = app->shutdown(d->fw_ctx, now);
 		break;
+	case DUT_APP_SHUTDOWN_RD:
+		/* The board ABI has no receive-side shutdown (nor RFC 9293):
+		 * the application just reads no more; nothing on the wire. */
+		d->result = 0;
+		break;
 	case DUT_APP_RCVBUF:
 		break;
 	}
@@ -553,7 +558,7 @@ static size_t board_diagnostics(struct dut *dd, char *buf, size_t cap)
 static const char *const APP_FIELD[] = {
 	[DUT_APP_LISTEN] = "listen",   [DUT_APP_CONNECT] = "connect", [DUT_APP_SEND] = "send",
 	[DUT_APP_RECV] = "recv",       [DUT_APP_CLOSE] = "close",     [DUT_APP_ABORT] = "abort",
-	[DUT_APP_SHUTDOWN_WR] = "shutdown", [DUT_APP_RCVBUF] = "rcvbuf",
+	[DUT_APP_SHUTDOWN_WR] = "shutdown", [DUT_APP_RCVBUF] = "rcvbuf", [DUT_APP_SHUTDOWN_RD] = "shutdown",
 };
 
 static const char *no_app(char *buf, size_t cap)
@@ -592,6 +597,9 @@ static const char *board_app_unsupported(enum dut_app_kind kind, char *buf, size
 		break;
 	case DUT_APP_SHUTDOWN_WR:
 		have = app->shutdown != NULL;
+		break;
+	case DUT_APP_SHUTDOWN_RD:
+		have = true;
 		break;
 	case DUT_APP_RCVBUF:
 		snprintf(buf, cap,

@@ -10,6 +10,10 @@
  * Everything else is forwarded unchanged. Mutations (closed list):
  *   synack-ack0   every SYN-ACK the DUT sends carries ack 0
  *   rst-seq+1     every RST the DUT sends has seq + 1
+ *   rtx-stop      the DUT's retransmissions stop after two: a data or FIN
+ *                 segment sent a third time (or more) from the same seq
+ *                 is dropped (`synack diff`'s resend timer bounds must
+ *                 find it)
  * The TCP checksum is recomputed, so the verifier sees a well-formed
  * segment with one wrong field. No fault hooks in core/: the stack under
  * test is untouched.
@@ -24,12 +28,21 @@
 enum mutation {
 	MUT_SYNACK_ACK0,
 	MUT_RST_SEQ_PLUS1,
+	MUT_RTX_STOP,
 };
 
 static const char *const MUTATION_NAMES[] = {
 	[MUT_SYNACK_ACK0] = "synack-ack0",
 	[MUT_RST_SEQ_PLUS1] = "rst-seq+1",
+	[MUT_RTX_STOP] = "rtx-stop",
 };
+
+/* rtx-stop: how often each start seq was sent, since the DUT opened. */
+#define RTX_SEEN 64
+static struct {
+	size_t n;
+	struct { uint32_t seq; unsigned count; } s[RTX_SEEN];
+} g_rtx;
 
 struct mutate_ops {
 	struct dut_ops ops;            /* first: d->ops points here */
@@ -95,16 +108,17 @@ static void tcp_fix_checksum(uint8_t *ip, size_t ihl, size_t tcp_len)
 #define TCP_FLAG_SYN 0x02u
 #define TCP_FLAG_ACK 0x10u
 
-static void mutate(enum mutation kind, struct dut_packet *p)
+/* Returns false when the datagram is to be dropped. */
+static bool mutate(enum mutation kind, struct dut_packet *p)
 {
 	if (p->len < 20 || (p->data[0] >> 4) != 4 || p->data[9] != 6)
-		return;
+		return true;
 	size_t ihl = (size_t)(p->data[0] & 0x0fu) * 4u;
 	size_t total = (size_t)p->data[2] << 8 | p->data[3];
 	if (total > p->len)
 		total = p->len;
 	if (ihl < 20 || total < ihl + 20)
-		return;
+		return true;
 	uint8_t *tcp = p->data + ihl;
 	uint8_t flags = tcp[13];
 	bool changed = false;
@@ -121,9 +135,29 @@ static void mutate(enum mutation kind, struct dut_packet *p)
 			changed = true;
 		}
 		break;
+	case MUT_RTX_STOP: {
+		size_t doff = (size_t)(tcp[12] >> 4) * 4u;
+		bool carries = total > ihl + doff || (flags & 0x01u);
+		if (!carries || (flags & (TCP_FLAG_RST | TCP_FLAG_SYN)))
+			break;
+		uint32_t seq = get32(tcp + 4);
+		size_t i = 0;
+		while (i < g_rtx.n && g_rtx.s[i].seq != seq)
+			i++;
+		if (i == g_rtx.n) {
+			if (g_rtx.n == RTX_SEEN)
+				break;
+			g_rtx.s[g_rtx.n].seq = seq;
+			g_rtx.s[g_rtx.n++].count = 0;
+		}
+		if (++g_rtx.s[i].count > 3)
+			return false;
+		break;
+	}
 	}
 	if (changed)
 		tcp_fix_checksum(p->data, ihl, total - ihl);
+	return true;
 }
 
 static int m_open(struct dut *d, const struct dut_config *cfg, char err[DUT_ERR_LEN])
@@ -136,6 +170,7 @@ static int m_open(struct dut *d, const struct dut_config *cfg, char err[DUT_ERR_
 		return -1;
 	}
 	in->ops = w->inner;
+	g_rtx.n = 0;
 	return w->inner->open(in, cfg, err);
 }
 
@@ -164,9 +199,9 @@ static int m_inject(struct dut *d, const uint8_t *ip, size_t len)
 static int m_advance(struct dut *d, uint64_t until, struct dut_packet *out)
 {
 	struct dut *in = inner_of(d);
-	int rc = in->ops->advance(in, until, out);
-	if (rc == 1)
-		mutate(wrap_of(d)->kind, out);
+	int rc;
+	while ((rc = in->ops->advance(in, until, out)) == 1 && !mutate(wrap_of(d)->kind, out))
+		; /* dropped: the next one */
 	return rc;
 }
 
@@ -225,7 +260,7 @@ static size_t m_diagnostics(struct dut *d, char *buf, size_t cap)
 
 const char *engine_mutations(void)
 {
-	return "synack-ack0, rst-seq+1";
+	return "synack-ack0, rst-seq+1, rtx-stop";
 }
 
 const struct dut_ops *dut_mutate_wrap(const struct dut_ops *inner, const char *mutation, char *err, size_t errcap)

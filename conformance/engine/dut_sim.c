@@ -410,6 +410,13 @@ static void exec_app(struct sim_node *n, void *ctx)
 	 * notion of now (timers started by the call) is the current time. */
 	net_poll(s, sim_board_now(&n->board));
 	switch (c->kind) {
+	case DUT_APP_SHUTDOWN_RD:
+		/* Our stack has no receive-side shutdown (RFC 9293 has none):
+		 * the application reads no more, what comes is still taken, as
+		 * Linux takes it; nothing on the wire. ENOTCONN without a
+		 * connection, as shutdown(2). */
+		d->result = d->conn != NULL ? 0 : -ENOTCONN;
+		break;
 	case DUT_APP_LISTEN:
 		if (c->conn == DUT_CONN_LISTENER) {
 			d->result = tcp_unlisten(s, c->port) == TCP_OK ? 0 : -EINVAL;
@@ -459,6 +466,13 @@ static void exec_app(struct sim_node *n, void *ctx)
 		}
 		if (d->conn == NULL) {
 			d->result = -ENOTCONN;
+			break;
+		}
+		if (d->sock.shut_wr && !(c->kind == DUT_APP_CLOSE && d->rx_len > 0)) {
+			/* shutdown(SHUT_WR) again, or close after it: the socket
+			 * calls succeed (Linux returns 0); the stack's CLOSE is not
+			 * asked twice (RFC 9293 §3.10.4 would answer "connection
+			 * closing"). */
 			break;
 		}
 		dut_sockerr_shutdown(&d->sock);

@@ -113,7 +113,7 @@ int dut_tap_write_sysctl_in_ns(const char *name, const char *value);
 /* dut_tap_diag.c: a socket of the namespace as sock_diag lists it. */
 struct dut_tap_diag_query {
 	uint16_t lport, rport;
-	uint32_t rip;
+	uint32_t lip, rip;       /* lip 0: the DUT's address */
 	bool peer_only;          /* any non-listening socket with rip */
 	int state;               /* out: Linux state, -1 = not found */
 };

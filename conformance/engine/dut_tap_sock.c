@@ -275,7 +275,7 @@ static void scan_conn(struct dut_tap *t, struct dut_tap_conn *c)
  * tells it on entering TIME-WAIT). It is followed on for tcp_state(). */
 static void scan_orphan(struct dut_tap *t, struct dut_tap_conn *c)
 {
-	struct dut_tap_diag_query q = {.lport = c->lport, .rport = c->rport, .rip = c->rip};
+	struct dut_tap_diag_query q = {.lport = c->lport, .rport = c->rport, .lip = c->lip, .rip = c->rip};
 	if (dut_tap_diag_lookup(t, &q) < 0)
 		return;
 	if ((q.state < 0 || q.state == LX_TIME_WAIT) && !c->closed_seen) {
@@ -662,6 +662,7 @@ static int app_after_close(struct dut_tap *t, struct dut_tap_conn *c, enum dut_a
 		break;
 	case DUT_APP_CLOSE:
 	case DUT_APP_SHUTDOWN_WR:
+	case DUT_APP_SHUTDOWN_RD:
 		rc = open ? -EINVAL : -ENOTCONN;
 		break;
 	case DUT_APP_SEND:
@@ -694,6 +695,7 @@ int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_L
 	case DUT_APP_CLOSE:
 	case DUT_APP_ABORT:
 	case DUT_APP_SHUTDOWN_WR:
+	case DUT_APP_SHUTDOWN_RD:
 		break;
 	}
 	int i = resolve(t, cmd->conn, cmd->port);
@@ -745,6 +747,9 @@ int dut_tap_app(struct dut *d, const struct dut_app_cmd *cmd, char err[DUT_ERR_L
 	}
 	case DUT_APP_SHUTDOWN_WR:
 		rc = shutdown(c->fd, SHUT_WR) < 0 ? -errno : 0;
+		break;
+	case DUT_APP_SHUTDOWN_RD:
+		rc = shutdown(c->fd, SHUT_RD) < 0 ? -errno : 0;
 		break;
 	case DUT_APP_ABORT: {
 		/* SO_LINGER 0 + close: Linux sends RST and frees the socket. */

@@ -619,6 +619,19 @@ static void do_app(struct engine_run *e, const struct script_event *ev, const st
 		cmd.kind = DUT_APP_RCVBUF;
 		cmd.n = a->bytes;
 		break;
+	case SCRIPT_APP_SHUTDOWN:
+		/* SHUT_RDWR is SHUT_RD and then SHUT_WR: as in Linux's
+		 * tcp_shutdown, only the sending side puts anything on the wire. */
+		cmd.kind = (a->shut & SCRIPT_SHUT_RD) ? DUT_APP_SHUTDOWN_RD : DUT_APP_SHUTDOWN_WR;
+		if (cmd.kind == DUT_APP_SHUTDOWN_RD && (a->shut & SCRIPT_SHUT_WR)) {
+			int r0 = engine_app(e, ev, &cmd);
+			if (r0 < 0) {
+				engine_fail(e, ev, "shutdown: the DUT refused: %s", strerror(-r0));
+				return;
+			}
+			cmd.kind = DUT_APP_SHUTDOWN_WR;
+		}
+		break;
 	}
 	int rc = engine_app(e, ev, &cmd);
 	if (rc >= 0 && (a->op == SCRIPT_APP_LISTEN || a->op == SCRIPT_APP_CONNECT))

@@ -132,6 +132,8 @@ static enum dut_app_kind action_kind(enum script_app_op op)
 		return DUT_APP_ABORT;
 	case SCRIPT_APP_RCVBUF:
 		return DUT_APP_RCVBUF;
+	case SCRIPT_APP_SHUTDOWN:
+		return DUT_APP_SHUTDOWN_WR; /* SHUT_RD: app_lacking asks for it too */
 	}
 	return DUT_APP_CLOSE;
 }
@@ -200,6 +202,9 @@ static const char *app_lacking(const struct engine_run *e, const struct script_e
 	const char *why = NULL;
 	if (act && ops->app_unsupported != NULL)
 		why = ops->app_unsupported(kind, buf, cap);
+	if (why == NULL && act && ev->kind == SCRIPT_EV_APP_ACTION && ev->u.app.op == SCRIPT_APP_SHUTDOWN &&
+	    (ev->u.app.shut & SCRIPT_SHUT_RD) && ops->app_unsupported != NULL)
+		why = ops->app_unsupported(DUT_APP_SHUTDOWN_RD, buf, cap);
 	if (why == NULL && evt && ops->event_unsupported != NULL)
 		why = ops->event_unsupported(dev, buf, cap);
 	return why;

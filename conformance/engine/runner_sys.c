@@ -18,7 +18,8 @@
  *                      ECONNRESET once (EPIPE in CLOSE-WAIT), then read is 0
  *                      and write EPIPE; nothing to read is EAGAIN on a
  *                      non-blocking socket and waits on a blocking one
- *   shutdown(SHUT_WR), close   DUT_APP_SHUTDOWN_WR, DUT_APP_CLOSE / ABORT
+ *   shutdown(SHUT_WR/RD/RDWR)  DUT_APP_SHUTDOWN_WR / _RD / both
+ *   close                      DUT_APP_CLOSE / ABORT
  *
  * A blocking call written with an end time (`+0...0.3 read(...) = 1000`)
  * stays pending while later lines run, as on packetdrill's second thread,
@@ -169,8 +170,9 @@ const char *engine_sys_unsupported(const struct script_event *ev, const struct d
 		snprintf(buf, cap, "getsockopt(%s) cannot be emulated (only SO_ERROR)", o && o->text ? o->text : "?");
 		return buf;
 	}
-	if (strcmp(sc->name, "shutdown") == 0 && !is_word(arg(ev, 1), "SHUT_WR")) {
-		snprintf(buf, cap, "shutdown(): only SHUT_WR can be emulated");
+	if (strcmp(sc->name, "shutdown") == 0 && !is_word(arg(ev, 1), "SHUT_WR") && !is_word(arg(ev, 1), "SHUT_RD") &&
+	    !is_word(arg(ev, 1), "SHUT_RDWR")) {
+		snprintf(buf, cap, "shutdown(): only SHUT_WR, SHUT_RD and SHUT_RDWR can be emulated");
 		return buf;
 	}
 	if (strcmp(sc->name, "fcntl") == 0 && !is_word(arg(ev, 1), "F_GETFL") && !is_word(arg(ev, 1), "F_SETFL")) {
@@ -576,7 +578,12 @@ void engine_sys_run(struct engine_run *e, const struct script_event *ev, uint64_
 		int rc = app(e, ev, DUT_APP_SEND, 0, (uint32_t)n, f->handle);
 		check_result(e, ev, rc < 0 ? -1 : rc, rc < 0 ? errno_name(-rc) : NULL);
 	} else if (strcmp(name, "shutdown") == 0) {
-		int rc = app(e, ev, DUT_APP_SHUTDOWN_WR, 0, 0, f->handle);
+		/* SHUT_RDWR: SHUT_RD, then SHUT_WR (dut.h DUT_APP_SHUTDOWN_RD). */
+		bool rd = is_word(arg(ev, 1), "SHUT_RD") || is_word(arg(ev, 1), "SHUT_RDWR");
+		bool wr = !is_word(arg(ev, 1), "SHUT_RD");
+		int rc = rd ? app(e, ev, DUT_APP_SHUTDOWN_RD, 0, 0, f->handle) : 0;
+		if (rc >= 0 && wr)
+			rc = app(e, ev, DUT_APP_SHUTDOWN_WR, 0, 0, f->handle);
 		check_result(e, ev, rc < 0 ? -1 : 0, rc < 0 ? "ENOTCONN" : NULL);
 	} else if (strcmp(name, "close") == 0) {
 		int rc = 0;

@@ -425,6 +425,9 @@ static void put_app(struct script_buf *b, const struct script_app_action *a)
 								  : "",
 				  a->bytes);
 		break;
+	case SCRIPT_APP_SHUTDOWN:
+		script_buf_printf(b, " %s", a->shut == SCRIPT_SHUT_RD ? "rd" : a->shut == SCRIPT_SHUT_WR ? "wr" : "rdwr");
+		break;
 	case SCRIPT_APP_CLOSE:
 	case SCRIPT_APP_ABORT:
 		break;

@@ -417,6 +417,21 @@ static void parse_app_action(struct script_parser *p, struct script_event *ev,
 			script_fail(p->ctx, p->tok[0].loc, "recv <=0 reads nothing (write recv 0)");
 		a->bytes = (uint32_t)script_p_uint(p, UINT32_MAX, "byte count");
 		break;
+	case SCRIPT_APP_SHUTDOWN:
+		a->shut = SCRIPT_SHUT_WR;
+		if (script_p_same_line(p) && p->tok[0].kind == TOK_WORD) {
+			const char *w = p->tok[0].text;
+			if (strcmp(w, "wr") == 0)
+				a->shut = SCRIPT_SHUT_WR;
+			else if (strcmp(w, "rd") == 0)
+				a->shut = SCRIPT_SHUT_RD;
+			else if (strcmp(w, "rdwr") == 0)
+				a->shut = SCRIPT_SHUT_RD | SCRIPT_SHUT_WR;
+			else
+				script_fail(p->ctx, p->tok[0].loc, "shutdown: expected wr, rd or rdwr, not '%.32s'", w);
+			script_p_advance(p);
+		}
+		break;
 	case SCRIPT_APP_CLOSE:
 	case SCRIPT_APP_ABORT:
 		break;
@@ -562,7 +577,7 @@ static void parse_statement(struct script_parser *p, struct script_event *ev)
 			[SCRIPT_APP_LISTEN] = "listen", [SCRIPT_APP_CONNECT] = "connect",
 			[SCRIPT_APP_SEND] = "send", [SCRIPT_APP_RECV] = "recv",
 			[SCRIPT_APP_CLOSE] = "close", [SCRIPT_APP_ABORT] = "abort",
-			[SCRIPT_APP_RCVBUF] = "rcvbuf",
+			[SCRIPT_APP_RCVBUF] = "rcvbuf", [SCRIPT_APP_SHUTDOWN] = "shutdown",
 		};
 		for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 			if (strcmp(ops[i], t->text) == 0) {

@@ -213,6 +213,7 @@ const char *script_app_op_name(enum script_app_op op)
 	case SCRIPT_APP_CLOSE: return "close";
 	case SCRIPT_APP_ABORT: return "abort";
 	case SCRIPT_APP_RCVBUF: return "rcvbuf";
+	case SCRIPT_APP_SHUTDOWN: return "shutdown";
 	}
 	return "?";
 }

@@ -274,7 +274,13 @@ enum script_app_op {
 	SCRIPT_APP_CLOSE,   /* close        orderly close (FIN) */
 	SCRIPT_APP_ABORT,   /* abort        abortive close (RST) */
 	SCRIPT_APP_RCVBUF,  /* rcvbuf N     the application's receive buffer holds N bytes */
+	SCRIPT_APP_SHUTDOWN, /* shutdown [wr|rd|rdwr]  shutdown(2): SHUT_WR (the default: FIN
+	                     * after the data, receiving goes on), SHUT_RD, SHUT_RDWR */
 };
+
+/* script_app_action.shut: the sides shutdown closes. */
+#define SCRIPT_SHUT_RD 0x1u
+#define SCRIPT_SHUT_WR 0x2u
 
 struct script_app_action {
 	enum script_app_op op;
@@ -284,6 +290,7 @@ struct script_app_action {
 	uint16_t port;       /* listen / connect */
 	uint32_t bytes;      /* send / recv / rcvbuf */
 	enum script_cmp bytes_cmp; /* recv: EQ (N), LE (<=N) or GE (>=N); send: EQ */
+	unsigned shut;       /* shutdown: SCRIPT_SHUT_RD | SCRIPT_SHUT_WR */
 };
 
 enum script_app_event {

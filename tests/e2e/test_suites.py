@@ -309,7 +309,7 @@ def test_mutation_rst_seq_plus_1(synack_bin, tmp_path):
 def test_mutation_usage(synack_bin):
     res = synack(synack_bin, "run", "--mutate", "nope", "smoke", cwd=REPO)
     assert res.returncode == 2
-    assert "--mutate: unknown mutation 'nope' (known: synack-ack0, rst-seq+1)" in res.stderr
+    assert "--mutate: unknown mutation 'nope' (known: synack-ack0, rst-seq+1, rtx-stop)" in res.stderr
     res = synack(synack_bin, "help", "run", cwd=REPO)
     assert res.returncode == 0 and "--mutate NAME" in res.stdout and "rst-seq+1" in res.stdout
 

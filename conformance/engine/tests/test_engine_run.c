@@ -486,7 +486,7 @@ START_TEST(test_mutation_synack_ack0)
 	char err[128];
 	const struct dut_ops *m = dut_mutate_wrap(&dut_sim_ops, "nope", err, sizeof err);
 	ck_assert_ptr_null(m);
-	ck_assert_str_eq(err, "unknown mutation 'nope' (known: synack-ack0, rst-seq+1)");
+	ck_assert_str_eq(err, "unknown mutation 'nope' (known: synack-ack0, rst-seq+1, rtx-stop)");
 	m = dut_mutate_wrap(&dut_sim_ops, "synack-ack0", err, sizeof err);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_str_eq(m->name, "sim");

@@ -683,6 +683,29 @@ START_TEST(test_counter_names_checked_by_caller)
 }
 END_TEST
 
+/* shutdown [wr|rd|rdwr]: the sides closed (wr by default); dumped and
+ * parsed back the same; any other word is an error naming it. */
+START_TEST(test_app_shutdown)
+{
+	struct script *s = parse_ok("0 shutdown\n+0 shutdown wr\n+0 shutdown rd\n+0 shutdown rdwr\n");
+	ck_assert_int_eq(nth(s, 0)->u.app.op, SCRIPT_APP_SHUTDOWN);
+	ck_assert_uint_eq(nth(s, 0)->u.app.shut, SCRIPT_SHUT_WR);
+	ck_assert_uint_eq(nth(s, 1)->u.app.shut, SCRIPT_SHUT_WR);
+	ck_assert_uint_eq(nth(s, 2)->u.app.shut, SCRIPT_SHUT_RD);
+	ck_assert_uint_eq(nth(s, 3)->u.app.shut, SCRIPT_SHUT_RD | SCRIPT_SHUT_WR);
+	char *dump = script_dump(s);
+	ck_assert_ptr_nonnull(strstr(dump, "shutdown rd\n+0 shutdown rdwr\n"));
+	free(dump);
+	assert_roundtrip(s);
+	script_free(s);
+	struct script *bad = NULL;
+	struct script_error e;
+	const char *t = "0 shutdown both";
+	ck_assert_int_eq(script_parse_string("t.pkt", t, strlen(t), &bad, &e), SCRIPT_ERR_PARSE);
+	ck_assert_str_eq(e.text, "t.pkt:1:12: shutdown: expected wr, rd or rdwr, not 'both'");
+}
+END_TEST
+
 /* Linux's errno names, first and last in order and the glibc aliases,
  * are accepted after a result. */
 START_TEST(test_errno_names)
@@ -718,6 +741,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("script_parse");
 	TCase *tc = tcase_create("parse");
 	tcase_add_test(tc, test_time_forms);
+	tcase_add_test(tc, test_app_shutdown);
 	tcase_add_test(tc, test_packet_inbound_fields);
 	tcase_add_test(tc, test_packet_forty_nops);
 	tcase_add_test(tc, test_packet_flags);
