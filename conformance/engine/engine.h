@@ -43,6 +43,11 @@
 #define ENGINE_ANY_HORIZON_NS (600LL * 1000000000LL) /* `*` waits at most 10 min */
 #define ENGINE_DEFAULT_DUT_IP 0xC0A80001u     /* 192.168.0.1 */
 #define ENGINE_DEFAULT_PEER_IP 0xC0000201u    /* 192.0.2.1 */
+/* IPv6 runs (--ip-version ipv6): packetdrill's run_all.py's addresses
+ * (its TFO_COOKIE define is the server cookie for them) and its MTU. */
+#define ENGINE_DEFAULT_DUT_IP6 "fd3d:a0b:17d6::1"
+#define ENGINE_DEFAULT_PEER_IP6 "fd3d:fa7b:d17d::1"
+#define ENGINE_IPV6_MTU 1520u
 #define ENGINE_DEFAULT_DUT_PORT 8080u
 #define ENGINE_DEFAULT_PEER_PORT 54321u
 
@@ -66,6 +71,10 @@ struct engine_options {
 	uint32_t dut_ip, peer_ip; /* 0: header or default */
 	uint16_t dut_port, peer_port;
 	const char *ip_version;   /* --ip-version, over the script's line; NULL: the script's */
+	/* IPv6 addresses of an IPv6 run (a script's --local_ip=fd3d::1 line
+	 * or the caller's); not set: ENGINE_DEFAULT_*_IP6. */
+	bool has_dut_ip6, has_peer_ip6;
+	uint8_t dut_ip6[16], peer_ip6[16];
 };
 
 /* One datagram of the exchange, for the ladder and the failure pcap. */

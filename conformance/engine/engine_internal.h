@@ -180,6 +180,10 @@ struct engine_run {
 	bool sut_known;            /* packetdrill's socket under test (runner_conn.c) */
 	uint16_t sut_dut_port, sut_peer_port;
 	uint32_t sut_peer_ip;
+	/* DUT_IP_* of the run and, for DUT_IP_V6, the addresses on the wire
+	 * that map.dut_ip and map.peer_ip stand for (dut.h). */
+	uint8_t ipver;
+	uint8_t dut_ip6[16], peer_ip6[16];
 	FILE *code;                /* the Python run at the end (packetdrill's code.c) */
 	char *codebuf;
 	size_t codelen;

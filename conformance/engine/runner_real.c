@@ -191,7 +191,10 @@ void engine_real_run(struct engine_run *e, const struct script_event *ev, uint64
 		.bind_port = e->map.dut_port,
 		.connect_port = e->map.peer_port,
 		.options = e->s->options,
+		.ip_version = e->ipver,
 	};
+	memcpy(ctx.bind_ip6, e->dut_ip6, 16);
+	memcpy(ctx.connect_ip6, e->peer_ip6, 16);
 	int rc = e->dut.ops->syscall_start(&e->dut, sc, &ctx, err);
 	if (rc == -2) {
 		engine_fail(e, ev, "runtime error in %s call: %s", sc->name, err);
