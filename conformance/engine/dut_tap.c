@@ -374,6 +374,10 @@ static int tap_open(struct dut *d, const struct dut_config *cfg, char err[DUT_ER
 	}
 	t->cfg = *cfg;
 	t->cfg.pcap_path = NULL;
+	t->v6map.dut_ip = cfg->dut_ip;
+	t->v6map.peer_ip = cfg->peer_ip;
+	memcpy(t->v6map.dut_ip6, cfg->dut_ip6, 16);
+	memcpy(t->v6map.peer_ip6, cfg->peer_ip6, 16);
 	t->frame = malloc(FRAME_MAX);
 	if (t->frame == NULL) {
 		free(t);
@@ -475,7 +479,7 @@ static int tap_inject(struct dut *d, const uint8_t *ip, size_t len)
 	memset(frame, 0, VNET_LEN);
 	size_t wlen = len;
 	if (t->cfg.ip_version == DUT_IP_V6) {
-		int k = dut_tap_v6_in(t, ip, len, frame + VNET_LEN + ETH_HDR_LEN, FRAME_MAX - VNET_LEN - ETH_HDR_LEN);
+		int k = ip6_xlate_to6(&t->v6map, ip, len, frame + VNET_LEN + ETH_HDR_LEN, FRAME_MAX - VNET_LEN - ETH_HDR_LEN);
 		if (k < 0)
 			return k;
 		wlen = (size_t)k;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "dut.h"
+#include "ip6_xlate.h"
 #include "pcap_tap.h"
 
 #define DUT_TAP_MAX_CONNS 64
@@ -92,6 +93,7 @@ struct dut_tap {
 
 	/* adapter counters, readable through counter("tap.<name>") */
 	uint64_t frames_in, frames_out, arp_replies, noise_dropped, events_lost;
+	struct ip6_map v6map;    /* IPv6 runs: the runner's addresses and the wire's */
 	uint64_t nd_replies;     /* IPv6 runs: neighbour advertisements sent (dut_tap_v6.c) */
 };
 

@@ -35,6 +35,7 @@
 #include <stdio.h>
 
 #include "dut.h"
+#include "ip6_xlate.h"
 #include "script.h"
 
 #define ENGINE_DEFAULT_TOLERANCE_NS 4000000LL /* packetdrill: 4000 us */
@@ -107,6 +108,10 @@ struct engine_result {
 	 * each (dut_ops.diagnostics; malloc'd, "" when none), or NULL when the
 	 * DUT has no model (tap) or never opened. */
 	char *diagnostics;
+	/* An IPv6 run (dut.h DUT_IP_V6): the log's IPv4 addresses stand for
+	 * these, and its ICMP messages carry ICMPv6 numbers. */
+	bool ipv6;
+	struct ip6_map ip6;
 };
 
 void engine_options_defaults(struct engine_options *o);

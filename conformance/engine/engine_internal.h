@@ -30,6 +30,7 @@ struct engine_map {
 	uint32_t peer_isn;
 	uint32_t dut_ip, peer_ip;
 	uint16_t dut_port, peer_port;
+	bool icmp6;                /* an IPv6 run: ICMP messages carry ICMPv6 numbers (dut.h) */
 };
 
 /* One IPv4/TCP datagram, parsed with core/wire. */

@@ -903,6 +903,11 @@ static void run_ip_version(struct engine_run *e, struct dut_config *cfg)
 		e->ipver = DUT_IP_MAPPED;
 	}
 	cfg->ip_version = e->ipver;
+	e->map.icmp6 = e->r->ipv6 = e->ipver == DUT_IP_V6;
+	e->r->ip6.dut_ip = e->map.dut_ip;
+	e->r->ip6.peer_ip = e->map.peer_ip;
+	memcpy(e->r->ip6.dut_ip6, e->dut_ip6, 16);
+	memcpy(e->r->ip6.peer_ip6, e->peer_ip6, 16);
 	memcpy(cfg->dut_ip6, e->dut_ip6, 16);
 	memcpy(cfg->peer_ip6, e->peer_ip6, 16);
 }
