@@ -948,6 +948,14 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 		goto out;
 	}
 	e.real_sys = engine_real_mode(s, o->dut_ops);
+	const char *ipv = o->ip_version != NULL ? o->ip_version : script_ip_version(s);
+	if (!e.real_sys && strcmp(ipv, "ipv6") == 0) {
+		fprintf(e.msgs, "%s: --ip-version ipv6: only a script in packetdrill's language alone runs over IPv6 "
+			"(its calls are made for real); synack's statements drive the %s DUT's IPv4 sockets\n",
+			s->path, o->dut_ops->name);
+		r->verdict = ENGINE_UNSUPPORTED;
+		goto out;
+	}
 	/* packetdrill's own default where its scripts run for real: 12.5%,
 	 * the timer wheel's worst case (its config.c). */
 	if (e.real_sys && o->tolerance_pct < 0)
