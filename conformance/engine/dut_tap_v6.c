@@ -24,7 +24,6 @@
 #include "wire/eth.h"
 #include "wire/ipv6.h"
 
-#define ICMP6_PKT_TOO_BIG 2u
 #define ICMP6_NS 135u
 #define ICMP6_NA 136u
 #define ND_OPT_TARGET_LLA 2u
