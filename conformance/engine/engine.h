@@ -9,7 +9,8 @@
  *                                             ├── runner_shell.c (prescan, sysctl lines)
  *                                             ├── runner_conn.c (connections, their ISNs)
  *                                             ├── options.c (option lines, profiles)
- *                                             └── dut->ops  (sim, tap ...)
+ *                                             └── dut->ops  (sim, tap ...; tap's IPv6
+ *                                                  runs: ip6_xlate.c, dut_tap_v6.c)
  *   engine_result ──> ladder.c (ladder diagram), pcap_out.c (failure pcap)
  *
  * Sequence numbers follow packetdrill (conformance/README.md), per
