@@ -254,9 +254,9 @@ static void fill_sa(struct job *j, const struct dut_syscall_ctx *ctx, bool bind,
 	j->salen = sizeof *s6;
 }
 
-/* `...`, {sa_family=AF_INET, sin_port=htons(P), sin_addr=inet_addr("A")}
- * or {sa_family=AF_INET6, sin6_port=htons(P), inet_pton(AF_INET6, "A",
- * &sin6_addr)} as packetdrill writes them. */
+/* `...`, or {sa_family=AF_INET, sin_port=htons(P), sin_addr=inet_addr("A")}:
+ * packetdrill's one form, whose family may be AF_INET6 with an IPv6
+ * address in inet_addr() (its parser.y: a sockaddr_in6). */
 static bool sockaddr_arg(struct job *j, const struct script_expr *x, const struct dut_syscall_ctx *ctx, bool bind,
 			 char *why, size_t cap)
 {
@@ -265,38 +265,29 @@ static bool sockaddr_arg(struct job *j, const struct script_expr *x, const struc
 		fill_sa(j, ctx, bind, port);
 		return true;
 	}
-	if (x && x->kind == SCRIPT_EXPR_STRUCT && member(x, "sin6_port") != NULL) {
-		const struct script_expr *p = member(x, "sin6_port");
-		int64_t v = htons(port);
-		if (!tap_eval(p, &v, why, cap))
-			return false;
-		struct dut_syscall_ctx c6 = *ctx;
-		c6.ip_version = DUT_IP_V6;
-		fill_sa(j, &c6, bind, 0);
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&j->sa;
-		s6->sin6_port = (in_port_t)v;
-		for (const struct script_expr *c = x->child; c; c = c->next) {
-			if (c->kind != SCRIPT_EXPR_CALL || c->text == NULL || strcmp(c->text, "inet_pton") != 0)
-				continue;
-			const struct script_expr *a = c->child ? c->child->next : NULL;
-			if (a == NULL || a->kind != SCRIPT_EXPR_STRING || inet_pton(AF_INET6, a->text, &s6->sin6_addr) != 1) {
-				snprintf(why, cap, "inet_pton(AF_INET6, ...) needs an IPv6 address string");
-				return false;
-			}
-		}
-		return true;
-	}
 	if (x && x->kind == SCRIPT_EXPR_STRUCT) {
 		const struct script_expr *p = member(x, "sin_port"), *a = member(x, "sin_addr");
-		int64_t v = htons(port);
-		if (p && !tap_eval(p, &v, why, cap))
+		const struct script_expr *f = member(x, "sa_family");
+		int64_t v = htons(port), fam = AF_INET;
+		if ((p && !tap_eval(p, &v, why, cap)) || (f && !tap_eval(f, &fam, why, cap)))
 			return false;
-		fill_sin(j, bind ? ctx->bind_ip : ctx->connect_ip, 0);
-		((struct sockaddr_in *)&j->sa)->sin_port = (in_port_t)v;
+		bool six = fam == AF_INET6;
+		if (six) {
+			struct dut_syscall_ctx c6 = *ctx;
+			c6.ip_version = DUT_IP_V6;
+			fill_sa(j, &c6, bind, 0);
+			((struct sockaddr_in6 *)&j->sa)->sin6_port = (in_port_t)v;
+		} else {
+			fill_sin(j, bind ? ctx->bind_ip : ctx->connect_ip, 0);
+			((struct sockaddr_in *)&j->sa)->sin_port = (in_port_t)v;
+		}
 		if (a && a->kind == SCRIPT_EXPR_CALL && strcmp(a->text, "inet_addr") == 0 && a->child &&
 		    a->child->kind == SCRIPT_EXPR_STRING) {
-			if (inet_pton(AF_INET, a->child->text, &((struct sockaddr_in *)&j->sa)->sin_addr) != 1) {
-				snprintf(why, cap, "inet_addr(\"%s\") is not an IPv4 address", a->child->text);
+			void *dst = six ? (void *)&((struct sockaddr_in6 *)&j->sa)->sin6_addr
+					: (void *)&((struct sockaddr_in *)&j->sa)->sin_addr;
+			if (inet_pton(six ? AF_INET6 : AF_INET, a->child->text, dst) != 1) {
+				snprintf(why, cap, "inet_addr(\"%s\") is not an %s address", a->child->text,
+					 six ? "IPv6" : "IPv4");
 				return false;
 			}
 		}

@@ -27,6 +27,7 @@ TOL = "50000"
 FAIL_MESSAGES = {
     "wrong-mss.fail.pkt": "tcp options: expected <mss 1440,nop,wscale 7> vs actual <mss 1460,nop,wscale 7>",
     "packet-too-big-ignored.fail.pkt": "AssertionError: 1520",
+    "sockaddr6-other.fail.pkt": "bind(): expected result 0 but got -1 EADDRNOTAVAIL",
 }
 
 
