@@ -250,6 +250,12 @@ void engine_code_event(struct engine_run *e, const struct script_event *ev, uint
 /* After the last event: the cleanup command, then the Python of the
  * %{ }% blocks (a non-zero exit fails the script, as on packetdrill). */
 void engine_real_finish(struct engine_run *e);
+/* The run's --ip_version onto e (ipver, the IPv6 addresses, the ICMPv6
+ * flag), the result and the DUT's config (dut.h DUT_IP_*, MTU 1520). */
+void engine_run_ip_version(struct engine_run *e, struct dut_config *cfg);
+/* False (unsupported, the reason written) for an IPv6 run of a script
+ * with synack's statements, whose sockets are IPv4. */
+bool engine_ipv6_runs(struct engine_run *e);
 
 /* runner_ts.c: packetdrill's TS ecr mapping. An inbound segment's TS ecr
  * is the script's number for one of the DUT's TS vals; it goes out as the

@@ -31,7 +31,6 @@
  * reported); every datagram in and out is logged for the ladder and pcap.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -882,36 +881,6 @@ static uint16_t or_default16(uint16_t a, uint16_t b, uint16_t c)
 	return (uint16_t)(a ? a : b ? b : c);
 }
 
-/* packetdrill's --ip_version: IPv6 between the script's (or run_all.py's)
- * IPv6 addresses at run_all.py's MTU, the runner's IPv4 addresses their
- * stand-ins (dut.h); v4-mapped: AF_INET6 sockets over IPv4. */
-static void run_ip_version(struct engine_run *e, struct dut_config *cfg)
-{
-	const char *v = e->o->ip_version != NULL ? e->o->ip_version : script_ip_version(e->s);
-	if (strcmp(v, "ipv6") == 0) {
-		e->ipver = DUT_IP_V6;
-		if (e->o->has_dut_ip6)
-			memcpy(e->dut_ip6, e->o->dut_ip6, 16);
-		else
-			(void)inet_pton(AF_INET6, ENGINE_DEFAULT_DUT_IP6, e->dut_ip6);
-		if (e->o->has_peer_ip6)
-			memcpy(e->peer_ip6, e->o->peer_ip6, 16);
-		else
-			(void)inet_pton(AF_INET6, ENGINE_DEFAULT_PEER_IP6, e->peer_ip6);
-		cfg->mtu = ENGINE_IPV6_MTU;
-	} else if (strcmp(v, "ipv4-mapped-ipv6") == 0) {
-		e->ipver = DUT_IP_MAPPED;
-	}
-	cfg->ip_version = e->ipver;
-	e->map.icmp6 = e->r->ipv6 = e->ipver == DUT_IP_V6;
-	e->r->ip6.dut_ip = e->map.dut_ip;
-	e->r->ip6.peer_ip = e->map.peer_ip;
-	memcpy(e->r->ip6.dut_ip6, e->dut_ip6, 16);
-	memcpy(e->r->ip6.peer_ip6, e->peer_ip6, 16);
-	memcpy(cfg->dut_ip6, e->dut_ip6, 16);
-	memcpy(cfg->peer_ip6, e->peer_ip6, 16);
-}
-
 void engine_run(const struct script *s, const struct engine_options *o, struct engine_result *r)
 {
 	struct engine_run e;
@@ -948,14 +917,8 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 		goto out;
 	}
 	e.real_sys = engine_real_mode(s, o->dut_ops);
-	const char *ipv = o->ip_version != NULL ? o->ip_version : script_ip_version(s);
-	if (!e.real_sys && strcmp(ipv, "ipv6") == 0) {
-		fprintf(e.msgs, "%s: --ip-version ipv6: only a script in packetdrill's language alone runs over IPv6 "
-			"(its calls are made for real); synack's statements drive the %s DUT's IPv4 sockets\n",
-			s->path, o->dut_ops->name);
-		r->verdict = ENGINE_UNSUPPORTED;
+	if (!engine_ipv6_runs(&e))
 		goto out;
-	}
 	/* packetdrill's own default where its scripts run for real: 12.5%,
 	 * the timer wheel's worst case (its config.c). */
 	if (e.real_sys && o->tolerance_pct < 0)
@@ -974,7 +937,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	cfg.seed = o->seed;
 	cfg.pcap_path = o->adapter_pcap;
 	cfg.fresh_sysctls = e.real_sys && engine_script_has_shell(s);
-	run_ip_version(&e, &cfg);
+	engine_run_ip_version(&e, &cfg);
 	e.dut.ops = o->dut_ops;
 	if (o->dut_ops->open(&e.dut, &cfg, err) != 0) {
 		fprintf(e.msgs, "%s: the %s DUT did not start: %s\n", s->path, o->dut_ops->name, err);
