@@ -18,6 +18,9 @@
 #   PARITY_FILTER     only scripts whose path contains this string
 #   PARITY_LOG        a folder that keeps each run's output (default: a
 #                     temp folder, removed at the end)
+#   PARITY_VARIANTS   the variants to run (default "ipv4 ipv6", run_all.py's
+#                     default); "ipv4-mapped-ipv6" adds its --ipv4mappedv6
+#                     variant (scripts not named *v6.pkt)
 #
 # Needs root (network namespaces, /dev/net/tun), unshare(1) and ip(8).
 # Exit status: 0 the table was printed; 2 bad usage.
@@ -41,6 +44,13 @@ SYNACK=$(cd "$(dirname "$SYNACK")" && pwd)/$(basename "$SYNACK")
 TOL=${TOLERANCE_USECS:-20000}
 TMO=${PARITY_TIMEOUT:-180}
 FILTER=${PARITY_FILTER:-}
+VARIANTS=${PARITY_VARIANTS:-ipv4 ipv6}
+for v in $VARIANTS; do
+	case "$v" in ipv4|ipv6|ipv4-mapped-ipv6) ;; *)
+		echo "$0: PARITY_VARIANTS: '$v' is not ipv4, ipv6 or ipv4-mapped-ipv6" >&2; exit 2 ;;
+	esac
+done
+want() { case " $VARIANTS " in *" $1 "*) return 0 ;; esac; return 1; }
 if [ "$(id -u)" != 0 ]; then
 	echo "$0: needs root (network namespaces and /dev/net/tun)" >&2
 	exit 2
@@ -60,6 +70,7 @@ RES=$LOG/results.txt
 
 # run_all.py's arguments per variant.
 V4="--ip_version=ipv4 --local_ip=192.168.0.1 --gateway_ip=192.168.0.1 --netmask_ip=255.255.0.0 --remote_ip=192.0.2.1 -D TFO_COOKIE=3021b9d889017eeb -D CODE=host_unreachable -D CMSG_LEVEL_IP=SOL_IP -D CMSG_TYPE_RECVERR=IP_RECVERR"
+V4M="--ip_version=ipv4-mapped-ipv6 --local_ip=192.168.0.1 --gateway_ip=192.168.0.1 --netmask_ip=255.255.0.0 --remote_ip=192.0.2.1 -D TFO_COOKIE=3021b9d889017eeb -D CODE=host_unreachable -D CMSG_LEVEL_IP=SOL_IPV6 -D CMSG_TYPE_RECVERR=IPV6_RECVERR"
 V6="--ip_version=ipv6 --mtu=1520 --local_ip=fd3d:0a0b:17d6::1 --gateway_ip=fd3d:0a0b:17d6:8888::1 --remote_ip=fd3d:fa7b:d17d::1 -D TFO_COOKIE=c1d1e9742a47a9bc -D CMSG_LEVEL_IP=SOL_IPV6 -D CMSG_TYPE_RECVERR=IPV6_RECVERR"
 
 # What synack's `run` accepts of them (-D, --ip-version, --local-ip and
@@ -70,6 +81,8 @@ synack_args() { # variant
 	case "$HELP" in *--define*|*"-D NAME"*)
 		if [ "$1" = ipv4 ]; then
 			args="-D TFO_COOKIE=3021b9d889017eeb -D CODE=host_unreachable -D CMSG_LEVEL_IP=SOL_IP -D CMSG_TYPE_RECVERR=IP_RECVERR"
+		elif [ "$1" = ipv4-mapped-ipv6 ]; then
+			args="-D TFO_COOKIE=3021b9d889017eeb -D CODE=host_unreachable -D CMSG_LEVEL_IP=SOL_IPV6 -D CMSG_TYPE_RECVERR=IPV6_RECVERR"
 		else
 			args="-D TFO_COOKIE=c1d1e9742a47a9bc -D CMSG_LEVEL_IP=SOL_IPV6 -D CMSG_TYPE_RECVERR=IPV6_RECVERR"
 		fi ;;
@@ -96,7 +109,7 @@ run_one() { # script variant
 	d=$(dirname "$f")
 	b=$(basename "$f")
 	tag=$(echo "${f#"$DIR"/}" | tr '/' '_').$v
-	if [ "$v" = ipv4 ]; then pdargs=$V4; else pdargs=$V6; fi
+	case "$v" in ipv4) pdargs=$V4 ;; ipv4-mapped-ipv6) pdargs=$V4M ;; *) pdargs=$V6 ;; esac
 	# packetdrill: a fresh namespace with lo up, as run_all.py's in_netns.sh.
 	(cd "$d" && timeout "$TMO" unshare -n sh -c "ip link set lo up && exec \"\$0\" \"\$@\"" \
 		"$PD" --send_omit_free $pdargs --tolerance_usecs="$TOL" "$b") >"$LOG/$tag.pd" 2>&1
@@ -104,8 +117,8 @@ run_one() { # script variant
 	if [ $pd_rc -eq 0 ]; then pd=pass; else pd=fail; fi
 	# synack: IPv6 only when it accepts --ip_version.
 	sargs=$(synack_args "$v")
-	if [ "$v" = ipv6 ] && ! echo "$sargs" | grep -q ip.version; then
-		echo "UNSUPPORTED $b (synack run has no --ip_version: IPv6 not run)" >"$LOG/$tag.synack"
+	if [ "$v" != ipv4 ] && ! echo "$sargs" | grep -q ip.version; then
+		echo "UNSUPPORTED $b (synack run has no --ip_version: $v not run)" >"$LOG/$tag.synack"
 		sy=unsupported
 	else
 		(cd "$d" && timeout "$TMO" "$SYNACK" run --dut tap $sargs --tolerance-usecs "$TOL" \
@@ -124,8 +137,9 @@ run_one() { # script variant
 
 find "$DIR" -name '*.pkt' | sort | while read -r f; do
 	case "$f" in *"$FILTER"*) ;; *) continue ;; esac
-	case "$f" in *v6.pkt) ;; *) run_one "$f" ipv4 ;; esac
-	case "$f" in *v4.pkt) ;; *) run_one "$f" ipv6 ;; esac
+	case "$f" in *v6.pkt) ;; *) want ipv4 && run_one "$f" ipv4 ;; esac
+	case "$f" in *v6.pkt) ;; *) want ipv4-mapped-ipv6 && run_one "$f" ipv4-mapped-ipv6 ;; esac
+	case "$f" in *v4.pkt) ;; *) want ipv6 && run_one "$f" ipv6 ;; esac
 done
 
 total=$(wc -l <"$RES")
@@ -137,7 +151,7 @@ for k in "pass pass" "fail fail" "pass fail" "fail pass" "pass unsupported" "fai
 	n=$(awk -v a="${k% *}" -v b="${k#* }" '$1 == a && $2 == b' "$RES" | wc -l)
 	printf '%-40s %6d\n' "${k% *} / ${k#* }" "$n"
 done
-for v in ipv4 ipv6; do
+for v in ipv4 ipv4-mapped-ipv6 ipv6; do
 	t=$(awk -v v=$v '$3 == v' "$RES" | wc -l)
 	s=$(awk -v v=$v '$3 == v && $1 == $2' "$RES" | wc -l)
 	[ "$t" -gt 0 ] && echo "$v: same verdict on $s of $t"

@@ -25,7 +25,7 @@
 #include "net.h"
 
 static const char *const TAP_COUNTERS[] = {
-	"tap.frames_in", "tap.frames_out", "tap.arp_replies", "tap.noise_dropped", "tap.events_lost",
+	"tap.frames_in", "tap.frames_out", "tap.arp_replies", "tap.nd_replies", "tap.noise_dropped", "tap.events_lost",
 };
 
 static const char *after_dot(const char *n)

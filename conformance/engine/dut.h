@@ -64,7 +64,22 @@ struct dut_config {
 	/* inbound_gso adapters: packetdrill's --mss, the gso_size of every
 	 * inbound TCP datagram (0: none). */
 	uint16_t gso_mss;
+	/* --- Added for IPv6 (issue 11); zero: IPv4. --- packetdrill's
+	 * --ip_version. DUT_IP_V6: the wire is IPv6 between dut_ip6 and
+	 * peer_ip6, while the runner keeps speaking IPv4 with dut_ip and
+	 * peer_ip as stand-ins: the adapter translates each datagram (TCP and
+	 * UDP with the IPv6 pseudo-header, ICMP messages as ICMPv6 with the
+	 * type and code numbers the script gave; dut_ops.ipv6). DUT_IP_MAPPED:
+	 * IPv4 on the wire, AF_INET6 sockets with v4-mapped addresses. mtu:
+	 * the link's (0: 1500; packetdrill's run_all.py gives IPv6 1520, so the
+	 * MSS is IPv4's 1460). */
+	uint8_t ip_version;
+	uint8_t dut_ip6[16], peer_ip6[16];
+	uint16_t mtu;
 };
+#define DUT_IP_V4 0u
+#define DUT_IP_V6 1u
+#define DUT_IP_MAPPED 2u
 
 struct dut_packet {
 	uint64_t t;                    /* DUT clock when it left the DUT */
@@ -148,6 +163,11 @@ struct script_option;
 struct dut_syscall_ctx {
 	uint32_t bind_ip, connect_ip;
 	uint16_t bind_port, connect_port;
+	/* DUT_IP_* of the run: V6, a `...` sockaddr is a sockaddr_in6 with
+	 * bind_ip6 / connect_ip6 and `socket(..., ...)` is AF_INET6; MAPPED,
+	 * the same with the IPv4 addresses v4-mapped (::ffff:a.b.c.d). */
+	uint8_t ip_version;
+	uint8_t bind_ip6[16], connect_ip6[16];
 	/* The script's options: a name that is no constant may be one of its
 	 * defines (-D NAME=VALUE, --define), whose value is a number or a
 	 * constant. NULL = none. */
@@ -282,6 +302,10 @@ struct dut_ops {
 	/* inject() hands TCP datagrams to the kernel as GSO packets of
 	 * dut_config.gso_mss-byte segments (packetdrill's --mss). */
 	bool inbound_gso;
+	/* --- Added for IPv6 (issue 11). --- The adapter runs
+	 * dut_config.ip_version DUT_IP_V6 and DUT_IP_MAPPED (false: IPv4
+	 * only, and such a run is unsupported with the reason). */
+	bool ipv6;
 };
 
 struct dut {

@@ -68,6 +68,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dut_tap_v6.h"
 #include "tap_syscall.h"
 #include "wire/arp.h"
 #include "wire/eth.h"
@@ -76,7 +77,9 @@
 #define CAP_BIT_NET_ADMIN 12
 #define CAP_BIT_SYS_ADMIN 21
 #define VNET_LEN sizeof(struct virtio_net_hdr)
-#define FRAME_MAX (VNET_LEN + ETH_HDR_LEN + DUT_MAX_SUPER_PKT)
+_Static_assert(sizeof(struct virtio_net_hdr) == VNET_HDR_LEN, "virtio-net header");
+/* An IPv6 run's datagram is 20 bytes longer than the runner's. */
+#define FRAME_MAX (VNET_LEN + ETH_HDR_LEN + DUT_MAX_SUPER_PKT + 64u)
 
 /* Locally administered, fixed: captures are comparable run to run. */
 static const uint8_t dut_tap_mac_dut[6] = {0x02, 0x53, 0x59, 0x4e, 0x00, 0x01};
@@ -194,10 +197,15 @@ static int setup_in_ns(struct dut_tap *t, const char **step)
 	/* IPv6 off before the device exists, so it never sends a router
 	 * solicitation, DAD or MLD report. ENOENT: no IPv6 in this kernel. */
 	*step = "disable IPv6";
-	rc = dut_tap_write_sysctl_in_ns("net.ipv6.conf.default.disable_ipv6", "1");
-	if (rc < 0 && rc != -ENOENT)
-		return rc;
-	(void)dut_tap_write_sysctl_in_ns("net.ipv6.conf.all.disable_ipv6", "1");
+	if (t->cfg.ip_version == DUT_IP_V6) {
+		if ((rc = dut_tap_v6_setup_pre(t, step)) < 0)
+			return rc;
+	} else {
+		rc = dut_tap_write_sysctl_in_ns("net.ipv6.conf.default.disable_ipv6", "1");
+		if (rc < 0 && rc != -ENOENT)
+			return rc;
+		(void)dut_tap_write_sysctl_in_ns("net.ipv6.conf.all.disable_ipv6", "1");
+	}
 
 	*step = "set net.ipv4.tcp_rfc1337";
 	rc = dut_tap_write_sysctl_in_ns("net.ipv4.tcp_rfc1337",
@@ -267,7 +275,14 @@ static int setup_in_ns(struct dut_tap *t, const char **step)
 	if (ioctl(t->ctl_fd, SIOCSIFHWADDR, &ifr) < 0)
 		return -errno;
 	snprintf(buf, sizeof buf, "net.ipv6.conf.%s.disable_ipv6", DUT_TAP_IFNAME);
-	(void)dut_tap_write_sysctl_in_ns(buf, "1");
+	(void)dut_tap_write_sysctl_in_ns(buf, t->cfg.ip_version == DUT_IP_V6 ? "0" : "1");
+	if (t->cfg.mtu != 0) {
+		*step = "set the TAP MTU";
+		netif_ifreq(&ifr, DUT_TAP_IFNAME);
+		ifr.ifr_mtu = t->cfg.mtu;
+		if (ioctl(t->ctl_fd, SIOCSIFMTU, &ifr) < 0)
+			return -errno;
+	}
 
 	*step = "assign the DUT address";
 	netif_ifreq(&ifr, DUT_TAP_IFNAME);
@@ -286,6 +301,8 @@ static int setup_in_ns(struct dut_tap *t, const char **step)
 	if ((rc = netif_up(t->ctl_fd, DUT_TAP_IFNAME)) < 0)
 		return rc;
 	t->ifindex = (int)if_nametoindex(DUT_TAP_IFNAME);
+	if (t->cfg.ip_version == DUT_IP_V6 && (rc = dut_tap_v6_setup(t, step)) < 0)
+		return rc;
 
 	/* Default route out of the TAP, no gateway: any peer address a
 	 * script uses is on-link, Linux ARPs for it and we answer. */
@@ -357,6 +374,10 @@ static int tap_open(struct dut *d, const struct dut_config *cfg, char err[DUT_ER
 	}
 	t->cfg = *cfg;
 	t->cfg.pcap_path = NULL;
+	t->v6map.dut_ip = cfg->dut_ip;
+	t->v6map.peer_ip = cfg->peer_ip;
+	memcpy(t->v6map.dut_ip6, cfg->dut_ip6, 16);
+	memcpy(t->v6map.peer_ip6, cfg->peer_ip6, 16);
 	t->frame = malloc(FRAME_MAX);
 	if (t->frame == NULL) {
 		free(t);
@@ -437,7 +458,7 @@ static uint64_t tap_now(struct dut *d)
 	return dut_tap_clock(priv(d));
 }
 
-static void capture(struct dut_tap *t, const uint8_t *frame, size_t len)
+void dut_tap_capture(struct dut_tap *t, const uint8_t *frame, size_t len)
 {
 	if (t->pcap_on)
 		sim_pcap_write(&t->pcap, frame, len, dut_tap_clock(t));
@@ -461,16 +482,25 @@ static int tap_inject(struct dut *d, const uint8_t *ip, size_t len)
 	if (t->cfg.gso_mss != 0 && len >= 20 && ip[9] == 6 /* TCP */) {
 		struct virtio_net_hdr h;
 		memset(&h, 0, sizeof h);
-		h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		h.gso_type = t->cfg.ip_version == DUT_IP_V6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
 		h.gso_size = t->cfg.gso_mss;
 		memcpy(frame, &h, sizeof h);
 	}
+	size_t wlen = len;
+	if (t->cfg.ip_version == DUT_IP_V6) {
+		int k = ip6_xlate_to6(&t->v6map, ip, len, frame + VNET_LEN + ETH_HDR_LEN, FRAME_MAX - VNET_LEN - ETH_HDR_LEN);
+		if (k < 0)
+			return k;
+		wlen = (size_t)k;
+		e.ethertype = ETH_TYPE_IPV6;
+	} else {
+		memcpy(frame + VNET_LEN + ETH_HDR_LEN, ip, len);
+	}
 	(void)eth_emit(&e, frame + VNET_LEN, FRAME_MAX - VNET_LEN);
-	memcpy(frame + VNET_LEN + ETH_HDR_LEN, ip, len);
-	capture(t, frame + VNET_LEN, ETH_HDR_LEN + len);
+	dut_tap_capture(t, frame + VNET_LEN, ETH_HDR_LEN + wlen);
 	dut_tap_injecting(t, ip, len);
 	t->started = true;
-	ssize_t w = write(t->tap_fd, frame, VNET_LEN + ETH_HDR_LEN + len);
+	ssize_t w = write(t->tap_fd, frame, VNET_LEN + ETH_HDR_LEN + wlen);
 	if (w < 0)
 		return -errno;
 	t->frames_in++;
@@ -503,7 +533,7 @@ static void answer_arp(struct dut_tap *t, const uint8_t *frame, size_t len)
 	memcpy(r.tha, a.sha, 6);
 	r.tpa = a.spa;
 	(void)arp_emit(&r, out + ETH_HDR_LEN, ARP_LEN);
-	capture(t, out, ETH_HDR_LEN + ARP_LEN);
+	dut_tap_capture(t, out, ETH_HDR_LEN + ARP_LEN);
 	if (write(t->tap_fd, vout, sizeof vout) > 0)
 		t->arp_replies++;
 }
@@ -558,6 +588,13 @@ static int read_frame(struct dut_tap *t, struct dut_packet *out)
 	if (e.ethertype == ETH_TYPE_ARP) {
 		answer_arp(t, frame, len);
 		return 0;
+	}
+	if (e.ethertype == ETH_TYPE_IPV6 && t->cfg.ip_version == DUT_IP_V6) {
+		if (dut_tap_v6_frame(t, frame, len, out) == 0)
+			return 0;
+		out->t = now;
+		t->frames_out++;
+		return 1;
 	}
 	struct ipv4_repr ip;
 	if (e.ethertype != ETH_TYPE_IPV4 || eth_is_multicast(e.dst) ||
@@ -722,4 +759,5 @@ const struct dut_ops dut_tap_ops = {
 	.tcp_info_vars = tap_tcp_info_vars,
 	.max_pkt = 65535,
 	.inbound_gso = true,
+	.ipv6 = true,
 };

@@ -238,6 +238,7 @@ int dut_tap_counter(struct dut *d, const char *name, uint64_t *val)
 		{"tap.frames_in", offsetof(struct dut_tap, frames_in)},
 		{"tap.frames_out", offsetof(struct dut_tap, frames_out)},
 		{"tap.arp_replies", offsetof(struct dut_tap, arp_replies)},
+		{"tap.nd_replies", offsetof(struct dut_tap, nd_replies)},
 		{"tap.noise_dropped", offsetof(struct dut_tap, noise_dropped)},
 		{"tap.events_lost", offsetof(struct dut_tap, events_lost)},
 	};

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "dut.h"
+#include "ip6_xlate.h"
 #include "pcap_tap.h"
 
 #define DUT_TAP_MAX_CONNS 64
@@ -92,6 +93,8 @@ struct dut_tap {
 
 	/* adapter counters, readable through counter("tap.<name>") */
 	uint64_t frames_in, frames_out, arp_replies, noise_dropped, events_lost;
+	struct ip6_map v6map;    /* IPv6 runs: the runner's addresses and the wire's */
+	uint64_t nd_replies;     /* IPv6 runs: neighbour advertisements sent (dut_tap_v6.c) */
 };
 
 /* dut_tap.c: run the calling thread inside the DUT's namespace between
@@ -99,6 +102,10 @@ struct dut_tap {
 int dut_tap_ns_enter(const struct dut_tap *t, int *saved);
 void dut_tap_ns_leave(int saved);
 uint64_t dut_tap_clock(const struct dut_tap *t);
+/* Writes an Ethernet frame to the adapter's capture, when it has one. */
+void dut_tap_capture(struct dut_tap *t, const uint8_t *frame, size_t len);
+/* The virtio-net header in front of each TAP frame (IFF_VNET_HDR). */
+#define VNET_HDR_LEN 10u
 /* Writes value to /proc/sys/<name with dots as slashes>; caller is inside
  * the namespace. Returns 0 or -errno. */
 int dut_tap_write_sysctl_in_ns(const char *name, const char *value);

@@ -9,7 +9,8 @@
  *                                             ├── runner_shell.c (prescan, sysctl lines)
  *                                             ├── runner_conn.c (connections, their ISNs)
  *                                             ├── options.c (option lines, profiles)
- *                                             └── dut->ops  (sim, tap ...)
+ *                                             └── dut->ops  (sim, tap ...; tap's IPv6
+ *                                                  runs: ip6_xlate.c, dut_tap_v6.c)
  *   engine_result ──> ladder.c (ladder diagram), pcap_out.c (failure pcap)
  *
  * Sequence numbers follow packetdrill (conformance/README.md), per
@@ -35,6 +36,7 @@
 #include <stdio.h>
 
 #include "dut.h"
+#include "ip6_xlate.h"
 #include "script.h"
 
 #define ENGINE_DEFAULT_TOLERANCE_NS 4000000LL /* packetdrill: 4000 us */
@@ -43,6 +45,11 @@
 #define ENGINE_ANY_HORIZON_NS (600LL * 1000000000LL) /* `*` waits at most 10 min */
 #define ENGINE_DEFAULT_DUT_IP 0xC0A80001u     /* 192.168.0.1 */
 #define ENGINE_DEFAULT_PEER_IP 0xC0000201u    /* 192.0.2.1 */
+/* IPv6 runs (--ip-version ipv6): packetdrill's run_all.py's addresses
+ * (its TFO_COOKIE define is the server cookie for them) and its MTU. */
+#define ENGINE_DEFAULT_DUT_IP6 "fd3d:a0b:17d6::1"
+#define ENGINE_DEFAULT_PEER_IP6 "fd3d:fa7b:d17d::1"
+#define ENGINE_IPV6_MTU 1520u
 #define ENGINE_DEFAULT_DUT_PORT 8080u
 #define ENGINE_DEFAULT_PEER_PORT 54321u
 
@@ -71,6 +78,10 @@ struct engine_options {
 	 * NULL: the script's. */
 	const char *cli_local_ip, *cli_remote_ip;
 	uint16_t gso_mss;         /* the script's --mss (engine_check_options); 0: none */
+	/* IPv6 addresses of an IPv6 run (a script's --local_ip=fd3d::1 line
+	 * or the caller's); not set: ENGINE_DEFAULT_*_IP6. */
+	bool has_dut_ip6, has_peer_ip6;
+	uint8_t dut_ip6[16], peer_ip6[16];
 };
 
 /* One datagram of the exchange, for the ladder and the failure pcap. */
@@ -103,6 +114,10 @@ struct engine_result {
 	 * each (dut_ops.diagnostics; malloc'd, "" when none), or NULL when the
 	 * DUT has no model (tap) or never opened. */
 	char *diagnostics;
+	/* An IPv6 run (dut.h DUT_IP_V6): the log's IPv4 addresses stand for
+	 * these, and its ICMP messages carry ICMPv6 numbers. */
+	bool ipv6;
+	struct ip6_map ip6;
 };
 
 void engine_options_defaults(struct engine_options *o);

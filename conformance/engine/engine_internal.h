@@ -30,6 +30,7 @@ struct engine_map {
 	uint32_t peer_isn;
 	uint32_t dut_ip, peer_ip;
 	uint16_t dut_port, peer_port;
+	bool icmp6;                /* an IPv6 run: ICMP messages carry ICMPv6 numbers (dut.h) */
 };
 
 /* One IPv4/TCP datagram, parsed with core/wire. */
@@ -183,6 +184,10 @@ struct engine_run {
 	bool sut_known;            /* packetdrill's socket under test (runner_conn.c) */
 	uint16_t sut_dut_port, sut_peer_port;
 	uint32_t sut_peer_ip;
+	/* DUT_IP_* of the run and, for DUT_IP_V6, the addresses on the wire
+	 * that map.dut_ip and map.peer_ip stand for (dut.h). */
+	uint8_t ipver;
+	uint8_t dut_ip6[16], peer_ip6[16];
 	FILE *code;                /* the Python run at the end (packetdrill's code.c) */
 	char *codebuf;
 	size_t codelen;
@@ -250,6 +255,12 @@ void engine_code_event(struct engine_run *e, const struct script_event *ev, uint
 /* After the last event: the cleanup command, then the Python of the
  * %{ }% blocks (a non-zero exit fails the script, as on packetdrill). */
 void engine_real_finish(struct engine_run *e);
+/* The run's --ip_version onto e (ipver, the IPv6 addresses, the ICMPv6
+ * flag), the result and the DUT's config (dut.h DUT_IP_*, MTU 1520). */
+void engine_run_ip_version(struct engine_run *e, struct dut_config *cfg);
+/* False (unsupported, the reason written) for an IPv6 run of a script
+ * with synack's statements, whose sockets are IPv4. */
+bool engine_ipv6_runs(struct engine_run *e);
 
 /* runner_ts.c: packetdrill's TS ecr mapping. An inbound segment's TS ecr
  * is the script's number for one of the DUT's TS vals; it goes out as the

@@ -9,6 +9,8 @@
  *       0.000271                                <----   S. 0:0(0) ack 0 ...    line 5
  *                                                       ^^^ ack: expected 1 vs 0
  */
+#define _POSIX_C_SOURCE 200809L /* inet_ntop */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +77,7 @@ void engine_ladder_rows(FILE *out, const char *left, const char *right, const st
 static void entry_map(const struct engine_result *r, size_t i, struct engine_map *m)
 {
 	memset(m, 0, sizeof *m);
+	m->icmp6 = r->ipv6;
 	m->peer_isn_known = true;
 	int c = r->log[i].conn;
 	if (c < 0 || (size_t)c >= r->n_conns || r->conns == NULL) {
@@ -115,6 +118,13 @@ void engine_ladder(const struct engine_result *r, const struct script *s, FILE *
 		ip_str(dip, b);
 		snprintf(peer_hdr, sizeof peer_hdr, "peer %s:%u", a, pp);
 		snprintf(dut_hdr, sizeof dut_hdr, "DUT %s:%u", b, dp);
+		if (r->ipv6) {
+			char a6[INET6_ADDRSTRLEN], b6[INET6_ADDRSTRLEN];
+			inet_ntop(AF_INET6, r->ip6.peer_ip6, a6, sizeof a6);
+			inet_ntop(AF_INET6, r->ip6.dut_ip6, b6, sizeof b6);
+			snprintf(peer_hdr, sizeof peer_hdr, "peer [%s]:%u", a6, pp);
+			snprintf(dut_hdr, sizeof dut_hdr, "DUT [%s]:%u", b6, dp);
+		}
 		break;
 	}
 	struct engine_ladder_row *rows = calloc(r->n_log ? r->n_log : 1, sizeof *rows);

@@ -176,11 +176,17 @@ bool engine_check_options(const struct script *s, struct engine_options *o, char
 			if (!engine_parse_ignore(v, &o->ignore_options, &o->ignore_win))
 				goto bad_value;
 		} else if (strcmp(name, "local_ip") == 0 || strcmp(name, "remote_ip") == 0) {
-			/* An IPv6 address belongs to an IPv6 run, which support.c
-			 * reports as unsupported; it is not an input error. */
+			/* An IPv6 address is an IPv6 run's (runner.c); the
+			 * caller's own address comes first. */
 			uint8_t a6[16];
-			if (v != NULL && inet_pton(AF_INET6, v, a6) == 1)
+			if (v != NULL && inet_pton(AF_INET6, v, a6) == 1) {
+				bool *has = name[0] == 'l' ? &o->has_dut_ip6 : &o->has_peer_ip6;
+				if (!*has) {
+					memcpy(name[0] == 'l' ? o->dut_ip6 : o->peer_ip6, a6, 16);
+					*has = true;
+				}
 				continue;
+			}
 			if (!parse_ip(v, name[0] == 'l' ? &o->dut_ip : &o->peer_ip))
 				goto bad_value;
 		} else if (strcmp(name, "bind_port") == 0) {
@@ -210,12 +216,17 @@ bad_value:
 	/* packetdrill reads the script's option lines first and its command
 	 * line after them ("Command line options overwrite options in
 	 * script"), so an address given to the run wins over the script's.
-	 * An IPv6 one is left, as the script's is (support.c). */
+	 * An IPv6 one is an IPv6 run's address, over the script's too. */
 	const char *cli[2] = {o->cli_local_ip, o->cli_remote_ip};
 	for (int i = 0; i < 2; i++) {
 		uint8_t a6[16];
-		if (cli[i] == NULL || inet_pton(AF_INET6, cli[i], a6) == 1)
+		if (cli[i] == NULL)
 			continue;
+		if (inet_pton(AF_INET6, cli[i], a6) == 1) {
+			memcpy(i == 0 ? o->dut_ip6 : o->peer_ip6, a6, 16);
+			*(i == 0 ? &o->has_dut_ip6 : &o->has_peer_ip6) = true;
+			continue;
+		}
 		if (!parse_ip(cli[i], i == 0 ? &o->dut_ip : &o->peer_ip)) {
 			snprintf(err, errcap, "--%s-ip: bad value '%s'", i == 0 ? "local" : "remote", cli[i]);
 			return false;

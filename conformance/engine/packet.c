@@ -510,8 +510,8 @@ void engine_describe(const struct engine_seg *s, const struct engine_map *m, boo
 		return;
 	}
 	if (s->ip.proto == IPV4_PROTO_ICMP) {
-		const char *tn = script_icmp_type_name(false, s->icmp.type);
-		const char *cn = script_icmp_code_name(false, s->icmp.type, s->icmp.code);
+		const char *tn = script_icmp_type_name(m->icmp6, s->icmp.type);
+		const char *cn = script_icmp_code_name(m->icmp6, s->icmp.type, s->icmp.code);
 		if (tn != NULL)
 			appendf(buf, cap, &w, "icmp %s", tn);
 		else
@@ -520,8 +520,10 @@ void engine_describe(const struct engine_seg *s, const struct engine_map *m, boo
 			appendf(buf, cap, &w, " %s", cn);
 		else if (s->icmp.code != 0)
 			appendf(buf, cap, &w, " code_%u", s->icmp.code);
-		if (s->icmp.type == ICMP_DEST_UNREACH && s->icmp.code == 4)
+		if (!m->icmp6 && s->icmp.type == ICMP_DEST_UNREACH && s->icmp.code == 4)
 			appendf(buf, cap, &w, " mtu %u", s->icmp.seq);
+		else if (m->icmp6 && s->icmp.type == 2u) /* ICMPv6 Packet Too Big: a 32-bit MTU */
+			appendf(buf, cap, &w, " mtu %u", (unsigned)s->icmp.ident << 16 | s->icmp.seq);
 		if (s->icmp_quote && s->quote_proto == IPV4_PROTO_TCP)
 			appendf(buf, cap, &w, " [%u:%u(0)]", s->quote_seq - (m->dut_isn_known ? m->dut_isn : 0),
 				s->quote_seq - (m->dut_isn_known ? m->dut_isn : 0));

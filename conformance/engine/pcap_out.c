@@ -3,7 +3,7 @@
  * `synack run --pcap-dir` (cli_run.c -> engine_write_pcap).
  *
  * The file holds the IPv4 datagrams as the runner injected and received
- * them (LINKTYPE_RAW), stamped with the DUT clock in nanoseconds, so
+ * them (LINKTYPE_RAW; in an IPv6 run, as IPv6, ip6_xlate.c), stamped with the DUT clock in nanoseconds, so
  * tcpdump, tshark and scapy read it and two runs give the same bytes.
  * It is written through a sim_outfile (sim/outfile.h): a temporary file,
  * every record checked (pcap_dump() itself reports nothing), renamed into
@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine_internal.h"
@@ -39,16 +40,25 @@ int engine_write_pcap(const struct engine_result *r, const char *path, char *err
 		return -1;
 	}
 	bool ok = true;
+	uint8_t *v6 = r->ipv6 ? malloc(DUT_MAX_SUPER_PKT + 64u) : NULL;
 	for (size_t i = 0; i < r->n_log && ok; i++) {
+		const uint8_t *data = r->log[i].data;
+		size_t len = r->log[i].len;
+		int k = v6 != NULL ? ip6_xlate_to6(&r->ip6, data, len, v6, DUT_MAX_SUPER_PKT + 64u) : -1;
+		if (k > 0) {
+			data = v6;
+			len = (size_t)k;
+		}
 		struct pcap_pkthdr h;
 		memset(&h, 0, sizeof h);
 		h.ts.tv_sec = (time_t)(r->log[i].t / 1000000000u);
 		h.ts.tv_usec = (suseconds_t)(r->log[i].t % 1000000000u); /* ns: nano precision */
-		h.caplen = h.len = (bpf_u_int32)r->log[i].len;
+		h.caplen = h.len = (bpf_u_int32)len;
 		errno = 0;
-		pcap_dump((u_char *)d, &h, r->log[i].data);
+		pcap_dump((u_char *)d, &h, data);
 		ok = sim_outfile_ok(&o);
 	}
+	free(v6);
 	errno = 0;
 	if (ok && pcap_dump_flush(d) != 0)
 		ok = sim_outfile_ok(&o);

@@ -930,6 +930,8 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 		goto out;
 	}
 	e.real_sys = engine_real_mode(s, o->dut_ops);
+	if (!engine_ipv6_runs(&e))
+		goto out;
 	/* packetdrill's own default where its scripts run for real: 12.5%,
 	 * the timer wheel's worst case (its config.c). */
 	if (e.real_sys && o->tolerance_pct < 0)
@@ -949,6 +951,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	cfg.pcap_path = o->adapter_pcap;
 	cfg.fresh_sysctls = e.real_sys && engine_script_has_shell(s);
 	cfg.gso_mss = o->gso_mss;
+	engine_run_ip_version(&e, &cfg);
 	e.dut.ops = o->dut_ops;
 	if (o->dut_ops->open(&e.dut, &cfg, err) != 0) {
 		fprintf(e.msgs, "%s: the %s DUT did not start: %s\n", s->path, o->dut_ops->name, err);

@@ -31,6 +31,7 @@
  * adapter's sockets.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -213,7 +214,10 @@ void engine_real_run(struct engine_run *e, const struct script_event *ev, uint64
 		.connect_port = e->map.peer_port,
 		.options = e->s->options,
 		.tolerance_ns = engine_tolerance(e, 0),
+		.ip_version = e->ipver,
 	};
+	memcpy(ctx.bind_ip6, e->dut_ip6, 16);
+	memcpy(ctx.connect_ip6, e->peer_ip6, 16);
 	int rc = e->dut.ops->syscall_start(&e->dut, sc, &ctx, err);
 	if (rc == -2) {
 		engine_fail(e, ev, "runtime error in %s call: %s", sc->name, err);
@@ -370,4 +374,48 @@ void engine_real_finish(struct engine_run *e)
 		free(e->codebuf);
 		e->codebuf = NULL;
 	}
+}
+
+/* packetdrill's --ip_version: IPv6 between the script's (or run_all.py's)
+ * IPv6 addresses at run_all.py's MTU, the runner's IPv4 addresses their
+ * stand-ins (dut.h); v4-mapped: AF_INET6 sockets over IPv4. */
+void engine_run_ip_version(struct engine_run *e, struct dut_config *cfg)
+{
+	const char *v = e->o->ip_version != NULL ? e->o->ip_version : script_ip_version(e->s);
+	if (strcmp(v, "ipv6") == 0) {
+		e->ipver = DUT_IP_V6;
+		if (e->o->has_dut_ip6)
+			memcpy(e->dut_ip6, e->o->dut_ip6, 16);
+		else
+			(void)inet_pton(AF_INET6, ENGINE_DEFAULT_DUT_IP6, e->dut_ip6);
+		if (e->o->has_peer_ip6)
+			memcpy(e->peer_ip6, e->o->peer_ip6, 16);
+		else
+			(void)inet_pton(AF_INET6, ENGINE_DEFAULT_PEER_IP6, e->peer_ip6);
+		cfg->mtu = ENGINE_IPV6_MTU;
+	} else if (strcmp(v, "ipv4-mapped-ipv6") == 0) {
+		e->ipver = DUT_IP_MAPPED;
+	}
+	cfg->ip_version = e->ipver;
+	e->map.icmp6 = e->r->ipv6 = e->ipver == DUT_IP_V6;
+	e->r->ip6.dut_ip = e->map.dut_ip;
+	e->r->ip6.peer_ip = e->map.peer_ip;
+	memcpy(e->r->ip6.dut_ip6, e->dut_ip6, 16);
+	memcpy(e->r->ip6.peer_ip6, e->peer_ip6, 16);
+	memcpy(cfg->dut_ip6, e->dut_ip6, 16);
+	memcpy(cfg->peer_ip6, e->peer_ip6, 16);
+}
+
+/* An IPv6 run needs the real calls: synack's statements drive the
+ * adapter's IPv4 sockets. False (the verdict set) when it cannot run. */
+bool engine_ipv6_runs(struct engine_run *e)
+{
+	const char *ipv = e->o->ip_version != NULL ? e->o->ip_version : script_ip_version(e->s);
+	if (e->real_sys || strcmp(ipv, "ipv6") != 0)
+		return true;
+	fprintf(e->msgs, "%s: --ip-version ipv6: only a script in packetdrill's language alone runs over IPv6 "
+		"(its calls are made for real); synack's statements drive the %s DUT's IPv4 sockets\n",
+		e->s->path, e->o->dut_ops->name);
+	e->r->verdict = ENGINE_UNSUPPORTED;
+	return false;
 }

@@ -4,17 +4,19 @@
  * and only the scripts that use it are affected.
  *
  * The engine builds and verifies IPv4 datagrams (TCP, UDP, ICMP) on every
- * DUT. It does not carry:
- *   - IPv6 (--ip_version=ipv6, an `ipv6 A > B:` prefix): the sim stack is
- *     IPv4, and the tap DUT's namespace runs with IPv6 off;
+ * DUT; an adapter with dut_ops.ipv6 (tap) carries them as IPv6 on its wire
+ * (dut.h, dut_tap_v6.c). It does not carry:
+ *   - IPv6 runs (--ip_version=ipv6) on a DUT without dut_ops.ipv6 (sim,
+ *     board, avr: IPv4 stacks);
+ *   - an `ipv6 A > B:` prefix: addresses of the script's own on any DUT;
  *   - nplab's TCP over UDP (`/udp(SRC > DST)` after a segment or inside an
  *     ICMP quote), and `md5 valid` (a digest from --tcp_md5_secret);
  *   - an md5 digest or Fast Open cookie written as a name no define gave
  *     a value (packetdrill's run_all.py passes -D TFO_COOKIE=...);
  *   - the option lines engine_option_unsupported() names.
  * --ip_version=ipv4-mapped-ipv6 puts IPv4 on the wire (packetdrill's
- * AF_INET6 sockets with v4-mapped addresses), which is what the engine
- * sends and checks, so it runs.
+ * AF_INET6 sockets with v4-mapped addresses): every DUT runs it, tap with
+ * AF_INET6 sockets, the others with their IPv4 sockets.
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,7 +35,8 @@ static const char *packet_problem(const struct script_packet *p, char *buf, size
 		return buf;
 	}
 	if (p->ipv6)
-		return "an IPv6 packet ('ipv6 A > B:'): the engine carries IPv4 only";
+		return "an IPv6 packet with its own addresses ('ipv6 A > B:'): the engine runs IPv6 only between "
+		       "the run's two addresses (--ip-version ipv6)";
 	if (p->udp_encap)
 		return "TCP over UDP ('/udp(SRC > DST)') is not supported";
 	if (p->proto == SCRIPT_PROTO_ICMP && p->icmp.echoed_encap)
@@ -50,19 +53,20 @@ const char *engine_construct_unsupported(const struct script *s, const struct en
 	int line = 0;
 	*at = 0;
 	const char *v = o->ip_version != NULL ? o->ip_version : script_ip_version(s);
-	if (strcmp(v, "ipv6") == 0) {
+	if (strcmp(v, "ipv6") == 0 && (o->dut_ops == NULL || !o->dut_ops->ipv6)) {
 		for (const struct script_option *op = s->options; op; op = op->next)
 			if (!op->is_define && strcmp(op->name, "ip_version") == 0)
 				line = op->loc.line;
 		if (o->ip_version != NULL)
 			line = 0;
 		*at = line;
+		const char *dut = o->dut_ops != NULL ? o->dut_ops->name : "this";
 		if (line > 0)
-			snprintf(buf, cap, "%s:%d: --ip_version=ipv6: the engine builds and checks IPv4 datagrams "
-				 "only (sim: an IPv4 stack; tap: IPv6 off in its namespace)", s->path, line);
+			snprintf(buf, cap, "%s:%d: --ip_version=ipv6: the %s DUT runs IPv4 only (its stack has no "
+				 "IPv6; the tap DUT runs IPv6)", s->path, line, dut);
 		else
-			snprintf(buf, cap, "%s: --ip-version ipv6: the engine builds and checks IPv4 datagrams "
-				 "only (sim: an IPv4 stack; tap: IPv6 off in its namespace)", s->path);
+			snprintf(buf, cap, "%s: --ip-version ipv6: the %s DUT runs IPv4 only (its stack has no "
+				 "IPv6; the tap DUT runs IPv6)", s->path, dut);
 		return buf;
 	}
 	if (engine_option_unsupported(s, o->dut_ops, &line, why, sizeof why) != NULL) {

@@ -230,25 +230,65 @@ static void fill_sin(struct job *j, uint32_t ip, uint16_t port)
 	j->salen = sizeof *sin;
 }
 
-/* `...`, or {sa_family=AF_INET, sin_port=htons(P), sin_addr=inet_addr("A")}. */
-static bool sockaddr_arg(struct job *j, const struct script_expr *x, uint32_t ip, uint16_t port, char *why,
-			 size_t cap)
+/* The sockaddr a `...` stands for in this run (dut_syscall_ctx): IPv4,
+ * or packetdrill's sockaddr_in6 in an IPv6 run (its address) or a
+ * v4-mapped one (::ffff:a.b.c.d, RFC 4291 2.5.5.2). */
+static void fill_sa(struct job *j, const struct dut_syscall_ctx *ctx, bool bind, uint16_t port)
 {
-	if (tap_is_ellipsis(x)) {
+	uint32_t ip = bind ? ctx->bind_ip : ctx->connect_ip;
+	if (ctx->ip_version != DUT_IP_V6 && ctx->ip_version != DUT_IP_MAPPED) {
 		fill_sin(j, ip, port);
+		return;
+	}
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&j->sa;
+	memset(&j->sa, 0, sizeof j->sa);
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(port);
+	if (ctx->ip_version == DUT_IP_V6) {
+		memcpy(&s6->sin6_addr, bind ? ctx->bind_ip6 : ctx->connect_ip6, 16);
+	} else {
+		s6->sin6_addr.s6_addr[10] = 0xff;
+		s6->sin6_addr.s6_addr[11] = 0xff;
+		uint32_t n = htonl(ip);
+		memcpy(&s6->sin6_addr.s6_addr[12], &n, 4);
+	}
+	j->salen = sizeof *s6;
+}
+
+/* `...`, or {sa_family=AF_INET, sin_port=htons(P), sin_addr=inet_addr("A")}:
+ * packetdrill's one form, whose family may be AF_INET6 with an IPv6
+ * address in inet_addr() (its parser.y: a sockaddr_in6). */
+static bool sockaddr_arg(struct job *j, const struct script_expr *x, const struct dut_syscall_ctx *ctx, bool bind,
+			 char *why, size_t cap)
+{
+	uint16_t port = bind ? ctx->bind_port : ctx->connect_port;
+	if (tap_is_ellipsis(x)) {
+		fill_sa(j, ctx, bind, port);
 		return true;
 	}
 	if (x && x->kind == SCRIPT_EXPR_STRUCT) {
 		const struct script_expr *p = member(x, "sin_port"), *a = member(x, "sin_addr");
-		int64_t v = htons(port);
-		if (p && !tap_eval(p, &v, why, cap))
+		const struct script_expr *f = member(x, "sa_family");
+		int64_t v = htons(port), fam = AF_INET;
+		if ((p && !tap_eval(p, &v, why, cap)) || (f && !tap_eval(f, &fam, why, cap)))
 			return false;
-		fill_sin(j, ip, 0);
-		((struct sockaddr_in *)&j->sa)->sin_port = (in_port_t)v;
+		bool six = fam == AF_INET6;
+		if (six) {
+			struct dut_syscall_ctx c6 = *ctx;
+			c6.ip_version = DUT_IP_V6;
+			fill_sa(j, &c6, bind, 0);
+			((struct sockaddr_in6 *)&j->sa)->sin6_port = (in_port_t)v;
+		} else {
+			fill_sin(j, bind ? ctx->bind_ip : ctx->connect_ip, 0);
+			((struct sockaddr_in *)&j->sa)->sin_port = (in_port_t)v;
+		}
 		if (a && a->kind == SCRIPT_EXPR_CALL && strcmp(a->text, "inet_addr") == 0 && a->child &&
 		    a->child->kind == SCRIPT_EXPR_STRING) {
-			if (inet_pton(AF_INET, a->child->text, &((struct sockaddr_in *)&j->sa)->sin_addr) != 1) {
-				snprintf(why, cap, "inet_addr(\"%s\") is not an IPv4 address", a->child->text);
+			void *dst = six ? (void *)&((struct sockaddr_in6 *)&j->sa)->sin6_addr
+					: (void *)&((struct sockaddr_in *)&j->sa)->sin_addr;
+			if (inet_pton(six ? AF_INET6 : AF_INET, a->child->text, dst) != 1) {
+				snprintf(why, cap, "inet_addr(\"%s\") is not an %s address", a->child->text,
+					 six ? "IPv6" : "IPv4");
 				return false;
 			}
 		}
@@ -400,7 +440,7 @@ static bool msghdr_arg(struct job *j, const struct script_expr *x, bool fastopen
 		const char *n = c->lhs->text;
 		if (strcmp(n, "msg_name") == 0) {
 			if (fastopen)
-				fill_sin(j, ctx->connect_ip, ctx->connect_port);
+				fill_sa(j, ctx, false, ctx->connect_port);
 			else
 				j->salen = sizeof j->sa;
 			j->msg.msg_name = &j->sa;
@@ -608,8 +648,9 @@ bool tap_prepare(struct tap_sys *s, struct job *j, const struct script_syscall *
 	}
 	switch (j->call) {
 	case C_SOCKET:
-		/* socket(..., ...): the run's address family (IPv4 here). */
-		v = AF_INET;
+		/* socket(..., ...): the run's address family, AF_INET6 in IPv6
+		 * and v4-mapped runs (packetdrill's config socket_domain). */
+		v = ctx->ip_version == DUT_IP_V6 || ctx->ip_version == DUT_IP_MAPPED ? AF_INET6 : AF_INET;
 		if ((!tap_is_ellipsis(a0) && !tap_eval(a0, &v, why, cap)) || !tap_eval(a1, &w, why, cap))
 			return false;
 		j->a[0] = (long)v;
@@ -619,7 +660,7 @@ bool tap_prepare(struct tap_sys *s, struct job *j, const struct script_syscall *
 		j->a[2] = (long)v;
 		return true;
 	case C_BIND:
-		if (!sockaddr_arg(j, a1, ctx->bind_ip, ctx->bind_port, why, cap))
+		if (!sockaddr_arg(j, a1, ctx, true, why, cap))
 			return false;
 		return tap_is_ellipsis(a2) || tap_eval(a2, &v, why, cap);
 	case C_CONNECT:
@@ -632,7 +673,7 @@ bool tap_prepare(struct tap_sys *s, struct job *j, const struct script_syscall *
 			j->salen = sizeof(struct sockaddr_in);
 			return true;
 		}
-		return sockaddr_arg(j, a1, ctx->connect_ip, ctx->connect_port, why, cap);
+		return sockaddr_arg(j, a1, ctx, false, why, cap);
 	case C_LISTEN:
 		if (!tap_eval(a1, &v, why, cap))
 			return false;
@@ -668,7 +709,7 @@ bool tap_prepare(struct tap_sys *s, struct job *j, const struct script_syscall *
 				j->salen = sizeof(struct sockaddr_in);
 				return true;
 			}
-			if (!sockaddr_arg(j, a4, ctx->connect_ip, ctx->connect_port, why, cap))
+			if (!sockaddr_arg(j, a4, ctx, false, why, cap))
 				return false;
 			return tap_is_ellipsis(a5) || tap_eval(a5, &v, why, cap);
 		}

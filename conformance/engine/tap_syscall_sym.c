@@ -190,6 +190,9 @@ static const struct sym SYMS[] = {
 #ifdef IPV6_TCLASS
 	S(IPV6_TCLASS)
 #endif
+#ifdef IPV6_V6ONLY
+	S(IPV6_V6ONLY)
+#endif
 #ifdef IP_FREEBIND
 	S(IP_FREEBIND)
 #endif

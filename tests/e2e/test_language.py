@@ -115,7 +115,7 @@ def test_udp_line_decoded_by_scapy(run_synack, tmp_path):
 def test_unsupported_constructs_name_their_line(run_synack, tmp_path):
     cases = {
         "--ip_version=ipv6\n0 < udp 5000>9 (10)\n":
-            ":1: --ip_version=ipv6: the engine builds and checks IPv4 datagrams only",
+            ":1: --ip_version=ipv6: the sim DUT runs IPv4 only",
         "--mtu=9000\n0 < udp 5000>9 (10)\n": ":1: --mtu=9000: the DUT's link MTU is 1500",
         "0 < udp 5000>9 (10)\n+0 < S 0:0(0) win 1/udp(1 > 9811)\n":
             ":2: TCP over UDP ('/udp(SRC > DST)') is not supported",

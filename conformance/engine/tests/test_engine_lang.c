@@ -179,8 +179,8 @@ START_TEST(test_option_lines_support)
 	run_text(&x, "// a comment\n--ip_version=ipv6\n0 < udp 5000>9 (10)\n");
 	ck_assert_int_eq(x.r.verdict, ENGINE_UNSUPPORTED);
 	ck_assert_int_eq(x.r.line, 2);
-	ck_assert_str_eq(x.r.messages, "t.pkt:2: --ip_version=ipv6: the engine builds and checks IPv4 datagrams "
-		  "only (sim: an IPv4 stack; tap: IPv6 off in its namespace)\n");
+	ck_assert_str_eq(x.r.messages, "t.pkt:2: --ip_version=ipv6: the sim DUT runs IPv4 only (its stack has no "
+		  "IPv6; the tap DUT runs IPv6)\n");
 	run_free(&x);
 	run_text(&x, "--tolerance_usecs=10000\n--mtu=9000\n0 < udp 5000>9 (10)\n");
 	ck_assert_int_eq(x.r.verdict, ENGINE_UNSUPPORTED);
