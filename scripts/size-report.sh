@@ -11,7 +11,10 @@
 #   image <name>.elf     each linked firmware image
 #   core/ as linked      core/'s share of that image, from its link map,
 #                        then (for each image but the echo one) the same
-#                        per source file of core/, largest first
+#                        per source file of core/, largest first, and
+#                        the compiler's and C library's routines the
+#                        image links (64-bit arithmetic, say), which
+#                        core/ and the board code share
 # "core/ as linked" counts all of libsynack_core.a, so the stack image's
 # row includes the echo service it runs (core/apps/echo_server.c, ~0.25 KB
 # on AVR); the object rows leave core/apps/ out.
@@ -142,15 +145,15 @@ ro() {
 # by input section name: .rodata is flash on ARM but data on AVR, where the
 # startup copies it to RAM with .data.
 linked() {
-	local t=$1 map=$2
-	awk -v avr="$([ "$t" = avr ] && echo 1 || echo 0)" '
+	local t=$1 map=$2 lib=${3:-'libsynack_core\\.a\\('}
+	awk -v avr="$([ "$t" = avr ] && echo 1 || echo 0)" -v lib="$lib" '
 	function hex(s,   i, v) {
 		s = tolower(substr(s, 3)); v = 0
 		for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
 		return v
 	}
 	function add(name, size, file) {
-		if (file !~ /libsynack_core\.a\(/) return
+		if (file !~ lib) return
 		if (name ~ /^\.(text|progmem)/) text += hex(size)
 		else if (name ~ /^\.rodata/) { if (avr) data += hex(size); else text += hex(size) }
 		else if (name ~ /^\.data/) data += hex(size)
@@ -312,7 +315,11 @@ for t in "${present[@]}"; do
 			read -r row_text row_data row_bss < <(linked "$t" "$map")
 			print_row "$t" "  core/ as linked in it" 0
 			if [[ $name != *-echo.elf ]]; then
+				local_flash=$row_flash
 				modules "$t" "$size" "$map" "$objdir" "${driver[@]}" "${codecs[@]}" "${stack[@]}" "${apps[@]}"
+				read -r row_text row_data row_bss < <(linked "$t" "$map" '/lib(gcc|c|m)\.a\(')
+				print_row "$t" "  libgcc, libc as linked in it" 0
+				row_flash=$local_flash
 			fi
 		fi
 		# The ceilings apply to the stack image, or the echo image while

@@ -85,7 +85,7 @@ void fw_app_run(const struct fw_board *b)
 		 * come, or after a command; a wake-up for a UART byte alone only
 		 * feeds the agent. net_poll() also services the chip: it
 		 * collects TX completion and clears the flags that hold INT. */
-		if (b->chip_int() || now >= next)
+		if (b->chip_int() || !NET_TIME_BEFORE(now, next))
 			next = net_poll(&fw_stack, now);
 		if (fw_agent_poll(&fw_agent))
 			next = now; /* what a command queued goes out on the next pass */
@@ -94,7 +94,7 @@ void fw_app_run(const struct fw_board *b)
 			fw_status_line(b, &fw_dev, mac);
 			next = now; /* the stack announces the new link on its next pass */
 		}
-		if (next > now)
+		if (NET_TIME_BEFORE(now, next))
 			b->sleep_until(next);
 	}
 }
