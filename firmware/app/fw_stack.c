@@ -28,17 +28,23 @@ static struct netdev fw_netdev;
 static struct net_config fw_cfg;
 static struct net_stack fw_stack;
 static struct echo_server fw_echo;
+#if FW_HTTP
 static struct http_status fw_http;
+#endif
 static struct fw_agent fw_agent;
 
 static void services(struct net_stack *s, bool on)
 {
 	if (on) {
 		(void)echo_server_start(&fw_echo, s, FW_ECHO_PORT);
+#if FW_HTTP
 		(void)http_status_start(&fw_http, s, FW_HTTP_PORT);
+#endif
 	} else {
 		(void)tcp_unlisten(s, FW_ECHO_PORT);
+#if FW_HTTP
 		(void)tcp_unlisten(s, FW_HTTP_PORT);
+#endif
 	}
 }
 
