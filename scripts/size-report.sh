@@ -9,7 +9,12 @@
 #   driver+codecs        ... plus core/wire/*.c objects
 #   driver+codecs+stack  ... plus core/net/*.c objects (the stack)
 #   image <name>.elf     each linked firmware image
-#   core/ as linked      core/'s share of that image, from its link map
+#   core/ as linked      core/'s share of that image, from its link map,
+#                        then (for each image but the echo one) the same
+#                        per source file of core/, largest first, and
+#                        the compiler's and C library's routines the
+#                        image links (64-bit arithmetic, say), which
+#                        core/ and the board code share
 # "core/ as linked" counts all of libsynack_core.a, so the stack image's
 # row includes the echo service it runs (core/apps/echo_server.c, ~0.25 KB
 # on AVR); the object rows leave core/apps/ out.
@@ -140,15 +145,15 @@ ro() {
 # by input section name: .rodata is flash on ARM but data on AVR, where the
 # startup copies it to RAM with .data.
 linked() {
-	local t=$1 map=$2
-	awk -v avr="$([ "$t" = avr ] && echo 1 || echo 0)" '
+	local t=$1 map=$2 lib=${3:-'libsynack_core\\.a\\('}
+	awk -v avr="$([ "$t" = avr ] && echo 1 || echo 0)" -v lib="$lib" '
 	function hex(s,   i, v) {
 		s = tolower(substr(s, 3)); v = 0
 		for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
 		return v
 	}
 	function add(name, size, file) {
-		if (file !~ /libsynack_core\.a\(/) return
+		if (file !~ lib) return
 		if (name ~ /^\.(text|progmem)/) text += hex(size)
 		else if (name ~ /^\.rodata/) { if (avr) data += hex(size); else text += hex(size) }
 		else if (name ~ /^\.data/) data += hex(size)
@@ -159,6 +164,71 @@ linked() {
 	/^ [.A-Za-z]/ { name = $1; if (NF >= 4 && $2 ~ /^0x/ && $3 ~ /^0x/) add(name, $3, $4); next }
 	/^ +0x[0-9a-fA-F]+ +0x[0-9a-fA-F]+ +[^ ]/ { add(name, $2, $3) }
 	END { print text + 0, data + 0, bss + 0 }' "$map"
+}
+
+# modules <target> <size-tool> <map> <objdir> <objects...>: one row per
+# core/ source file, what the image kept of it (text data bss, flash, RAM
+# as in the rows above), largest first. The map names a member of
+# libsynack_core.a by its file name only (net/arp.c and wire/arp.c are both
+# arp.c.obj), so a kept input section is matched to its object by member
+# and section name together (one section per function and object: the
+# names are the functions'); a pair two objects share is reported. Sizes
+# are the map's, after the linker's relaxation.
+modules() {
+	local t=$1 size=$2 map=$3 objdir=$4
+	shift 4
+	local o
+	for o in "$@"; do
+		echo "@obj ${o#"$objdir"/}"
+		"$size" -A "$o"
+	done | awk -v avr="$([ "$t" = avr ] && echo 1 || echo 0)" -v tgt="$t" '
+	function hex(s,   i, v) {
+		s = tolower(substr(s, 3)); v = 0
+		for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return v
+	}
+	function kind(name) {
+		if (name ~ /^\.(text|progmem)/) return "t"
+		if (name ~ /^\.rodata/) return avr ? "d" : "t"
+		if (name ~ /^\.data/) return "d"
+		if (name ~ /^\.bss/ || name == "COMMON") return "b"
+		return ""
+	}
+	function kept(name, size, file,   m, key, c, o) {
+		if (file !~ /libsynack_core\.a\(/ || kind(name) == "" || size == 0) return
+		m = file; sub(/.*\(/, "", m); sub(/\).*/, "", m)
+		key = m SUBSEP name
+		if (!(key in owner)) {
+			print "size-report: " name " of " m " matches no object" > "/dev/stderr"
+			return
+		}
+		o = owner[key]; c = kind(name)
+		if (c == "t") tx[o] += size; else if (c == "d") dt[o] += size; else bs[o] += size
+	}
+	FNR == NR {
+		if ($1 == "@obj") { obj = $2; mem = obj; sub(/.*\//, "", mem); order[++nobj] = obj; next }
+		if (NF == 3 && $2 ~ /^[0-9]+$/ && kind($1) != "" && $2 > 0) {
+			key = mem SUBSEP $1
+			if (key in owner && owner[key] != obj)
+				print "size-report: " $1 " is in both " owner[key] " and " obj ": counted as the first" > "/dev/stderr"
+			else
+				owner[key] = obj
+		}
+		next
+	}
+	/^Linker script and memory map/ { on = 1; next }
+	!on { next }
+	/^ [.A-Za-z]/ { name = $1; if (NF >= 4 && $2 ~ /^0x/ && $3 ~ /^0x/) kept(name, hex($3), $4); next }
+	/^ +0x[0-9a-fA-F]+ +0x[0-9a-fA-F]+ +[^ ]/ { kept(name, hex($2), $3) }
+	END {
+		for (k = 1; k <= nobj; k++) {
+			obj = order[k]
+			if (tx[obj] + dt[obj] + bs[obj] == 0) continue
+			label = obj; sub(/\.obj$/, "", label)
+			printf "%d\t%-6s %-36s %7d %6d %6d %7d %6d\n", tx[obj] + dt[obj], tgt, "    " label,
+				tx[obj], dt[obj], bs[obj], tx[obj] + dt[obj], dt[obj] + bs[obj]
+		}
+	}' - "$map" | sort -t "$(printf '\t')" -k1,1nr -s | cut -f2-
 }
 
 # The last row printed, for the ceiling check.
@@ -221,6 +291,7 @@ for t in "${present[@]}"; do
 	driver=("$objdir"/enc28j60/*.obj)
 	codecs=("$objdir"/wire/*.obj)
 	stack=("$objdir"/net/*.obj)
+	apps=("$objdir"/apps/*.obj)
 	images=("$dir"/firmware/*/*.elf)
 	shopt -u nullglob
 
@@ -243,6 +314,13 @@ for t in "${present[@]}"; do
 		if [ -f "$map" ]; then
 			read -r row_text row_data row_bss < <(linked "$t" "$map")
 			print_row "$t" "  core/ as linked in it" 0
+			if [[ $name != *-echo.elf ]]; then
+				local_flash=$row_flash
+				modules "$t" "$size" "$map" "$objdir" "${driver[@]}" "${codecs[@]}" "${stack[@]}" "${apps[@]}"
+				read -r row_text row_data row_bss < <(linked "$t" "$map" '/lib(gcc|c|m)\.a\(')
+				print_row "$t" "  libgcc, libc as linked in it" 0
+				row_flash=$local_flash
+			fi
 		fi
 		# The ceilings apply to the stack image, or the echo image while
 		# there is no stack.

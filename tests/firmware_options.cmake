@@ -1,7 +1,8 @@
 # firmware_options.cmake - the firmware_image_options CTest fixture (cmake -P):
 # a build option that is not an address is refused when CMake configures,
 # and an AVR image built with another MAC and IP (DIR/build-avr) for
-# test_avr_host to boot and check that it announces them.
+# test_avr_host to boot and check that it announces them; and the small
+# image (SYNACK_FW_SMALL=ON, DIR/build-avr-small) builds.
 #   -DSRC=<source dir> -DDIR=<build root>
 find_program(AVR_GCC avr-gcc)
 if(NOT AVR_GCC)
@@ -29,4 +30,16 @@ execute_process(COMMAND ${CMAKE_COMMAND} --build ${DIR}/build-avr --target synac
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "build with build options failed:\n${out}${err}")
+endif()
+# The small image (SYNACK_FW_SMALL: UDP delivery, ICMP errors and the HTTP
+# page compiled out) still builds under the strict warning set.
+execute_process(COMMAND ${CMAKE_COMMAND} --preset avr -S ${SRC} -B ${DIR}/build-avr-small -DSYNACK_FW_SMALL=ON
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "configure with SYNACK_FW_SMALL=ON failed:\n${out}${err}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${DIR}/build-avr-small --target synack-avr -j 2
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "build with SYNACK_FW_SMALL=ON failed:\n${out}${err}")
 endif()

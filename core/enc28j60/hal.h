@@ -41,13 +41,38 @@ struct enc_spi_hal {
 	void *ctx;
 };
 
-/* Virtual or real time in nanoseconds, as passed into stack entry points.
- * UINT64_MAX means "no deadline". */
+/* Time as passed into stack entry points. By default nanoseconds in 64
+ * bits, where UINT64_MAX means "no deadline". NET_TIME_BITS 32 (the AVR
+ * default: every 64-bit operation there is a libgcc call) makes it
+ * microseconds in 32 bits that wrap every 71.6 minutes: times are then
+ * compared wrap-safe (NET_TIME_BEFORE), the caller must pass a new time
+ * at least that often, and net_poll() asks for that itself (it returns
+ * a deadline at most NET_TIME_MAX_MS ahead, never NET_TIME_NEVER). */
+#ifndef NET_TIME_BITS
+#if defined(__AVR__)
+#define NET_TIME_BITS 32
+#else
+#define NET_TIME_BITS 64
+#endif
+#endif
+#if NET_TIME_BITS == 32
+typedef uint32_t net_time_t;
+#define NET_TIME_NEVER UINT32_MAX
+#define NET_US(x) ((net_time_t)(x))
+#define NET_MS(x) ((net_time_t)(x) * 1000u)
+#define NET_S(x) ((net_time_t)(x) * 1000000u)
+#define NET_TIME_BEFORE(a, b) ((int32_t)((net_time_t)(a) - (net_time_t)(b)) < 0)
+#define NET_TIME_MAX_MS 1800000u /* 30 min, half the wrap and some */
+#elif NET_TIME_BITS == 64
 typedef uint64_t net_time_t;
 #define NET_TIME_NEVER UINT64_MAX
 #define NET_US(x) ((net_time_t)(x) * 1000u)
 #define NET_MS(x) ((net_time_t)(x) * 1000000u)
 #define NET_S(x) ((net_time_t)(x) * 1000000000u)
+#define NET_TIME_BEFORE(a, b) ((net_time_t)(a) < (net_time_t)(b))
+#else
+#error "NET_TIME_BITS must be 32 or 64"
+#endif
 
 #ifdef __cplusplus
 }

@@ -72,6 +72,7 @@ drop:
 	net_count(s, why);
 }
 
+#if NET_ICMP_ERRORS
 /* Destination unreachable quoting the offending IP header and the first 8
  * bytes of its payload (RFC 792). */
 void icmp_send_unreach(struct net_stack *s, const struct net_rx *rx, uint8_t code)
@@ -94,3 +95,4 @@ void icmp_send_unreach(struct net_stack *s, const struct net_rx *rx, uint8_t cod
 	ip_output_end(s);
 	NET_INC(s, ICMP_UNREACH_SENT);
 }
+#endif

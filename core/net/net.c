@@ -36,6 +36,24 @@ void net_config_defaults(struct net_config *cfg)
 	cfg->fast_rtx = 1;
 }
 
+#if NET_TIME_BITS == 32
+/* now in whole milliseconds, and where that millisecond starts in
+ * microseconds (for the deadline net_poll returns), counted on from the
+ * last call: the microseconds since the start of the last millisecond
+ * (below 2^32 while calls come at least every 71 minutes, which the
+ * deadlines net_poll returns ask for) in one 32-bit division. ms stays
+ * exact across the wrap of the microsecond clock. net_init starts from
+ * ms = ms_base = 0, so ms begins as now / 1000. */
+static NET_NOINLINE void set_time(struct net_stack *s, net_time_t now)
+{
+	uint32_t d = now - s->ms_base, q = d / 1000u;
+
+	s->now = now;
+	s->ms += q;
+	s->ms_base += q * 1000u;
+	s->ms_frac = d - q * 1000u != 0u;
+}
+#else
 /* The one 64-bit division: now in whole milliseconds, and where that
  * millisecond starts in nanoseconds (for the deadline net_poll returns). */
 static NET_NOINLINE void set_time(struct net_stack *s, net_time_t now)
@@ -52,6 +70,7 @@ static NET_NOINLINE void set_time(struct net_stack *s, net_time_t now)
 	s->ms_base = now - rem;
 	s->ms_frac = rem != 0u;
 }
+#endif
 
 void net_init(struct net_stack *s, const struct net_config *cfg, const struct netdev *dev, net_time_t now)
 {
@@ -244,7 +263,20 @@ net_time_t net_poll(struct net_stack *s, net_time_t now)
 	s->in_poll = false;
 	if (t < left)
 		left = t;
+#if NET_TIME_BITS == 32
+	/* At most NET_TIME_MAX_MS ahead, "never" included: the next call must
+	 * come before the microsecond clock wraps (set_time). Waking early
+	 * costs one empty poll, as does a deadline that falls on the value
+	 * the board takes as "none", moved 1 us early. */
+	if (left > NET_TIME_MAX_MS)
+		left = NET_TIME_MAX_MS;
+	if (left == 0)
+		return now;
+	now = s->ms_base + NET_MS(left);
+	return now == NET_TIME_NEVER ? now - 1u : now;
+#else
 	if (left == NET_MS_NEVER)
 		return NET_TIME_NEVER;
-	return left == 0 ? now : s->ms_base + (net_time_t)left * 1000000u;
+	return left == 0 ? now : s->ms_base + NET_MS(left);
+#endif
 }

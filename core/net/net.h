@@ -137,7 +137,7 @@ struct net_stack {
 	struct tcp_pcb *rx_pcb;
 	uint16_t rx_off, rx_left;
 	net_time_t now;        /* time of the current / last net_poll() */
-	net_time_t ms_base;    /* nanosecond time of the start of ms */
+	net_time_t ms_base;    /* net_time_t of the start of ms */
 	struct arp_entry arp[NET_ARP_ENTRIES];
 	struct tcp_listener listeners[NET_TCP_LISTENERS];
 	struct tcp_pcb tcp[NET_TCP_CONNS];

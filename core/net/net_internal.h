@@ -109,7 +109,11 @@ void ip_output_end(struct net_stack *s);
 
 /* icmp.c */
 void icmp_input(struct net_stack *s, const struct net_rx *rx);
+#if NET_ICMP_ERRORS
 void icmp_send_unreach(struct net_stack *s, const struct net_rx *rx, uint8_t code);
+#else
+#define icmp_send_unreach(s, rx, code) ((void)(s), (void)(rx), (void)(code))
+#endif
 
 /* udp.c */
 void udp_input(struct net_stack *s, const struct net_rx *rx);

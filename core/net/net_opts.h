@@ -51,6 +51,13 @@ extern "C" {
 #ifndef NET_UDP_PORTS
 #define NET_UDP_PORTS 1
 #endif
+/* ICMP errors we send (RFC 1122 §3.2.2.1, §4.1.3.1 SHOULD: destination
+ * unreachable for an unknown protocol or a closed UDP port, quoting the
+ * datagram). 0 compiles them out for a small image: the datagram is still
+ * dropped and counted (ip.proto, udp.no_port), nothing is sent back. */
+#ifndef NET_ICMP_ERRORS
+#define NET_ICMP_ERRORS 1
+#endif
 /* ARP cache entries. */
 #ifndef NET_ARP_ENTRIES
 #define NET_ARP_ENTRIES 4

@@ -7,7 +7,9 @@
  * first 8 bytes when NET_ISN_HALFSIPHASH, the AVR default; supplied by the HAL; in
  * simulation derived from the run's seed, so a seed reproduces a run) and
  * M a clock ticking every 4.096 us (now >> 12: a shift instead of a 64-bit
- * division by 4000, close to RFC 6528's 4 us). Ephemeral ports are the same
+ * division by 4000, close to RFC 6528's 4 us); with 32-bit microseconds
+ * (NET_TIME_BITS 32) every 4 us, from the milliseconds (whose 32 bits do
+ * not wrap with the microseconds') and the microseconds since. Ephemeral ports are the same
  * keyed hash over the remote endpoint and an attempt counter, so they differ
  * after every reboot with a new key (cf. EthernetENC #56) and are not
  * guessable without the key. Tests can force an ISS through cfg->isn_hook.
@@ -171,7 +173,13 @@ uint32_t tcp_isn(struct net_stack *s, uint32_t rip, uint16_t lport, uint16_t rpo
 {
 	if (s->cfg->isn_hook)
 		return s->cfg->isn_hook(s->cfg->isn_ctx, s->cfg->ip, lport, rip, rport);
+#if NET_TIME_BITS == 32
+	/* The same clock from the milliseconds (250 ticks of 4 us each, exact
+	 * mod 2^32 where the microseconds wrap) and the microseconds since. */
+	return hash_tuple(s, rip, lport, rport, 0) + s->ms * 250u + ((s->now - s->ms_base) >> 2);
+#else
 	return hash_tuple(s, rip, lport, rport, 0) + (uint32_t)(s->now >> 12);
+#endif
 }
 
 /* A port in 49152..65535 (RFC 6335 dynamic range) not used towards this

@@ -32,8 +32,10 @@
 struct fw_board {
 	const char *name;               /* printed in the status line */
 	const struct enc_spi_hal *spi;  /* ENC28J60 on this board's SPI */
-	/* Nanoseconds since reset from the board's timer; never wraps (64
-	 * bits). core/ takes time as an input and never reads a clock. */
+	/* Time since reset from the board's timer, as net_time_t: 64-bit
+	 * nanoseconds that never wrap, or 32-bit microseconds that wrap
+	 * (NET_TIME_BITS 32, the AVR's; compare with NET_TIME_BEFORE).
+	 * core/ takes time as an input and never reads a clock. */
 	net_time_t (*now)(void);
 	/* Sleep (CPU idle, peripherals running) until the ENC28J60's INT pin
 	 * is asserted, a byte arrives on the UART, or `deadline` (a now()

@@ -31,6 +31,12 @@
 #ifndef FW_ECHO_PORT
 #define FW_ECHO_PORT 8888u
 #endif
+/* The HTTP status page (core/apps/http_status.c) on FW_HTTP_PORT: 1 by
+ * default; 0 leaves it out of a small image (bench/README.md has what it
+ * costs), port 80 then refused with RST like any closed port. */
+#ifndef FW_HTTP
+#define FW_HTTP 1
+#endif
 #ifndef FW_HTTP_PORT
 #define FW_HTTP_PORT 80u
 #endif

@@ -28,17 +28,23 @@ static struct netdev fw_netdev;
 static struct net_config fw_cfg;
 static struct net_stack fw_stack;
 static struct echo_server fw_echo;
+#if FW_HTTP
 static struct http_status fw_http;
+#endif
 static struct fw_agent fw_agent;
 
 static void services(struct net_stack *s, bool on)
 {
 	if (on) {
 		(void)echo_server_start(&fw_echo, s, FW_ECHO_PORT);
+#if FW_HTTP
 		(void)http_status_start(&fw_http, s, FW_HTTP_PORT);
+#endif
 	} else {
 		(void)tcp_unlisten(s, FW_ECHO_PORT);
+#if FW_HTTP
 		(void)tcp_unlisten(s, FW_HTTP_PORT);
+#endif
 	}
 }
 
@@ -85,7 +91,7 @@ void fw_app_run(const struct fw_board *b)
 		 * come, or after a command; a wake-up for a UART byte alone only
 		 * feeds the agent. net_poll() also services the chip: it
 		 * collects TX completion and clears the flags that hold INT. */
-		if (b->chip_int() || now >= next)
+		if (b->chip_int() || !NET_TIME_BEFORE(now, next))
 			next = net_poll(&fw_stack, now);
 		if (fw_agent_poll(&fw_agent))
 			next = now; /* what a command queued goes out on the next pass */
@@ -94,7 +100,7 @@ void fw_app_run(const struct fw_board *b)
 			fw_status_line(b, &fw_dev, mac);
 			next = now; /* the stack announces the new link on its next pass */
 		}
-		if (next > now)
+		if (NET_TIME_BEFORE(now, next))
 			b->sleep_until(next);
 	}
 }

@@ -6,8 +6,10 @@
  * Startup (vector table, .data copy, .bss clear) is avr-libc's crt.
  *
  * Time is Timer1 counting clk/256 = 62.5 kHz (16 us a tick) from reset;
- * its overflow (every 1.048576 s) is counted in an interrupt, so the board
- * clock is 48 bits of ticks and never wraps in practice.
+ * its overflow (every 1.048576 s) is counted in an interrupt. The stack
+ * takes 32-bit microseconds (NET_TIME_BITS 32), which wrap every 71.6
+ * minutes; it compares them wrap-safe and never asks to sleep longer
+ * than 30 minutes.
  *
  * Sleep: the main loop calls avr_sleep_until(deadline) whenever the stack
  * has nothing to do before `deadline`. The CPU then idles (SLEEP, idle
@@ -28,11 +30,14 @@
 #include "board.h"
 #include "fw_board.h"
 
-#define TICK_NS 16000u    /* clk/256 at 16 MHz */
+#define TICK_US 16u       /* clk/256 at 16 MHz */
 #define INT_BIT _BV(PD2)  /* ENC28J60 INT, active low */
 
+#if NET_TIME_BITS != 32
+#error "avr_now() and avr_sleep_until() take 32-bit microseconds (NET_TIME_BITS 32)"
+#endif
 #if F_CPU != 16000000UL
-#error "TICK_NS assumes a 16 MHz clock"
+#error "TICK_US assumes a 16 MHz clock"
 #endif
 
 static volatile uint32_t t1_overflows;
@@ -73,25 +78,22 @@ static void ticks_split(uint32_t *hi, uint16_t *lo)
 	SREG = sreg;
 }
 
-static uint64_t ticks(void)
+/* Ticks since reset, mod 2^32 (wraps after 19 hours; the stack's
+ * microseconds, 16 to a tick, wrap with it every 71.6 minutes). */
+static uint32_t ticks(void)
 {
 	uint32_t hi;
 	uint16_t lo;
 
 	ticks_split(&hi, &lo);
-	return ((uint64_t)hi << 16) | lo;
+	return (hi << 16) | lo;
 }
 
-/* hi * 65536 * 16000 + lo * 16000 in a 32x32->64 and a 32-bit multiply:
- * a 64-bit multiply (and divide, below) on every wake-up would cost the
- * CPU more than a UART character time. */
+/* Microseconds since reset, mod 2^32: net_time_t with NET_TIME_BITS 32
+ * (core/net/net_time.h, the AVR default), a shift of the ticks. */
 static net_time_t avr_now(void)
 {
-	uint32_t hi;
-	uint16_t lo;
-
-	ticks_split(&hi, &lo);
-	return (uint64_t)hi * (65536ul * TICK_NS) + (uint32_t)lo * TICK_NS;
+	return ticks() * TICK_US;
 }
 
 static void int_init(void)
@@ -110,26 +112,19 @@ static bool avr_chip_int(void)
 
 static void avr_sleep_until(net_time_t deadline)
 {
-	/* The deadline in ticks, recomputed only when it changes (the stack
-	 * ran): most wake-ups are UART characters with the same deadline. */
-	static net_time_t last_deadline = NET_TIME_NEVER;
-	static uint64_t last_target;
 	bool armed = false;
 
 	if (deadline != NET_TIME_NEVER) {
-		int64_t left;
+		uint32_t t = ticks(), left;
+		/* Microseconds to go, signed: the stack's deadlines are at most
+		 * NET_TIME_MAX_MS ahead, well inside half the wrap. */
+		int32_t us = (int32_t)(deadline - t * TICK_US);
 
-		if (deadline != last_deadline) {
-			last_target = (deadline + TICK_NS - 1u) / TICK_NS;
-			last_deadline = deadline;
-		}
-		/* Ticks to go, signed: both counts are below 2^50, so one
-		 * subtraction serves both tests. */
-		left = (int64_t)(last_target - ticks());
-		if (left <= 1)
+		if (us <= (int32_t)TICK_US)
 			return; /* due (or too close to arm a compare safely) */
+		left = ((uint32_t)us + TICK_US - 1u) / TICK_US; /* ticks, rounded up */
 		if (left < 0xFF00) {
-			OCR1A = (uint16_t)last_target;
+			OCR1A = (uint16_t)(t + (uint32_t)left);
 			TIFR1 = (uint8_t)_BV(OCF1A);
 			TIMSK1 = (uint8_t)(TIMSK1 | _BV(OCIE1A));
 			armed = true;
