@@ -26,6 +26,32 @@
 
 #include "engine.h"
 
+void engine_options_defaults(struct engine_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->profile = DUT_PROFILE_RFC5961;
+	o->seed = 1;
+	o->tolerance_ns = -1;
+	o->tolerance_pct = -1;
+}
+
+const char *engine_verdict_name(enum engine_verdict v)
+{
+	switch (v) {
+	case ENGINE_PASS:
+		return "pass";
+	case ENGINE_FAIL:
+		return "fail";
+	case ENGINE_UNSUPPORTED:
+		return "unsupported";
+	case ENGINE_SKIPPED:
+		return "skipped";
+	case ENGINE_ERROR:
+		return "error";
+	}
+	return "?";
+}
+
 static bool parse_uint(const char *v, uint64_t max, uint64_t *out)
 {
 	uint64_t n = 0;

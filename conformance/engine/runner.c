@@ -39,32 +39,6 @@
 
 #include "engine_internal.h"
 
-void engine_options_defaults(struct engine_options *o)
-{
-	memset(o, 0, sizeof *o);
-	o->profile = DUT_PROFILE_RFC5961;
-	o->seed = 1;
-	o->tolerance_ns = -1;
-	o->tolerance_pct = -1;
-}
-
-const char *engine_verdict_name(enum engine_verdict v)
-{
-	switch (v) {
-	case ENGINE_PASS:
-		return "pass";
-	case ENGINE_FAIL:
-		return "fail";
-	case ENGINE_UNSUPPORTED:
-		return "unsupported";
-	case ENGINE_SKIPPED:
-		return "skipped";
-	case ENGINE_ERROR:
-		return "error";
-	}
-	return "?";
-}
-
 /* ---- messages ---------------------------------------------------------- */
 
 static void vreport(struct engine_run *e, enum engine_verdict v, const struct script_event *ev,
