@@ -18,6 +18,9 @@
 #   PARITY_FILTER     only scripts whose path contains this string
 #   PARITY_LOG        a folder that keeps each run's output (default: a
 #                     temp folder, removed at the end)
+#   PARITY_TIMES      1: also print the mean wall time per run of each tool
+#                     (each run's start to its exit, namespace set-up
+#                     included), after the table
 #   PARITY_VARIANTS   the variants to run (default "ipv4 ipv6", run_all.py's
 #                     default); "ipv4-mapped-ipv6" adds its --ipv4mappedv6
 #                     variant (scripts not named *v6.pkt)
@@ -111,9 +114,11 @@ run_one() { # script variant
 	tag=$(echo "${f#"$DIR"/}" | tr '/' '_').$v
 	case "$v" in ipv4) pdargs=$V4 ;; ipv4-mapped-ipv6) pdargs=$V4M ;; *) pdargs=$V6 ;; esac
 	# packetdrill: a fresh namespace with lo up, as run_all.py's in_netns.sh.
+	t0=$(date +%s%N)
 	(cd "$d" && timeout "$TMO" unshare -n sh -c "ip link set lo up && exec \"\$0\" \"\$@\"" \
 		"$PD" --send_omit_free $pdargs --tolerance_usecs="$TOL" "$b") >"$LOG/$tag.pd" 2>&1
 	pd_rc=$?
+	t1=$(date +%s%N)
 	if [ $pd_rc -eq 0 ]; then pd=pass; else pd=fail; fi
 	# synack: IPv6 only when it accepts --ip_version.
 	sargs=$(synack_args "$v")
@@ -121,9 +126,11 @@ run_one() { # script variant
 		echo "UNSUPPORTED $b (synack run has no --ip_version: $v not run)" >"$LOG/$tag.synack"
 		sy=unsupported
 	else
+		t2=$(date +%s%N)
 		(cd "$d" && timeout "$TMO" "$SYNACK" run --dut tap $sargs --tolerance-usecs "$TOL" \
 			--pcap-dir "$LOG/pcap" "$b") >"$LOG/$tag.synack" 2>"$LOG/$tag.synack.err"
 		sy_rc=$?
+		echo "$((t1 - t0)) $(($(date +%s%N) - t2))" >>"$LOG/times.txt"
 		first=$(head -n 1 "$LOG/$tag.synack" | awk '{print $1}')
 		case "$first" in
 		PASS) sy=pass ;;
@@ -164,6 +171,9 @@ for k in "pass fail" "fail pass" "pass unsupported" "fail unsupported" "pass err
 	echo "packetdrill ${k% *}, synack ${k#* }:"
 	awk -v a="${k% *}" -v b="${k#* }" '$1 == a && $2 == b {print "  " $4 " (" $3 ")"}' "$RES"
 done
+if [ "${PARITY_TIMES:-0}" = 1 ] && [ -s "$LOG/times.txt" ]; then
+	awk '{p += $1; s += $2; n++} END {printf "\nwall time per run (%d runs): packetdrill %.3f s, synack --dut tap %.3f s\n", n, p / n / 1e9, s / n / 1e9}' "$LOG/times.txt"
+fi
 if [ $KEEP -eq 0 ]; then
 	rm -rf "$LOG"
 else
