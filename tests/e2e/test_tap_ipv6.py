@@ -14,11 +14,11 @@ Needs root and /dev/net/tun (skipped with the reason otherwise). Real
 time: --tolerance-usecs 50000 for a loaded machine; no assertion is about
 how long anything took.
 """
-import os
 import pathlib
-import subprocess
 
 import pytest
+
+from tap_probe import require_tap, run
 
 HERE = pathlib.Path(__file__).resolve().parent / "tap_ipv6"
 SCRIPTS = sorted(p.name for p in HERE.glob("*.pkt"))
@@ -31,27 +31,10 @@ FAIL_MESSAGES = {
 }
 
 
-def run(synack_bin, *args, cwd):
-    return subprocess.run([str(synack_bin), *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
-
-
 @pytest.fixture(scope="module")
 def tap(synack_bin, tmp_path_factory):
-    if os.geteuid() != 0:
-        pytest.skip("the tap DUT needs root (a network namespace and a TAP device)")
-    if not os.path.exists("/dev/net/tun"):
-        pytest.skip("the tap DUT needs /dev/net/tun")
-    if not os.path.exists("/proc/sys/net/ipv6"):
-        pytest.skip("IPv6 runs need a kernel with IPv6 (/proc/sys/net/ipv6)")
-    if not os.access("/usr/bin/python3", os.X_OK):
-        pytest.skip("%{ }% blocks need /usr/bin/python3")
-    tmp = tmp_path_factory.mktemp("tapv6")
-    res = run(synack_bin, "run", "--dut", "tap", "--ip-version", "ipv6", "--tolerance-usecs", TOL,
-              "--pcap-dir", tmp, HERE / "client.pkt", cwd=tmp)
-    if "did not start" in res.stdout + res.stderr:
-        pytest.skip("the tap DUT cannot open a network namespace here: " + res.stdout.strip())
-    return tmp
+    return require_tap(synack_bin, tmp_path_factory.mktemp("tapv6"), HERE / "client.pkt", "--ip-version", "ipv6",
+                       "--tolerance-usecs", TOL, python=True, ipv6=True)
 
 
 def run_tap(synack_bin, tmp, name, version="ipv6"):

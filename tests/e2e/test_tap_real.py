@@ -16,11 +16,12 @@ Needs root and /dev/net/tun (skipped with the reason otherwise). Real
 time: --tolerance-usecs 50000 for a loaded machine; no assertion is about
 how long anything took.
 """
-import os
 import pathlib
 import subprocess
 
 import pytest
+
+from tap_probe import require_tap, run
 
 HERE = pathlib.Path(__file__).resolve().parent / "tap_real"
 SCRIPTS = sorted(p.name for p in HERE.glob("*.pkt"))
@@ -39,25 +40,9 @@ FAIL_MESSAGES = {
 }
 
 
-def run(synack_bin, *args, cwd):
-    return subprocess.run([str(synack_bin), *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
-
-
 @pytest.fixture(scope="module")
 def tap(synack_bin, tmp_path_factory):
-    if os.geteuid() != 0:
-        pytest.skip("the tap DUT needs root (a network namespace and a TAP device)")
-    if not os.path.exists("/dev/net/tun"):
-        pytest.skip("the tap DUT needs /dev/net/tun")
-    if not os.access("/usr/bin/python3", os.X_OK):
-        pytest.skip("%{ }% blocks need /usr/bin/python3")
-    tmp = tmp_path_factory.mktemp("taprun")
-    res = run(synack_bin, "run", "--dut", "tap", "--tolerance-usecs", TOL, "--pcap-dir", tmp,
-              HERE / "blocking-read.pkt", cwd=tmp)
-    if "did not start" in res.stdout + res.stderr:
-        pytest.skip("the tap DUT cannot open a network namespace here: " + res.stdout.strip())
-    return tmp
+    return require_tap(synack_bin, tmp_path_factory.mktemp("taprun"), HERE / "blocking-read.pkt", "--tolerance-usecs", TOL, python=True)
 
 
 def first_run(synack_bin, tmp, name):
