@@ -219,13 +219,7 @@ int ip6_xlate_to4(const struct ip6_map *t, const uint8_t *d, size_t len, uint8_t
 			struct wire_csum c;
 			wire_csum_init(&c);
 			wire_put16(o + 6, 0);
-			uint8_t ph[12];
-			wire_put32(ph, src);
-			wire_put32(ph + 4, dst);
-			ph[8] = 0;
-			ph[9] = IPV4_PROTO_UDP;
-			wire_put16(ph + 10, (uint16_t)m);
-			wire_csum_add(&c, ph, sizeof ph);
+			ipv4_pseudo_csum(&c, src, dst, IPV4_PROTO_UDP, (uint16_t)m);
 			wire_csum_add(&c, o, m);
 			uint16_t v = wire_csum_fold(&c);
 			wire_put16(o + 6, v == 0 ? 0xffffu : v);

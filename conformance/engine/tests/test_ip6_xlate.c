@@ -16,6 +16,7 @@
 #include "wire/ipv4.h"
 #include "wire/ipv6.h"
 #include "wire/tcp.h"
+#include "wire/udp.h"
 
 static struct ip6_map map(void)
 {
@@ -95,6 +96,35 @@ START_TEST(test_bad_checksum_stays_bad)
 	int b = ip6_xlate_to4(&m, d6, (size_t)n6, back, sizeof back);
 	ck_assert_int_eq(b, (int)n4);
 	ck_assert_int_ne(tcp_verify(back + 20, (size_t)b - 20, m.dut_ip, m.peer_ip), WIRE_OK);
+}
+END_TEST
+
+START_TEST(test_udp_from_the_dut)
+{
+	/* A UDP datagram the DUT sends over IPv6 comes back to the runner as
+	 * IPv4 with its checksum over IPv4's pseudo-header (RFC 768), checked
+	 * by the UDP codec; one whose IPv6 checksum was wrong stays wrong. */
+	struct ip6_map m = map();
+	uint8_t d6[128], back[128];
+	uint8_t *u = d6 + 40;
+	memset(u, 0, UDP_HDR_LEN);
+	u[0] = 0x1f, u[1] = 0x90; /* 8080 */
+	u[2] = 0xd4, u[3] = 0x31; /* 54321 */
+	u[4] = 0, u[5] = UDP_HDR_LEN + 5;
+	memcpy(u + UDP_HDR_LEN, "hello", 5);
+	size_t n = UDP_HDR_LEN + 5;
+	ip6_xlate_header(d6, 0, (uint16_t)n, IPV6_NH_UDP, 64, m.dut_ip6, m.peer_ip6);
+	uint16_t c = ip6_xlate_csum(m.dut_ip6, m.peer_ip6, IPV6_NH_UDP, u, n);
+	u[6] = (uint8_t)(c >> 8), u[7] = (uint8_t)c;
+	ck_assert_uint_eq(ip6_xlate_csum(m.dut_ip6, m.peer_ip6, IPV6_NH_UDP, u, n), 0);
+	int b = ip6_xlate_to4(&m, d6, 40 + n, back, sizeof back);
+	ck_assert_int_eq(b, (int)(IPV4_HDR_MIN + n));
+	ck_assert_int_eq(udp_verify(back + IPV4_HDR_MIN, n, m.dut_ip, m.peer_ip), WIRE_OK);
+	ck_assert_mem_eq(back + IPV4_HDR_MIN + UDP_HDR_LEN, "hello", 5);
+	u[6] ^= 0x10;
+	b = ip6_xlate_to4(&m, d6, 40 + n, back, sizeof back);
+	ck_assert_int_eq(b, (int)(IPV4_HDR_MIN + n));
+	ck_assert_int_ne(udp_verify(back + IPV4_HDR_MIN, n, m.dut_ip, m.peer_ip), WIRE_OK);
 }
 END_TEST
 
@@ -180,6 +210,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_tcp_both_ways);
 	tcase_add_test(tc, test_bad_checksum_stays_bad);
 	tcase_add_test(tc, test_other_addresses);
+	tcase_add_test(tc, test_udp_from_the_dut);
 	tcase_add_test(tc, test_icmpv6_packet_too_big);
 	suite_add_tcase(s, tc);
 	return s;
