@@ -11,8 +11,9 @@
  * here (strict_segments: synack always matches segment by segment; speed,
  * verbose, tcp_ts_tick_usecs: synack never checks the DUT's TS val ...).
  * The ones that change what a run means and that synack cannot honour
- * (mtu other than 1500, mss, non_fatal, nplab's udp_encapsulation and
- * tcp_md5_secret ...) are accepted here and make the run unsupported,
+ * (mtu other than 1500, mss but on an adapter with inbound GSO, non_fatal,
+ * nplab's udp_encapsulation and tcp_md5_secret ...) are accepted here and
+ * make the run unsupported,
  * naming the option and its line (engine_option_unsupported). Anything
  * else is an input error with its line: `file:line: unknown option --foo`,
  * which the CLI turns into exit status 2. Counter names are checked here
