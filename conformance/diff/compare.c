@@ -397,10 +397,16 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 		bool edge = st->seq_edge == E_RCV_RIGHT_A || st->seq_edge == E_RCV_RIGHT_B;
 		if (edge && sc->win_a != sc->win_b)
 			return "window-size";
-		/* Data reaching past the smaller window. */
+		/* A segment whose last octet lies past the smaller window:
+		 * SEG.LEN counts the SYN and the FIN (RFC 9293 §3.4), so
+		 * data up to the edge with a FIN on it is outside the smaller
+		 * window, and one that starts below RCV.NXT is then not
+		 * acceptable at all (§3.10.7.4: neither its start nor its
+		 * end in the window; seed 1402, scenario 70092). */
 		uint32_t wmin = sc->win_a < sc->win_b ? sc->win_a : sc->win_b;
-		if (sc->win_a != sc->win_b && st->len > 0 &&
-		    (int32_t)(r->seq + st->len - (r->rcv_nxt + wmin)) > 0)
+		uint32_t seg_len = st->len + !!(st->flags & SCRIPT_TCP_SYN) + !!(st->flags & SCRIPT_TCP_FIN);
+		if (sc->win_a != sc->win_b && seg_len > 0 &&
+		    (int32_t)(r->seq + seg_len - (r->rcv_nxt + wmin)) > 0)
 			return "window-size";
 	}
 	if (!(allow & DIFF_ALLOW_LINUX))

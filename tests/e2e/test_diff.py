@@ -297,3 +297,13 @@ def test_found_scripts_fail_on_tap(synack_bin, tmp_path, tap_ok):
     verdicts = [json.loads(l)["verdict"] for l in res.stdout.splitlines() if l.startswith("{") and '"verdict"' in l]
     assert len(verdicts) == len(list(FOUND.glob("*.pkt"))), res.stdout
     assert set(verdicts) == {"fail"}, res.stdout
+
+
+def test_campaign_scenario_is_classified(synack_bin, tmp_path, tap_ok):
+    """Seed 1402's scenario 70092 (FIN at sim's right edge, data from one
+    below RCV.NXT): a SYN or FIN counts in SEG.LEN, so the segment ends past
+    sim's window and inside Linux's: `window-size`, not a divergence."""
+    res = diff(synack_bin, "--seed", "1402", "--only", "70092", "-v", "--out", "c", "sim", "tap", cwd=tmp_path,
+               timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "scenario 70092: window-size:" in res.stdout, res.stdout
