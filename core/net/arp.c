@@ -78,7 +78,7 @@ static void send_arp(struct net_stack *s, uint16_t op, const uint8_t *tha, uint3
 	else
 		memset(a.tha, 0, ETH_ADDR_LEN);
 	a.tpa = tpa;
-	net_eth_header(s, f, op == ARP_OP_REPLY ? tha : net_bcast_mac, ETH_TYPE_ARP);
+	net_eth_header(s, f, op == ARP_OP_REPLY ? tha : NULL, ETH_TYPE_ARP);
 	arp_emit(&a, f + ETH_HDR_LEN, ARP_LEN);
 	if (o->tx_begin(s->dev.dev) != 0) {
 		NET_INC(s, IP_TX_FAIL);

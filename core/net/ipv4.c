@@ -128,9 +128,11 @@ int ip_output_begin(struct net_stack *s, uint32_t dst, const uint8_t *dst_mac, u
 	uint8_t f[ETH_HDR_LEN + IPV4_HDR_MIN];
 	struct ipv4_repr ip;
 
+	/* dst_mac NULL after this block: the Ethernet broadcast address
+	 * (net_eth_header). */
 	if (!dst_mac) {
 		if (ip_is_bcast_or_mcast(s, dst)) {
-			dst_mac = net_bcast_mac; /* only UDP sends here; multicast MACs not mapped */
+			/* only UDP sends here; multicast MACs not mapped */
 		} else {
 			uint32_t hop = ip_next_hop(s, dst);
 
@@ -140,9 +142,9 @@ int ip_output_begin(struct net_stack *s, uint32_t dst, const uint8_t *dst_mac, u
 				/* TCP rebuilds from its TCB (arp.c); others are held,
 				 * the link address filled in on the reply. */
 				if (proto != IPV4_PROTO_TCP &&
-				    arp_hold_begin(s, hop, (uint16_t)(ETH_HDR_LEN + IPV4_HDR_MIN + l4_len)))
-					dst_mac = net_bcast_mac;
-				else
+				    arp_hold_begin(s, hop, (uint16_t)(ETH_HDR_LEN + IPV4_HDR_MIN + l4_len))) {
+					/* broadcast until the reply fills it in */
+				} else
 #endif
 				{
 					NET_INC(s, ARP_PENDING_DROP);

@@ -134,13 +134,17 @@ void net_count(struct net_stack *s, enum net_stat_id id)
 
 /* Used by ARP requests and IPv4 broadcasts: one copy, since const data
  * costs RAM on AVR. */
-const uint8_t net_bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 void net_eth_header(const struct net_stack *s, uint8_t *f, const uint8_t *dst, uint16_t ethertype)
 {
 	struct eth_repr e;
 
-	memcpy(e.dst, dst, ETH_ADDR_LEN);
+	/* NULL: broadcast (a constant all-ones address would be 6 B of AVR
+	 * RAM, where avr-libc keeps constants). */
+	if (dst)
+		memcpy(e.dst, dst, ETH_ADDR_LEN);
+	else
+		memset(e.dst, 0xff, ETH_ADDR_LEN);
 	memcpy(e.src, s->cfg->mac, ETH_ADDR_LEN);
 	e.ethertype = ethertype;
 	(void)eth_emit(&e, f, ETH_HDR_LEN);

@@ -54,7 +54,7 @@ typedef uint32_t (*net_isn_fn)(void *ctx, uint32_t lip, uint16_t lport, uint32_t
 struct net_config {
 	uint8_t mac[6];
 	uint32_t ip, netmask, gateway; /* host byte order; gateway 0 = none */
-	uint8_t isn_key[16];           /* RFC 6528 secret: from the HAL / the run's seed */
+	uint8_t isn_key[NET_ISN_KEY_LEN]; /* RFC 6528 secret: from the HAL / the run's seed */
 	net_isn_fn isn_hook;
 	void *isn_ctx;
 	uint8_t profile;               /* NET_PROFILE_* at start-up */

@@ -66,7 +66,6 @@ struct net_rx {
 void net_rx_read(struct net_stack *s, uint16_t off, uint8_t *buf, uint16_t n);
 void net_tx_write(struct net_stack *s, const uint8_t *p, uint16_t n);
 /* ff:ff:ff:ff:ff:ff, shared (const data costs RAM on AVR). */
-extern const uint8_t net_bcast_mac[6];
 /* Writes the Ethernet header (to dst, from our address, ethertype) into
  * f[0..14) through the codec: one copy of the repr building for ARP and
  * IPv4 output. */

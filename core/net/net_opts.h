@@ -175,6 +175,11 @@ extern "C" {
 #ifndef NET_ISN_HALFSIPHASH
 #define NET_ISN_HALFSIPHASH 0
 #endif
+/* The RFC 6528 key: HalfSipHash-2-4 takes 64 bits, SipHash-2-4 128
+ * (on AVR, 8 B of RAM that HalfSipHash never read). */
+#ifndef NET_ISN_KEY_LEN
+#define NET_ISN_KEY_LEN (NET_ISN_HALFSIPHASH ? 8 : 16)
+#endif
 /* Counter width: 32 bits on the host, uint16_t saves RAM on AVR. */
 #ifndef NET_STAT_T
 #define NET_STAT_T uint32_t

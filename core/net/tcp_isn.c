@@ -4,7 +4,7 @@
  *   ISN = M + F(localip, localport, remoteip, remoteport, secretkey)
  *
  * with F = SipHash-2-4 keyed by cfg->isn_key (HalfSipHash-2-4 keyed by its
- * first 8 bytes when NET_ISN_HALFSIPHASH, the AVR default; supplied by the HAL; in
+ * 8 bytes, NET_ISN_KEY_LEN, when NET_ISN_HALFSIPHASH, the AVR default; supplied by the HAL; in
  * simulation derived from the run's seed, so a seed reproduces a run) and
  * M a clock ticking every 4.096 us (now >> 12: a shift instead of a 64-bit
  * division by 4000, close to RFC 6528's 4 us); with 32-bit microseconds
