@@ -60,6 +60,8 @@ const char *const diff_profiles[] = {
 	"linux-orphan-ack",
 	"linux-rst-after-fin",
 	"linux-synrecv-syn-rst",
+	"linux-wnd-update-ack",
+	"linux-synrecv-synfin-dup",
 	NULL,
 };
 
@@ -214,6 +216,19 @@ static bool any_err(const struct depoch *e)
 	for (size_t i = 0; i < e->n; i++)
 		if (e->k[i].err[0] != '\0')
 			return true;
+	return false;
+}
+
+/* A RST, a SYN or a failed action one sent and the other did not. */
+static bool rst_syn_err_differs(const struct depoch *a, const struct depoch *b)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		const struct depoch *x = pass ? b : a, *y = pass ? a : b;
+		for (size_t k = 0; k < x->n; k++)
+			if (!has_key(y, &x->k[k]) &&
+			    (x->k[k].err[0] != '\0' || (x->k[k].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN))))
+				return true;
+	}
 	return false;
 }
 
@@ -505,6 +520,37 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	if (st->kind != D_SEG)
 		return rcvbuf_before(sc, rs, i, a, b);
 	uint8_t f = st->flags;
+	/* An ACK that advances SND.UNA with SEG.SEQ below SND.WL1 (an
+	 * earlier acceptable segment had a higher seq): RFC 9293 keeps the
+	 * old window, Linux takes the new one (tcp_may_update_window), so
+	 * one sends more new data (seed 1402, scenario 37476). */
+	if ((f & SCRIPT_TCP_ACK) && !(f & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && (int32_t)(r->ack - r->snd_una) > 0 &&
+	    (any_data(a) || any_data(b)) && !rst_syn_err_differs(a, b))
+		for (size_t j = 0; j < i; j++) {
+			int32_t d = (int32_t)(rs[j].seq - rs[j].rcv_nxt);
+			uint32_t wmin = sc->win_a < sc->win_b ? sc->win_a : sc->win_b;
+			if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK) &&
+			    !(sc->s[j].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && d >= 0 && (uint32_t)d < wmin &&
+			    (int32_t)(rs[j].seq - r->seq) > 0 && sc->s[j].win != st->win)
+				return "linux-wnd-update-ack";
+		}
+	/* A new connection after a reset (both sent a SYN-ACK), then SYN+FIN
+	 * at its IRS: Linux's request socket leaves the FIN out of its flag
+	 * check and takes a retransmitted SYN (resends its SYN-ACK); RFC 9293
+	 * finds the segment acceptable (SEG.LEN counts SYN and FIN: its last
+	 * octet is RCV.NXT) and returns to LISTEN (fourth check). It shows at
+	 * the next SYN: ours opens anew, Linux's request socket is still
+	 * there (seed 1402, scenario 1407). */
+	if ((f & SCRIPT_TCP_SYN) && !(f & (SCRIPT_TCP_ACK | SCRIPT_TCP_RST)) && has_synack(a) != has_synack(b))
+		for (size_t e = 1; e < ep; e++)
+			if (e < ta->n_epochs && e < tb->n_epochs && has_synack(&ta->e[e]) && has_synack(&tb->e[e]) &&
+			    sc->s[e - 1].kind == D_SEG && (sc->s[e - 1].flags & SCRIPT_TCP_SYN))
+				for (size_t k = e; k < i; k++)
+					if (sc->s[k].kind == D_SEG &&
+					    (sc->s[k].flags & (SCRIPT_TCP_SYN | SCRIPT_TCP_FIN | SCRIPT_TCP_ACK |
+							       SCRIPT_TCP_RST)) == (SCRIPT_TCP_SYN | SCRIPT_TCP_FIN) &&
+					    rs[k].seq == rs[e - 1].seq)
+						return "linux-synrecv-synfin-dup";
 	/* A step before made a new connection (both sent a SYN-ACK; the
 	 * peer's numbers still count from the old one, so it stays in
 	 * SYN-RECEIVED): a Linux request socket checks the ACK first and
