@@ -44,8 +44,6 @@ const char *const diff_profiles[] = {
 	"linux-synfin-listen",
 	"linux-shut-rd",
 	"realtime-unstable",
-	"fin-wait-2-timeout",
-	"sws-sender",
 	"linux-abort-last-ack",
 	"linux-timewait-data-ack",
 	"linux-full-close",
@@ -423,25 +421,6 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	     st->kind == D_SHUT_RDWR) &&
 	    (r->snd_una != r->snd_nxt || send_unacked_before(sc, i)) && only_data_differs(a, b))
 		return "nagle-cwnd";
-	/* New data shorter than a segment into a window below half the
-	 * largest the peer offered: Linux waits (sender SWS avoidance), ours
-	 * sends (seed 1402, scenario 14873). */
-	if (st->kind == D_SEND && only_data_differs(a, b))
-		for (size_t j = i; j-- > 0;)
-			if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK)) {
-				if (sc->s[j].win > 0 && sc->s[j].win < 32768)
-					return "sws-sender";
-				break;
-			}
-	/* Half-closed (shutdown SHUT_WR, the socket kept) in FIN-WAIT-2
-	 * across a jump of a minute: our stack gives up on a peer that
-	 * never sends its FIN (net_config.fin_wait2_timeout_ms, 60 s);
-	 * RFC 9293 has no such timer, and Linux's tcp_fin_timeout applies
-	 * to orphaned sockets only. Found: seed 1402, scenario 1277. */
-	if (r->shut_wr && !r->closed && state_is(r->state, "FIN-WAIT-2", NULL))
-		for (size_t j = 0; j <= i; j++)
-			if (rs[j].gap_ns >= 60000000000ull)
-				return "fin-wait-2-timeout";
 	/* Exactly at the Linux DUT's own right edge. */
 	if (st->kind == D_SEG && (allow & DIFF_ALLOW_LINUX) && st->seq_off == 0 &&
 	    st->seq_edge == ((allow & DIFF_LINUX_IS_B) ? E_RCV_RIGHT_B : E_RCV_RIGHT_A) &&

@@ -472,7 +472,11 @@ static void exec_app(struct sim_node *n, void *ctx)
 			/* shutdown(SHUT_WR) again, or close after it: the socket
 			 * calls succeed (Linux returns 0); the stack's CLOSE is not
 			 * asked twice (RFC 9293 §3.10.4 would answer "connection
-			 * closing"). */
+			 * closing"). close lets go of the half-closed connection
+			 * (tcp_close after tcp_shutdown: FIN-WAIT-2 may now time
+			 * out, as Linux's orphan); its answer is not the socket's. */
+			if (c->kind == DUT_APP_CLOSE)
+				(void)tcp_close(s, d->conn);
 			break;
 		}
 		dut_sockerr_shutdown(&d->sock);
@@ -485,7 +489,11 @@ static void exec_app(struct sim_node *n, void *ctx)
 			d->rx_len = 0;
 			break;
 		}
-		d->result = tcp_close(s, d->conn) == TCP_OK ? 0 : -EINVAL;
+		/* close(2) lets go of the connection; shutdown(SHUT_WR) keeps it
+		 * (no FIN-WAIT-2 timeout while held, tcp_shutdown). */
+		d->result = (c->kind == DUT_APP_CLOSE ? tcp_close(s, d->conn) : tcp_shutdown(s, d->conn)) == TCP_OK
+				    ? 0
+				    : -EINVAL;
 		break;
 	case DUT_APP_ABORT:
 		if (d->conn == NULL) {

@@ -71,19 +71,25 @@ struct enc_config {
 	bool promiscuous;   /* ERXFCON = CRCEN only */
 };
 
-/* Every frame the driver refuses or recovers from is counted. */
+/* Every frame the driver refuses or recovers from is counted. ENC_STAT_T is
+ * the counters' type: 32-bit by default; firmware/avr/CMakeLists.txt makes
+ * it 16-bit on the ATmega328P, as the stack's NET_STAT_T (11 counters:
+ * 22 B of its 2 KB of RAM; a 16-bit counter wraps, as a 32-bit one does). */
+#ifndef ENC_STAT_T
+#define ENC_STAT_T uint32_t
+#endif
 struct enc_stats {
-	uint32_t rx_frames;        /* handed to the caller */
-	uint32_t rx_bad_status;    /* RSV without RXOK, or CRC/length error */
-	uint32_t rx_bad_length;    /* byte count impossible for the ring */
-	uint32_t rx_overflows;     /* EIR.RXERIF seen: frames lost by the chip */
-	uint32_t rx_resets;        /* receive logic reset after a bad pointer */
-	uint32_t rx_truncated;     /* enc_recv() buffer smaller than the frame */
-	uint32_t tx_frames;        /* transmitted and reported done */
-	uint32_t tx_latecol_retries; /* erratum 13 retransmissions */
-	uint32_t tx_aborts;        /* TXERIF after all retries (or stalled twice) */
-	uint32_t tx_stalls;        /* TXRTS stuck: recovered with TXRST */
-	uint32_t link_changes;     /* PHIR.PLNKIF seen */
+	ENC_STAT_T rx_frames;        /* handed to the caller */
+	ENC_STAT_T rx_bad_status;    /* RSV without RXOK, or CRC/length error */
+	ENC_STAT_T rx_bad_length;    /* byte count impossible for the ring */
+	ENC_STAT_T rx_overflows;     /* EIR.RXERIF seen: frames lost by the chip */
+	ENC_STAT_T rx_resets;        /* receive logic reset after a bad pointer */
+	ENC_STAT_T rx_truncated;     /* enc_recv() buffer smaller than the frame */
+	ENC_STAT_T tx_frames;        /* transmitted and reported done */
+	ENC_STAT_T tx_latecol_retries; /* erratum 13 retransmissions */
+	ENC_STAT_T tx_aborts;        /* TXERIF after all retries (or stalled twice) */
+	ENC_STAT_T tx_stalls;        /* TXRTS stuck: recovered with TXRST */
+	ENC_STAT_T link_changes;     /* PHIR.PLNKIF seen */
 };
 
 struct enc_dev {

@@ -124,6 +124,7 @@ void tcp_input(struct net_stack *s, const struct net_rx *rx);
 /* tcp_out.c */
 void tcp_output(struct net_stack *s, struct tcp_pcb *c);
 void tcp_output_full(struct net_stack *s, struct tcp_pcb *c);
+void tcp_output_override(struct net_stack *s, struct tcp_pcb *c);
 void tcp_send_ack(struct net_stack *s, struct tcp_pcb *c);
 bool tcp_challenge_ack(struct net_stack *s, struct tcp_pcb *c);
 /* Reset generation, RFC 9293 §3.5.2 groups 1 and 2, built from the
@@ -140,6 +141,7 @@ void tcp_ring_write(struct net_stack *s, struct tcp_pcb *c, uint16_t off, const 
 /* tcp_timer.c */
 uint32_t tcp_timers(struct net_stack *s);
 void tcp_arm_rtx(struct net_stack *s, struct tcp_pcb *c);
+void tcp_arm_finwait2(struct net_stack *s, struct tcp_pcb *c);
 void tcp_rebase(struct net_stack *s);
 /* Takes an RTT sample if one is being timed and ack covers it. */
 void tcp_rtt_sample(struct net_stack *s, struct tcp_pcb *c, uint32_t ack);

@@ -150,6 +150,13 @@ extern "C" {
 #ifndef NET_TCP_DELACK_MS
 #define NET_TCP_DELACK_MS 0u
 #endif
+/* The sender's SWS override timeout (RFC 9293 §3.8.6.2.1: "the override
+ * timeout should be in the range 0.1 - 1.0 seconds"; tcp_out.c sws_hold):
+ * how long new data shorter than a segment waits for a window of at
+ * least a segment, all of it, or half the largest the peer offered. */
+#ifndef NET_TCP_SWS_OVERRIDE_MS
+#define NET_TCP_SWS_OVERRIDE_MS 200u
+#endif
 /* Fast retransmit and recovery (RFC 5681 §3.2, with RFC 6582's "recover"
  * and the early-retransmit threshold of RFC 5827 for windows of fewer than
  * four segments; tcp_in.c ack_recovery): compiled in with 1, on at

@@ -212,12 +212,21 @@ uint16_t tcp_recv(struct net_stack *s, struct tcp_pcb *c, void *buf, uint16_t le
 	return k;
 }
 
-/* CLOSE (RFC 9293 §3.10.4). Closing while received data is still unread
- * (inside a DATA callback that did not read everything) loses that data:
- * send RST instead of FIN (SHLD-3). */
-int tcp_close(struct net_stack *s, struct tcp_pcb *c)
+/* CLOSE (RFC 9293 §3.10.4) for tcp_close (held false) and tcp_shutdown
+ * (held true). Closing while received data is still unread (inside a DATA
+ * callback that did not read everything) loses that data: send RST instead
+ * of FIN (SHLD-3). */
+static int close_common(struct net_stack *s, struct tcp_pcb *c, bool held)
 {
-	if (s->rx_pcb == c && s->rx_left > 0) {
+	if (!held && (c->flags & TF_HELD) && (c->state == TCP_FIN_WAIT_1 || c->state == TCP_FIN_WAIT_2)) {
+		/* tcp_close after tcp_shutdown: the application lets go of the
+		 * half-closed connection; from now on FIN-WAIT-2 may time out. */
+		c->flags &= (uint8_t)~TF_HELD;
+		if (c->state == TCP_FIN_WAIT_2)
+			tcp_arm_finwait2(s, c);
+		return TCP_OK;
+	}
+	if (!held && s->rx_pcb == c && s->rx_left > 0) {
 		NET_INC(s, TCP_CLOSE_UNREAD_RST);
 		tcp_send_rst_pcb(s, c);
 		tcp_pcb_free(s, c);
@@ -250,9 +259,28 @@ int tcp_close(struct net_stack *s, struct tcp_pcb *c)
 	case TCP_TIME_WAIT:
 		return TCP_ERR_ARG;
 	}
-	c->flags |= TF_FIN_QUEUED;
+	c->flags = (uint8_t)((c->flags & ~TF_HELD) | TF_FIN_QUEUED | (held ? TF_HELD : 0u));
 	tcp_output(s, c);
 	return TCP_OK;
+}
+
+/* CLOSE, and the application lets go: it expects the connection's last
+ * event (CLOSED, RESET, TIMEOUT) and nothing more of it; in FIN-WAIT-2 the
+ * stack gives up after cfg->fin_wait2_timeout_ms on a peer that never
+ * sends its FIN. After tcp_shutdown() (FIN-WAIT-1/-2) it only lets go. */
+int tcp_close(struct net_stack *s, struct tcp_pcb *c)
+{
+	return close_common(s, c, false);
+}
+
+/* CLOSE as a half close (shutdown(SHUT_WR)): the FIN follows the data and
+ * the application keeps the connection to RECEIVE until the peer's FIN
+ * (RFC 9293 §3.10.4), however long that takes: no FIN-WAIT-2 timeout until
+ * it lets go with tcp_close(). Unread data in a DATA callback is not lost
+ * here (the application may read on), so no RST. */
+int tcp_shutdown(struct net_stack *s, struct tcp_pcb *c)
+{
+	return close_common(s, c, true);
 }
 
 /* ABORT (RFC 9293 §3.10.5), then forget the connection. No event: the

@@ -80,6 +80,12 @@ typedef void (*tcp_event_fn)(struct net_stack *s, struct tcp_pcb *c, enum tcp_ev
 
 /* Connection flags (tcp_pcb.flags). */
 #define TF_PASSIVE 0x01u   /* SYN-RECEIVED came from LISTEN (MUST-11) */
+/* The application half-closed with tcp_shutdown() and still holds the
+ * connection: no FIN-WAIT-2 timeout (tcp_arm_finwait2). Shares TF_PASSIVE's
+ * bit (RAM): TF_PASSIVE is read only in SYN-SENT and SYN-RECEIVED, and
+ * every CLOSE (tcp.c close_common) leaves those states and sets or clears
+ * the bit for its new meaning. */
+#define TF_HELD TF_PASSIVE
 #define TF_FIN_QUEUED 0x02u /* application closed: FIN follows the data */
 #define TF_ACK_NOW 0x04u   /* an ACK is owed */
 #define TF_ARP_WAIT 0x08u  /* last output waited for ARP: resend on resolution */
@@ -100,7 +106,7 @@ typedef void (*tcp_event_fn)(struct net_stack *s, struct tcp_pcb *c, enum tcp_ev
 #define TCP_DUPACK_RECOVERY 0x80u
 
 /* Timer purpose: one timer slot per connection (STYLE 4). */
-enum tcp_timer { TT_NONE = 0, TT_RTX, TT_TIMEWAIT, TT_FINWAIT2, TT_DELACK };
+enum tcp_timer { TT_NONE = 0, TT_RTX, TT_TIMEWAIT, TT_FINWAIT2, TT_DELACK, TT_SWS };
 
 /* One connection block (TCB, RFC 9293 §3.3.1). Sequence variables follow
  * the RFC names; snd_max is the highest sequence sent (after a timeout
@@ -171,6 +177,7 @@ void tcp_flush(struct net_stack *s, struct tcp_pcb *c);
 uint16_t tcp_send_space(const struct net_stack *s, const struct tcp_pcb *c);
 uint16_t tcp_recv(struct net_stack *s, struct tcp_pcb *c, void *buf, uint16_t len);
 int tcp_close(struct net_stack *s, struct tcp_pcb *c);
+int tcp_shutdown(struct net_stack *s, struct tcp_pcb *c);
 void tcp_abort(struct net_stack *s, struct tcp_pcb *c);
 void tcp_set_callback(struct tcp_pcb *c, tcp_event_fn cb, void *ctx);
 void tcp_set_rcv_wnd(struct net_stack *s, struct tcp_pcb *c, uint16_t wnd);

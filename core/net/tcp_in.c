@@ -608,12 +608,7 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 			/* Our FIN is queued or sent; its ACK moves us to
 			 * FIN-WAIT-2, where we still accept the peer's data. */
 			c->state = TCP_FIN_WAIT_2;
-			if (s->cfg->fin_wait2_timeout_ms) {
-				/* A peer that never closes must not hold the block
-				 * forever (there are NET_TCP_CONNS of them). */
-				c->timer = TT_FINWAIT2;
-				c->deadline = net_deadline(s, s->cfg->fin_wait2_timeout_ms);
-			}
+			tcp_arm_finwait2(s, c);
 		} else if (c->state == TCP_CLOSING) {
 			/* Both FINs sent, the peer's received: the ACK of ours
 			 * leads to TIME-WAIT. */

@@ -240,11 +240,41 @@ static NET_NOINLINE void arm_rtx_idle(struct net_stack *s, struct tcp_pcb *c)
 		tcp_arm_rtx(s, c);
 }
 
+/* Sender-side silly window syndrome avoidance (RFC 9293 §3.8.6.2.1,
+ * MUST-38: a TCP sender must avoid the SWS; RFC 1122 §4.2.3.4). New data is
+ * sent when (1) a full segment fits, min(D, U) >= Eff.snd.MSS, or (2) all
+ * queued data fits, D <= U (our data is always pushed; Nagle, SHLD-7, and so
+ * the RFC's bracketed SND.NXT = SND.UNA conditions are not implemented:
+ * `nagle-cwnd`), or (3) at least Fs = 1/2 of the largest window the peer
+ * offered fits, min(D, U) >= Max(SND.WND) / 2; else (4) it waits for the
+ * override timeout (TT_SWS, NET_TCP_SWS_OVERRIDE_MS, in the SHLD range
+ * 0.1-1.0 s). D is the unsent data, U = SND.UNA + SND.WND - SND.NXT the
+ * usable window; with U > D or U >= MSS it sends, so the test below is the
+ * negation. U = 0 is the zero-window probe's business (§3.8.6.1), and data
+ * already sent once (SND.NXT < SND.MAX: a retransmission) is not held. */
+static bool sws_hold(const struct tcp_pcb *c, uint16_t unsent, uint32_t inflight)
+{
+	uint16_t u = inflight < c->snd_wnd ? (uint16_t)(c->snd_wnd - inflight) : 0;
+
+	return u != 0 && u < unsent && u < c->mss && u < (uint16_t)(c->max_snd_wnd / 2u) &&
+	       seq_ge(c->snd_nxt, c->snd_max);
+}
+
+/* output()'s modes. OUT_PROBE lets one byte go past a zero window (RFC 9293
+ * §3.8.6.1); OUT_FULL only sends full segments (tcp_output_full);
+ * OUT_OVERRIDE: the SWS override timeout expired, send what the window
+ * takes. */
+#define OUT_PROBE 1u
+#define OUT_FULL 2u
+#define OUT_OVERRIDE 4u
+
 /* Sends SYN / SYN-ACK if not yet in flight, then data and FIN as the
  * windows allow (min of the peer's window and cwnd, RFC 5681), one MSS per
- * segment. `probe` lets one byte go past a zero window (RFC 9293 §3.8.6.1). */
-static void output(struct net_stack *s, struct tcp_pcb *c, bool probe, bool full_only)
+ * segment, short segments only as sws_hold() permits. */
+static void output(struct net_stack *s, struct tcp_pcb *c, uint8_t mode)
 {
+	bool probe = mode & OUT_PROBE, full_only = mode & OUT_FULL;
+
 	if (c->cwnd == 0 && c->state != TCP_CLOSED) {
 		/* Our SYN is unacknowledged (tcp.h): SYN-SENT, SYN-RECEIVED, or
 		 * FIN-WAIT-1 after a CLOSE in SYN-RECEIVED, where <FIN,ACK> at
@@ -292,6 +322,21 @@ static void output(struct net_stack *s, struct tcp_pcb *c, bool probe, bool full
 			break; /* a short tail waits: the caller may add to it */
 		if (probe && can == 0)
 			can = 1;
+		if (!probe && !(mode & OUT_OVERRIDE) && sws_hold(c, unsent, inflight)) {
+			/* Held: the override timer takes the slot unless data in
+			 * flight keeps the retransmission timer running (its ACK
+			 * or its timeout brings output back here). A delayed ACK
+			 * in the slot goes with this output (as tcp_arm_rtx). */
+			if (c->timer != TT_SWS && !(c->timer == TT_RTX && inflight)) {
+#if NET_TCP_DELACK
+				if (c->timer == TT_DELACK)
+					c->flags |= TF_ACK_NOW;
+#endif
+				c->timer = TT_SWS;
+				c->deadline = net_deadline(s, NET_TCP_SWS_OVERRIDE_MS);
+			}
+			break;
+		}
 		n = unsent < can ? unsent : can;
 		if (n > c->mss)
 			n = c->mss;
@@ -332,7 +377,14 @@ static void output(struct net_stack *s, struct tcp_pcb *c, bool probe, bool full
 
 void tcp_output(struct net_stack *s, struct tcp_pcb *c)
 {
-	output(s, c, false, false);
+	output(s, c, 0);
+}
+
+/* The SWS override timeout expired (tcp_timer.c): what the window takes
+ * goes now, however short (RFC 9293 §3.8.6.2.1, case 4). */
+void tcp_output_override(struct net_stack *s, struct tcp_pcb *c)
+{
+	output(s, c, OUT_OVERRIDE);
 }
 
 /* Sends only full-sized segments of data already in the ring (no short
@@ -340,12 +392,12 @@ void tcp_output(struct net_stack *s, struct tcp_pcb *c)
  * the same places, whatever the application writes next. */
 void tcp_output_full(struct net_stack *s, struct tcp_pcb *c)
 {
-	output(s, c, false, true);
+	output(s, c, OUT_FULL);
 }
 
 void tcp_resend(struct net_stack *s, struct tcp_pcb *c, bool probe)
 {
 	c->snd_nxt = c->snd_una;
 	c->flags &= (uint8_t)~(TF_RTT | TF_ARP_WAIT);
-	output(s, c, probe, false);
+	output(s, c, probe ? OUT_PROBE : 0);
 }

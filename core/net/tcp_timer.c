@@ -28,6 +28,22 @@ void tcp_arm_rtx(struct net_stack *s, struct tcp_pcb *c)
 		c->flags |= TF_REBASE_RTX; /* s->ms is stale: see tcp_rebase() */
 }
 
+/* FIN-WAIT-2, our FIN acknowledged: a peer that never closes must not hold
+ * the block forever (there are NET_TCP_CONNS of them), so give up after
+ * cfg->fin_wait2_timeout_ms - but only once the application has let go
+ * (tcp_close). RFC 9293 §3.10.4: after CLOSE the user may go on RECEIVING
+ * until the peer closes, and RFC 9293 sets no FIN-WAIT-2 timer; an
+ * application that half-closed with tcp_shutdown() and still holds the
+ * connection (TF_HELD) waits for the peer's FIN as long as it takes (Linux's
+ * tcp_fin_timeout likewise applies to orphaned sockets only). */
+void tcp_arm_finwait2(struct net_stack *s, struct tcp_pcb *c)
+{
+	if (s->cfg->fin_wait2_timeout_ms && !(c->flags & TF_HELD)) {
+		c->timer = TT_FINWAIT2;
+		c->deadline = net_deadline(s, s->cfg->fin_wait2_timeout_ms);
+	}
+}
+
 /* Outside net_poll() the clock is that of the last poll: a board that
  * slept 10 s and then calls tcp_connect() would see its SYN "expire" at
  * once and its RTO doubled. Timers and RTT starts set by such calls are
@@ -152,16 +168,23 @@ uint32_t tcp_timers(struct net_stack *s)
 				tcp_finish(s, c, TCP_EV_TIMEOUT);
 				continue;
 			}
-#if NET_TCP_DELACK
-			if (c->timer == TT_DELACK) {
-				/* No second segment came: the ACK goes now (MUST-40). */
+			if (c->timer == TT_SWS) {
+				/* RFC 9293 §3.8.6.2.1 (4): the SWS override
+				 * timeout: send what the window takes. */
 				c->timer = TT_NONE;
-				NET_INC(s, TCP_DELACK_TIMEOUTS);
-				tcp_send_ack(s, c);
-				continue;
-			}
+				tcp_output_override(s, c);
+			} else {
+#if NET_TCP_DELACK
+				if (c->timer == TT_DELACK) {
+					/* No second segment came: the ACK goes now (MUST-40). */
+					c->timer = TT_NONE;
+					NET_INC(s, TCP_DELACK_TIMEOUTS);
+					tcp_send_ack(s, c);
+					continue;
+				}
 #endif
-			rtx_expired(s, c);
+				rtx_expired(s, c);
+			}
 			if (c->state == TCP_CLOSED || c->timer == TT_NONE)
 				continue;
 		}

@@ -292,7 +292,9 @@ static void cmd_close(struct fw_agent *a, bool shutdown)
 		ok(a);
 		return;
 	}
-	if (tcp_close(a->s, a->conn) == TCP_OK)
+	/* shutdown keeps the half-closed connection (no FIN-WAIT-2 timeout);
+	 * close lets go of it, also after a shutdown. */
+	if ((shutdown ? tcp_shutdown(a->s, a->conn) : tcp_close(a->s, a->conn)) == TCP_OK)
 		ok(a);
 	else
 		err(a, FW_ROM("EINVAL cannot close in this state"));

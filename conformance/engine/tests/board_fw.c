@@ -227,7 +227,7 @@ static int app_shutdown(void *fw, uint64_t now)
 	net_poll(&f->stack, now);
 	if (f->conn == NULL)
 		return -ENOTCONN;
-	return tcp_close(&f->stack, f->conn) == TCP_OK ? 0 : -EINVAL;
+	return tcp_shutdown(&f->stack, f->conn) == TCP_OK ? 0 : -EINVAL;
 }
 
 /* The current connection, else the block talking to anyone, else the
