@@ -311,7 +311,7 @@ def test_campaign_scenario_is_classified(synack_bin, tmp_path, tap_ok):
 
 @pytest.mark.parametrize("scenario,profile", [
     (1407, "linux-synrecv-synfin-dup"), (19830, "linux-orphan-ack"), (20286, "linux-rst-after-fin"),
-    (24182, "linux-rst-after-fin"), (26390, "linux-timewait-data-ack"), (37476, "linux-wnd-update-ack"),
+    (24182, "linux-rst-after-fin"), (26390, "linux-timewait-data-ack"),
     (39316, "window-size"), (47997, "window-size"), (49277, "window-size"), (59065, "linux-orphan-rst"),
     (98780, "linux-rst-after-fin"),
 ])
