@@ -58,6 +58,8 @@ const char *const diff_profiles[] = {
 	"linux-orphan-ack",
 	"linux-rst-after-fin",
 	"linux-synrecv-syn-rst",
+	"linux-wnd-update-ack",
+	"linux-synrecv-synfin-dup",
 	NULL,
 };
 
@@ -215,6 +217,29 @@ static bool any_err(const struct depoch *e)
 	return false;
 }
 
+/* A RST, a SYN or a failed action one sent and the other did not. */
+static bool rst_syn_err_differs(const struct depoch *a, const struct depoch *b)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		const struct depoch *x = pass ? b : a, *y = pass ? a : b;
+		for (size_t k = 0; k < x->n; k++)
+			if (!has_key(y, &x->k[k]) &&
+			    (x->k[k].err[0] != '\0' || (x->k[k].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN))))
+				return true;
+	}
+	return false;
+}
+
+/* Both refused an action, with different errors. */
+static bool err_differs(const struct depoch *a, const struct depoch *b)
+{
+	for (size_t i = 0; i < a->n; i++)
+		for (size_t j = 0; j < b->n; j++)
+			if (a->k[i].err[0] != '\0' && b->k[j].err[0] != '\0' && strcmp(a->k[i].err, b->k[j].err) != 0)
+				return true;
+	return false;
+}
+
 static bool any_data(const struct depoch *e)
 {
 	for (size_t i = 0; i < e->n; i++)
@@ -279,6 +304,19 @@ static const char *rcvbuf_before(const struct dscen *sc, const struct dresolved 
 		    (int32_t)(rs[j].seq - rs[j].rcv_nxt) < (int32_t)(sc->win_a < sc->win_b ? sc->win_a : sc->win_b))
 			return "ooo-queue";
 	}
+	/* ... or text or a FIN from the smaller window's right edge to below
+	 * the larger's: outside one window (dropped) and held above a hole in
+	 * the other, acknowledged once the hole is filled (seed 1402,
+	 * scenario 47997). */
+	uint32_t wmin = sc->win_a < sc->win_b ? sc->win_a : sc->win_b;
+	uint32_t wmax = sc->win_a < sc->win_b ? sc->win_b : sc->win_a;
+	for (size_t j = 0; j < i && wmin != wmax; j++) {
+		const struct dstep *o = &sc->s[j];
+		int32_t d = (int32_t)(rs[j].seq - rs[j].rcv_nxt);
+		if (o->kind == D_SEG && (o->len > 0 || (o->flags & SCRIPT_TCP_FIN)) && (o->flags & SCRIPT_TCP_ACK) &&
+		    !(o->flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && d >= (int32_t)wmin && d < (int32_t)wmax)
+			return "window-size";
+	}
 	for (size_t j = 0; j < i; j++)
 		if (sc->s[j].kind == D_RCVBUF)
 			return "rcvbuf-window";
@@ -336,6 +374,22 @@ static bool fin_acked_at_linux_edge(const struct dscen *sc, const struct dresolv
 		if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK) &&
 		    !(sc->s[j].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && d >= 0 && (uint32_t)d >= ours &&
 		    (uint32_t)d <= linux_w && (int32_t)(rs[j].ack - rs[j].snd_una) > 0)
+			return true;
+	}
+	return false;
+}
+
+/* fin_acked_at_linux_edge, for an ACK that covers our FIN: the FIN
+ * was asked for before it and the ACK is SND.NXT. */
+static bool fin_acked_outside_ours(const struct dscen *sc, const struct dresolved *rs, size_t i, unsigned allow)
+{
+	uint32_t ours = (allow & DIFF_LINUX_IS_B) ? sc->win_a : sc->win_b;
+	uint32_t linux_w = (allow & DIFF_LINUX_IS_B) ? sc->win_b : sc->win_a;
+	for (size_t j = 0; j < i; j++) {
+		int32_t d = (int32_t)(rs[j].seq - rs[j].rcv_nxt);
+		if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK) && rs[j].shut_wr &&
+		    !(sc->s[j].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && d >= 0 && (uint32_t)d >= ours &&
+		    (uint32_t)d <= linux_w && rs[j].ack == rs[j].snd_nxt && rs[j].snd_una != rs[j].snd_nxt)
 			return true;
 	}
 	return false;
@@ -412,7 +466,15 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	 * connection is gone), the other with an ACK or data. */
 	/* (Or answers nothing at all: a segment with RST to the listener
 	 * that is left; seed 1402, scenario 14491.) */
-	for (size_t j = i + 1; j-- > 0 && (any_rst(a) != any_rst(b) || any_err(a) != any_err(b) || (a->n == 0) != (b->n == 0));) {
+	/* (Or, in CLOSING or LAST-ACK, both refuse a `send`: Linux with
+	 * ECONNRESET, reset; ours with EPIPE, RFC 9293 §3.10.2 "connection
+	 * closing": seed 1402, scenarios 24182, 98780. Or Linux's listener
+	 * answers the next SYN with a SYN-ACK, a new connection, where ours
+	 * sends a challenge ACK: scenario 20286, RST+SYN at the FIN's
+	 * number.) */
+	for (size_t j = i + 1; j-- > 0 && (any_rst(a) != any_rst(b) || any_err(a) != any_err(b) ||
+					 (a->n == 0) != (b->n == 0) || err_differs(a, b) ||
+					 has_synack(a) != has_synack(b));) {
 		const struct dstep *o = &sc->s[j];
 		if (o->kind != D_SEG || !(o->flags & SCRIPT_TCP_RST))
 			continue;
@@ -420,10 +482,54 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 			return "linux-rst-after-fin";
 		if (rs[j].closed && state_is(rs[j].state, "FIN-WAIT-2", "TIME-WAIT"))
 			return "linux-orphan-rst";
+		/* An in-window RST for Linux's orphan in FIN-WAIT-2: the model
+		 * says FIN-WAIT-1, but our FIN's ACK came before in a segment
+		 * inside Linux's window only (seed 1402, scenario 59065). */
+		if (rs[j].closed && state_is(rs[j].state, "FIN-WAIT-1", NULL) && fin_acked_outside_ours(sc, rs, j, allow))
+			return "linux-orphan-rst";
 	}
+	/* Our FIN's ACK came in a segment outside our stack's window and
+	 * inside Linux's (larger, inclusive): Linux took it, our stack and
+	 * the model did not, so the model's FIN-WAIT-1, CLOSING or LAST-ACK
+	 * is Linux's FIN-WAIT-2, TIME-WAIT or CLOSED from there on; the
+	 * difference shows at the first step the states answer differently
+	 * (seed 1402, scenarios 39316 and 49277). */
+	if (r->shut_wr && state_is(r->state, "CLOSING", "LAST-ACK") && fin_acked_outside_ours(sc, rs, i, allow))
+		return "window-size";
 	if (st->kind != D_SEG)
 		return rcvbuf_before(sc, rs, i, a, b);
 	uint8_t f = st->flags;
+	/* An ACK that advances SND.UNA with SEG.SEQ below SND.WL1 (an
+	 * earlier acceptable segment had a higher seq): RFC 9293 keeps the
+	 * old window, Linux takes the new one (tcp_may_update_window), so
+	 * one sends more new data (seed 1402, scenario 37476). */
+	if ((f & SCRIPT_TCP_ACK) && !(f & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && (int32_t)(r->ack - r->snd_una) > 0 &&
+	    (any_data(a) || any_data(b)) && !rst_syn_err_differs(a, b))
+		for (size_t j = 0; j < i; j++) {
+			int32_t d = (int32_t)(rs[j].seq - rs[j].rcv_nxt);
+			uint32_t wmin = sc->win_a < sc->win_b ? sc->win_a : sc->win_b;
+			if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK) &&
+			    !(sc->s[j].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && d >= 0 && (uint32_t)d < wmin &&
+			    (int32_t)(rs[j].seq - r->seq) > 0 && sc->s[j].win != st->win)
+				return "linux-wnd-update-ack";
+		}
+	/* A new connection after a reset (both sent a SYN-ACK), then SYN+FIN
+	 * at its IRS: Linux's request socket leaves the FIN out of its flag
+	 * check and takes a retransmitted SYN (resends its SYN-ACK); RFC 9293
+	 * finds the segment acceptable (SEG.LEN counts SYN and FIN: its last
+	 * octet is RCV.NXT) and returns to LISTEN (fourth check). It shows at
+	 * the next SYN: ours opens anew, Linux's request socket is still
+	 * there (seed 1402, scenario 1407). */
+	if ((f & SCRIPT_TCP_SYN) && !(f & (SCRIPT_TCP_ACK | SCRIPT_TCP_RST)) && has_synack(a) != has_synack(b))
+		for (size_t e = 1; e < ep; e++)
+			if (e < ta->n_epochs && e < tb->n_epochs && has_synack(&ta->e[e]) && has_synack(&tb->e[e]) &&
+			    sc->s[e - 1].kind == D_SEG && (sc->s[e - 1].flags & SCRIPT_TCP_SYN))
+				for (size_t k = e; k < i; k++)
+					if (sc->s[k].kind == D_SEG &&
+					    (sc->s[k].flags & (SCRIPT_TCP_SYN | SCRIPT_TCP_FIN | SCRIPT_TCP_ACK |
+							       SCRIPT_TCP_RST)) == (SCRIPT_TCP_SYN | SCRIPT_TCP_FIN) &&
+					    rs[k].seq == rs[e - 1].seq)
+						return "linux-synrecv-synfin-dup";
 	/* A step before made a new connection (both sent a SYN-ACK; the
 	 * peer's numbers still count from the old one, so it stays in
 	 * SYN-RECEIVED): a Linux request socket checks the ACK first and
@@ -471,6 +577,12 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	    r->closed && state_is(r->state, "FIN-WAIT-1", NULL) && (int32_t)(r->ack - r->snd_nxt) > 0 &&
 	    fin_acked_at_linux_edge(sc, rs, i, allow))
 		return "linux-orphan-ack"; /* seed 1402, scenario 14423 */
+	/* ... and a FIN there, which Linux's orphan takes whatever its ACK
+	 * (seed 1402, scenario 19830). */
+	if ((f & (SCRIPT_TCP_ACK | SCRIPT_TCP_FIN | SCRIPT_TCP_SYN | SCRIPT_TCP_RST)) == (SCRIPT_TCP_ACK | SCRIPT_TCP_FIN) &&
+	    r->closed && state_is(r->state, "FIN-WAIT-1", NULL) && (int32_t)(r->ack - r->snd_nxt) > 0 &&
+	    fin_acked_outside_ours(sc, rs, i, allow))
+		return "linux-orphan-ack";
 	if ((f & SCRIPT_TCP_SYN) && state_is(r->state, "TIME-WAIT", NULL))
 		return "linux-timewait-syn";
 	if ((f & SCRIPT_TCP_SYN) && r->closed)
@@ -485,6 +597,13 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	if (!(f & (SCRIPT_TCP_ACK | SCRIPT_TCP_SYN | SCRIPT_TCP_RST)))
 		return "linux-noack-dropped";
 	if (st->len > 0 && state_is(r->state, "TIME-WAIT", NULL))
+		return "linux-timewait-data-ack";
+	/* Linux's TIME-WAIT takes only a segment at RCV.NXT as in its
+	 * window and acknowledges any other; a pure ACK above RCV.NXT is
+	 * acceptable to RFC 9293 and needs no answer (seed 1402, scenario
+	 * 26390). */
+	if ((f & (SCRIPT_TCP_ACK | SCRIPT_TCP_FIN | SCRIPT_TCP_SYN | SCRIPT_TCP_RST)) == SCRIPT_TCP_ACK && st->len == 0 &&
+	    state_is(r->state, "TIME-WAIT", NULL) && r->seq != r->rcv_nxt && pure_ack_missing(a, b))
 		return "linux-timewait-data-ack";
 	/* Text or a FIN again after the peer's FIN, at or above RCV.NXT. */
 	if ((st->len > 0 || (f & SCRIPT_TCP_FIN)) && r->peer_fin && (int32_t)(r->seq - r->rcv_nxt) >= 0)
