@@ -132,9 +132,6 @@ void net_count(struct net_stack *s, enum net_stat_id id)
 	s->stats[id]++;
 }
 
-/* Used by ARP requests and IPv4 broadcasts: one copy, since const data
- * costs RAM on AVR. */
-
 void net_eth_header(const struct net_stack *s, uint8_t *f, const uint8_t *dst, uint16_t ethertype)
 {
 	struct eth_repr e;
