@@ -281,6 +281,12 @@ static bool state_is(const char *s, const char *a, const char *b)
 	return strcmp(s, a) == 0 || (b != NULL && strcmp(s, b) == 0);
 }
 
+/* The smaller of the two DUTs' receive windows. */
+static uint32_t win_min(const struct dscen *sc)
+{
+	return sc->win_a < sc->win_b ? sc->win_a : sc->win_b;
+}
+
 /* Out-of-order text or FIN before step i: kept by one stack for later,
  * dropped by the other; or a receive buffer set: the DUTs' windows
  * follow their own rules from there (dut.h DUT_APP_RCVBUF). The causes
@@ -301,15 +307,14 @@ static const char *rcvbuf_before(const struct dscen *sc, const struct dresolved 
 		const struct dstep *o = &sc->s[j];
 		if (o->kind == D_SEG && (o->len > 0 || (o->flags & SCRIPT_TCP_FIN)) && (o->flags & SCRIPT_TCP_ACK) &&
 		    !(o->flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && (int32_t)(rs[j].seq - rs[j].rcv_nxt) > 0 &&
-		    (int32_t)(rs[j].seq - rs[j].rcv_nxt) < (int32_t)(sc->win_a < sc->win_b ? sc->win_a : sc->win_b))
+		    (int32_t)(rs[j].seq - rs[j].rcv_nxt) < (int32_t)win_min(sc))
 			return "ooo-queue";
 	}
 	/* ... or text or a FIN from the smaller window's right edge to below
 	 * the larger's: outside one window (dropped) and held above a hole in
 	 * the other, acknowledged once the hole is filled (seed 1402,
 	 * scenario 47997). */
-	uint32_t wmin = sc->win_a < sc->win_b ? sc->win_a : sc->win_b;
-	uint32_t wmax = sc->win_a < sc->win_b ? sc->win_b : sc->win_a;
+	uint32_t wmin = win_min(sc), wmax = sc->win_a < sc->win_b ? sc->win_b : sc->win_a;
 	for (size_t j = 0; j < i && wmin != wmax; j++) {
 		const struct dstep *o = &sc->s[j];
 		int32_t d = (int32_t)(rs[j].seq - rs[j].rcv_nxt);
@@ -360,37 +365,45 @@ static bool send_unacked_before(const struct dscen *sc, size_t i)
 	return false;
 }
 
-/* An ACK of our FIN before step i in a segment past our stack's right
- * edge and up to Linux's (its window is larger, `window-size`, and its
- * edge inclusive, linux-right-edge): Linux takes the ACK, our stack and
- * the model do not, so Linux is in FIN-WAIT-2 where the model says
- * FIN-WAIT-1. */
-static bool fin_acked_at_linux_edge(const struct dscen *sc, const struct dresolved *rs, size_t i, unsigned allow)
+/* An ACK before step i in a segment past our stack's right edge and up to
+ * Linux's (its window is larger, `window-size`, and its edge inclusive,
+ * linux-right-edge): Linux takes the ACK, our stack and the model do not.
+ * ANY_ADVANCE: any ACK that advances SND.UNA, so an ACK of our FIN puts
+ * Linux in FIN-WAIT-2 where the model says FIN-WAIT-1; else only an ACK
+ * of exactly SND.NXT after our FIN was asked for (it covers the FIN). */
+enum { FIN_ACK_EXACT = 0, FIN_ACK_ANY_ADVANCE = 1 };
+static bool fin_acked_at_linux_edge(const struct dscen *sc, const struct dresolved *rs, size_t i, unsigned allow,
+				    int how)
 {
 	uint32_t ours = (allow & DIFF_LINUX_IS_B) ? sc->win_a : sc->win_b;
 	uint32_t linux_w = (allow & DIFF_LINUX_IS_B) ? sc->win_b : sc->win_a;
 	for (size_t j = 0; j < i; j++) {
 		int32_t d = (int32_t)(rs[j].seq - rs[j].rcv_nxt);
-		if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK) &&
-		    !(sc->s[j].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && d >= 0 && (uint32_t)d >= ours &&
-		    (uint32_t)d <= linux_w && (int32_t)(rs[j].ack - rs[j].snd_una) > 0)
+		if (sc->s[j].kind != D_SEG || !(sc->s[j].flags & SCRIPT_TCP_ACK) ||
+		    (sc->s[j].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) || d < 0 || (uint32_t)d < ours ||
+		    (uint32_t)d > linux_w)
+			continue;
+		if (how == FIN_ACK_ANY_ADVANCE ? (int32_t)(rs[j].ack - rs[j].snd_una) > 0
+					       : rs[j].shut_wr && rs[j].ack == rs[j].snd_nxt && rs[j].snd_una != rs[j].snd_nxt)
 			return true;
 	}
 	return false;
 }
 
-/* fin_acked_at_linux_edge, for an ACK that covers our FIN: the FIN
- * was asked for before it and the ACK is SND.NXT. */
-static bool fin_acked_outside_ours(const struct dscen *sc, const struct dresolved *rs, size_t i, unsigned allow)
+/* SYN+FIN at the IRS of a connection made anew before step i (both DUTs
+ * sent a SYN-ACK to a SYN): linux-synrecv-synfin-dup below. */
+static bool synfin_at_new_irs(const struct dscen *sc, const struct dresolved *rs, size_t i, size_t ep,
+			      const struct dtrace *ta, const struct dtrace *tb)
 {
-	uint32_t ours = (allow & DIFF_LINUX_IS_B) ? sc->win_a : sc->win_b;
-	uint32_t linux_w = (allow & DIFF_LINUX_IS_B) ? sc->win_b : sc->win_a;
-	for (size_t j = 0; j < i; j++) {
-		int32_t d = (int32_t)(rs[j].seq - rs[j].rcv_nxt);
-		if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK) && rs[j].shut_wr &&
-		    !(sc->s[j].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && d >= 0 && (uint32_t)d >= ours &&
-		    (uint32_t)d <= linux_w && rs[j].ack == rs[j].snd_nxt && rs[j].snd_una != rs[j].snd_nxt)
-			return true;
+	const uint8_t mask = SCRIPT_TCP_SYN | SCRIPT_TCP_FIN | SCRIPT_TCP_ACK | SCRIPT_TCP_RST;
+	for (size_t e = 1; e < ep && e < ta->n_epochs && e < tb->n_epochs; e++) {
+		if (!has_synack(&ta->e[e]) || !has_synack(&tb->e[e]) || sc->s[e - 1].kind != D_SEG ||
+		    !(sc->s[e - 1].flags & SCRIPT_TCP_SYN))
+			continue;
+		for (size_t k = e; k < i; k++)
+			if (sc->s[k].kind == D_SEG && (sc->s[k].flags & mask) == (SCRIPT_TCP_SYN | SCRIPT_TCP_FIN) &&
+			    rs[k].seq == rs[e - 1].seq)
+				return true;
 	}
 	return false;
 }
@@ -436,7 +449,7 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 		 * window, and one that starts below RCV.NXT is then not
 		 * acceptable at all (§3.10.7.4: neither its start nor its
 		 * end in the window; seed 1402, scenario 70092). */
-		uint32_t wmin = sc->win_a < sc->win_b ? sc->win_a : sc->win_b;
+		uint32_t wmin = win_min(sc);
 		uint32_t seg_len = st->len + !!(st->flags & SCRIPT_TCP_SYN) + !!(st->flags & SCRIPT_TCP_FIN);
 		if (sc->win_a != sc->win_b && seg_len > 0 &&
 		    (int32_t)(r->seq + seg_len - (r->rcv_nxt + wmin)) > 0)
@@ -485,7 +498,7 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 		/* An in-window RST for Linux's orphan in FIN-WAIT-2: the model
 		 * says FIN-WAIT-1, but our FIN's ACK came before in a segment
 		 * inside Linux's window only (seed 1402, scenario 59065). */
-		if (rs[j].closed && state_is(rs[j].state, "FIN-WAIT-1", NULL) && fin_acked_outside_ours(sc, rs, j, allow))
+		if (rs[j].closed && state_is(rs[j].state, "FIN-WAIT-1", NULL) && fin_acked_at_linux_edge(sc, rs, j, allow, FIN_ACK_EXACT))
 			return "linux-orphan-rst";
 	}
 	/* Our FIN's ACK came in a segment outside our stack's window and
@@ -494,7 +507,7 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	 * is Linux's FIN-WAIT-2, TIME-WAIT or CLOSED from there on; the
 	 * difference shows at the first step the states answer differently
 	 * (seed 1402, scenarios 39316 and 49277). */
-	if (r->shut_wr && state_is(r->state, "CLOSING", "LAST-ACK") && fin_acked_outside_ours(sc, rs, i, allow))
+	if (r->shut_wr && state_is(r->state, "CLOSING", "LAST-ACK") && fin_acked_at_linux_edge(sc, rs, i, allow, FIN_ACK_EXACT))
 		return "window-size";
 	if (st->kind != D_SEG)
 		return rcvbuf_before(sc, rs, i, a, b);
@@ -507,9 +520,8 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	    (any_data(a) || any_data(b)) && !rst_syn_err_differs(a, b))
 		for (size_t j = 0; j < i; j++) {
 			int32_t d = (int32_t)(rs[j].seq - rs[j].rcv_nxt);
-			uint32_t wmin = sc->win_a < sc->win_b ? sc->win_a : sc->win_b;
 			if (sc->s[j].kind == D_SEG && (sc->s[j].flags & SCRIPT_TCP_ACK) &&
-			    !(sc->s[j].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && d >= 0 && (uint32_t)d < wmin &&
+			    !(sc->s[j].flags & (SCRIPT_TCP_RST | SCRIPT_TCP_SYN)) && d >= 0 && (uint32_t)d < win_min(sc) &&
 			    (int32_t)(rs[j].seq - r->seq) > 0 && sc->s[j].win != st->win)
 				return "linux-wnd-update-ack";
 		}
@@ -520,16 +532,9 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	 * octet is RCV.NXT) and returns to LISTEN (fourth check). It shows at
 	 * the next SYN: ours opens anew, Linux's request socket is still
 	 * there (seed 1402, scenario 1407). */
-	if ((f & SCRIPT_TCP_SYN) && !(f & (SCRIPT_TCP_ACK | SCRIPT_TCP_RST)) && has_synack(a) != has_synack(b))
-		for (size_t e = 1; e < ep; e++)
-			if (e < ta->n_epochs && e < tb->n_epochs && has_synack(&ta->e[e]) && has_synack(&tb->e[e]) &&
-			    sc->s[e - 1].kind == D_SEG && (sc->s[e - 1].flags & SCRIPT_TCP_SYN))
-				for (size_t k = e; k < i; k++)
-					if (sc->s[k].kind == D_SEG &&
-					    (sc->s[k].flags & (SCRIPT_TCP_SYN | SCRIPT_TCP_FIN | SCRIPT_TCP_ACK |
-							       SCRIPT_TCP_RST)) == (SCRIPT_TCP_SYN | SCRIPT_TCP_FIN) &&
-					    rs[k].seq == rs[e - 1].seq)
-						return "linux-synrecv-synfin-dup";
+	if ((f & SCRIPT_TCP_SYN) && !(f & (SCRIPT_TCP_ACK | SCRIPT_TCP_RST)) && has_synack(a) != has_synack(b) &&
+	    synfin_at_new_irs(sc, rs, i, ep, ta, tb))
+		return "linux-synrecv-synfin-dup";
 	/* A step before made a new connection (both sent a SYN-ACK; the
 	 * peer's numbers still count from the old one, so it stays in
 	 * SYN-RECEIVED): a Linux request socket checks the ACK first and
@@ -571,17 +576,17 @@ static const char *classify(const struct dscen *sc, const struct dresolved *rs, 
 	 * its orphan is in FIN-WAIT-2, a time-wait socket (seed 1402,
 	 * scenarios 11471 and 17165). */
 	if ((f & SCRIPT_TCP_RST) && r->closed && state_is(r->state, "FIN-WAIT-1", NULL) &&
-	    fin_acked_at_linux_edge(sc, rs, i, allow))
+	    fin_acked_at_linux_edge(sc, rs, i, allow, FIN_ACK_ANY_ADVANCE))
 		return "linux-orphan-rst";
 	if ((f & (SCRIPT_TCP_ACK | SCRIPT_TCP_FIN | SCRIPT_TCP_SYN | SCRIPT_TCP_RST)) == SCRIPT_TCP_ACK && st->len == 0 &&
 	    r->closed && state_is(r->state, "FIN-WAIT-1", NULL) && (int32_t)(r->ack - r->snd_nxt) > 0 &&
-	    fin_acked_at_linux_edge(sc, rs, i, allow))
+	    fin_acked_at_linux_edge(sc, rs, i, allow, FIN_ACK_ANY_ADVANCE))
 		return "linux-orphan-ack"; /* seed 1402, scenario 14423 */
 	/* ... and a FIN there, which Linux's orphan takes whatever its ACK
 	 * (seed 1402, scenario 19830). */
 	if ((f & (SCRIPT_TCP_ACK | SCRIPT_TCP_FIN | SCRIPT_TCP_SYN | SCRIPT_TCP_RST)) == (SCRIPT_TCP_ACK | SCRIPT_TCP_FIN) &&
 	    r->closed && state_is(r->state, "FIN-WAIT-1", NULL) && (int32_t)(r->ack - r->snd_nxt) > 0 &&
-	    fin_acked_outside_ours(sc, rs, i, allow))
+	    fin_acked_at_linux_edge(sc, rs, i, allow, FIN_ACK_EXACT))
 		return "linux-orphan-ack";
 	if ((f & SCRIPT_TCP_SYN) && state_is(r->state, "TIME-WAIT", NULL))
 		return "linux-timewait-syn";
