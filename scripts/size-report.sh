@@ -45,6 +45,14 @@ usage: scripts/size-report.sh [options]
   --max-flash BYTES  fail if core/'s text+data in the AVR stack image exceeds BYTES
   --max-ram BYTES    fail if the AVR stack image's data+bss exceeds BYTES
   --max-image-flash BYTES  fail if the AVR stack image's text+data exceeds BYTES
+  --max-stack-ram BYTES  fail if the driver and stack's static RAM in the AVR
+                     stack image exceeds BYTES: the instances named by
+                     --stack-ram-symbols plus what core/'s driver, codecs
+                     and stack sources keep in RAM (data, bss, .rodata)
+  --stack-ram-symbols LIST  the image's driver and stack instances, comma-
+                     separated (default fw_stack,fw_cfg,fw_dev,fw_netdev:
+                     struct net_stack, struct net_config, struct enc_dev,
+                     struct netdev in firmware/app/fw_stack.c)
   -h, --help         this text
 EOF
 }
@@ -61,6 +69,8 @@ do_build=1
 max_flash=
 max_ram=
 max_image_flash=
+max_stack_ram=
+stack_ram_symbols=fw_stack,fw_cfg,fw_dev,fw_netdev
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -70,15 +80,19 @@ while [ $# -gt 0 ]; do
 	--max-flash) [ $# -ge 2 ] || die "--max-flash needs a value"; max_flash=$2; shift 2 ;;
 	--max-ram) [ $# -ge 2 ] || die "--max-ram needs a value"; max_ram=$2; shift 2 ;;
 	--max-image-flash) [ $# -ge 2 ] || die "--max-image-flash needs a value"; max_image_flash=$2; shift 2 ;;
+	--max-stack-ram) [ $# -ge 2 ] || die "--max-stack-ram needs a value"; max_stack_ram=$2; shift 2 ;;
+	--stack-ram-symbols) [ $# -ge 2 ] || die "--stack-ram-symbols needs a value"; stack_ram_symbols=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; die "unknown argument '$1'" ;;
 	esac
 done
-for n in "$max_flash" "$max_ram" "$max_image_flash"; do
+[[ $stack_ram_symbols =~ ^[A-Za-z_][A-Za-z0-9_]*(,[A-Za-z_][A-Za-z0-9_]*)*$ ]] ||
+	die "--stack-ram-symbols '$stack_ram_symbols' is not a comma-separated list of C identifiers"
+for n in "$max_flash" "$max_ram" "$max_image_flash" "$max_stack_ram"; do
 	[[ -z $n || $n =~ ^[0-9]+$ ]] || die "ceiling '$n' is not a byte count"
 done
 checking=0
-if [ -n "$max_flash" ] || [ -n "$max_ram" ] || [ -n "$max_image_flash" ]; then
+if [ -n "$max_flash" ] || [ -n "$max_ram" ] || [ -n "$max_image_flash" ] || [ -n "$max_stack_ram" ]; then
 	checking=1
 	[[ ,$targets, == *,avr,* ]] || die "the ceilings are for AVR: add avr to --targets"
 fi
@@ -231,6 +245,39 @@ modules() {
 	}' - "$map" | sort -t "$(printf '\t')" -k1,1nr -s | cut -f2-
 }
 
+# stack_ram <target> <elf> <module rows>: "total instances core-constants
+# sym=size..." for the driver and stack's static RAM: the sizes of the
+# --stack-ram-symbols objects in the image (its symbol table) plus the RAM
+# column of the driver, codecs and stack module rows (core/apps/ left out:
+# the demo services are not the stack). A symbol the image lacks counts 0
+# and is named "sym=absent".
+stack_ram() {
+	local t=$1 elf=$2 mods=$3 nm list
+	nm=$(tool_prefix "$t")nm
+	list=$("$nm" -S -t d "$elf" | awk -v want="$stack_ram_symbols" '
+		BEGIN { n = split(want, w, ","); for (i = 1; i <= n; i++) size[w[i]] = -1 }
+		NF == 4 && ($4 in size) && $3 ~ /^[bBdD]$/ { size[$4] = $2 + 0 }
+		END {
+			for (i = 1; i <= n; i++) {
+				if (size[w[i]] < 0) { out = out " " w[i] "=absent"; continue }
+				inst += size[w[i]]; out = out " " w[i] "=" size[w[i]]
+			}
+			print inst + 0 out
+		}')
+	local inst=${list%% *} syms=${list#* } consts
+	[ "$syms" != "$list" ] || syms=
+	consts=$(printf '%s\n' "$mods" | awk '$2 !~ /^apps\// && NF >= 7 { s += $NF } END { print s + 0 }')
+	echo "$((inst + consts)) $inst $consts $syms"
+}
+
+# print_stack_ram <target> <stack_ram output>
+print_stack_ram() {
+	local t=$1 total inst consts syms
+	read -r total inst consts syms <<<"$2"
+	printf '%-6s %-36s %7s %6s %6s %7s %6d\n' "$t" "  driver+stack RAM (instances+core/)" "" "" "" "" "$total"
+	echo "$t       = instances $inst B ($syms) + core/ driver, codecs, stack constants $consts B"
+}
+
 # The last row printed, for the ceiling check.
 row_text=0 row_data=0 row_bss=0 row_flash=0 row_ram=0
 
@@ -254,6 +301,8 @@ avr_core_flash=
 avr_image_ram=
 avr_image_flash=
 avr_image_name=
+avr_stack_ram=
+avr_stack_absent=
 missing=()
 
 # Build everything first so the table comes out in one piece.
@@ -316,7 +365,10 @@ for t in "${present[@]}"; do
 			print_row "$t" "  core/ as linked in it" 0
 			if [[ $name != *-echo.elf ]]; then
 				local_flash=$row_flash
-				modules "$t" "$size" "$map" "$objdir" "${driver[@]}" "${codecs[@]}" "${stack[@]}" "${apps[@]}"
+				mods=$(modules "$t" "$size" "$map" "$objdir" "${driver[@]}" "${codecs[@]}" "${stack[@]}" "${apps[@]}")
+				[ -z "$mods" ] || printf '%s\n' "$mods"
+				stack_ram=$(stack_ram "$t" "$elf" "$mods")
+				print_stack_ram "$t" "$stack_ram"
 				read -r row_text row_data row_bss < <(linked "$t" "$map" '/lib(gcc|c|m)\.a\(')
 				print_row "$t" "  libgcc, libc as linked in it" 0
 				row_flash=$local_flash
@@ -329,7 +381,12 @@ for t in "${present[@]}"; do
 			avr_image_ram=$img_ram
 			avr_image_flash=$img_flash
 			avr_core_flash=
+			avr_stack_ram=
 			[ -f "$map" ] && avr_core_flash=$row_flash
+			if [ -f "$map" ] && [[ $name != *-echo.elf ]]; then
+				avr_stack_ram=${stack_ram%% *}
+				avr_stack_absent=$(tr ' ' '\n' <<<"$stack_ram" | sed -n 's/=absent$//p' | tr '\n' ' ')
+			fi
 		fi
 	done
 	[ ${#images[@]} -gt 0 ] || echo "$t     (no firmware images were built)"
@@ -363,4 +420,11 @@ check "avr core/ (driver+codecs+stack) flash linked in ${avr_image_name:-the ima
 	"$avr_core_flash" "$max_flash"
 check "avr static RAM of ${avr_image_name:-the image} (data+bss)" "$avr_image_ram" "$max_ram"
 check "avr flash of ${avr_image_name:-the image} (text+data)" "$avr_image_flash" "$max_image_flash"
+if [ -n "$max_stack_ram" ] && [ -n "$avr_stack_absent" ]; then
+	# A renamed instance would drop out of the sum unnoticed.
+	echo "ceiling: ${avr_image_name:-the image} has no symbol ${avr_stack_absent% } of --stack-ram-symbols" >&2
+	status=1
+fi
+check "avr driver+stack static RAM in ${avr_image_name:-the image} (instances + core/ constants)" \
+	"$avr_stack_ram" "$max_stack_ram"
 exit $status
