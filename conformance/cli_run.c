@@ -70,6 +70,11 @@ void cli_run_help(FILE *out)
 		"                      (default synack-failures)\n"
 		"  --ignore=LIST       options,win: fields not compared (Linux-written scripts;\n"
 		"                      with both, linux-wire scripts run on sim)\n"
+		"  --skip-shell        a shell line the DUT cannot run (another kernel's\n"
+		"                      sysctl, `../common/defaults.sh`) is passed over\n"
+		"                      instead of making the script unsupported; the\n"
+		"                      result notes how many (the DUT keeps its own\n"
+		"                      settings, so a failure may follow from one)\n"
 		"  --mutate NAME       power check: rewrite what the DUT emits before it is\n"
 		"                      verified (%s): synack-ack0 sets the ack\n"
 		"                      of every SYN-ACK to 0, rst-seq+1 adds one to the seq\n"
@@ -404,6 +409,10 @@ static int parse_args(struct cli_run_opts *o, struct cli_run_paths *inputs, int 
 			break;
 		if (strcmp(flag, "--help") == 0) {
 			o->help = true;
+		} else if (strcmp(flag, "--skip-shell") == 0) {
+			if (!cli_args_no_value(&a))
+				return CLI_USAGE;
+			o->skip_shell = true;
 		} else if (strcmp(flag, "--json") == 0 || strcmp(flag, "--dry-run") == 0) {
 			if (!cli_args_no_value(&a))
 				return CLI_USAGE;

@@ -26,6 +26,7 @@ struct cli_run_opts {
 	bool json;
 	const char *pcap_dir;
 	bool ignore_options, ignore_win;
+	bool skip_shell;           /* --skip-shell */
 	int64_t tolerance_ns;
 	const char *mutate;
 	bool dry_run;

@@ -146,6 +146,7 @@ void cli_run_one(const struct cli_run_opts *o, const char *path, struct cli_run_
 	eo.seed = o->seed;
 	eo.ignore_options = o->ignore_options;
 	eo.ignore_win = o->ignore_win;
+	eo.skip_shell = o->skip_shell;
 	eo.tolerance_ns = o->tolerance_ns;
 	eo.ip_version = o->ip_version;
 	eo.cli_local_ip = o->local_ip;

@@ -77,6 +77,7 @@ void cli_run_text(FILE *out, const struct cli_run_item *it, const char *clock)
 			fprintf(out, "%-11s %s\n", "PARSED", it->path);
 		else
 			fprintf(out, "%-11s %s  (%s s %s)\n", TAG[it->verdict], it->path, t, clock);
+		indent(out, it->messages, "    "); /* notes (--skip-shell); empty otherwise */
 		break;
 	case CLI_RUN_FAIL:
 		fprintf(out, "%-11s %s  (%s s %s)\n", TAG[it->verdict], it->path, t, clock);

@@ -67,6 +67,10 @@ struct engine_options {
 	uint64_t seed;
 	bool ignore_options;      /* --ignore=options */
 	bool ignore_win;          /* --ignore=win */
+	/* --skip-shell: a shell line this DUT cannot run (another kernel's
+	 * sysctl, packetdrill's `../common/defaults.sh`) is passed over with
+	 * a note instead of making the script unsupported. */
+	bool skip_shell;
 	int64_t tolerance_ns;     /* <0: script option or the default */
 	int tolerance_pct;        /* <0: script option or 0 */
 	const char *adapter_pcap; /* the adapter's own capture (sim: whole link) */

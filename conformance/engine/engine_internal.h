@@ -179,6 +179,9 @@ struct engine_run {
 	/* Real system calls (runner_real.c): the adapter makes the script's
 	 * calls itself; shell lines and %{ }% blocks run too. */
 	bool real_sys;
+	/* --skip-shell: shell lines passed over, and the first of them. */
+	unsigned shell_skipped;
+	const struct script_event *shell_first_skipped;
 	bool prev_inbound;         /* the previous line injected a segment */
 	bool sut_listening;        /* socket() since the last inbound SYN */
 	bool sut_known;            /* packetdrill's socket under test (runner_conn.c) */
@@ -238,6 +241,9 @@ void engine_conn_map(const struct engine_run *e, int conn, struct engine_map *m)
 /* Finds what the DUT cannot honour before anything runs (reported as
  * unsupported); returns false then. */
 bool engine_prescan(struct engine_run *e);
+/* --skip-shell: one "file:line: note: N shell lines skipped" message when
+ * the run passed over any (runner_shell.c). */
+void engine_shell_note(struct engine_run *e);
 /* Runs a back-quoted `sysctl name=value ...` line through the adapter. */
 void engine_shell_run(struct engine_run *e, const struct script_event *ev);
 

@@ -966,6 +966,7 @@ void engine_run(const struct script *s, const struct engine_options *o, struct e
 	o->dut_ops->close(&e.dut);
 out:
 	keep_conns(&e);
+	engine_shell_note(&e);
 	if (e.msgs)
 		fclose(e.msgs);
 	r->messages = e.msgbuf ? e.msgbuf : calloc(1, 1);

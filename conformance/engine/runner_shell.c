@@ -22,6 +22,12 @@
  * runs through the adapter's sysctl() hook when it has one (tap: the
  * namespace's own net.* settings). The init command runs right after the
  * adapter opens; a cleanup command needs nothing (the DUT is discarded).
+ *
+ * With --skip-shell (engine_options.skip_shell) any other shell line is
+ * passed over instead: the script runs with the DUT's own settings, and
+ * its result carries one note naming how many lines were skipped and the
+ * first of them (engine_shell_note), so a failure that follows from a
+ * setting the DUT never got is not mistaken for a plain one.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -66,12 +72,29 @@ static bool parse_sysctl(const char *cmd, struct sysctl_set *s)
 	return s->n > 0;
 }
 
-static bool shell_ok(const struct engine_run *e, const struct script_event *ev)
+/* Whether the DUT itself can carry out the shell line. */
+static bool shell_runs(const struct engine_run *e, const struct script_event *ev)
 {
 	struct sysctl_set s;
 	if (e->real_sys && e->o->dut_ops->shell != NULL)
 		return true;
 	return e->o->dut_ops->sysctl != NULL && parse_sysctl(ev->u.shell, &s);
+}
+
+static bool shell_ok(const struct engine_run *e, const struct script_event *ev)
+{
+	return shell_runs(e, ev) || e->o->skip_shell;
+}
+
+void engine_shell_note(struct engine_run *e)
+{
+	const struct script_event *ev = e->shell_first_skipped;
+	if (e->shell_skipped == 0 || ev == NULL || e->msgs == NULL)
+		return;
+	fprintf(e->msgs, "%s:%d: note: %u shell line%s skipped (--skip-shell), the first `%s`: the %s DUT ran "
+		"with its own settings\n",
+		e->s->path, ev->loc.line, e->shell_skipped, e->shell_skipped == 1 ? "" : "s", ev->u.shell,
+		e->o->dut_ops->name);
 }
 
 /* The folder of the script's path ("." without one), where packetdrill
@@ -91,6 +114,11 @@ void engine_shell_run(struct engine_run *e, const struct script_event *ev)
 {
 	struct sysctl_set s;
 	char err[DUT_ERR_LEN] = "";
+	if (!shell_runs(e, ev) && e->o->skip_shell) {
+		if (e->shell_skipped++ == 0)
+			e->shell_first_skipped = ev;
+		return;
+	}
 	if (e->real_sys && e->dut.ops->shell != NULL) {
 		char dir[1024];
 		script_dir(e->s->path, dir, sizeof dir);

@@ -210,3 +210,51 @@ def test_deterministic_output_and_pcap(run_synack, scripts, tmp_path):
     # Another seed draws another ISN: different bytes.
     res = run_synack("run", "scripts", "--seed", "8", "--pcap-dir", "f9")
     assert (tmp_path / "f9" / "scripts-b_fail.pcap").read_bytes() != outs[0][1]
+
+
+# A FreeBSD tcp-testsuite preamble: a sysctl no DUT of ours can run, then
+# the passive open.
+FOREIGN_SHELL = """0 `sysctl -w net.inet.tcp.sack.enable=1`
++0 `../common/defaults.sh`
+""" + PASSIVE.replace("//! title: passive open\n", "")
+
+
+def test_skip_shell_runs_past_lines_the_dut_cannot_run(run_synack, scripts):
+    """Without --skip-shell a shell line the sim DUT cannot run makes the
+    script unsupported at that line; with it the script runs, and its
+    result says how many lines were passed over and which came first, in
+    the text and in the JSON."""
+    write(scripts, "foreign.pkt", FOREIGN_SHELL)
+    res = run_synack("run", "scripts/foreign.pkt")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "UNSUPPORTED" in res.stdout
+    assert "foreign.pkt:1: shell command `sysctl -w net.inet.tcp.sack.enable=1` cannot run on the sim DUT" \
+        in res.stdout
+    res = run_synack("run", "scripts/foreign.pkt", "--skip-shell")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.stdout.startswith("PASS        scripts/foreign.pkt"), res.stdout
+    note = ("scripts/foreign.pkt:1: note: 2 shell lines skipped (--skip-shell), the first "
+            "`sysctl -w net.inet.tcp.sack.enable=1`: the sim DUT ran with its own settings")
+    assert note in res.stdout
+    res = run_synack("run", "scripts/foreign.pkt", "--skip-shell", "--json")
+    first = json.loads(res.stdout.splitlines()[0])
+    assert first["verdict"] == "pass"
+    assert any("note: 2 shell lines skipped" in m for m in first["messages"]), first
+
+
+def test_skip_shell_failure_keeps_the_note(run_synack, scripts):
+    """A failure after skipped lines still fails (exit 1) and carries the
+    note beside the verifier's message."""
+    head, body = WRONG_ACK.split("0  listen", 1)
+    write(scripts, "foreign_fail.pkt", head + "0 `sysctl -w net.inet.tcp.delacktime=40`\n+0 listen" + body)
+    res = run_synack("run", "scripts/foreign_fail.pkt", "--skip-shell")
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "tcp ack: expected 2" in res.stdout
+    assert "note: 1 shell line skipped (--skip-shell)" in res.stdout
+
+
+def test_skip_shell_takes_no_value(run_synack, scripts):
+    write(scripts, "passive.pkt", PASSIVE)
+    res = run_synack("run", "scripts/passive.pkt", "--skip-shell=yes")
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "--skip-shell" in res.stderr and res.stdout == ""
