@@ -1,5 +1,6 @@
 # firmware_options.cmake - the firmware_image_options CTest fixture (cmake -P):
-# a build option that is not an address is refused when CMake configures,
+# a build option that is not an address, or a SYNACK_FW_DEFS item that is
+# not NAME=VALUE, is refused when CMake configures,
 # and an AVR image built with another MAC and IP (DIR/build-avr) for
 # test_avr_host to boot and check that it announces them; and the small
 # image (SYNACK_FW_SMALL=ON, DIR/build-avr-small) builds.
@@ -18,6 +19,11 @@ execute_process(COMMAND ${CMAKE_COMMAND} --preset avr -S ${SRC} -B ${DIR}/bad2 -
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(rc EQUAL 0 OR NOT err MATCHES "SYNACK_FW_MAC: expected six hex octets")
   message(FATAL_ERROR "a bad SYNACK_FW_MAC was not refused as it should be:\n${out}${err}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --preset avr -S ${SRC} -B ${DIR}/bad3 "-DSYNACK_FW_DEFS=NET_TCP_FAST_RTX=0;x y"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(rc EQUAL 0 OR NOT err MATCHES "SYNACK_FW_DEFS: expected NAME=VALUE items")
+  message(FATAL_ERROR "a bad SYNACK_FW_DEFS was not refused as it should be:\n${out}${err}")
 endif()
 execute_process(COMMAND ${CMAKE_COMMAND} --preset avr -S ${SRC} -B ${DIR}/build-avr
                         -DSYNACK_FW_MAC=02:11:22:33:44:55 -DSYNACK_FW_IP=10.9.8.7
