@@ -118,6 +118,32 @@ int dut_tap_v6_setup_pre(struct dut_tap *t, const char **step)
 	return 0;
 }
 
+/* A new address starts tentative even with DAD off: the kernel clears
+ * IFA_F_TENTATIVE from its DAD work item, a moment after SIOCSIFADDR
+ * returns, and bind() to a tentative address fails with EADDRNOTAVAIL
+ * (seen about one run in ten on a loaded machine). Wait until a bind to
+ * it succeeds, at most about a second. */
+static int wait_usable(struct dut_tap *t, const char **step)
+{
+	struct sockaddr_in6 sa;
+	int rc = -EADDRNOTAVAIL;
+
+	*step = "wait for the DUT's IPv6 address to leave the tentative state";
+	memset(&sa, 0, sizeof sa);
+	sa.sin6_family = AF_INET6;
+	memcpy(&sa.sin6_addr, t->v6map.dut_ip6, 16);
+	for (int i = 0; i < 1000 && rc == -EADDRNOTAVAIL; i++) {
+		int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		rc = bind(fd, (const struct sockaddr *)&sa, sizeof sa) == 0 ? 0 : -errno;
+		close(fd);
+		if (rc == -EADDRNOTAVAIL)
+			usleep(1000);
+	}
+	return rc;
+}
+
 int dut_tap_v6_setup(struct dut_tap *t, const char **step)
 {
 	int rc = 0;
@@ -145,7 +171,7 @@ int dut_tap_v6_setup(struct dut_tap *t, const char **step)
 	if (ioctl(fd, SIOCADDRT, &rt) < 0)
 		goto fail;
 	close(fd);
-	return 0;
+	return wait_usable(t, step);
 fail:
 	rc = -errno;
 	close(fd);
