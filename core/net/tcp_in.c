@@ -20,6 +20,14 @@
 
 #define ACCEPT NET_STAT_COUNT
 
+/* SND.UNA < SEG.ACK =< SND.MAX: the ACK of something sent and not yet
+ * acknowledged, the SYN-SENT and SYN-RECEIVED test. One out-of-line copy
+ * of the two 32-bit comparisons (AVR flash). */
+static NET_NOINLINE bool ack_in_flight(const struct tcp_pcb *c, const struct tcp_repr *seg)
+{
+	return seq_in_range_open_closed(seg->ack, c->snd_una, c->snd_max);
+}
+
 /* RFC 9293 §3.10.7.4 first check, the four cases of the acceptability
  * table. A zero window accepts only SEG.SEQ = RCV.NXT; a segment with data
  * there is let through so its ACK (and RST) is still processed (§3.10.7.4:
@@ -159,7 +167,7 @@ static enum net_stat_id syn_sent(struct net_stack *s, struct tcp_pcb *c, const s
 	bool ack_ok = false;
 
 	if (seg->flags & TCP_ACK) {
-		if (!seq_in_range_open_closed(seg->ack, c->snd_una, c->snd_max)) {
+		if (!ack_in_flight(c, seg)) {
 			tcp_send_rst_reply(s, rx, seg, plen);
 			return NET_STAT_TCP_SYNSENT_BAD_ACK;
 		}
@@ -559,7 +567,7 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 		 * §3.5.2 group 2). */
 		uint8_t st = c->state;
 
-		if (!seq_in_range_open_closed(seg->ack, c->snd_una, c->snd_max)) {
+		if (!ack_in_flight(c, seg)) {
 			tcp_send_rst_reply(s, rx, seg, plen);
 			return NET_STAT_TCP_SYNRCVD_BAD_ACK;
 		}
