@@ -241,6 +241,7 @@ static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp
 				    uint16_t *sent)
 {
 	bool rfc5961 = s->profile & NET_PROFILE_RFC5961;
+	int32_t wl1;
 
 	*sent = 0;
 	if (seq_gt(seg->ack, c->snd_max) ||
@@ -252,11 +253,16 @@ static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp
 		return NET_STAT_TCP_ACK_UNACCEPTABLE;
 	}
 	if (seq_gt(seg->ack, c->snd_una)) {
+		/* 0 < acked < 2^31 here, so SEG.ACK > SND.UNA + buf_len
+		 * (seq_gt) is acked > buf_len: the ACK covers our FIN. */
 		uint32_t acked = seg->ack - c->snd_una;
-		bool fin = (c->flags & TF_FIN_QUEUED) && seq_gt(seg->ack, c->snd_una + c->buf_len);
-		uint16_t data = (uint16_t)(acked - (fin ? 1u : 0u));
+		uint16_t data = (uint16_t)acked;
 		uint32_t grow;
 
+		if ((c->flags & TF_FIN_QUEUED) && acked > c->buf_len) {
+			data--;
+			c->flags |= TF_FIN_ACKED;
+		}
 		c->buf_head = (uint16_t)(c->buf_head + data);
 		if (c->buf_head >= s->snd_buf)
 			c->buf_head = (uint16_t)(c->buf_head - s->snd_buf);
@@ -264,8 +270,6 @@ static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp
 		c->snd_una = seg->ack;
 		if (seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
-		if (fin)
-			c->flags |= TF_FIN_ACKED;
 		tcp_rtt_sample(s, c, seg->ack);
 		c->retries = 0;
 		/* RFC 5681 §3.1: slow start below ssthresh, else ~1 MSS per RTT. */
@@ -281,12 +285,14 @@ static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp
 	}
 	/* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be
 	 * updated" (the upper bound was checked above; SND.UNA is already
-	 * SEG.ACK if it moved). The WL1/WL2 test alone lets through a segment
-	 * whose SEG.SEQ is newer than SND.WL1 but whose SEG.ACK is older than
-	 * SND.UNA (stale or forged): its window, 0, would stall our sending
-	 * for an RTO and then leak it out as 1-byte probes. */
-	if (seq_ge(seg->ack, c->snd_una) &&
-	    (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, seg->ack)))) {
+	 * SEG.ACK if it moved, and SEG.ACK =< SND.UNA if it did not, so
+	 * SND.UNA =< SEG.ACK is SEG.ACK = SND.UNA). The WL1/WL2 test alone
+	 * lets through a segment whose SEG.SEQ is newer than SND.WL1 but whose
+	 * SEG.ACK is older than SND.UNA (stale or forged): its window, 0,
+	 * would stall our sending for an RTO and then leak it out as 1-byte
+	 * probes. WL1 < SEG.SEQ or (WL1 = SEG.SEQ and WL2 =< SEG.ACK). */
+	wl1 = seq_diff(c->snd_wl1, seg->seq);
+	if (seg->ack == c->snd_una && (wl1 < 0 || (wl1 == 0 && seq_le(c->snd_wl2, seg->ack)))) {
 		c->snd_wnd = seg->window;
 		c->snd_wl1 = seg->seq;
 		c->snd_wl2 = seg->ack;
