@@ -210,14 +210,15 @@ static enum net_stat_id syn_sent(struct net_stack *s, struct tcp_pcb *c, const s
  * window (MUST-66) and with data on the RST (SHLD-2). */
 static enum net_stat_id rst_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg)
 {
-	bool exact = seg->seq == c->rcv_nxt;
-	bool in_win = exact || seq_in_window(seg->seq, c->rcv_nxt, c->rcv_wnd);
+	/* SEG.SEQ - RCV.NXT: 0 is the exact match, below RCV.WND in the
+	 * window (seq_in_window with the subtraction done once). */
+	uint32_t d = seg->seq - c->rcv_nxt;
 
 	if (c->state == TCP_TIME_WAIT && (s->profile & NET_PROFILE_RFC1337))
 		return NET_STAT_TCP_TW_RST_IGNORED; /* RFC 1337 F1: TIME-WAIT assassination */
-	if (!in_win)
+	if (d != 0 && d >= c->rcv_wnd)
 		return NET_STAT_TCP_RST_OUT_OF_WINDOW;
-	if (!exact && (s->profile & NET_PROFILE_RFC5961)) {
+	if (d != 0 && (s->profile & NET_PROFILE_RFC5961)) {
 		tcp_challenge_ack(s, c);
 		return NET_STAT_TCP_RST_IN_WINDOW;
 	}
