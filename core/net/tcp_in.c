@@ -46,6 +46,14 @@ static NET_NOINLINE bool acceptable(const struct tcp_pcb *c, uint32_t seq, uint3
 	return len != 0 && (uint32_t)(d + len - 1u) < wnd; /* the last one is */
 }
 
+/* Tells the application ev (tcp_event); false if it freed the block from
+ * its callback (s->rx_pcb is cleared then). One copy of the check. */
+static NET_NOINLINE bool notify(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, uint16_t n)
+{
+	tcp_event(s, c, ev, n);
+	return s->rx_pcb == c;
+}
+
 /* The peer's SYN, in LISTEN or SYN-SENT. Send MSS: the peer's option (536
  * without one, RFC 9293 MUST-15), bounded by our segment size and our send
  * ring. Text or FIN on the SYN is dropped and counted (listen_input and
@@ -191,8 +199,7 @@ static enum net_stat_id syn_sent(struct net_stack *s, struct tcp_pcb *c, const s
 		c->timer = TT_NONE;
 		establish(c, seg);
 		c->flags |= TF_ACK_NOW;
-		tcp_event(s, c, TCP_EV_CONNECTED, 0);
-		if (s->rx_pcb == c)
+		if (notify(s, c, TCP_EV_CONNECTED, 0))
 			tcp_output(s, c); /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, maybe with data */
 		return ACCEPT;
 	}
@@ -325,8 +332,7 @@ static NET_NOINLINE bool urgent_arrives(struct net_stack *s, struct tcp_pcb *c, 
 		return true; /* signalled already */
 	c->rcv_up = up;
 	ahead++;
-	tcp_event(s, c, TCP_EV_URGENT, (uint16_t)(ahead > 0xFFFFu ? 0xFFFFu : ahead));
-	return s->rx_pcb == c;
+	return notify(s, c, TCP_EV_URGENT, (uint16_t)(ahead > 0xFFFFu ? 0xFFFFu : ahead));
 }
 
 #if NET_TCP_DELACK
@@ -381,8 +387,7 @@ static bool text_arrives(struct net_stack *s, struct tcp_pcb *c, const struct ne
 		return true;
 	s->rx_off = (uint16_t)(rx->l4_off + seg->hdr_len + skip);
 	s->rx_left = avail;
-	tcp_event(s, c, TCP_EV_DATA, avail);
-	if (s->rx_pcb != c)
+	if (!notify(s, c, TCP_EV_DATA, avail))
 		return false;
 	if (s->rx_left)
 		NET_INC(s, TCP_UNREAD); /* not read, not acknowledged: comes again */
@@ -404,16 +409,14 @@ static bool fin_arrives(struct net_stack *s, struct tcp_pcb *c)
 	case TCP_SYN_RECEIVED:
 	case TCP_ESTABLISHED:
 		c->state = TCP_CLOSE_WAIT;
-		tcp_event(s, c, TCP_EV_PEER_CLOSED, 0);
-		break;
+		return notify(s, c, TCP_EV_PEER_CLOSED, 0);
 	case TCP_FIN_WAIT_1:
 		if (c->flags & TF_FIN_ACKED) {
 			enter_time_wait(s, c, true);
 			return false;
 		}
 		c->state = TCP_CLOSING;
-		tcp_event(s, c, TCP_EV_PEER_CLOSED, 0);
-		break;
+		return notify(s, c, TCP_EV_PEER_CLOSED, 0);
 	case TCP_FIN_WAIT_2:
 		enter_time_wait(s, c, true);
 		return false;
@@ -428,7 +431,7 @@ static bool fin_arrives(struct net_stack *s, struct tcp_pcb *c)
 	case TCP_SYN_SENT:
 		break;
 	}
-	return s->rx_pcb == c;
+	return true; /* no callback ran */
 }
 
 #if NET_TCP_FAST_RTX
@@ -583,8 +586,7 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 		establish(c, seg);
 		if (st == TCP_SYN_RECEIVED) {
 			c->timer = TT_NONE;
-			tcp_event(s, c, TCP_EV_CONNECTED, 0);
-			if (s->rx_pcb != c)
+			if (!notify(s, c, TCP_EV_CONNECTED, 0))
 				return ACCEPT;
 		} else {
 			c->state = st;
@@ -651,8 +653,7 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 		 * callback. */
 		if (plen == 0 && !(seg->flags & TCP_FIN))
 			tcp_output_full(s, c);
-		tcp_event(s, c, TCP_EV_SENT, sent);
-		if (s->rx_pcb != c)
+		if (!notify(s, c, TCP_EV_SENT, sent))
 			return ACCEPT;
 	}
 
