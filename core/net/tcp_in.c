@@ -320,7 +320,7 @@ static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp
  * pointer (a retransmission). The urgent bytes stay in-line: the seventh
  * step delivers them as any text. Returns false if the application freed
  * the block from its callback. */
-static NET_NOINLINE bool urgent_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg)
+static bool urgent_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg)
 {
 	uint32_t up = seg->seq + seg->urg;
 	uint32_t ahead = up - c->rcv_nxt - 1u;          /* bytes ahead, minus 1 */
