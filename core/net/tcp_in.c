@@ -54,14 +54,18 @@ static NET_NOINLINE bool notify(struct net_stack *s, struct tcp_pcb *c, enum tcp
 	return s->rx_pcb == c;
 }
 
-/* The peer's SYN, in LISTEN or SYN-SENT. Send MSS: the peer's option (536
- * without one, RFC 9293 MUST-15), bounded by our segment size and our send
- * ring. Text or FIN on the SYN is dropped and counted (listen_input and
- * syn_sent say why). */
+/* The peer's SYN, in LISTEN or SYN-SENT: RCV.NXT <- IRS + 1, the send
+ * window from the segment (establish() sets it again when the SYN also
+ * acknowledges ours), and the send MSS: the peer's option (536 without
+ * one, RFC 9293 MUST-15), bounded by our segment size and our send ring.
+ * Text or FIN on the SYN is dropped and counted (listen_input and syn_sent
+ * say why). */
 static void peer_syn(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg, uint16_t plen)
 {
 	uint16_t m = (seg->opt.present & TCP_OPTF_MSS) && seg->opt.mss ? seg->opt.mss : 536u;
 
+	c->rcv_nxt = seg->seq + 1; /* IRS + 1 */
+	c->snd_wnd = seg->window;
 	if (m > NET_TCP_MSS)
 		m = NET_TCP_MSS;
 	if (m > s->snd_buf && s->snd_buf)
@@ -149,8 +153,6 @@ static enum net_stat_id listen_input(struct net_stack *s, const struct tcp_liste
 	tcp_pcb_init(s, c, rx->src, seg->dst_port, seg->src_port, l->cb, l->ctx);
 	c->flags = TF_PASSIVE;
 	c->state = TCP_SYN_RECEIVED;
-	c->rcv_nxt = seg->seq + 1; /* IRS + 1 */
-	c->snd_wnd = seg->window;
 	peer_syn(s, c, seg, plen);
 	tcp_output(s, c);
 	return ACCEPT;
@@ -190,7 +192,6 @@ static enum net_stat_id syn_sent(struct net_stack *s, struct tcp_pcb *c, const s
 	}
 	if (!(seg->flags & TCP_SYN))
 		return NET_STAT_TCP_SYNSENT_NOSYN;
-	c->rcv_nxt = seg->seq + 1;
 	peer_syn(s, c, seg, plen);
 	if (ack_ok) {
 		c->snd_una = seg->ack;
@@ -205,7 +206,6 @@ static enum net_stat_id syn_sent(struct net_stack *s, struct tcp_pcb *c, const s
 	}
 	/* Simultaneous open: SYN-RECEIVED, send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
 	c->state = TCP_SYN_RECEIVED;
-	c->snd_wnd = seg->window;
 	c->snd_nxt = c->snd_una;
 	c->flags &= (uint8_t)~TF_RTT;
 	tcp_output(s, c);
