@@ -75,9 +75,10 @@ static void peer_syn(struct net_stack *s, struct tcp_pcb *c, const struct tcp_re
 		NET_INC(s, TCP_SYN_DATA_IGNORED);
 }
 
-/* Entering ESTABLISHED: send window from the segment (RFC 9293 §3.10.7.3
- * and .4 "SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK") and
- * the initial congestion window (RFC 5681 §3.1). */
+/* Entering ESTABLISHED, our SYN acknowledged: no retries pending, send
+ * window from the segment (RFC 9293 §3.10.7.3 and .4 "SND.WND <- SEG.WND,
+ * SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK") and the initial congestion
+ * window (RFC 5681 §3.1). */
 static NET_NOINLINE void establish(struct tcp_pcb *c, const struct tcp_repr *seg)
 {
 	uint32_t iw = 4u * c->mss;
@@ -85,6 +86,7 @@ static NET_NOINLINE void establish(struct tcp_pcb *c, const struct tcp_repr *seg
 	if (iw > 4380u)
 		iw = 2u * c->mss > 4380u ? 2u * c->mss : 4380u;
 	c->state = TCP_ESTABLISHED;
+	c->retries = 0;
 	c->snd_wnd = c->max_snd_wnd = seg->window;
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
@@ -196,7 +198,6 @@ static enum net_stat_id syn_sent(struct net_stack *s, struct tcp_pcb *c, const s
 	if (ack_ok) {
 		c->snd_una = seg->ack;
 		tcp_rtt_sample(s, c, seg->ack);
-		c->retries = 0;
 		c->timer = TT_NONE;
 		establish(c, seg);
 		c->flags |= TF_ACK_NOW;
@@ -582,7 +583,6 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 			return NET_STAT_TCP_SYNRCVD_BAD_ACK;
 		}
 		c->snd_una++;
-		c->retries = 0;
 		establish(c, seg);
 		if (st == TCP_SYN_RECEIVED) {
 			c->timer = TT_NONE;
