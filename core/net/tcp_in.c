@@ -743,9 +743,14 @@ static NET_NOINLINE enum net_stat_id dispatch(struct net_stack *s, const struct 
 
 void tcp_input(struct net_stack *s, const struct net_rx *rx)
 {
-	uint8_t h[NET_SCRATCH];
-	struct wire_csum cs;
-	struct tcp_repr seg;
+	/* One frame object, in this order: the checksum state and the header
+	 * scratch, used most, first, within the 63 bytes an AVR frame-pointer
+	 * offset reaches in one instruction (the repr is only passed on). */
+	struct {
+		struct wire_csum cs;
+		uint8_t h[NET_SCRATCH];
+		struct tcp_repr seg;
+	} f;
 	enum net_stat_id why;
 	uint8_t hl;
 
@@ -758,29 +763,29 @@ void tcp_input(struct net_stack *s, const struct net_rx *rx)
 		why = NET_STAT_TCP_SHORT;
 		goto drop;
 	}
-	net_rx_read(s, rx->l4_off, h, TCP_HDR_MIN);
-	hl = (uint8_t)((h[TCP_OFF_DOFF] >> 4) * 4u);
+	net_rx_read(s, rx->l4_off, f.h, TCP_HDR_MIN);
+	hl = (uint8_t)((f.h[TCP_OFF_DOFF] >> 4) * 4u);
 	if (hl < TCP_HDR_MIN || hl > rx->l4_len) {
 		why = NET_STAT_TCP_BAD_OFFSET;
 		goto drop;
 	}
 	/* The fixed header is summed from the bytes just read; only the rest
 	 * (options and text) is read or summed by the device again. */
-	wire_csum_init(&cs);
-	ipv4_pseudo_csum(&cs, rx->src, rx->dst, IPV4_PROTO_TCP, rx->l4_len);
-	wire_csum_add(&cs, h, TCP_HDR_MIN);
-	net_rx_csum(s, &cs, (uint16_t)(rx->l4_off + TCP_HDR_MIN), (uint16_t)(rx->l4_len - TCP_HDR_MIN));
-	if (wire_csum_fold(&cs) != 0) {
+	wire_csum_init(&f.cs);
+	ipv4_pseudo_csum(&f.cs, rx->src, rx->dst, IPV4_PROTO_TCP, rx->l4_len);
+	wire_csum_add(&f.cs, f.h, TCP_HDR_MIN);
+	net_rx_csum(s, &f.cs, (uint16_t)(rx->l4_off + TCP_HDR_MIN), (uint16_t)(rx->l4_len - TCP_HDR_MIN));
+	if (wire_csum_fold(&f.cs) != 0) {
 		why = NET_STAT_TCP_CHECKSUM;
 		goto drop;
 	}
 	if (hl > TCP_HDR_MIN)
-		net_rx_read(s, (uint16_t)(rx->l4_off + TCP_HDR_MIN), h + TCP_HDR_MIN, (uint16_t)(hl - TCP_HDR_MIN));
-	if (tcp_parse(h, hl, &seg) != WIRE_OK) {
+		net_rx_read(s, (uint16_t)(rx->l4_off + TCP_HDR_MIN), f.h + TCP_HDR_MIN, (uint16_t)(hl - TCP_HDR_MIN));
+	if (tcp_parse(f.h, hl, &f.seg) != WIRE_OK) {
 		why = NET_STAT_TCP_BAD_OPTION; /* the fixed header was checked above */
 		goto drop;
 	}
-	why = dispatch(s, rx, &seg, (uint16_t)(rx->l4_len - hl));
+	why = dispatch(s, rx, &f.seg, (uint16_t)(rx->l4_len - hl));
 	if (why == ACCEPT)
 		return;
 drop:
