@@ -751,6 +751,8 @@ void tcp_input(struct net_stack *s, const struct net_rx *rx)
 		uint8_t h[NET_SCRATCH];
 		struct tcp_repr seg;
 	} f;
+	uint16_t len = rx->l4_len;                            /* from IPv4 */
+	uint16_t opts = (uint16_t)(rx->l4_off + TCP_HDR_MIN); /* options' frame offset */
 	enum net_stat_id why;
 	uint8_t hl;
 
@@ -759,33 +761,33 @@ void tcp_input(struct net_stack *s, const struct net_rx *rx)
 		why = NET_STAT_TCP_BCAST; /* MUST-57: never answered, never a connection */
 		goto drop;
 	}
-	if (rx->l4_len < TCP_HDR_MIN) {
+	if (len < TCP_HDR_MIN) {
 		why = NET_STAT_TCP_SHORT;
 		goto drop;
 	}
 	net_rx_read(s, rx->l4_off, f.h, TCP_HDR_MIN);
 	hl = (uint8_t)((f.h[TCP_OFF_DOFF] >> 4) * 4u);
-	if (hl < TCP_HDR_MIN || hl > rx->l4_len) {
+	if (hl < TCP_HDR_MIN || hl > len) {
 		why = NET_STAT_TCP_BAD_OFFSET;
 		goto drop;
 	}
 	/* The fixed header is summed from the bytes just read; only the rest
 	 * (options and text) is read or summed by the device again. */
 	wire_csum_init(&f.cs);
-	ipv4_pseudo_csum(&f.cs, rx->src, rx->dst, IPV4_PROTO_TCP, rx->l4_len);
+	ipv4_pseudo_csum(&f.cs, rx->src, rx->dst, IPV4_PROTO_TCP, len);
 	wire_csum_add(&f.cs, f.h, TCP_HDR_MIN);
-	net_rx_csum(s, &f.cs, (uint16_t)(rx->l4_off + TCP_HDR_MIN), (uint16_t)(rx->l4_len - TCP_HDR_MIN));
+	net_rx_csum(s, &f.cs, opts, (uint16_t)(len - TCP_HDR_MIN));
 	if (wire_csum_fold(&f.cs) != 0) {
 		why = NET_STAT_TCP_CHECKSUM;
 		goto drop;
 	}
 	if (hl > TCP_HDR_MIN)
-		net_rx_read(s, (uint16_t)(rx->l4_off + TCP_HDR_MIN), f.h + TCP_HDR_MIN, (uint16_t)(hl - TCP_HDR_MIN));
+		net_rx_read(s, opts, f.h + TCP_HDR_MIN, (uint16_t)(hl - TCP_HDR_MIN));
 	if (tcp_parse(f.h, hl, &f.seg) != WIRE_OK) {
 		why = NET_STAT_TCP_BAD_OPTION; /* the fixed header was checked above */
 		goto drop;
 	}
-	why = dispatch(s, rx, &f.seg, (uint16_t)(rx->l4_len - hl));
+	why = dispatch(s, rx, &f.seg, (uint16_t)(len - hl));
 	if (why == ACCEPT)
 		return;
 drop:
