@@ -515,7 +515,7 @@ static void ack_recovery(struct net_stack *s, struct tcp_pcb *c, const struct tc
 #endif
 
 /* SEGMENT ARRIVES for a block in SYN-RECEIVED or a synchronized state. */
-static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct tcp_pcb *c, const struct net_rx *rx,
+static enum net_stat_id segment_arrives(struct net_stack *s, struct tcp_pcb *c, const struct net_rx *rx,
 					const struct tcp_repr *seg, uint16_t plen)
 {
 	uint32_t seglen = tcp_seg_len(seg->flags, plen);
