@@ -401,11 +401,11 @@ static bool text_arrives(struct net_stack *s, struct tcp_pcb *c, const struct ne
 }
 
 /* Eighth step, FIN (RFC 9293 §3.10.7.4 eighth), once everything before it
- * has been taken. Returns false if the block is gone. */
+ * has been taken; the caller has set TF_ACK_NOW. Returns false if the
+ * block is gone. */
 static bool fin_arrives(struct net_stack *s, struct tcp_pcb *c)
 {
-	c->rcv_nxt++;
-	c->flags |= TF_ACK_NOW;
+	c->rcv_nxt++; /* TF_ACK_NOW is set already */
 	switch ((enum tcp_state)c->state) {
 	case TCP_SYN_RECEIVED:
 	case TCP_ESTABLISHED:
@@ -676,12 +676,12 @@ static enum net_stat_id segment_arrives(struct net_stack *s, struct tcp_pcb *c, 
 			NET_INC(s, TCP_DATA_IGNORED); /* after the peer's FIN */
 		}
 	}
-	/* Eighth: FIN, once everything before it has been taken. */
-	if ((seg->flags & TCP_FIN) && seg->seq + plen == c->rcv_nxt) {
-		if (!fin_arrives(s, c))
-			return ACCEPT;
-	} else if (seg->flags & TCP_FIN) {
+	/* Eighth: FIN, once everything before it has been taken; acknowledged
+	 * at once either way. */
+	if (seg->flags & TCP_FIN) {
 		c->flags |= TF_ACK_NOW;
+		if (seg->seq + plen == c->rcv_nxt && !fin_arrives(s, c))
+			return ACCEPT;
 	}
 	tcp_output(s, c);
 	return ACCEPT;
