@@ -37,7 +37,8 @@ static NET_NOINLINE bool acceptable(const struct tcp_pcb *c, uint32_t seq, uint3
 {
 	/* Both ends of the segment as offsets from RCV.NXT, modulo 2^32:
 	 * seq_in_window's test with the subtraction done once. */
-	uint32_t d = seq - c->rcv_nxt, wnd = c->rcv_wnd;
+	uint32_t d = seq - c->rcv_nxt;
+	uint16_t wnd = c->rcv_wnd;
 
 	if (wnd == 0)
 		return d == 0;
