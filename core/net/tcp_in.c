@@ -519,7 +519,6 @@ static void ack_recovery(struct net_stack *s, struct tcp_pcb *c, const struct tc
 static enum net_stat_id segment_arrives(struct net_stack *s, struct tcp_pcb *c, const struct net_rx *rx,
 					const struct tcp_repr *seg, uint16_t plen)
 {
-	uint32_t seglen = tcp_seg_len(seg->flags, plen);
 	bool rfc5961 = s->profile & NET_PROFILE_RFC5961;
 	bool passive_synrcvd = c->state == TCP_SYN_RECEIVED && (c->flags & TF_PASSIVE);
 	enum net_stat_id why;
@@ -538,7 +537,7 @@ static enum net_stat_id segment_arrives(struct net_stack *s, struct tcp_pcb *c, 
 		tcp_challenge_ack(s, c);
 		return NET_STAT_TCP_SYN_IN_SYNC;
 	}
-	if (!acceptable(c, seg->seq, seglen)) {
+	if (!acceptable(c, seg->seq, tcp_seg_len(seg->flags, plen))) {
 		if (passive_synrcvd && (seg->flags & TCP_SYN) && !(seg->flags & TCP_ACK) &&
 		    seg->seq == c->rcv_nxt - 1) {
 			/* The peer repeats its SYN: our SYN-ACK was lost. Send it
