@@ -216,8 +216,10 @@ static enum net_stat_id syn_sent(struct net_stack *s, struct tcp_pcb *c, const s
 
 /* RST in SYN-RECEIVED or a synchronized state (RFC 9293 §3.10.7.4 second
  * check, RFC 5961 §3.2). Only SEG.SEQ is looked at, so it works with a zero
- * window (MUST-66) and with data on the RST (SHLD-2). */
-static enum net_stat_id rst_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg)
+ * window (MUST-66) and with data on the RST (SHLD-2). passive_synrcvd:
+ * SYN-RECEIVED entered from LISTEN (segment_arrives computed it). */
+static enum net_stat_id rst_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg,
+				    bool passive_synrcvd)
 {
 	/* SEG.SEQ - RCV.NXT: 0 is the exact match, below RCV.WND in the
 	 * window (seq_in_window with the subtraction done once). */
@@ -232,7 +234,7 @@ static enum net_stat_id rst_arrives(struct net_stack *s, struct tcp_pcb *c, cons
 		return NET_STAT_TCP_RST_IN_WINDOW;
 	}
 	NET_INC(s, TCP_RST_ACCEPTED);
-	if (c->state == TCP_SYN_RECEIVED && (c->flags & TF_PASSIVE)) {
+	if (passive_synrcvd) {
 		/* MUST-11: back to LISTEN. The listener never left; the
 		 * half-open block goes, and the application never saw it. */
 		NET_INC(s, TCP_RETURN_LISTEN);
@@ -529,7 +531,7 @@ static enum net_stat_id segment_arrives(struct net_stack *s, struct tcp_pcb *c, 
 #endif
 
 	if (seg->flags & TCP_RST)
-		return rst_arrives(s, c, seg);
+		return rst_arrives(s, c, seg, passive_synrcvd);
 	/* RFC 5961 §4.2: a SYN in a synchronized state gets a challenge ACK
 	 * whatever its sequence number. (SYN-RECEIVED goes through the
 	 * sequence check first: a simultaneous open's SYN-ACK lands there.) */
