@@ -22,10 +22,16 @@
 
 /* SND.UNA < SEG.ACK =< SND.MAX: the ACK of something sent and not yet
  * acknowledged, the SYN-SENT and SYN-RECEIVED test. One out-of-line copy
- * of the two 32-bit comparisons (AVR flash). */
+ * of the two 32-bit comparisons (AVR flash): seq_in_range_open_closed on
+ * offsets from SND.UNA, d = SEG.ACK - SND.UNA > 0 and d - (SND.MAX -
+ * SND.UNA) = SEG.ACK - SND.MAX =< 0 (the same modulo 2^32), one
+ * subtraction shared. */
 static NET_NOINLINE bool ack_in_flight(const struct tcp_pcb *c, const struct tcp_repr *seg)
 {
-	return seq_in_range_open_closed(seg->ack, c->snd_una, c->snd_max);
+	uint32_t una = c->snd_una;
+	uint32_t d = seg->ack - una; /* SEG.ACK - SND.UNA */
+
+	return seq_diff(d, 0) > 0 && seq_diff(d, c->snd_max - una) <= 0;
 }
 
 /* RFC 9293 §3.10.7.4 first check, the four cases of the acceptability
