@@ -490,7 +490,7 @@ static uint8_t dupthresh(const struct tcp_pcb *c, uint16_t out)
 static void ack_recovery(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg, uint16_t plen,
 			 uint32_t una0, uint16_t wnd0)
 {
-	uint16_t flight = (uint16_t)(c->snd_max - c->snd_una);
+	uint16_t flight;
 	uint8_t th;
 
 	if (!s->cfg->fast_rtx || c->cwnd == 0) {
@@ -506,6 +506,7 @@ static void ack_recovery(struct net_stack *s, struct tcp_pcb *c, const struct tc
 			c->dupacks = 0;
 		return;
 	}
+	flight = (uint16_t)(c->snd_max - c->snd_una);
 	if (flight == 0 || plen != 0 || (seg->flags & (TCP_SYN | TCP_FIN)) || seg->ack != c->snd_una ||
 	    seg->window != wnd0 || (c->dupacks & TCP_DUPACK_RECOVERY))
 		return; /* not a duplicate, or one of the window being repaired */
