@@ -254,14 +254,14 @@ static enum net_stat_id rst_arrives(struct net_stack *s, struct tcp_pcb *c, cons
 /* Fifth check for the synchronized states: RFC 5961 §5.2 ACK window
  * (MAY-12) or RFC 793's "ACK of something not yet sent", then SND.UNA and
  * the send window (RFC 9293 §3.10.7.4 fifth, ESTABLISHED). Returns the data
- * bytes newly acknowledged through *sent. */
+ * bytes newly acknowledged through *sent (left as it is, the caller's 0,
+ * when there are none). */
 static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg,
 				    uint16_t *sent)
 {
 	bool rfc5961 = s->profile & NET_PROFILE_RFC5961;
 	int32_t wl1;
 
-	*sent = 0;
 	if (seq_gt(seg->ack, c->snd_max) ||
 	    (rfc5961 && seq_lt(seg->ack, c->snd_una - c->max_snd_wnd))) {
 		if (rfc5961)
