@@ -260,20 +260,21 @@ static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp
 				    uint16_t *sent)
 {
 	bool rfc5961 = s->profile & NET_PROFILE_RFC5961;
+	uint32_t ack = seg->ack; /* SEG.ACK, loaded once */
 	int32_t wl1;
 
-	if (seq_gt(seg->ack, c->snd_max) ||
-	    (rfc5961 && seq_lt(seg->ack, c->snd_una - c->max_snd_wnd))) {
+	if (seq_gt(ack, c->snd_max) ||
+	    (rfc5961 && seq_lt(ack, c->snd_una - c->max_snd_wnd))) {
 		if (rfc5961)
 			tcp_challenge_ack(s, c);
 		else
 			tcp_send_ack(s, c);
 		return NET_STAT_TCP_ACK_UNACCEPTABLE;
 	}
-	if (seq_gt(seg->ack, c->snd_una)) {
+	if (seq_gt(ack, c->snd_una)) {
 		/* 0 < acked < 2^31 here, so SEG.ACK > SND.UNA + buf_len
 		 * (seq_gt) is acked > buf_len: the ACK covers our FIN. */
-		uint32_t acked = seg->ack - c->snd_una;
+		uint32_t acked = ack - c->snd_una;
 		uint16_t data = (uint16_t)acked;
 		uint32_t grow;
 
@@ -285,10 +286,10 @@ static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp
 		if (c->buf_head >= s->snd_buf)
 			c->buf_head = (uint16_t)(c->buf_head - s->snd_buf);
 		c->buf_len = (uint16_t)(c->buf_len - data);
-		c->snd_una = seg->ack;
+		c->snd_una = ack;
 		if (seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
-		tcp_rtt_sample(s, c, seg->ack);
+		tcp_rtt_sample(s, c, ack);
 		c->retries = 0;
 		/* RFC 5681 §3.1: slow start below ssthresh, else ~1 MSS per RTT. */
 		grow = c->cwnd < c->ssthresh ? (data < c->mss ? data : c->mss)
@@ -310,10 +311,10 @@ static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp
 	 * would stall our sending for an RTO and then leak it out as 1-byte
 	 * probes. WL1 < SEG.SEQ or (WL1 = SEG.SEQ and WL2 =< SEG.ACK). */
 	wl1 = seq_diff(c->snd_wl1, seg->seq);
-	if (seg->ack == c->snd_una && (wl1 < 0 || (wl1 == 0 && seq_le(c->snd_wl2, seg->ack)))) {
+	if (ack == c->snd_una && (wl1 < 0 || (wl1 == 0 && seq_le(c->snd_wl2, ack)))) {
 		c->snd_wnd = seg->window;
 		c->snd_wl1 = seg->seq;
-		c->snd_wl2 = seg->ack;
+		c->snd_wl2 = ack;
 		if (seg->window > c->max_snd_wnd)
 			c->max_snd_wnd = seg->window;
 		if (seg->window == 0)
