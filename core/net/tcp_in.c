@@ -20,6 +20,20 @@
 
 #define ACCEPT NET_STAT_COUNT
 
+/* SND.UNA < SEG.ACK =< SND.MAX: the ACK of something sent and not yet
+ * acknowledged, the SYN-SENT and SYN-RECEIVED test. One out-of-line copy
+ * of the two 32-bit comparisons (AVR flash): seq_in_range_open_closed on
+ * offsets from SND.UNA, d = SEG.ACK - SND.UNA > 0 and d - (SND.MAX -
+ * SND.UNA) = SEG.ACK - SND.MAX =< 0 (the same modulo 2^32), one
+ * subtraction shared. */
+static NET_NOINLINE bool ack_in_flight(const struct tcp_pcb *c, const struct tcp_repr *seg)
+{
+	uint32_t una = c->snd_una;
+	uint32_t d = seg->ack - una; /* SEG.ACK - SND.UNA */
+
+	return seq_diff(d, 0) > 0 && seq_diff(d, c->snd_max - una) <= 0;
+}
+
 /* RFC 9293 §3.10.7.4 first check, the four cases of the acceptability
  * table. A zero window accepts only SEG.SEQ = RCV.NXT; a segment with data
  * there is let through so its ACK (and RST) is still processed (§3.10.7.4:
@@ -29,7 +43,8 @@ static NET_NOINLINE bool acceptable(const struct tcp_pcb *c, uint32_t seq, uint3
 {
 	/* Both ends of the segment as offsets from RCV.NXT, modulo 2^32:
 	 * seq_in_window's test with the subtraction done once. */
-	uint32_t d = seq - c->rcv_nxt, wnd = c->rcv_wnd;
+	uint32_t d = seq - c->rcv_nxt;
+	uint16_t wnd = c->rcv_wnd;
 
 	if (wnd == 0)
 		return d == 0;
@@ -38,14 +53,26 @@ static NET_NOINLINE bool acceptable(const struct tcp_pcb *c, uint32_t seq, uint3
 	return len != 0 && (uint32_t)(d + len - 1u) < wnd; /* the last one is */
 }
 
-/* The peer's SYN, in LISTEN or SYN-SENT. Send MSS: the peer's option (536
- * without one, RFC 9293 MUST-15), bounded by our segment size and our send
- * ring. Text or FIN on the SYN is dropped and counted (listen_input and
- * syn_sent say why). */
+/* Tells the application ev (tcp_event); false if it freed the block from
+ * its callback (s->rx_pcb is cleared then). One copy of the check. */
+static NET_NOINLINE bool notify(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev, uint16_t n)
+{
+	tcp_event(s, c, ev, n);
+	return s->rx_pcb == c;
+}
+
+/* The peer's SYN, in LISTEN or SYN-SENT: RCV.NXT <- IRS + 1, the send
+ * window from the segment (establish() sets it again when the SYN also
+ * acknowledges ours), and the send MSS: the peer's option (536 without
+ * one, RFC 9293 MUST-15), bounded by our segment size and our send ring.
+ * Text or FIN on the SYN is dropped and counted (listen_input and syn_sent
+ * say why). */
 static void peer_syn(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg, uint16_t plen)
 {
 	uint16_t m = (seg->opt.present & TCP_OPTF_MSS) && seg->opt.mss ? seg->opt.mss : 536u;
 
+	c->rcv_nxt = seg->seq + 1; /* IRS + 1 */
+	c->snd_wnd = seg->window;
 	if (m > NET_TCP_MSS)
 		m = NET_TCP_MSS;
 	if (m > s->snd_buf && s->snd_buf)
@@ -55,9 +82,10 @@ static void peer_syn(struct net_stack *s, struct tcp_pcb *c, const struct tcp_re
 		NET_INC(s, TCP_SYN_DATA_IGNORED);
 }
 
-/* Entering ESTABLISHED: send window from the segment (RFC 9293 §3.10.7.3
- * and .4 "SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK") and
- * the initial congestion window (RFC 5681 §3.1). */
+/* Entering ESTABLISHED, our SYN acknowledged: no retries pending, send
+ * window from the segment (RFC 9293 §3.10.7.3 and .4 "SND.WND <- SEG.WND,
+ * SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK") and the initial congestion
+ * window (RFC 5681 §3.1). */
 static NET_NOINLINE void establish(struct tcp_pcb *c, const struct tcp_repr *seg)
 {
 	uint32_t iw = 4u * c->mss;
@@ -65,6 +93,7 @@ static NET_NOINLINE void establish(struct tcp_pcb *c, const struct tcp_repr *seg
 	if (iw > 4380u)
 		iw = 2u * c->mss > 4380u ? 2u * c->mss : 4380u;
 	c->state = TCP_ESTABLISHED;
+	c->retries = 0;
 	c->snd_wnd = c->max_snd_wnd = seg->window;
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
@@ -133,8 +162,6 @@ static enum net_stat_id listen_input(struct net_stack *s, const struct tcp_liste
 	tcp_pcb_init(s, c, rx->src, seg->dst_port, seg->src_port, l->cb, l->ctx);
 	c->flags = TF_PASSIVE;
 	c->state = TCP_SYN_RECEIVED;
-	c->rcv_nxt = seg->seq + 1; /* IRS + 1 */
-	c->snd_wnd = seg->window;
 	peer_syn(s, c, seg, plen);
 	tcp_output(s, c);
 	return ACCEPT;
@@ -159,7 +186,7 @@ static enum net_stat_id syn_sent(struct net_stack *s, struct tcp_pcb *c, const s
 	bool ack_ok = false;
 
 	if (seg->flags & TCP_ACK) {
-		if (!seq_in_range_open_closed(seg->ack, c->snd_una, c->snd_max)) {
+		if (!ack_in_flight(c, seg)) {
 			tcp_send_rst_reply(s, rx, seg, plen);
 			return NET_STAT_TCP_SYNSENT_BAD_ACK;
 		}
@@ -174,23 +201,19 @@ static enum net_stat_id syn_sent(struct net_stack *s, struct tcp_pcb *c, const s
 	}
 	if (!(seg->flags & TCP_SYN))
 		return NET_STAT_TCP_SYNSENT_NOSYN;
-	c->rcv_nxt = seg->seq + 1;
 	peer_syn(s, c, seg, plen);
 	if (ack_ok) {
 		c->snd_una = seg->ack;
 		tcp_rtt_sample(s, c, seg->ack);
-		c->retries = 0;
 		c->timer = TT_NONE;
 		establish(c, seg);
 		c->flags |= TF_ACK_NOW;
-		tcp_event(s, c, TCP_EV_CONNECTED, 0);
-		if (s->rx_pcb == c)
+		if (notify(s, c, TCP_EV_CONNECTED, 0))
 			tcp_output(s, c); /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, maybe with data */
 		return ACCEPT;
 	}
 	/* Simultaneous open: SYN-RECEIVED, send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
 	c->state = TCP_SYN_RECEIVED;
-	c->snd_wnd = seg->window;
 	c->snd_nxt = c->snd_una;
 	c->flags &= (uint8_t)~TF_RTT;
 	tcp_output(s, c);
@@ -199,22 +222,25 @@ static enum net_stat_id syn_sent(struct net_stack *s, struct tcp_pcb *c, const s
 
 /* RST in SYN-RECEIVED or a synchronized state (RFC 9293 §3.10.7.4 second
  * check, RFC 5961 §3.2). Only SEG.SEQ is looked at, so it works with a zero
- * window (MUST-66) and with data on the RST (SHLD-2). */
-static enum net_stat_id rst_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg)
+ * window (MUST-66) and with data on the RST (SHLD-2). passive_synrcvd:
+ * SYN-RECEIVED entered from LISTEN (segment_arrives computed it). */
+static enum net_stat_id rst_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg,
+				    bool passive_synrcvd)
 {
-	bool exact = seg->seq == c->rcv_nxt;
-	bool in_win = exact || seq_in_window(seg->seq, c->rcv_nxt, c->rcv_wnd);
+	/* SEG.SEQ - RCV.NXT: 0 is the exact match, below RCV.WND in the
+	 * window (seq_in_window with the subtraction done once). */
+	uint32_t d = seg->seq - c->rcv_nxt;
 
 	if (c->state == TCP_TIME_WAIT && (s->profile & NET_PROFILE_RFC1337))
 		return NET_STAT_TCP_TW_RST_IGNORED; /* RFC 1337 F1: TIME-WAIT assassination */
-	if (!in_win)
+	if (d != 0 && d >= c->rcv_wnd)
 		return NET_STAT_TCP_RST_OUT_OF_WINDOW;
-	if (!exact && (s->profile & NET_PROFILE_RFC5961)) {
+	if (d != 0 && (s->profile & NET_PROFILE_RFC5961)) {
 		tcp_challenge_ack(s, c);
 		return NET_STAT_TCP_RST_IN_WINDOW;
 	}
 	NET_INC(s, TCP_RST_ACCEPTED);
-	if (c->state == TCP_SYN_RECEIVED && (c->flags & TF_PASSIVE)) {
+	if (passive_synrcvd) {
 		/* MUST-11: back to LISTEN. The listener never left; the
 		 * half-open block goes, and the application never saw it. */
 		NET_INC(s, TCP_RETURN_LISTEN);
@@ -228,37 +254,42 @@ static enum net_stat_id rst_arrives(struct net_stack *s, struct tcp_pcb *c, cons
 /* Fifth check for the synchronized states: RFC 5961 §5.2 ACK window
  * (MAY-12) or RFC 793's "ACK of something not yet sent", then SND.UNA and
  * the send window (RFC 9293 §3.10.7.4 fifth, ESTABLISHED). Returns the data
- * bytes newly acknowledged through *sent. */
+ * bytes newly acknowledged through *sent (left as it is, the caller's 0,
+ * when there are none). */
 static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg,
 				    uint16_t *sent)
 {
 	bool rfc5961 = s->profile & NET_PROFILE_RFC5961;
+	uint32_t ack = seg->ack; /* SEG.ACK, loaded once */
+	int32_t wl1;
 
-	*sent = 0;
-	if (seq_gt(seg->ack, c->snd_max) ||
-	    (rfc5961 && seq_lt(seg->ack, c->snd_una - c->max_snd_wnd))) {
+	if (seq_gt(ack, c->snd_max) ||
+	    (rfc5961 && seq_lt(ack, c->snd_una - c->max_snd_wnd))) {
 		if (rfc5961)
 			tcp_challenge_ack(s, c);
 		else
 			tcp_send_ack(s, c);
 		return NET_STAT_TCP_ACK_UNACCEPTABLE;
 	}
-	if (seq_gt(seg->ack, c->snd_una)) {
-		uint32_t acked = seg->ack - c->snd_una;
-		bool fin = (c->flags & TF_FIN_QUEUED) && seq_gt(seg->ack, c->snd_una + c->buf_len);
-		uint16_t data = (uint16_t)(acked - (fin ? 1u : 0u));
+	if (seq_gt(ack, c->snd_una)) {
+		/* 0 < acked < 2^31 here, so SEG.ACK > SND.UNA + buf_len
+		 * (seq_gt) is acked > buf_len: the ACK covers our FIN. */
+		uint32_t acked = ack - c->snd_una;
+		uint16_t data = (uint16_t)acked;
 		uint32_t grow;
 
+		if ((c->flags & TF_FIN_QUEUED) && acked > c->buf_len) {
+			data--;
+			c->flags |= TF_FIN_ACKED;
+		}
 		c->buf_head = (uint16_t)(c->buf_head + data);
 		if (c->buf_head >= s->snd_buf)
 			c->buf_head = (uint16_t)(c->buf_head - s->snd_buf);
 		c->buf_len = (uint16_t)(c->buf_len - data);
-		c->snd_una = seg->ack;
+		c->snd_una = ack;
 		if (seq_lt(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
-		if (fin)
-			c->flags |= TF_FIN_ACKED;
-		tcp_rtt_sample(s, c, seg->ack);
+		tcp_rtt_sample(s, c, ack);
 		c->retries = 0;
 		/* RFC 5681 §3.1: slow start below ssthresh, else ~1 MSS per RTT. */
 		grow = c->cwnd < c->ssthresh ? (data < c->mss ? data : c->mss)
@@ -273,15 +304,17 @@ static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp
 	}
 	/* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be
 	 * updated" (the upper bound was checked above; SND.UNA is already
-	 * SEG.ACK if it moved). The WL1/WL2 test alone lets through a segment
-	 * whose SEG.SEQ is newer than SND.WL1 but whose SEG.ACK is older than
-	 * SND.UNA (stale or forged): its window, 0, would stall our sending
-	 * for an RTO and then leak it out as 1-byte probes. */
-	if (seq_ge(seg->ack, c->snd_una) &&
-	    (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, seg->ack)))) {
+	 * SEG.ACK if it moved, and SEG.ACK =< SND.UNA if it did not, so
+	 * SND.UNA =< SEG.ACK is SEG.ACK = SND.UNA). The WL1/WL2 test alone
+	 * lets through a segment whose SEG.SEQ is newer than SND.WL1 but whose
+	 * SEG.ACK is older than SND.UNA (stale or forged): its window, 0,
+	 * would stall our sending for an RTO and then leak it out as 1-byte
+	 * probes. WL1 < SEG.SEQ or (WL1 = SEG.SEQ and WL2 =< SEG.ACK). */
+	wl1 = seq_diff(c->snd_wl1, seg->seq);
+	if (ack == c->snd_una && (wl1 < 0 || (wl1 == 0 && seq_le(c->snd_wl2, ack)))) {
 		c->snd_wnd = seg->window;
 		c->snd_wl1 = seg->seq;
-		c->snd_wl2 = seg->ack;
+		c->snd_wl2 = ack;
 		if (seg->window > c->max_snd_wnd)
 			c->max_snd_wnd = seg->window;
 		if (seg->window == 0)
@@ -298,7 +331,7 @@ static NET_NOINLINE enum net_stat_id ack_arrives(struct net_stack *s, struct tcp
  * pointer (a retransmission). The urgent bytes stay in-line: the seventh
  * step delivers them as any text. Returns false if the application freed
  * the block from its callback. */
-static NET_NOINLINE bool urgent_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg)
+static bool urgent_arrives(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg)
 {
 	uint32_t up = seg->seq + seg->urg;
 	uint32_t ahead = up - c->rcv_nxt - 1u;          /* bytes ahead, minus 1 */
@@ -310,8 +343,7 @@ static NET_NOINLINE bool urgent_arrives(struct net_stack *s, struct tcp_pcb *c, 
 		return true; /* signalled already */
 	c->rcv_up = up;
 	ahead++;
-	tcp_event(s, c, TCP_EV_URGENT, (uint16_t)(ahead > 0xFFFFu ? 0xFFFFu : ahead));
-	return s->rx_pcb == c;
+	return notify(s, c, TCP_EV_URGENT, (uint16_t)(ahead > 0xFFFFu ? 0xFFFFu : ahead));
 }
 
 #if NET_TCP_DELACK
@@ -366,8 +398,7 @@ static bool text_arrives(struct net_stack *s, struct tcp_pcb *c, const struct ne
 		return true;
 	s->rx_off = (uint16_t)(rx->l4_off + seg->hdr_len + skip);
 	s->rx_left = avail;
-	tcp_event(s, c, TCP_EV_DATA, avail);
-	if (s->rx_pcb != c)
+	if (!notify(s, c, TCP_EV_DATA, avail))
 		return false;
 	if (s->rx_left)
 		NET_INC(s, TCP_UNREAD); /* not read, not acknowledged: comes again */
@@ -380,25 +411,23 @@ static bool text_arrives(struct net_stack *s, struct tcp_pcb *c, const struct ne
 }
 
 /* Eighth step, FIN (RFC 9293 §3.10.7.4 eighth), once everything before it
- * has been taken. Returns false if the block is gone. */
+ * has been taken; the caller has set TF_ACK_NOW. Returns false if the
+ * block is gone. */
 static bool fin_arrives(struct net_stack *s, struct tcp_pcb *c)
 {
-	c->rcv_nxt++;
-	c->flags |= TF_ACK_NOW;
+	c->rcv_nxt++; /* TF_ACK_NOW is set already */
 	switch ((enum tcp_state)c->state) {
 	case TCP_SYN_RECEIVED:
 	case TCP_ESTABLISHED:
 		c->state = TCP_CLOSE_WAIT;
-		tcp_event(s, c, TCP_EV_PEER_CLOSED, 0);
-		break;
+		return notify(s, c, TCP_EV_PEER_CLOSED, 0);
 	case TCP_FIN_WAIT_1:
 		if (c->flags & TF_FIN_ACKED) {
 			enter_time_wait(s, c, true);
 			return false;
 		}
 		c->state = TCP_CLOSING;
-		tcp_event(s, c, TCP_EV_PEER_CLOSED, 0);
-		break;
+		return notify(s, c, TCP_EV_PEER_CLOSED, 0);
 	case TCP_FIN_WAIT_2:
 		enter_time_wait(s, c, true);
 		return false;
@@ -413,7 +442,7 @@ static bool fin_arrives(struct net_stack *s, struct tcp_pcb *c)
 	case TCP_SYN_SENT:
 		break;
 	}
-	return s->rx_pcb == c;
+	return true; /* no callback ran */
 }
 
 #if NET_TCP_FAST_RTX
@@ -462,7 +491,7 @@ static uint8_t dupthresh(const struct tcp_pcb *c, uint16_t out)
 static void ack_recovery(struct net_stack *s, struct tcp_pcb *c, const struct tcp_repr *seg, uint16_t plen,
 			 uint32_t una0, uint16_t wnd0)
 {
-	uint16_t flight = (uint16_t)(c->snd_max - c->snd_una);
+	uint16_t flight;
 	uint8_t th;
 
 	if (!s->cfg->fast_rtx || c->cwnd == 0) {
@@ -478,6 +507,7 @@ static void ack_recovery(struct net_stack *s, struct tcp_pcb *c, const struct tc
 			c->dupacks = 0;
 		return;
 	}
+	flight = (uint16_t)(c->snd_max - c->snd_una);
 	if (flight == 0 || plen != 0 || (seg->flags & (TCP_SYN | TCP_FIN)) || seg->ack != c->snd_una ||
 	    seg->window != wnd0 || (c->dupacks & TCP_DUPACK_RECOVERY))
 		return; /* not a duplicate, or one of the window being repaired */
@@ -496,10 +526,9 @@ static void ack_recovery(struct net_stack *s, struct tcp_pcb *c, const struct tc
 #endif
 
 /* SEGMENT ARRIVES for a block in SYN-RECEIVED or a synchronized state. */
-static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct tcp_pcb *c, const struct net_rx *rx,
+static enum net_stat_id segment_arrives(struct net_stack *s, struct tcp_pcb *c, const struct net_rx *rx,
 					const struct tcp_repr *seg, uint16_t plen)
 {
-	uint32_t seglen = tcp_seg_len(seg->flags, plen);
 	bool rfc5961 = s->profile & NET_PROFILE_RFC5961;
 	bool passive_synrcvd = c->state == TCP_SYN_RECEIVED && (c->flags & TF_PASSIVE);
 	enum net_stat_id why;
@@ -510,7 +539,7 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 #endif
 
 	if (seg->flags & TCP_RST)
-		return rst_arrives(s, c, seg);
+		return rst_arrives(s, c, seg, passive_synrcvd);
 	/* RFC 5961 §4.2: a SYN in a synchronized state gets a challenge ACK
 	 * whatever its sequence number. (SYN-RECEIVED goes through the
 	 * sequence check first: a simultaneous open's SYN-ACK lands there.) */
@@ -518,7 +547,7 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 		tcp_challenge_ack(s, c);
 		return NET_STAT_TCP_SYN_IN_SYNC;
 	}
-	if (!acceptable(c, seg->seq, seglen)) {
+	if (!acceptable(c, seg->seq, tcp_seg_len(seg->flags, plen))) {
 		if (passive_synrcvd && (seg->flags & TCP_SYN) && !(seg->flags & TCP_ACK) &&
 		    seg->seq == c->rcv_nxt - 1) {
 			/* The peer repeats its SYN: our SYN-ACK was lost. Send it
@@ -559,17 +588,15 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 		 * §3.5.2 group 2). */
 		uint8_t st = c->state;
 
-		if (!seq_in_range_open_closed(seg->ack, c->snd_una, c->snd_max)) {
+		if (!ack_in_flight(c, seg)) {
 			tcp_send_rst_reply(s, rx, seg, plen);
 			return NET_STAT_TCP_SYNRCVD_BAD_ACK;
 		}
 		c->snd_una++;
-		c->retries = 0;
 		establish(c, seg);
 		if (st == TCP_SYN_RECEIVED) {
 			c->timer = TT_NONE;
-			tcp_event(s, c, TCP_EV_CONNECTED, 0);
-			if (s->rx_pcb != c)
+			if (!notify(s, c, TCP_EV_CONNECTED, 0))
 				return ACCEPT;
 		} else {
 			c->state = st;
@@ -636,8 +663,7 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 		 * callback. */
 		if (plen == 0 && !(seg->flags & TCP_FIN))
 			tcp_output_full(s, c);
-		tcp_event(s, c, TCP_EV_SENT, sent);
-		if (s->rx_pcb != c)
+		if (!notify(s, c, TCP_EV_SENT, sent))
 			return ACCEPT;
 	}
 
@@ -660,12 +686,12 @@ static NET_NOINLINE enum net_stat_id segment_arrives(struct net_stack *s, struct
 			NET_INC(s, TCP_DATA_IGNORED); /* after the peer's FIN */
 		}
 	}
-	/* Eighth: FIN, once everything before it has been taken. */
-	if ((seg->flags & TCP_FIN) && seg->seq + plen == c->rcv_nxt) {
-		if (!fin_arrives(s, c))
-			return ACCEPT;
-	} else if (seg->flags & TCP_FIN) {
+	/* Eighth: FIN, once everything before it has been taken; acknowledged
+	 * at once either way. */
+	if (seg->flags & TCP_FIN) {
 		c->flags |= TF_ACK_NOW;
+		if (seg->seq + plen == c->rcv_nxt && !fin_arrives(s, c))
+			return ACCEPT;
 	}
 	tcp_output(s, c);
 	return ACCEPT;
@@ -727,9 +753,16 @@ static NET_NOINLINE enum net_stat_id dispatch(struct net_stack *s, const struct 
 
 void tcp_input(struct net_stack *s, const struct net_rx *rx)
 {
-	uint8_t h[NET_SCRATCH];
-	struct wire_csum cs;
-	struct tcp_repr seg;
+	/* One frame object, in this order: the checksum state and the header
+	 * scratch, used most, first, within the 63 bytes an AVR frame-pointer
+	 * offset reaches in one instruction (the repr is only passed on). */
+	struct {
+		struct wire_csum cs;
+		uint8_t h[NET_SCRATCH];
+		struct tcp_repr seg;
+	} f;
+	uint16_t len = rx->l4_len;                            /* from IPv4 */
+	uint16_t opts = (uint16_t)(rx->l4_off + TCP_HDR_MIN); /* options' frame offset */
 	enum net_stat_id why;
 	uint8_t hl;
 
@@ -738,33 +771,33 @@ void tcp_input(struct net_stack *s, const struct net_rx *rx)
 		why = NET_STAT_TCP_BCAST; /* MUST-57: never answered, never a connection */
 		goto drop;
 	}
-	if (rx->l4_len < TCP_HDR_MIN) {
+	if (len < TCP_HDR_MIN) {
 		why = NET_STAT_TCP_SHORT;
 		goto drop;
 	}
-	net_rx_read(s, rx->l4_off, h, TCP_HDR_MIN);
-	hl = (uint8_t)((h[TCP_OFF_DOFF] >> 4) * 4u);
-	if (hl < TCP_HDR_MIN || hl > rx->l4_len) {
+	net_rx_read(s, rx->l4_off, f.h, TCP_HDR_MIN);
+	hl = (uint8_t)((f.h[TCP_OFF_DOFF] >> 4) * 4u);
+	if (hl < TCP_HDR_MIN || hl > len) {
 		why = NET_STAT_TCP_BAD_OFFSET;
 		goto drop;
 	}
 	/* The fixed header is summed from the bytes just read; only the rest
 	 * (options and text) is read or summed by the device again. */
-	wire_csum_init(&cs);
-	ipv4_pseudo_csum(&cs, rx->src, rx->dst, IPV4_PROTO_TCP, rx->l4_len);
-	wire_csum_add(&cs, h, TCP_HDR_MIN);
-	net_rx_csum(s, &cs, (uint16_t)(rx->l4_off + TCP_HDR_MIN), (uint16_t)(rx->l4_len - TCP_HDR_MIN));
-	if (wire_csum_fold(&cs) != 0) {
+	wire_csum_init(&f.cs);
+	ipv4_pseudo_csum(&f.cs, rx->src, rx->dst, IPV4_PROTO_TCP, len);
+	wire_csum_add(&f.cs, f.h, TCP_HDR_MIN);
+	net_rx_csum(s, &f.cs, opts, (uint16_t)(len - TCP_HDR_MIN));
+	if (wire_csum_fold(&f.cs) != 0) {
 		why = NET_STAT_TCP_CHECKSUM;
 		goto drop;
 	}
 	if (hl > TCP_HDR_MIN)
-		net_rx_read(s, (uint16_t)(rx->l4_off + TCP_HDR_MIN), h + TCP_HDR_MIN, (uint16_t)(hl - TCP_HDR_MIN));
-	if (tcp_parse(h, hl, &seg) != WIRE_OK) {
+		net_rx_read(s, opts, f.h + TCP_HDR_MIN, (uint16_t)(hl - TCP_HDR_MIN));
+	if (tcp_parse(f.h, hl, &f.seg) != WIRE_OK) {
 		why = NET_STAT_TCP_BAD_OPTION; /* the fixed header was checked above */
 		goto drop;
 	}
-	why = dispatch(s, rx, &seg, (uint16_t)(rx->l4_len - hl));
+	why = dispatch(s, rx, &f.seg, (uint16_t)(len - hl));
 	if (why == ACCEPT)
 		return;
 drop:
