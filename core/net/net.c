@@ -46,12 +46,13 @@ void net_config_defaults(struct net_config *cfg)
  * ms = ms_base = 0, so ms begins as now / 1000. */
 static NET_NOINLINE void set_time(struct net_stack *s, net_time_t now)
 {
-	uint32_t d = now - s->ms_base, q = d / 1000u;
+	uint32_t d = now - s->ms_base, r = d % 1000u;
 
+	/* One __udivmodsi4 gives both; ms_base + (d - r) is now - r. */
 	s->now = now;
-	s->ms += q;
-	s->ms_base += q * 1000u;
-	s->ms_frac = d - q * 1000u != 0u;
+	s->ms += d / 1000u;
+	s->ms_base = now - r;
+	s->ms_frac = r != 0u;
 }
 #else
 /* The one 64-bit division: now in whole milliseconds, and where that
@@ -127,7 +128,7 @@ const char *net_stat_name(enum net_stat_id id)
 #endif
 }
 
-void net_count(struct net_stack *s, enum net_stat_id id)
+NET_NOINLINE void net_count(struct net_stack *s, enum net_stat_id id)
 {
 	s->stats[id]++;
 }
