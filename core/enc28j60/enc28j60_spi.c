@@ -92,20 +92,21 @@ void enc_soft_reset(struct enc_dev *d)
  * are touched; the rest of ECON1 (RXEN, TXRTS ...) is never rewritten. */
 static void select_bank(struct enc_dev *d, uint8_t reg)
 {
-	uint8_t want, clear, set;
+	uint8_t want, have, clear, set;
 
 	if (ENC_REG_IS_COMMON(reg))
 		return;
-	want = ENC_REG_BANK(reg);
-	if (want == d->bank)
+	have = (uint8_t)(reg & ENC_REG_BANK_MASK); /* ENC_REG_BANK, in 8 bits */
+	want = (uint8_t)(have >> ENC_REG_BANK_SHIFT);
+	have = d->bank;
+	if (want == have)
 		return;
-	if (d->bank == ENC_BANK_UNKNOWN) {
-		clear = (uint8_t)(ECON1_BSEL_MASK & (uint8_t)~want);
-		set = want;
-	} else {
-		clear = (uint8_t)(d->bank & (uint8_t)~want);
-		set = (uint8_t)(want & (uint8_t)~d->bank);
-	}
+	/* Unknown: take every BSEL bit for the opposite of the one wanted,
+	 * so each gets written. */
+	if (have == ENC_BANK_UNKNOWN)
+		have = (uint8_t)(ECON1_BSEL_MASK & (uint8_t)~want);
+	clear = (uint8_t)(have & (uint8_t)~want);
+	set = (uint8_t)(want & (uint8_t)~have);
 	if (clear != 0u)
 		op_write(d, ENC_OP_BFC, ENC_REG_ADDR(ECON1), clear);
 	if (set != 0u)
@@ -119,14 +120,22 @@ static void select_bank(struct enc_dev *d, uint8_t reg)
  * register calls must not leave the caches lying. */
 static void forget_cached(struct enc_dev *d, uint8_t reg, uint8_t bsel_mask)
 {
-	if (reg == ECON1 && bsel_mask != 0u)
-		d->bank = ENC_BANK_UNKNOWN;
-	else if (reg == ERDPTL || reg == ERDPTH)
-		d->erdpt = ENC_PTR_UNKNOWN;
-	else if (reg == EWRPTL || reg == EWRPTH)
-		d->ewrpt = ENC_PTR_UNKNOWN;
-	else if ((uint8_t)(reg - ETXSTL) <= (uint8_t)(ETXNDH - ETXSTL)) /* ETXST, ETXND */
-		d->etxnd = ENC_PTR_UNKNOWN;
+	uint16_t *ptr;
+
+	if (reg == ECON1) {
+		if (bsel_mask != 0u)
+			d->bank = ENC_BANK_UNKNOWN;
+		return;
+	}
+	if (reg > ETXNDH) /* ERDPT, EWRPT, ETXST, ETXND are bank 0, 0x00..0x07 */
+		return;
+	if (reg <= ERDPTH)
+		ptr = &d->erdpt;
+	else if (reg <= EWRPTH)
+		ptr = &d->ewrpt;
+	else
+		ptr = &d->etxnd; /* ETXST, ETXND */
+	*ptr = ENC_PTR_UNKNOWN;
 }
 
 /* Read one control register (any bank; the dummy byte is handled). */
@@ -136,36 +145,43 @@ uint8_t enc_read_reg(struct enc_dev *d, uint8_t reg)
 	return op_read(d, reg);
 }
 
+/* WCR, BFS or BFC on a register of any bank, then the caches it spoils. */
+__attribute__((noinline)) static void reg_op(struct enc_dev *d, uint8_t op, uint8_t reg, uint8_t val, uint8_t bsel_mask)
+{
+	select_bank(d, reg);
+	op_write(d, op, reg, val);
+	forget_cached(d, reg, bsel_mask);
+}
+
 /* Write one control register (any bank). */
 void enc_write_reg(struct enc_dev *d, uint8_t reg, uint8_t val)
 {
-	select_bank(d, reg);
-	op_write(d, ENC_OP_WCR, ENC_REG_ADDR(reg), val);
-	forget_cached(d, reg, ECON1_BSEL_MASK);
+	reg_op(d, ENC_OP_WCR, reg, val, ECON1_BSEL_MASK);
 }
 
-/* Set bits. BFS is specified for ETH registers only (DS Table 4-1), so a
- * MAC/MII register gets a read-modify-write instead. */
+/* Set (BFS) or clear (BFC) bits. Bit operations are specified for ETH
+ * registers only (DS Table 4-1), so a MAC/MII register gets a
+ * read-modify-write instead (no cache describes one). */
+static void bit_op(struct enc_dev *d, uint8_t op, uint8_t reg, uint8_t mask)
+{
+	uint8_t v;
+
+	if (ENC_REG_IS_MACMII(reg)) {
+		v = enc_read_reg(d, reg);
+		enc_write_reg(d, reg, op == ENC_OP_BFS ? (uint8_t)(v | mask) : (uint8_t)(v & (uint8_t)~mask));
+		return;
+	}
+	reg_op(d, op, reg, mask, (uint8_t)(mask & ECON1_BSEL_MASK));
+}
+
 void enc_bit_set(struct enc_dev *d, uint8_t reg, uint8_t mask)
 {
-	select_bank(d, reg);
-	if (ENC_REG_IS_MACMII(reg))
-		op_write(d, ENC_OP_WCR, ENC_REG_ADDR(reg), (uint8_t)(op_read(d, reg) | mask));
-	else
-		op_write(d, ENC_OP_BFS, ENC_REG_ADDR(reg), mask);
-	forget_cached(d, reg, (uint8_t)(mask & ECON1_BSEL_MASK));
+	bit_op(d, ENC_OP_BFS, reg, mask);
 }
 
-/* Clear bits; BFC for ETH registers, read-modify-write for MAC/MII. */
 void enc_bit_clear(struct enc_dev *d, uint8_t reg, uint8_t mask)
 {
-	select_bank(d, reg);
-	if (ENC_REG_IS_MACMII(reg))
-		op_write(d, ENC_OP_WCR, ENC_REG_ADDR(reg),
-		         (uint8_t)(op_read(d, reg) & (uint8_t)~mask));
-	else
-		op_write(d, ENC_OP_BFC, ENC_REG_ADDR(reg), mask);
-	forget_cached(d, reg, (uint8_t)(mask & ECON1_BSEL_MASK));
+	bit_op(d, ENC_OP_BFC, reg, mask);
 }
 
 uint16_t enc_read_reg16(struct enc_dev *d, uint8_t reg_low)
