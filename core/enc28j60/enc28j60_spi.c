@@ -65,7 +65,7 @@ static uint8_t op_read(struct enc_dev *d, uint8_t reg)
 	return v;
 }
 
-void enc_delay_us(struct enc_dev *d, uint32_t us)
+void enc_delay_us(struct enc_dev *d, uint16_t us)
 {
 	d->hal->delay_us(d->hal->ctx, us);
 }
