@@ -65,10 +65,10 @@ static int parse_known(const uint8_t *p, uint8_t olen, struct tcp_options *o)
 		return WIRE_OK;
 	case TCP_OPT_SACK:
 		/* 2 + 8n, n >= 1; n <= 4 follows from the 40-byte option space. */
-		if (olen < TCP_OPTLEN_SACK_BASE + TCP_OPTLEN_SACK_BLOCK ||
-		    (olen - TCP_OPTLEN_SACK_BASE) % TCP_OPTLEN_SACK_BLOCK != 0)
+		n = (uint8_t)(olen - TCP_OPTLEN_SACK_BASE); /* 8 bits: olen >= 2 */
+		if (olen < TCP_OPTLEN_SACK_BASE + TCP_OPTLEN_SACK_BLOCK || n % TCP_OPTLEN_SACK_BLOCK != 0u)
 			return WIRE_ERR_MALFORMED;
-		n = (uint8_t)((olen - TCP_OPTLEN_SACK_BASE) / TCP_OPTLEN_SACK_BLOCK);
+		n = (uint8_t)(n / TCP_OPTLEN_SACK_BLOCK);
 		for (i = 0; i < n && i < TCP_MAX_SACK_BLOCKS; i++) {
 			o->sack[i][0] = wire_get32(p + 2 + 8u * i);
 			o->sack[i][1] = wire_get32(p + 6 + 8u * i);
@@ -87,7 +87,7 @@ static int parse_known(const uint8_t *p, uint8_t olen, struct tcp_options *o)
  * a length byte that must be >= 2 and stay inside the header. */
 static int parse_options(const uint8_t *p, uint8_t n, struct tcp_options *o)
 {
-	uint8_t i = 0, olen;
+	uint8_t i = 0, olen, room;
 	int e;
 
 	while (i < n) {
@@ -97,10 +97,11 @@ static int parse_options(const uint8_t *p, uint8_t n, struct tcp_options *o)
 			i++;
 			continue;
 		}
-		if (n - i < 2)
+		room = (uint8_t)(n - i); /* header bytes left, in 8 bits */
+		if (room < 2u)
 			return WIRE_ERR_MALFORMED; /* no room for the length byte */
 		olen = p[i + 1];
-		if (olen < 2 || olen > n - i)
+		if (olen < 2u || olen > room)
 			return WIRE_ERR_MALFORMED;
 		e = parse_known(p + i, olen, o);
 		if (e != WIRE_OK)
