@@ -265,7 +265,7 @@ void enc_mem_read(struct enc_dev *d, uint16_t addr, uint8_t *p, uint16_t n)
 }
 
 /* Copy through the MCU, a chunk at a time. */
-static void copy_via_spi(struct enc_dev *d, uint16_t src, uint16_t dst, uint16_t n)
+__attribute__((noinline)) static void copy_via_spi(struct enc_dev *d, uint16_t src, uint16_t dst, uint16_t n)
 {
 	uint8_t chunk[COPY_CHUNK];
 
