@@ -38,7 +38,9 @@ uint32_t ip_next_hop(const struct net_stack *s, uint32_t dst)
 {
 	const struct net_config *c = s->cfg;
 
-	if (c->gateway != 0 && (dst & c->netmask) != (c->ip & c->netmask))
+	/* Off our subnet (the bits where dst and our address differ, under
+	 * the mask) and a gateway to send it to. */
+	if (((dst ^ c->ip) & c->netmask) != 0 && c->gateway != 0)
 		return c->gateway;
 	return dst;
 }
