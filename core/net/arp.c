@@ -164,6 +164,14 @@ static NET_NOINLINE void learn(struct net_stack *s, struct arp_entry *e, const u
 	e->expires = net_deadline(s, s->cfg->arp_max_age_ms);
 }
 
+/* We are the target, and the sender doesn't claim our own address. Out
+ * of line: arp_input then keeps no 32-bit value in registers it must
+ * save, and gets the shared prologue. */
+static NET_NOINLINE bool for_us(const struct net_stack *s, const struct arp_repr *a)
+{
+	return a->tpa == s->cfg->ip && a->spa != s->cfg->ip;
+}
+
 /* RFC 826 "packet reception": merge the sender into an existing entry;
  * if we are the target, add it and answer a request. Requests for other
  * addresses are not answered (proxy ARP is not ours to do). */
@@ -192,7 +200,7 @@ void arp_input(struct net_stack *s, const struct net_rx *rx)
 		hold_send(s, e);
 #endif
 	}
-	if (a.tpa != s->cfg->ip || a.spa == s->cfg->ip) {
+	if (!for_us(s, &a)) {
 		NET_INC(s, ARP_NOT_US);
 		if (was_pending)
 			tcp_arp_resolved(s, a.spa);
