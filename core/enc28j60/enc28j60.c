@@ -252,7 +252,7 @@ static void follow_link(struct enc_dev *d)
 
 	(void)read_link(d, &phir);
 	if ((phir & PHIR_PLNKIF) != 0u)
-		d->stats.link_changes++;
+		enc_count(&d->stats.link_changes);
 }
 
 /* Service the chip: collect transmit completion, clear RXERIF, follow the
@@ -272,7 +272,7 @@ bool enc_poll(struct enc_dev *d)
 	if ((eir & EIR_RXERIF) != 0u) {
 		/* The chip dropped at least one frame: ring full or EPKTCNT
 		 * at 255. Nothing to repair; count it and keep going. */
-		d->stats.rx_overflows++;
+		enc_count(&d->stats.rx_overflows);
 		enc_bit_clear(d, EIR, EIR_RXERIF);
 		enc_bit_clear(d, ESTAT, ESTAT_BUFER);
 	}

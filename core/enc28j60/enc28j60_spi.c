@@ -65,6 +65,11 @@ static uint8_t op_read(struct enc_dev *d, uint8_t reg)
 	return v;
 }
 
+void enc_count(ENC_STAT_T *counter)
+{
+	(*counter)++;
+}
+
 void enc_delay_us(struct enc_dev *d, uint16_t us)
 {
 	d->hal->delay_us(d->hal->ctx, us);

@@ -67,7 +67,7 @@ static bool erratum13_retry(struct enc_dev *d, const uint8_t tsv[ENC_TSV_LEN])
 	if ((tsv[3] & ENC_TSV_B3_LATECOL) == 0u || d->tx_tries >= ENC_TX_RETRIES)
 		return false;
 	d->tx_tries++;
-	d->stats.tx_latecol_retries++;
+	enc_count(&d->stats.tx_latecol_retries);
 	return true;
 }
 
@@ -115,7 +115,7 @@ int enc_tx_collect(struct enc_dev *d, bool wait, uint8_t *eir_seen)
 				return ENC_ERR_BUSY;
 			/* TXRTS stuck (erratum 12's stall): cancel, reset,
 			 * and send the frame once more. */
-			d->stats.tx_stalls++;
+			enc_count(&d->stats.tx_stalls);
 			enc_bit_clear(d, ECON1, ECON1_TXRTS);
 			erratum12_tx_reset(d);
 			d->tx_reset_due = true; /* and again before the next frame */
@@ -126,7 +126,7 @@ int enc_tx_collect(struct enc_dev *d, bool wait, uint8_t *eir_seen)
 			}
 			/* Stalled again: give the frame up, and count it
 			 * as lost so tx_frames + tx_aborts = frames sent. */
-			d->stats.tx_aborts++;
+			enc_count(&d->stats.tx_aborts);
 			d->tx_pending = false;
 			return ENC_ERR_TIMEOUT;
 		}
@@ -140,7 +140,7 @@ int enc_tx_collect(struct enc_dev *d, bool wait, uint8_t *eir_seen)
 				kick(d);
 				continue;
 			}
-			d->stats.tx_aborts++;
+			enc_count(&d->stats.tx_aborts);
 			d->tx_pending = false;
 			/* The TSV told us everything; the sticky ESTAT bits
 			 * would only mislead whoever reads them next. */
@@ -149,7 +149,7 @@ int enc_tx_collect(struct enc_dev *d, bool wait, uint8_t *eir_seen)
 			*eir_seen = (uint8_t)(eir & (uint8_t)~(EIR_TXIF | EIR_TXERIF));
 			return ENC_ERR_TX;
 		}
-		d->stats.tx_frames++;
+		enc_count(&d->stats.tx_frames);
 		d->tx_pending = false;
 		enc_bit_clear(d, EIR, EIR_TXIF);
 		*eir_seen = (uint8_t)(eir & (uint8_t)~EIR_TXIF);
