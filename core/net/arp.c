@@ -90,6 +90,13 @@ static void send_arp(struct net_stack *s, uint16_t op, const uint8_t *tha, uint3
 }
 
 #if NET_ARP_HOLD || NET_ARP_HOLD_RAM
+/* e's index in the cache. Out of line: the pointer difference is a
+ * division by the entry size (a multiply sequence on AVR). */
+static NET_NOINLINE uint8_t slot(const struct net_stack *s, const struct arp_entry *e)
+{
+	return (uint8_t)(e - s->arp);
+}
+
 /* Slot size of the entry being held for (device memory or RAM). */
 static uint16_t hold_size(const struct net_stack *s)
 {
@@ -105,7 +112,7 @@ bool arp_hold_begin(struct net_stack *s, uint32_t next_hop, uint16_t len)
 	if (e->held)
 		NET_INC(s, ARP_HOLD_REPLACED);
 	e->held = 0; /* until the new frame is complete */
-	s->hold = (uint8_t)(e - s->arp + 1);
+	s->hold = (uint8_t)(slot(s, e) + 1u);
 	s->hold_off = 0;
 	return true;
 }
@@ -133,7 +140,7 @@ void arp_hold_end(struct net_stack *s)
 static NET_NOINLINE void hold_send(struct net_stack *s, struct arp_entry *e)
 {
 	const struct netdev_ops *o = s->dev.ops;
-	uint8_t i = (uint8_t)(e - s->arp);
+	uint8_t i = slot(s, e);
 	uint16_t n = e->held;
 
 	if (n == 0)
