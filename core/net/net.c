@@ -135,17 +135,15 @@ NET_NOINLINE void net_count(struct net_stack *s, enum net_stat_id id)
 
 void net_eth_header(const struct net_stack *s, uint8_t *f, const uint8_t *dst, uint16_t ethertype)
 {
-	struct eth_repr e;
-
 	/* NULL: broadcast (a constant all-ones address would be 6 B of AVR
-	 * RAM, where avr-libc keeps constants). */
+	 * RAM, where avr-libc keeps constants). Written in place, the layout
+	 * of eth_emit(): a repr to copy from costs more than it shares. */
 	if (dst)
-		memcpy(e.dst, dst, ETH_ADDR_LEN);
+		memcpy(f + ETH_OFF_DST, dst, ETH_ADDR_LEN);
 	else
-		memset(e.dst, 0xff, ETH_ADDR_LEN);
-	memcpy(e.src, s->cfg->mac, ETH_ADDR_LEN);
-	e.ethertype = ethertype;
-	(void)eth_emit(&e, f, ETH_HDR_LEN);
+		memset(f + ETH_OFF_DST, 0xff, ETH_ADDR_LEN);
+	memcpy(f + ETH_OFF_SRC, s->cfg->mac, ETH_ADDR_LEN);
+	wire_put16(f + ETH_OFF_TYPE, ethertype);
 }
 
 uint32_t net_deadline(const struct net_stack *s, uint32_t delay)
