@@ -201,6 +201,8 @@ void enc_tx_write_at(struct enc_dev *d, uint16_t off, const uint8_t *p, uint16_t
  * ENC_ERR_ARG for an empty or overgrown frame or no enc_tx_begin(). */
 int enc_tx_send(struct enc_dev *d)
 {
+	uint16_t end;
+
 	if (!d->tx_open)
 		return d->tx_pending ? ENC_ERR_BUSY : ENC_ERR_ARG;
 	d->tx_open = false;
@@ -210,10 +212,11 @@ int enc_tx_send(struct enc_dev *d)
 	/* Only the host writes ETXST/ETXND, so they are written only when the
 	 * end differs from what the chip holds: same-sized frames (full
 	 * segments, ACKs) cost nothing. */
-	if (d->etxnd != (uint16_t)(d->tx_start + d->tx_len)) {
+	end = (uint16_t)(d->tx_start + d->tx_len);
+	if (d->etxnd != end) {
 		enc_write_reg16(d, ETXSTL, d->tx_start);
-		enc_write_reg16(d, ETXNDL, (uint16_t)(d->tx_start + d->tx_len));
-		d->etxnd = (uint16_t)(d->tx_start + d->tx_len);
+		enc_write_reg16(d, ETXNDL, end);
+		d->etxnd = end;
 	}
 	d->tx_tries = 0;
 	d->tx_restarted = false;
