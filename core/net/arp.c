@@ -36,11 +36,11 @@
 
 static NET_NOINLINE struct arp_entry *find(struct net_stack *s, uint32_t ip)
 {
-	uint8_t i;
+	struct arp_entry *e;
 
-	for (i = 0; i < NET_ARP_ENTRIES; i++)
-		if (s->arp[i].state != ARP_FREE && s->arp[i].ip == ip)
-			return &s->arp[i];
+	for (e = s->arp; e < s->arp + NET_ARP_ENTRIES; e++)
+		if (e->state != ARP_FREE && e->ip == ip)
+			return e;
 	return NULL;
 }
 
