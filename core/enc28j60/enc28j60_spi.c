@@ -42,27 +42,32 @@ static uint8_t spi_byte(struct enc_dev *d, uint8_t out)
 	return d->hal->xfer(d->hal->ctx, out);
 }
 
+/* One CS-framed two-byte command: the opcode byte, then data (a filler
+ * for reads), after a dummy byte when one is due (MAC/MII reads); returns
+ * the byte clocked in last. */
+static uint8_t spi_cmd(struct enc_dev *d, uint8_t op, bool dummy, uint8_t data)
+{
+	uint8_t v;
+
+	spi_begin(d);
+	(void)spi_byte(d, op);
+	if (dummy)
+		(void)spi_byte(d, 0x00u);
+	v = spi_byte(d, data);
+	spi_end(d);
+	return v;
+}
+
 /* WCR, BFS or BFC: opcode | 5-bit address, then one data byte. */
 static void op_write(struct enc_dev *d, uint8_t op, uint8_t addr, uint8_t data)
 {
-	spi_begin(d);
-	(void)spi_byte(d, (uint8_t)(op | (addr & ENC_ARG_MASK)));
-	(void)spi_byte(d, data);
-	spi_end(d);
+	(void)spi_cmd(d, (uint8_t)(op | (addr & ENC_ARG_MASK)), false, data);
 }
 
 /* RCR: a MAC/MII register (and MISTAT) answers with a dummy byte first. */
 static uint8_t op_read(struct enc_dev *d, uint8_t reg)
 {
-	uint8_t v;
-
-	spi_begin(d);
-	(void)spi_byte(d, (uint8_t)(ENC_OP_RCR | ENC_REG_ADDR(reg)));
-	if (ENC_REG_IS_MACMII(reg))
-		(void)spi_byte(d, 0x00u);
-	v = spi_byte(d, 0x00u);
-	spi_end(d);
-	return v;
+	return spi_cmd(d, (uint8_t)(ENC_OP_RCR | ENC_REG_ADDR(reg)), ENC_REG_IS_MACMII(reg), 0x00u);
 }
 
 void enc_count(ENC_STAT_T *counter)
