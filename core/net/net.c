@@ -137,13 +137,14 @@ void net_eth_header(const struct net_stack *s, uint8_t *f, const uint8_t *dst, u
 {
 	/* NULL: broadcast (a constant all-ones address would be 6 B of AVR
 	 * RAM, where avr-libc keeps constants). Written in place, the layout
-	 * of eth_emit(): a repr to copy from costs more than it shares. */
+	 * of eth_emit(): a repr to copy from costs more than it shares. The
+	 * destination last, so the memset call ends the function. */
+	memcpy(f + ETH_OFF_SRC, s->cfg->mac, ETH_ADDR_LEN);
+	wire_put16(f + ETH_OFF_TYPE, ethertype);
 	if (dst)
 		memcpy(f + ETH_OFF_DST, dst, ETH_ADDR_LEN);
 	else
 		memset(f + ETH_OFF_DST, 0xff, ETH_ADDR_LEN);
-	memcpy(f + ETH_OFF_SRC, s->cfg->mac, ETH_ADDR_LEN);
-	wire_put16(f + ETH_OFF_TYPE, ethertype);
 }
 
 uint32_t net_deadline(const struct net_stack *s, uint32_t delay)
