@@ -119,10 +119,11 @@ static void setup_filters(struct enc_dev *d, const struct enc_config *cfg)
  * datasheet allows on ETH registers only. */
 static void setup_mac(struct enc_dev *d, const struct enc_config *cfg)
 {
+	const bool fd = cfg->full_duplex; /* read once: each reload costs flash */
 	uint8_t macon1 = MACON1_MARXEN;
 	uint8_t macon3 = MACON3_PADCFG0 | MACON3_TXCRCEN | MACON3_FRMLNEN;
 
-	if (cfg->full_duplex) {
+	if (fd) {
 		/* Pause frames only make sense in full duplex. */
 		macon1 = (uint8_t)(macon1 | MACON1_TXPAUS | MACON1_RXPAUS);
 		macon3 = (uint8_t)(macon3 | MACON3_FULDPX);
@@ -130,11 +131,11 @@ static void setup_mac(struct enc_dev *d, const struct enc_config *cfg)
 	enc_write_reg(d, MACON1, macon1);
 	enc_write_reg(d, MACON3, macon3);
 	/* DEFER (wait for the medium forever) matters in half duplex only. */
-	enc_write_reg(d, MACON4, cfg->full_duplex ? 0x00u : MACON4_DEFER);
+	enc_write_reg(d, MACON4, fd ? 0x00u : MACON4_DEFER);
 	enc_write_reg16(d, MAMXFLL, ENC_ETH_MAX_FRAME);
-	enc_write_reg(d, MABBIPG, cfg->full_duplex ? MABBIPG_FULL : MABBIPG_HALF);
+	enc_write_reg(d, MABBIPG, fd ? MABBIPG_FULL : MABBIPG_HALF);
 	enc_write_reg(d, MAIPGL, MAIPGL_VALUE);
-	enc_write_reg(d, MAIPGH, cfg->full_duplex ? 0x00u : MAIPGH_HALF);
+	enc_write_reg(d, MAIPGH, fd ? 0x00u : MAIPGH_HALF);
 	write_mac(d, cfg->mac);
 }
 
@@ -146,12 +147,29 @@ static int erratum9_hdldis(struct enc_dev *d)
 	return enc_phy_write(d, PHCON2, PHCON2_HDLDIS);
 }
 
+/* PHIR (reading it clears PLNKIF, and EIR.LINKIF with it) into *phir,
+ * then the live link state from PHSTAT2.LSTAT. *phir is left alone if
+ * PHIR can't be read, link_up if PHSTAT2 can't. */
+static int read_link(struct enc_dev *d, uint16_t *phir)
+{
+	uint16_t st;
+	int rc;
+
+	rc = enc_phy_read(d, PHIR, phir);
+	if (rc != ENC_OK)
+		return rc;
+	rc = enc_phy_read(d, PHSTAT2, &st);
+	if (rc == ENC_OK)
+		d->link_up = (st & PHSTAT2_LSTAT) != 0u;
+	return rc;
+}
+
 /* PHY duplex must match MACON3.FULDPX; then LEDs and the link interrupt
  * (PHIE.PGEIE|PLNKIE makes a link change raise EIR.LINKIF). Reading PHIR
  * clears anything latched before we were listening. */
 static int setup_phy(struct enc_dev *d, const struct enc_config *cfg)
 {
-	uint16_t v = 0;
+	uint16_t v;
 	int rc;
 
 	rc = enc_phy_write(d, PHCON1, cfg->full_duplex ? PHCON1_PDPXMD : 0x0000u);
@@ -162,11 +180,7 @@ static int setup_phy(struct enc_dev *d, const struct enc_config *cfg)
 	if (rc == ENC_OK)
 		rc = enc_phy_write(d, PHIE, PHIE_PGEIE | PHIE_PLNKIE);
 	if (rc == ENC_OK)
-		rc = enc_phy_read(d, PHIR, &v);
-	if (rc == ENC_OK)
-		rc = enc_phy_read(d, PHSTAT2, &v);
-	if (rc == ENC_OK)
-		d->link_up = (v & PHSTAT2_LSTAT) != 0u;
+		rc = read_link(d, &v);
 	return rc;
 }
 
@@ -234,14 +248,11 @@ int enc_init(struct enc_dev *d, const struct enc_spi_hal *hal, const struct enc_
  * EIR.LINKIF with it); PHSTAT2.LSTAT is the live state. */
 static void follow_link(struct enc_dev *d)
 {
-	uint16_t phir = 0, st = 0;
+	uint16_t phir = 0; /* stays 0 if PHIR can't be read */
 
-	if (enc_phy_read(d, PHIR, &phir) != ENC_OK)
-		return;
+	(void)read_link(d, &phir);
 	if ((phir & PHIR_PLNKIF) != 0u)
-		d->stats.link_changes++;
-	if (enc_phy_read(d, PHSTAT2, &st) == ENC_OK)
-		d->link_up = (st & PHSTAT2_LSTAT) != 0u;
+		enc_count(&d->stats.link_changes);
 }
 
 /* Service the chip: collect transmit completion, clear RXERIF, follow the
@@ -261,7 +272,7 @@ bool enc_poll(struct enc_dev *d)
 	if ((eir & EIR_RXERIF) != 0u) {
 		/* The chip dropped at least one frame: ring full or EPKTCNT
 		 * at 255. Nothing to repair; count it and keep going. */
-		d->stats.rx_overflows++;
+		enc_count(&d->stats.rx_overflows);
 		enc_bit_clear(d, EIR, EIR_RXERIF);
 		enc_bit_clear(d, ESTAT, ESTAT_BUFER);
 	}

@@ -18,6 +18,7 @@
 #include "enc28j60.h"
 #include "enc28j60_hw.h"
 #include "enc28j60_netdev.h"
+#include "enc28j60_priv.h"
 #include "netdev.h"
 
 /* The stack looks for frames from its main loop, and the netdev table has
@@ -66,28 +67,37 @@ static uint16_t nd_mem_size(void *dev)
 	return (uint16_t)(ENC_BUFFER_SIZE - enc_spare_start(dev));
 }
 
-/* Stack address -> chip address. An address past the spare area maps past
- * the buffer, which the driver's own range check refuses. */
-__attribute__((noinline)) static uint16_t to_chip(void *dev, uint16_t addr)
+/* Stack address -> chip address of the n bytes there, or 0xFFFF unless
+ * all of them are in the spare area: past the buffer, which the driver's
+ * own range checks refuse. So mem_write and mem_read need no second check
+ * and go to the buffer layer directly (enc_mem_write's and enc_mem_read's
+ * check would pass exactly the addresses this returns). */
+__attribute__((noinline)) static uint16_t to_chip(void *dev, uint16_t addr, uint16_t n)
 {
-	uint16_t base = enc_spare_start(dev);
+	uint16_t base = enc_spare_start(dev), size = (uint16_t)(ENC_BUFFER_SIZE - base);
 
-	return addr < ENC_BUFFER_SIZE - base ? (uint16_t)(base + addr) : (uint16_t)0xFFFFu;
+	return addr < size && n <= size - addr ? (uint16_t)(base + addr) : (uint16_t)0xFFFFu;
 }
 
 static void nd_mem_write(void *dev, uint16_t addr, const uint8_t *p, uint16_t n)
 {
-	enc_mem_write(dev, to_chip(dev, addr), p, n);
+	uint16_t a = to_chip(dev, addr, n);
+
+	if (a != 0xFFFFu)
+		enc_buf_write(dev, a, p, n);
 }
 
 static void nd_mem_read(void *dev, uint16_t addr, uint8_t *p, uint16_t n)
 {
-	enc_mem_read(dev, to_chip(dev, addr), p, n);
+	uint16_t a = to_chip(dev, addr, n);
+
+	if (a != 0xFFFFu)
+		enc_buf_read(dev, a, p, n);
 }
 
 static void nd_tx_copy_from_mem(void *dev, uint16_t addr, uint16_t n)
 {
-	enc_tx_copy_from_mem(dev, to_chip(dev, addr), n);
+	enc_tx_copy_from_mem(dev, to_chip(dev, addr, n), n);
 }
 
 #if NET_HW_CSUM
@@ -98,7 +108,7 @@ static bool nd_rx_csum(void *dev, uint16_t off, uint16_t n, uint16_t *sum)
 
 static bool nd_mem_csum(void *dev, uint16_t addr, uint16_t n, uint16_t *sum)
 {
-	return enc_mem_checksum(dev, to_chip(dev, addr), n, sum);
+	return enc_mem_checksum(dev, to_chip(dev, addr, n), n, sum);
 }
 #endif
 

@@ -35,6 +35,9 @@ extern "C" {
 #define ENC_TX_AREA_LEN (1u + ENC_TX_MAX_FRAME + ENC_TSV_LEN)
 
 /* ---- enc28j60_spi.c ---- */
+/* One more in a counter of d->stats. A call: an inline increment of a
+ * struct field costs twice its bytes on AVR, at 13 places. */
+void enc_count(ENC_STAT_T *counter);
 /* SRC, and forget every cached value the reset invalidated. */
 void enc_soft_reset(struct enc_dev *d);
 /* 16-bit register pair: low byte first (the chip latches ERXRDPT on the
@@ -45,8 +48,9 @@ void enc_write_reg16(struct enc_dev *d, uint8_t reg_low, uint16_t val);
  * keeps a read inside one side of ERXND (see enc_ring_read). */
 void enc_buf_read(struct enc_dev *d, uint16_t addr, uint8_t *p, uint16_t n);
 void enc_buf_write(struct enc_dev *d, uint16_t addr, const uint8_t *p, uint16_t n);
-/* Busy-wait through the HAL. */
-void enc_delay_us(struct enc_dev *d, uint32_t us);
+/* Busy-wait through the HAL (the driver never waits 65 ms at once: a
+ * 16-bit argument is two registers fewer per call on AVR). */
+void enc_delay_us(struct enc_dev *d, uint16_t us);
 
 /* ---- enc28j60_rx.c ---- */
 /* Program ERXST/ERXND/ERXRDPT for an empty ring; RXEN must be clear. */

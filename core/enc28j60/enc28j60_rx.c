@@ -118,7 +118,7 @@ static void rx_reset_logic(struct enc_dev *d)
 {
 	uint8_t n;
 
-	d->stats.rx_resets++;
+	enc_count(&d->stats.rx_resets);
 	enc_bit_clear(d, ECON1, ECON1_RXEN);
 	enc_bit_set(d, ECON1, ECON1_RXRST);
 	enc_bit_clear(d, ECON1, ECON1_RXRST);
@@ -171,24 +171,24 @@ uint16_t enc_rx_begin(struct enc_dev *d)
 			return 0;
 		}
 		if (count > ENC_ETH_MAX_FRAME || next != expected_next(d, d->next_pkt, count)) {
-			d->stats.rx_bad_length++;
+			enc_count(&d->stats.rx_bad_length);
 			rx_reset_logic(d);
 			return 0;
 		}
 		if (!status_good(status)) {
-			d->stats.rx_bad_status++;
+			enc_count(&d->stats.rx_bad_status);
 			release(d, next);
 			continue;
 		}
 		if (count < RX_MIN_COUNT) {
-			d->stats.rx_bad_length++;
+			enc_count(&d->stats.rx_bad_length);
 			release(d, next);
 			continue;
 		}
 		d->cur_pkt = d->next_pkt;
 		d->next_pkt = next;
 		d->cur_len = (uint16_t)(count - ENC_ETH_FCS_LEN);
-		d->stats.rx_frames++;
+		enc_count(&d->stats.rx_frames);
 		return d->cur_len;
 	}
 	return 0;
@@ -228,7 +228,7 @@ uint16_t enc_recv(struct enc_dev *d, uint8_t *buf, uint16_t cap)
 	if (len == 0u)
 		return 0;
 	if (len > cap) {
-		d->stats.rx_truncated++;
+		enc_count(&d->stats.rx_truncated);
 		len = cap;
 	}
 	enc_rx_read(d, 0, buf, len);

@@ -42,30 +42,40 @@ static uint8_t spi_byte(struct enc_dev *d, uint8_t out)
 	return d->hal->xfer(d->hal->ctx, out);
 }
 
+/* One CS-framed two-byte command: the opcode byte, then data (a filler
+ * for reads), after a dummy byte when one is due (MAC/MII reads); returns
+ * the byte clocked in last. */
+static uint8_t spi_cmd(struct enc_dev *d, uint8_t op, bool dummy, uint8_t data)
+{
+	uint8_t v;
+
+	spi_begin(d);
+	(void)spi_byte(d, op);
+	if (dummy)
+		(void)spi_byte(d, 0x00u);
+	v = spi_byte(d, data);
+	spi_end(d);
+	return v;
+}
+
 /* WCR, BFS or BFC: opcode | 5-bit address, then one data byte. */
 static void op_write(struct enc_dev *d, uint8_t op, uint8_t addr, uint8_t data)
 {
-	spi_begin(d);
-	(void)spi_byte(d, (uint8_t)(op | (addr & ENC_ARG_MASK)));
-	(void)spi_byte(d, data);
-	spi_end(d);
+	(void)spi_cmd(d, (uint8_t)(op | (addr & ENC_ARG_MASK)), false, data);
 }
 
 /* RCR: a MAC/MII register (and MISTAT) answers with a dummy byte first. */
 static uint8_t op_read(struct enc_dev *d, uint8_t reg)
 {
-	uint8_t v;
-
-	spi_begin(d);
-	(void)spi_byte(d, (uint8_t)(ENC_OP_RCR | ENC_REG_ADDR(reg)));
-	if (ENC_REG_IS_MACMII(reg))
-		(void)spi_byte(d, 0x00u);
-	v = spi_byte(d, 0x00u);
-	spi_end(d);
-	return v;
+	return spi_cmd(d, (uint8_t)(ENC_OP_RCR | ENC_REG_ADDR(reg)), ENC_REG_IS_MACMII(reg), 0x00u);
 }
 
-void enc_delay_us(struct enc_dev *d, uint32_t us)
+void enc_count(ENC_STAT_T *counter)
+{
+	(*counter)++;
+}
+
+void enc_delay_us(struct enc_dev *d, uint16_t us)
 {
 	d->hal->delay_us(d->hal->ctx, us);
 }
@@ -92,20 +102,21 @@ void enc_soft_reset(struct enc_dev *d)
  * are touched; the rest of ECON1 (RXEN, TXRTS ...) is never rewritten. */
 static void select_bank(struct enc_dev *d, uint8_t reg)
 {
-	uint8_t want, clear, set;
+	uint8_t want, have, clear, set;
 
 	if (ENC_REG_IS_COMMON(reg))
 		return;
-	want = ENC_REG_BANK(reg);
-	if (want == d->bank)
+	have = (uint8_t)(reg & ENC_REG_BANK_MASK); /* ENC_REG_BANK, in 8 bits */
+	want = (uint8_t)(have >> ENC_REG_BANK_SHIFT);
+	have = d->bank;
+	if (want == have)
 		return;
-	if (d->bank == ENC_BANK_UNKNOWN) {
-		clear = (uint8_t)(ECON1_BSEL_MASK & (uint8_t)~want);
-		set = want;
-	} else {
-		clear = (uint8_t)(d->bank & (uint8_t)~want);
-		set = (uint8_t)(want & (uint8_t)~d->bank);
-	}
+	/* Unknown: take every BSEL bit for the opposite of the one wanted,
+	 * so each gets written. */
+	if (have == ENC_BANK_UNKNOWN)
+		have = (uint8_t)(ECON1_BSEL_MASK & (uint8_t)~want);
+	clear = (uint8_t)(have & (uint8_t)~want);
+	set = (uint8_t)(want & (uint8_t)~have);
 	if (clear != 0u)
 		op_write(d, ENC_OP_BFC, ENC_REG_ADDR(ECON1), clear);
 	if (set != 0u)
@@ -119,14 +130,22 @@ static void select_bank(struct enc_dev *d, uint8_t reg)
  * register calls must not leave the caches lying. */
 static void forget_cached(struct enc_dev *d, uint8_t reg, uint8_t bsel_mask)
 {
-	if (reg == ECON1 && bsel_mask != 0u)
-		d->bank = ENC_BANK_UNKNOWN;
-	else if (reg == ERDPTL || reg == ERDPTH)
-		d->erdpt = ENC_PTR_UNKNOWN;
-	else if (reg == EWRPTL || reg == EWRPTH)
-		d->ewrpt = ENC_PTR_UNKNOWN;
-	else if ((uint8_t)(reg - ETXSTL) <= (uint8_t)(ETXNDH - ETXSTL)) /* ETXST, ETXND */
-		d->etxnd = ENC_PTR_UNKNOWN;
+	uint16_t *ptr;
+
+	if (reg == ECON1) {
+		if (bsel_mask != 0u)
+			d->bank = ENC_BANK_UNKNOWN;
+		return;
+	}
+	if (reg > ETXNDH) /* ERDPT, EWRPT, ETXST, ETXND are bank 0, 0x00..0x07 */
+		return;
+	if (reg <= ERDPTH)
+		ptr = &d->erdpt;
+	else if (reg <= EWRPTH)
+		ptr = &d->ewrpt;
+	else
+		ptr = &d->etxnd; /* ETXST, ETXND */
+	*ptr = ENC_PTR_UNKNOWN;
 }
 
 /* Read one control register (any bank; the dummy byte is handled). */
@@ -136,36 +155,43 @@ uint8_t enc_read_reg(struct enc_dev *d, uint8_t reg)
 	return op_read(d, reg);
 }
 
+/* WCR, BFS or BFC on a register of any bank, then the caches it spoils. */
+__attribute__((noinline)) static void reg_op(struct enc_dev *d, uint8_t op, uint8_t reg, uint8_t val, uint8_t bsel_mask)
+{
+	select_bank(d, reg);
+	op_write(d, op, reg, val);
+	forget_cached(d, reg, bsel_mask);
+}
+
 /* Write one control register (any bank). */
 void enc_write_reg(struct enc_dev *d, uint8_t reg, uint8_t val)
 {
-	select_bank(d, reg);
-	op_write(d, ENC_OP_WCR, ENC_REG_ADDR(reg), val);
-	forget_cached(d, reg, ECON1_BSEL_MASK);
+	reg_op(d, ENC_OP_WCR, reg, val, ECON1_BSEL_MASK);
 }
 
-/* Set bits. BFS is specified for ETH registers only (DS Table 4-1), so a
- * MAC/MII register gets a read-modify-write instead. */
+/* Set (BFS) or clear (BFC) bits. Bit operations are specified for ETH
+ * registers only (DS Table 4-1), so a MAC/MII register gets a
+ * read-modify-write instead (no cache describes one). */
+static void bit_op(struct enc_dev *d, uint8_t op, uint8_t reg, uint8_t mask)
+{
+	uint8_t v;
+
+	if (ENC_REG_IS_MACMII(reg)) {
+		v = enc_read_reg(d, reg);
+		enc_write_reg(d, reg, op == ENC_OP_BFS ? (uint8_t)(v | mask) : (uint8_t)(v & (uint8_t)~mask));
+		return;
+	}
+	reg_op(d, op, reg, mask, (uint8_t)(mask & ECON1_BSEL_MASK));
+}
+
 void enc_bit_set(struct enc_dev *d, uint8_t reg, uint8_t mask)
 {
-	select_bank(d, reg);
-	if (ENC_REG_IS_MACMII(reg))
-		op_write(d, ENC_OP_WCR, ENC_REG_ADDR(reg), (uint8_t)(op_read(d, reg) | mask));
-	else
-		op_write(d, ENC_OP_BFS, ENC_REG_ADDR(reg), mask);
-	forget_cached(d, reg, (uint8_t)(mask & ECON1_BSEL_MASK));
+	bit_op(d, ENC_OP_BFS, reg, mask);
 }
 
-/* Clear bits; BFC for ETH registers, read-modify-write for MAC/MII. */
 void enc_bit_clear(struct enc_dev *d, uint8_t reg, uint8_t mask)
 {
-	select_bank(d, reg);
-	if (ENC_REG_IS_MACMII(reg))
-		op_write(d, ENC_OP_WCR, ENC_REG_ADDR(reg),
-		         (uint8_t)(op_read(d, reg) & (uint8_t)~mask));
-	else
-		op_write(d, ENC_OP_BFC, ENC_REG_ADDR(reg), mask);
-	forget_cached(d, reg, (uint8_t)(mask & ECON1_BSEL_MASK));
+	bit_op(d, ENC_OP_BFC, reg, mask);
 }
 
 uint16_t enc_read_reg16(struct enc_dev *d, uint8_t reg_low)

@@ -67,7 +67,7 @@ static bool erratum13_retry(struct enc_dev *d, const uint8_t tsv[ENC_TSV_LEN])
 	if ((tsv[3] & ENC_TSV_B3_LATECOL) == 0u || d->tx_tries >= ENC_TX_RETRIES)
 		return false;
 	d->tx_tries++;
-	d->stats.tx_latecol_retries++;
+	enc_count(&d->stats.tx_latecol_retries);
 	return true;
 }
 
@@ -115,7 +115,7 @@ int enc_tx_collect(struct enc_dev *d, bool wait, uint8_t *eir_seen)
 				return ENC_ERR_BUSY;
 			/* TXRTS stuck (erratum 12's stall): cancel, reset,
 			 * and send the frame once more. */
-			d->stats.tx_stalls++;
+			enc_count(&d->stats.tx_stalls);
 			enc_bit_clear(d, ECON1, ECON1_TXRTS);
 			erratum12_tx_reset(d);
 			d->tx_reset_due = true; /* and again before the next frame */
@@ -126,7 +126,7 @@ int enc_tx_collect(struct enc_dev *d, bool wait, uint8_t *eir_seen)
 			}
 			/* Stalled again: give the frame up, and count it
 			 * as lost so tx_frames + tx_aborts = frames sent. */
-			d->stats.tx_aborts++;
+			enc_count(&d->stats.tx_aborts);
 			d->tx_pending = false;
 			return ENC_ERR_TIMEOUT;
 		}
@@ -140,7 +140,7 @@ int enc_tx_collect(struct enc_dev *d, bool wait, uint8_t *eir_seen)
 				kick(d);
 				continue;
 			}
-			d->stats.tx_aborts++;
+			enc_count(&d->stats.tx_aborts);
 			d->tx_pending = false;
 			/* The TSV told us everything; the sticky ESTAT bits
 			 * would only mislead whoever reads them next. */
@@ -149,7 +149,7 @@ int enc_tx_collect(struct enc_dev *d, bool wait, uint8_t *eir_seen)
 			*eir_seen = (uint8_t)(eir & (uint8_t)~(EIR_TXIF | EIR_TXERIF));
 			return ENC_ERR_TX;
 		}
-		d->stats.tx_frames++;
+		enc_count(&d->stats.tx_frames);
 		d->tx_pending = false;
 		enc_bit_clear(d, EIR, EIR_TXIF);
 		*eir_seen = (uint8_t)(eir & (uint8_t)~EIR_TXIF);
@@ -201,6 +201,8 @@ void enc_tx_write_at(struct enc_dev *d, uint16_t off, const uint8_t *p, uint16_t
  * ENC_ERR_ARG for an empty or overgrown frame or no enc_tx_begin(). */
 int enc_tx_send(struct enc_dev *d)
 {
+	uint16_t end;
+
 	if (!d->tx_open)
 		return d->tx_pending ? ENC_ERR_BUSY : ENC_ERR_ARG;
 	d->tx_open = false;
@@ -210,10 +212,11 @@ int enc_tx_send(struct enc_dev *d)
 	/* Only the host writes ETXST/ETXND, so they are written only when the
 	 * end differs from what the chip holds: same-sized frames (full
 	 * segments, ACKs) cost nothing. */
-	if (d->etxnd != (uint16_t)(d->tx_start + d->tx_len)) {
+	end = (uint16_t)(d->tx_start + d->tx_len);
+	if (d->etxnd != end) {
 		enc_write_reg16(d, ETXSTL, d->tx_start);
-		enc_write_reg16(d, ETXNDL, (uint16_t)(d->tx_start + d->tx_len));
-		d->etxnd = (uint16_t)(d->tx_start + d->tx_len);
+		enc_write_reg16(d, ETXNDL, end);
+		d->etxnd = end;
 	}
 	d->tx_tries = 0;
 	d->tx_restarted = false;
@@ -265,7 +268,7 @@ void enc_mem_read(struct enc_dev *d, uint16_t addr, uint8_t *p, uint16_t n)
 }
 
 /* Copy through the MCU, a chunk at a time. */
-static void copy_via_spi(struct enc_dev *d, uint16_t src, uint16_t dst, uint16_t n)
+__attribute__((noinline)) static void copy_via_spi(struct enc_dev *d, uint16_t src, uint16_t dst, uint16_t n)
 {
 	uint8_t chunk[COPY_CHUNK];
 

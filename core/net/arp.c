@@ -36,11 +36,11 @@
 
 static NET_NOINLINE struct arp_entry *find(struct net_stack *s, uint32_t ip)
 {
-	uint8_t i;
+	struct arp_entry *e;
 
-	for (i = 0; i < NET_ARP_ENTRIES; i++)
-		if (s->arp[i].state != ARP_FREE && s->arp[i].ip == ip)
-			return &s->arp[i];
+	for (e = s->arp; e < s->arp + NET_ARP_ENTRIES; e++)
+		if (e->state != ARP_FREE && e->ip == ip)
+			return e;
 	return NULL;
 }
 
@@ -90,6 +90,13 @@ static void send_arp(struct net_stack *s, uint16_t op, const uint8_t *tha, uint3
 }
 
 #if NET_ARP_HOLD || NET_ARP_HOLD_RAM
+/* e's index in the cache. Out of line: the pointer difference is a
+ * division by the entry size (a multiply sequence on AVR). */
+static NET_NOINLINE uint8_t slot(const struct net_stack *s, const struct arp_entry *e)
+{
+	return (uint8_t)(e - s->arp);
+}
+
 /* Slot size of the entry being held for (device memory or RAM). */
 static uint16_t hold_size(const struct net_stack *s)
 {
@@ -105,7 +112,7 @@ bool arp_hold_begin(struct net_stack *s, uint32_t next_hop, uint16_t len)
 	if (e->held)
 		NET_INC(s, ARP_HOLD_REPLACED);
 	e->held = 0; /* until the new frame is complete */
-	s->hold = (uint8_t)(e - s->arp + 1);
+	s->hold = (uint8_t)(slot(s, e) + 1u);
 	s->hold_off = 0;
 	return true;
 }
@@ -133,7 +140,7 @@ void arp_hold_end(struct net_stack *s)
 static NET_NOINLINE void hold_send(struct net_stack *s, struct arp_entry *e)
 {
 	const struct netdev_ops *o = s->dev.ops;
-	uint8_t i = (uint8_t)(e - s->arp);
+	uint8_t i = slot(s, e);
 	uint16_t n = e->held;
 
 	if (n == 0)
@@ -164,6 +171,14 @@ static NET_NOINLINE void learn(struct net_stack *s, struct arp_entry *e, const u
 	e->expires = net_deadline(s, s->cfg->arp_max_age_ms);
 }
 
+/* We are the target, and the sender doesn't claim our own address. Out
+ * of line: arp_input then keeps no 32-bit value in registers it must
+ * save, and gets the shared prologue. */
+static NET_NOINLINE bool for_us(const struct net_stack *s, const struct arp_repr *a)
+{
+	return a->tpa == s->cfg->ip && a->spa != s->cfg->ip;
+}
+
 /* RFC 826 "packet reception": merge the sender into an existing entry;
  * if we are the target, add it and answer a request. Requests for other
  * addresses are not answered (proxy ARP is not ours to do). */
@@ -192,7 +207,7 @@ void arp_input(struct net_stack *s, const struct net_rx *rx)
 		hold_send(s, e);
 #endif
 	}
-	if (a.tpa != s->cfg->ip || a.spa == s->cfg->ip) {
+	if (!for_us(s, &a)) {
 		NET_INC(s, ARP_NOT_US);
 		if (was_pending)
 			tcp_arp_resolved(s, a.spa);

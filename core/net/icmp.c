@@ -23,6 +23,7 @@ void icmp_input(struct net_stack *s, const struct net_rx *rx)
 	uint8_t h[ICMP_HDR_LEN], buf[32];
 	struct wire_csum c;
 	uint16_t off, left, csum;
+	uint32_t sum;
 	enum net_stat_id why;
 
 	NET_INC(s, ICMP_RX);
@@ -47,11 +48,11 @@ void icmp_input(struct net_stack *s, const struct net_rx *rx)
 	}
 	if (ip_output_begin(s, rx->src, rx->src_mac, IPV4_PROTO_ICMP, rx->l4_len) != 0)
 		return; /* counted by ipv4.c */
-	/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), m = 0x0800 -> m' = 0x0000. */
-	wire_csum_init(&c);
-	wire_csum_add16(&c, (uint16_t)~wire_get16(h + 2));
-	wire_csum_add16(&c, (uint16_t)~((uint16_t)ICMP_ECHO_REQUEST << 8));
-	csum = wire_csum_fold(&c);
+	/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), m = 0x0800 -> m' = 0x0000.
+	 * Two 16-bit terms: one end-around carry folds their sum (at most
+	 * 0x1FFFE) back into 16 bits. */
+	sum = (uint32_t)(uint16_t)~wire_get16(h + 2) + (uint16_t)~((uint16_t)ICMP_ECHO_REQUEST << 8);
+	csum = (uint16_t)~(uint16_t)(sum + (sum >> 16));
 	h[0] = ICMP_ECHO_REPLY;
 	wire_put16(h + 2, csum);
 	net_tx_write(s, h, ICMP_HDR_LEN);

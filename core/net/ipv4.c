@@ -38,15 +38,21 @@ uint32_t ip_next_hop(const struct net_stack *s, uint32_t dst)
 {
 	const struct net_config *c = s->cfg;
 
-	if (c->gateway != 0 && (dst & c->netmask) != (c->ip & c->netmask))
+	/* Off our subnet (the bits where dst and our address differ, under
+	 * the mask) and a gateway to send it to. */
+	if (((dst ^ c->ip) & c->netmask) != 0 && c->gateway != 0)
 		return c->gateway;
 	return dst;
 }
 
 void ip_input(struct net_stack *s, struct net_rx *rx)
 {
-	uint8_t h[NET_SCRATCH];
-	struct ipv4_repr ip;
+	/* One object, the repr first: on AVR its fields then sit within the
+	 * 63-byte reach of a frame-pointer load, not past the header bytes. */
+	struct {
+		struct ipv4_repr ip;
+		uint8_t h[NET_SCRATCH];
+	} f;
 	uint16_t avail;
 	uint8_t hl;
 	enum net_stat_id why;
@@ -57,13 +63,13 @@ void ip_input(struct net_stack *s, struct net_rx *rx)
 		goto drop;
 	}
 	avail = (uint16_t)(rx->frame_len - ETH_HDR_LEN);
-	net_rx_read(s, ETH_HDR_LEN, h, IPV4_HDR_MIN);
-	hl = (uint8_t)((h[IPV4_OFF_VHL] & 0x0Fu) * 4u);
+	net_rx_read(s, ETH_HDR_LEN, f.h, IPV4_HDR_MIN);
+	hl = (uint8_t)((f.h[IPV4_OFF_VHL] & 0x0Fu) * 4u);
 	if (hl > IPV4_HDR_MIN && hl <= avail)
-		net_rx_read(s, ETH_HDR_LEN + IPV4_HDR_MIN, h + IPV4_HDR_MIN, (uint16_t)(hl - IPV4_HDR_MIN));
+		net_rx_read(s, ETH_HDR_LEN + IPV4_HDR_MIN, f.h + IPV4_HDR_MIN, (uint16_t)(hl - IPV4_HDR_MIN));
 	/* The codec reads only the hl header bytes held in h; `avail` is what
 	 * total_len is checked against. */
-	switch (ipv4_parse(h, avail, &ip)) {
+	switch (ipv4_parse(f.h, avail, &f.ip)) {
 	case WIRE_OK:
 		break;
 	case WIRE_ERR_CHECKSUM:
@@ -78,32 +84,32 @@ void ip_input(struct net_stack *s, struct net_rx *rx)
 		 * byte again: on AVR that is 90 B of flash cheaper than keeping
 		 * hl and avail live across the parse. */
 		why = NET_STAT_IP_BAD_LENGTH;
-		if ((h[IPV4_OFF_VHL] & 0x0Fu) < IPV4_HDR_MIN / 4u)
+		if ((f.h[IPV4_OFF_VHL] & 0x0Fu) < IPV4_HDR_MIN / 4u)
 			why = NET_STAT_IP_BAD_IHL;
-		if ((h[IPV4_OFF_VHL] & 0xF0u) != 0x40u)
+		if ((f.h[IPV4_OFF_VHL] & 0xF0u) != 0x40u)
 			why = NET_STAT_IP_BAD_VERSION;
 		goto drop;
 	}
-	if (ipv4_is_fragment(&ip)) {
+	if (ipv4_is_fragment(&f.ip)) {
 		why = NET_STAT_IP_FRAGMENT;
 		goto drop;
 	}
-	if (ip_is_bcast_or_mcast(s, ip.src) || ip.src == 0) {
+	if (ip_is_bcast_or_mcast(s, f.ip.src) || f.ip.src == 0) {
 		why = NET_STAT_IP_BAD_SRC;
 		goto drop;
 	}
-	if (ip_is_bcast_or_mcast(s, ip.dst))
+	if (ip_is_bcast_or_mcast(s, f.ip.dst))
 		rx->mcast = true;
-	else if (ip.dst != s->cfg->ip) {
+	else if (f.ip.dst != s->cfg->ip) {
 		why = NET_STAT_IP_NOT_US;
 		goto drop;
 	}
-	rx->src = ip.src;
-	rx->dst = ip.dst;
-	rx->ip_hlen = ip.hdr_len;
-	rx->l4_off = (uint16_t)(ETH_HDR_LEN + ip.hdr_len);
-	rx->l4_len = (uint16_t)(ip.total_len - ip.hdr_len);
-	switch (ip.proto) {
+	rx->src = f.ip.src;
+	rx->dst = f.ip.dst;
+	rx->ip_hlen = f.ip.hdr_len;
+	rx->l4_off = (uint16_t)(ETH_HDR_LEN + f.ip.hdr_len);
+	rx->l4_len = (uint16_t)(f.ip.total_len - f.ip.hdr_len);
+	switch (f.ip.proto) {
 	case IPV4_PROTO_ICMP:
 		icmp_input(s, rx);
 		return;

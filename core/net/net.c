@@ -46,12 +46,13 @@ void net_config_defaults(struct net_config *cfg)
  * ms = ms_base = 0, so ms begins as now / 1000. */
 static NET_NOINLINE void set_time(struct net_stack *s, net_time_t now)
 {
-	uint32_t d = now - s->ms_base, q = d / 1000u;
+	uint32_t d = now - s->ms_base, r = d % 1000u;
 
+	/* One __udivmodsi4 gives both; ms_base + (d - r) is now - r. */
 	s->now = now;
-	s->ms += q;
-	s->ms_base += q * 1000u;
-	s->ms_frac = d - q * 1000u != 0u;
+	s->ms += d / 1000u;
+	s->ms_base = now - r;
+	s->ms_frac = r != 0u;
 }
 #else
 /* The one 64-bit division: now in whole milliseconds, and where that
@@ -127,24 +128,23 @@ const char *net_stat_name(enum net_stat_id id)
 #endif
 }
 
-void net_count(struct net_stack *s, enum net_stat_id id)
+NET_NOINLINE void net_count(struct net_stack *s, enum net_stat_id id)
 {
 	s->stats[id]++;
 }
 
 void net_eth_header(const struct net_stack *s, uint8_t *f, const uint8_t *dst, uint16_t ethertype)
 {
-	struct eth_repr e;
-
 	/* NULL: broadcast (a constant all-ones address would be 6 B of AVR
-	 * RAM, where avr-libc keeps constants). */
+	 * RAM, where avr-libc keeps constants). Written in place, the layout
+	 * of eth_emit(): a repr to copy from costs more than it shares. The
+	 * destination last, so the memset call ends the function. */
+	memcpy(f + ETH_OFF_SRC, s->cfg->mac, ETH_ADDR_LEN);
+	wire_put16(f + ETH_OFF_TYPE, ethertype);
 	if (dst)
-		memcpy(e.dst, dst, ETH_ADDR_LEN);
+		memcpy(f + ETH_OFF_DST, dst, ETH_ADDR_LEN);
 	else
-		memset(e.dst, 0xff, ETH_ADDR_LEN);
-	memcpy(e.src, s->cfg->mac, ETH_ADDR_LEN);
-	e.ethertype = ethertype;
-	(void)eth_emit(&e, f, ETH_HDR_LEN);
+		memset(f + ETH_OFF_DST, 0xff, ETH_ADDR_LEN);
 }
 
 uint32_t net_deadline(const struct net_stack *s, uint32_t delay)

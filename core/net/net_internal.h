@@ -66,9 +66,8 @@ struct net_rx {
 void net_rx_read(struct net_stack *s, uint16_t off, uint8_t *buf, uint16_t n);
 void net_tx_write(struct net_stack *s, const uint8_t *p, uint16_t n);
 /* Writes the Ethernet header (to dst, or ff:ff:ff:ff:ff:ff when dst is
- * NULL, from our address, ethertype) into
- * f[0..14) through the codec: one copy of the repr building for ARP and
- * IPv4 output. */
+ * NULL, from our address, ethertype) into f[0..14), as eth_emit() lays
+ * it out: the one copy for ARP and IPv4 output. */
 void net_eth_header(const struct net_stack *s, uint8_t *f, const uint8_t *dst, uint16_t ethertype);
 /* Adds frame bytes [off, off+n) to a checksum: by the device when it can
  * (netdev rx_csum), else read through a small buffer. */

@@ -16,14 +16,13 @@
  * total_len <= len (TRUNCATED). On success every repr field is filled. */
 int ipv4_parse(const uint8_t *buf, size_t len, struct ipv4_repr *r)
 {
-	uint8_t hl;
-	uint16_t tl;
+	uint16_t hl, tl;
 
 	if (len < IPV4_HDR_MIN)
 		return WIRE_ERR_TRUNCATED;
 	if ((buf[IPV4_OFF_VHL] >> 4) != IPV4_VERSION)
 		return WIRE_ERR_MALFORMED;
-	hl = (uint8_t)((buf[IPV4_OFF_VHL] & 0x0Fu) * 4u);
+	hl = (uint16_t)((buf[IPV4_OFF_VHL] & 0x0Fu) * 4u);
 	if (hl < IPV4_HDR_MIN)
 		return WIRE_ERR_MALFORMED;
 	if (hl > len)
@@ -44,7 +43,7 @@ int ipv4_parse(const uint8_t *buf, size_t len, struct ipv4_repr *r)
 	r->proto = buf[IPV4_OFF_PROTO];
 	r->src = wire_get32(buf + IPV4_OFF_SRC);
 	r->dst = wire_get32(buf + IPV4_OFF_DST);
-	r->hdr_len = hl;
+	r->hdr_len = (uint8_t)hl;
 	return WIRE_OK;
 }
 

@@ -44,7 +44,7 @@ void wire_csum_add(struct wire_csum *c, const uint8_t *p, size_t n)
 		n -= 2;
 	}
 	if (n) {
-		s += (uint32_t)p[0] << 8;
+		s += (uint16_t)((unsigned)p[0] << 8); /* a 16-bit add on AVR */
 		c->odd = 1;
 	}
 	c->sum = fold_once(s);
