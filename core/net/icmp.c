@@ -40,8 +40,9 @@ void icmp_input(struct net_stack *s, const struct net_rx *rx)
 	}
 	net_rx_read(s, rx->l4_off, h, ICMP_HDR_LEN);
 #if NET_TCP_ICMP
-	/* Errors about a datagram we sent: to its connection (tcp_icmp.c). */
-	if (h[0] == ICMP_DEST_UNREACH || h[0] == ICMP_TIME_EXCEEDED || h[0] == ICMP_PARAM_PROBLEM) {
+	/* Errors about a datagram we sent: to its connection (tcp_icmp.c).
+	 * One sent to a broadcast or multicast address is not about ours. */
+	if (!rx->mcast && (h[0] == ICMP_DEST_UNREACH || h[0] == ICMP_TIME_EXCEEDED || h[0] == ICMP_PARAM_PROBLEM)) {
 		why = tcp_icmp_error(s, rx, h[0], h[1]);
 		goto drop;
 	}
