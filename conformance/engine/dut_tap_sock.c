@@ -290,10 +290,30 @@ static void scan_orphan(struct dut_tap *t, struct dut_tap_conn *c)
 	c->last_state = q.state;
 }
 
+/* An injected ICMP error (destination unreachable, time exceeded,
+ * parameter problem) names the connection by the segment it quotes, which
+ * went the other way: our port is its source, the peer its destination. */
+static bool for_icmp_error(const struct dut_tap_conn *c, const uint8_t *ip, size_t len, size_t ihl)
+{
+	if (len < ihl + 8 + 20 || (ip[ihl] != 3 && ip[ihl] != 11 && ip[ihl] != 12))
+		return false;
+	const uint8_t *q = ip + ihl + 8;
+	size_t qihl = (size_t)(q[0] & 0x0fu) * 4u;
+	if ((q[0] >> 4) != 4 || q[9] != IPPROTO_TCP || qihl < 20 || len < ihl + 8 + qihl + 4)
+		return false;
+	uint32_t dst = (uint32_t)q[16] << 24 | (uint32_t)q[17] << 16 | (uint32_t)q[18] << 8 | q[19];
+	uint16_t sport = (uint16_t)(q[qihl] << 8 | q[qihl + 1]);
+	uint16_t dport = (uint16_t)(q[qihl + 2] << 8 | q[qihl + 3]);
+	return (c->role == DUT_TAP_OPEN || c->role == DUT_TAP_CONNECTING) && !c->dead && c->fd >= 0 &&
+	       c->lport == sport && c->rport == dport && c->rip == dst;
+}
+
 /* The live connections of an injected segment's 4-tuple (the peer's
- * address and port, our port). */
+ * address and port, our port), or of the segment an ICMP error quotes. */
 static bool for_segment(const struct dut_tap_conn *c, const uint8_t *ip, size_t len)
 {
+	if (len >= 20 && (ip[0] >> 4) == 4 && ip[9] == IPPROTO_ICMP)
+		return for_icmp_error(c, ip, len, (size_t)(ip[0] & 0x0fu) * 4u);
 	if (len < 24 || (ip[0] >> 4) != 4 || ip[9] != IPPROTO_TCP)
 		return false;
 	size_t ihl = (size_t)(ip[0] & 0x0fu) * 4u;
@@ -316,7 +336,9 @@ void dut_tap_injecting(struct dut_tap *t, const uint8_t *ip, size_t len)
 
 /* After the TAP write of the peer's segment, which the kernel has
  * processed by now: a connection it ended was refused if it was in
- * SYN-SENT (tcp_reset: ECONNREFUSED), else reset. */
+ * SYN-SENT (tcp_reset: ECONNREFUSED; for an ICMP error, tcp_v4_err's
+ * errno of the code, which the event interface folds into refused), else
+ * reset. */
 void dut_tap_injected(struct dut_tap *t, const uint8_t *ip, size_t len)
 {
 	for (int i = 0; i < DUT_TAP_MAX_CONNS; i++) {

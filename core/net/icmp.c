@@ -10,7 +10,9 @@
  * the received frame to the transmit frame through a 32-byte buffer; the
  * reply checksum is the request's, adjusted for the changed type (RFC 1624).
  * No error is ever sent about a broadcast/multicast datagram (MUST-57,
- * RFC 1122 §3.2.2).
+ * RFC 1122 §3.2.2). Errors received (destination unreachable, time
+ * exceeded, parameter problem) go to tcp_icmp.c, which finds the
+ * connection they name; Source Quench is discarded (RFC 6633).
  */
 #include <string.h>
 
@@ -38,6 +40,14 @@ void icmp_input(struct net_stack *s, const struct net_rx *rx)
 		goto drop;
 	}
 	net_rx_read(s, rx->l4_off, h, ICMP_HDR_LEN);
+#if NET_TCP_ICMP
+	/* Errors about a datagram we sent: to its connection (tcp_icmp.c).
+	 * One sent to a broadcast or multicast address is not about ours. */
+	if (!rx->mcast && (h[0] == ICMP_DEST_UNREACH || h[0] == ICMP_TIME_EXCEEDED || h[0] == ICMP_PARAM_PROBLEM)) {
+		why = tcp_icmp_error(s, rx, h[0], h[1]);
+		goto drop;
+	}
+#endif
 	if (h[0] != ICMP_ECHO_REQUEST || h[1] != 0) {
 		why = NET_STAT_ICMP_UNHANDLED;
 		goto drop;
@@ -70,7 +80,8 @@ void icmp_input(struct net_stack *s, const struct net_rx *rx)
 	NET_INC(s, ICMP_ECHO_REPLIES);
 	return;
 drop:
-	net_count(s, why);
+	if (why != NET_STAT_COUNT)
+		net_count(s, why);
 }
 
 #if NET_ICMP_ERRORS

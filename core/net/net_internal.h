@@ -107,6 +107,10 @@ void ip_output_end(struct net_stack *s);
 
 /* icmp.c */
 void icmp_input(struct net_stack *s, const struct net_rx *rx);
+/* tcp_icmp.c: an ICMP error (type 3, 11 or 12, code) about one of our
+ * segments, acted on; returns the drop counter, or NET_STAT_COUNT when a
+ * connection took it. */
+enum net_stat_id tcp_icmp_error(struct net_stack *s, const struct net_rx *rx, uint8_t type, uint8_t code);
 #if NET_ICMP_ERRORS
 void icmp_send_unreach(struct net_stack *s, const struct net_rx *rx, uint8_t code);
 #else

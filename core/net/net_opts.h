@@ -51,6 +51,11 @@ extern "C" {
 #ifndef NET_UDP_PORTS
 #define NET_UDP_PORTS 1
 #endif
+/* ICMP errors we receive, acted on by the TCP connection they name
+ * (RFC 1122 §4.2.3.9 MUST; tcp_icmp.c). */
+#ifndef NET_TCP_ICMP
+#define NET_TCP_ICMP 1
+#endif
 /* ICMP errors we send (RFC 1122 §3.2.2.1, §4.1.3.1 SHOULD: destination
  * unreachable for an unknown protocol or a closed UDP port, quoting the
  * datagram). 0 compiles them out for a small image: the datagram is still

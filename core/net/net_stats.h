@@ -43,7 +43,7 @@ extern "C" {
 	X(ICMP_RX, "icmp.rx", "ICMP messages received") \
 	X(ICMP_MALFORMED, "icmp.malformed", "drop: short or bad checksum") \
 	X(ICMP_BCAST, "icmp.broadcast", "drop: echo to broadcast/multicast not answered") \
-	X(ICMP_UNHANDLED, "icmp.unhandled", "drop: type we do not serve") \
+	X(ICMP_UNHANDLED, "icmp.unhandled", "drop: type we do not serve, or an error naming no connection of ours or outside SND.UNA..SND.MAX") \
 	X(ICMP_ECHO_REPLIES, "icmp.echo_replies", "echo replies sent") \
 	X(ICMP_UNREACH_SENT, "icmp.unreach_sent", "destination unreachable sent") \
 	X(ICMP_ERR_SUPPRESSED, "icmp.error_suppressed", "no ICMP error: datagram was broadcast/multicast (MUST-57)") \
@@ -81,6 +81,7 @@ extern "C" {
 	X(TCP_UNREAD, "tcp.unread", "data the application did not read (not acked)") \
 	X(TCP_DATA_IGNORED, "tcp.data_ignored", "data after the peer's FIN ignored") \
 	X(TCP_RST_ACCEPTED, "tcp.rst_accepted", "connections reset by a valid RST") \
+	X(TCP_ICMP_ERRORS, "tcp.icmp_errors", "ICMP errors for a connection, sequence number checked (RFC 5927); hard ones abort SYN-SENT/SYN-RECEIVED") \
 	X(TCP_RETURN_LISTEN, "tcp.return_listen", "SYN-RECEIVED returned to LISTEN (MUST-11)") \
 	X(TCP_CHALLENGE_ACKS, "tcp.challenge_acks", "challenge ACKs sent (RFC 5961)") \
 	X(TCP_CHALLENGE_LIMITED, "tcp.challenge_limited", "challenge ACKs suppressed by the rate limit") \

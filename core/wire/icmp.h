@@ -12,6 +12,8 @@ extern "C" {
 #define ICMP_ECHO_REPLY 0u
 #define ICMP_DEST_UNREACH 3u
 #define ICMP_ECHO_REQUEST 8u
+#define ICMP_TIME_EXCEEDED 11u
+#define ICMP_PARAM_PROBLEM 12u
 #define ICMP_UNREACH_PROTO 2u
 #define ICMP_UNREACH_PORT 3u
 
