@@ -150,15 +150,17 @@ static int send_segment(struct net_stack *s, struct tcp_pcb *c, uint32_t rip, co
 	return 0;
 }
 
-/* One segment of connection c. */
-static void xmit(struct net_stack *s, struct tcp_pcb *c, uint8_t flags, uint32_t seq, uint16_t off, uint16_t len)
+/* One segment of connection c, at SND.NXT (every segment we send from a
+ * TCB starts there: tcp_resend moves SND.NXT back for a retransmission),
+ * carrying the `len` ring bytes from there. */
+static void xmit(struct net_stack *s, struct tcp_pcb *c, uint8_t flags, uint16_t len)
 {
 	struct tcp_repr r;
 
 	memset(&r, 0, sizeof(r));
 	r.src_port = c->lport;
 	r.dst_port = c->rport;
-	r.seq = seq;
+	r.seq = c->snd_nxt;
 	r.ack = (flags & TCP_ACK) ? c->rcv_nxt : 0;
 	r.flags = flags;
 	r.window = (flags & TCP_RST) ? 0 : c->rcv_wnd;
@@ -166,7 +168,7 @@ static void xmit(struct net_stack *s, struct tcp_pcb *c, uint8_t flags, uint32_t
 		r.opt.present = TCP_OPTF_MSS;
 		r.opt.mss = our_mss(s);
 	}
-	if (send_segment(s, c, c->rip, NULL, &r, off, len) != 0) {
+	if (send_segment(s, c, c->rip, NULL, &r, (uint16_t)(c->snd_nxt - c->snd_una), len) != 0) {
 		c->flags |= TF_ARP_WAIT; /* rebuilt from the TCB once ARP resolves */
 		return;
 	}
@@ -181,7 +183,7 @@ static void xmit(struct net_stack *s, struct tcp_pcb *c, uint8_t flags, uint32_t
 
 void tcp_send_ack(struct net_stack *s, struct tcp_pcb *c)
 {
-	xmit(s, c, TCP_ACK, c->snd_nxt, 0, 0);
+	xmit(s, c, TCP_ACK, 0);
 }
 
 /* RFC 5961 §3.2/§4.2/§5.2 challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>,
@@ -227,7 +229,7 @@ void tcp_send_rst_reply(struct net_stack *s, const struct net_rx *rx, const stru
 
 void tcp_send_rst_pcb(struct net_stack *s, struct tcp_pcb *c)
 {
-	xmit(s, c, TCP_RST | TCP_ACK, c->snd_nxt, 0, 0);
+	xmit(s, c, TCP_RST | TCP_ACK, 0);
 	NET_INC(s, TCP_RST_SENT);
 }
 
@@ -280,13 +282,13 @@ static void output(struct net_stack *s, struct tcp_pcb *c, uint8_t mode)
 		 * FIN-WAIT-1 after a CLOSE in SYN-RECEIVED, where <FIN,ACK> at
 		 * ISS+1 follows the <SYN,ACK>. */
 		if (c->snd_nxt == c->snd_una) {
-			xmit(s, c, (uint8_t)(c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK), c->snd_una, 0, 0);
+			xmit(s, c, (uint8_t)(c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK), 0);
 			c->snd_nxt = c->snd_una + 1;
 			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
 			arm_rtx_idle(s, c);
 		}
 		if (c->state == TCP_FIN_WAIT_1 && c->snd_nxt == c->snd_una + 1u) {
-			xmit(s, c, TCP_FIN | TCP_ACK, c->snd_nxt, 0, 0);
+			xmit(s, c, TCP_FIN | TCP_ACK, 0);
 			c->snd_nxt = c->snd_max = c->snd_una + 2u;
 		}
 		return;
@@ -344,8 +346,7 @@ static void output(struct net_stack *s, struct tcp_pcb *c, uint8_t mode)
 		if (n == 0 && !fin)
 			break;
 		fresh = seq_ge(c->snd_nxt, c->snd_max);
-		xmit(s, c, (uint8_t)(TCP_ACK | (n ? TCP_PSH : 0) | (fin ? TCP_FIN : 0)), c->snd_nxt,
-		     (uint16_t)(c->snd_nxt - c->snd_una), n);
+		xmit(s, c, (uint8_t)(TCP_ACK | (n ? TCP_PSH : 0) | (fin ? TCP_FIN : 0)), n);
 		c->snd_nxt += n + (fin ? 1u : 0u);
 		if (seq_gt(c->snd_nxt, c->snd_max))
 			c->snd_max = c->snd_nxt;
