@@ -254,12 +254,37 @@ static NET_NOINLINE void arm_rtx_idle(struct net_stack *s, struct tcp_pcb *c)
  * usable window; with U > D or U >= MSS it sends, so the test below is the
  * negation. U = 0 is the zero-window probe's business (§3.8.6.1), and data
  * already sent once (SND.NXT < SND.MAX: a retransmission) is not held. */
-static bool sws_hold(const struct tcp_pcb *c, uint16_t unsent, uint32_t inflight)
+static bool sws_hold(const struct tcp_pcb *c, uint16_t unsent, uint32_t inflight, bool fresh)
 {
 	uint16_t u = inflight < c->snd_wnd ? (uint16_t)(c->snd_wnd - inflight) : 0;
 
-	return u != 0 && u < unsent && u < c->mss && u < (uint16_t)(c->max_snd_wnd / 2u) &&
-	       seq_ge(c->snd_nxt, c->snd_max);
+	return u != 0 && u < unsent && u < c->mss && u < (uint16_t)(c->max_snd_wnd / 2u) && fresh;
+}
+
+/* SND.NXT moves past the `n` sequence numbers just sent, SND.MAX with it
+ * when they were new. */
+static NET_NOINLINE void advance(struct tcp_pcb *c, uint16_t n)
+{
+	c->snd_nxt += n;
+	if (seq_gt(c->snd_nxt, c->snd_max))
+		c->snd_max = c->snd_nxt;
+}
+
+/* Our SYN is unacknowledged (tcp.h): SYN-SENT, SYN-RECEIVED, or FIN-WAIT-1
+ * after a CLOSE in SYN-RECEIVED, where <FIN,ACK> at ISS+1 follows the
+ * <SYN,ACK>. No data is sent before the SYN is acknowledged, so SND.MAX
+ * is ISS+1 or ISS+2 here: advance() puts it where SND.NXT goes. */
+static NET_NOINLINE void output_syn(struct net_stack *s, struct tcp_pcb *c)
+{
+	if (c->snd_nxt == c->snd_una) {
+		xmit(s, c, (uint8_t)(c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK), 0);
+		advance(c, 1);
+		arm_rtx_idle(s, c);
+	}
+	if (c->state == TCP_FIN_WAIT_1 && c->snd_nxt == c->snd_una + 1u) {
+		xmit(s, c, TCP_FIN | TCP_ACK, 0);
+		advance(c, 1);
+	}
 }
 
 /* output()'s modes. OUT_PROBE lets one byte go past a zero window (RFC 9293
@@ -270,27 +295,74 @@ static bool sws_hold(const struct tcp_pcb *c, uint16_t unsent, uint32_t inflight
 #define OUT_FULL 2u
 #define OUT_OVERRIDE 4u
 
+/* The next data segment of output(), if the windows and sws_hold() let
+ * one go; true when another may follow. A function of its own, called in
+ * a loop, so the pointer to c stays in a register (AVR flash). */
+static NET_NOINLINE bool output_seg(struct net_stack *s, struct tcp_pcb *c, uint8_t mode)
+{
+	/* Offsets from SND.UNA: the data ends buf_len bytes after it
+	 * (seq_lt(SND.NXT, SND.UNA + buf_len) as one subtraction). */
+	uint32_t inflight = c->snd_nxt - c->snd_una;
+	uint16_t unsent = seq_lt(inflight, c->buf_len) ? (uint16_t)(c->buf_len - inflight) : 0;
+	uint16_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
+	uint16_t can = inflight < wnd ? (uint16_t)(wnd - inflight) : 0;
+	bool fresh = seq_ge(c->snd_nxt, c->snd_max);
+	uint16_t n;
+	bool fin;
+
+	if ((mode & OUT_FULL) && unsent < c->mss)
+		return false; /* a short tail waits: the caller may add to it */
+	if ((mode & OUT_PROBE) && can == 0)
+		can = 1;
+	if (!(mode & (OUT_PROBE | OUT_OVERRIDE)) && sws_hold(c, unsent, inflight, fresh)) {
+		/* Held: the override timer takes the slot unless data in
+		 * flight keeps the retransmission timer running (its ACK
+		 * or its timeout brings output back here). A delayed ACK
+		 * in the slot goes with this output (as tcp_arm_rtx). */
+		if (c->timer != TT_SWS && !(c->timer == TT_RTX && inflight)) {
+#if NET_TCP_DELACK
+			if (c->timer == TT_DELACK)
+				c->flags |= TF_ACK_NOW;
+#endif
+			c->timer = TT_SWS;
+			c->deadline = net_deadline(s, NET_TCP_SWS_OVERRIDE_MS);
+		}
+		return false;
+	}
+	n = unsent < can ? unsent : can;
+	if (n > c->mss)
+		n = c->mss;
+	fin = (c->flags & (TF_FIN_QUEUED | TF_FIN_ACKED)) == TF_FIN_QUEUED && inflight + n == c->buf_len;
+	if (n == 0 && !fin)
+		return false;
+	xmit(s, c, (uint8_t)(TCP_ACK | (n ? TCP_PSH : 0) | (fin ? TCP_FIN : 0)), n);
+	advance(c, (uint16_t)(n + (fin ? 1u : 0u)));
+	if (fresh && !(c->flags & TF_RTT)) {
+		/* RFC 6298 §3: time one segment at a time, never a
+		 * retransmitted one (Karn). */
+		c->flags |= TF_RTT;
+		c->rtt_seq = c->snd_nxt;
+		c->rtt_start = s->ms;
+		if (!s->in_poll)
+			c->flags |= TF_REBASE_RTT;
+	}
+	arm_rtx_idle(s, c);
+	if (mode & OUT_PROBE) {
+		NET_INC(s, TCP_PROBES);
+		return false;
+	}
+	if (fin)
+		return false;
+	return true;
+}
+
 /* Sends SYN / SYN-ACK if not yet in flight, then data and FIN as the
  * windows allow (min of the peer's window and cwnd, RFC 5681), one MSS per
  * segment, short segments only as sws_hold() permits. */
 static void output(struct net_stack *s, struct tcp_pcb *c, uint8_t mode)
 {
-	bool probe = mode & OUT_PROBE, full_only = mode & OUT_FULL;
-
 	if (c->cwnd == 0 && c->state != TCP_CLOSED) {
-		/* Our SYN is unacknowledged (tcp.h): SYN-SENT, SYN-RECEIVED, or
-		 * FIN-WAIT-1 after a CLOSE in SYN-RECEIVED, where <FIN,ACK> at
-		 * ISS+1 follows the <SYN,ACK>. */
-		if (c->snd_nxt == c->snd_una) {
-			xmit(s, c, (uint8_t)(c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK), 0);
-			c->snd_nxt = c->snd_una + 1;
-			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
-			arm_rtx_idle(s, c);
-		}
-		if (c->state == TCP_FIN_WAIT_1 && c->snd_nxt == c->snd_una + 1u) {
-			xmit(s, c, TCP_FIN | TCP_ACK, 0);
-			c->snd_nxt = c->snd_max = c->snd_una + 2u;
-		}
+		output_syn(s, c);
 		return;
 	}
 	switch ((enum tcp_state)c->state) {
@@ -311,68 +383,13 @@ static void output(struct net_stack *s, struct tcp_pcb *c, uint8_t mode)
 	case TCP_LISTEN:
 		return;
 	}
-	for (;;) {
-		uint32_t data_end = c->snd_una + c->buf_len;
-		uint16_t unsent = seq_lt(c->snd_nxt, data_end) ? (uint16_t)(data_end - c->snd_nxt) : 0;
-		uint32_t inflight = c->snd_nxt - c->snd_una;
-		uint16_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
-		uint16_t can = inflight < wnd ? (uint16_t)(wnd - inflight) : 0;
-		uint16_t n;
-		bool fin, fresh;
-
-		if (full_only && unsent < c->mss)
-			break; /* a short tail waits: the caller may add to it */
-		if (probe && can == 0)
-			can = 1;
-		if (!probe && !(mode & OUT_OVERRIDE) && sws_hold(c, unsent, inflight)) {
-			/* Held: the override timer takes the slot unless data in
-			 * flight keeps the retransmission timer running (its ACK
-			 * or its timeout brings output back here). A delayed ACK
-			 * in the slot goes with this output (as tcp_arm_rtx). */
-			if (c->timer != TT_SWS && !(c->timer == TT_RTX && inflight)) {
-#if NET_TCP_DELACK
-				if (c->timer == TT_DELACK)
-					c->flags |= TF_ACK_NOW;
-#endif
-				c->timer = TT_SWS;
-				c->deadline = net_deadline(s, NET_TCP_SWS_OVERRIDE_MS);
-			}
-			break;
-		}
-		n = unsent < can ? unsent : can;
-		if (n > c->mss)
-			n = c->mss;
-		fin = (c->flags & TF_FIN_QUEUED) && !(c->flags & TF_FIN_ACKED) && c->snd_nxt + n == data_end;
-		if (n == 0 && !fin)
-			break;
-		fresh = seq_ge(c->snd_nxt, c->snd_max);
-		xmit(s, c, (uint8_t)(TCP_ACK | (n ? TCP_PSH : 0) | (fin ? TCP_FIN : 0)), n);
-		c->snd_nxt += n + (fin ? 1u : 0u);
-		if (seq_gt(c->snd_nxt, c->snd_max))
-			c->snd_max = c->snd_nxt;
-		if (fresh && !(c->flags & TF_RTT)) {
-			/* RFC 6298 §3: time one segment at a time, never a
-			 * retransmitted one (Karn). */
-			c->flags |= TF_RTT;
-			c->rtt_seq = c->snd_nxt;
-			c->rtt_start = s->ms;
-			if (!s->in_poll)
-				c->flags |= TF_REBASE_RTT;
-		}
-		arm_rtx_idle(s, c);
-		if (probe) {
-			NET_INC(s, TCP_PROBES);
-			probe = false;
-			break;
-		}
-		if (fin)
-			break;
-	}
+	while (output_seg(s, c, mode))
+		;
 	/* Data waits behind a zero window with nothing in flight: the
 	 * retransmission timer doubles as the persist timer. */
 	if (c->snd_nxt == c->snd_una && c->buf_len && c->snd_wnd == 0)
 		arm_rtx_idle(s, c);
-	if ((c->flags & TF_ACK_NOW) && !full_only)
+	if ((c->flags & TF_ACK_NOW) && !(mode & OUT_FULL))
 		tcp_send_ack(s, c);
 }
 
