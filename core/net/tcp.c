@@ -106,23 +106,26 @@ void tcp_finish(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev)
 
 int tcp_listen(struct net_stack *s, uint16_t port, tcp_event_fn cb, void *ctx)
 {
+	struct tcp_listener *free = NULL;
 	uint8_t i;
 
 	if (port == 0 || !cb)
 		return TCP_ERR_ARG;
-	if (tcp_listener_find(s, port))
-		return TCP_ERR_INUSE;
+	/* One pass: the port in use anywhere, else the first free slot. */
 	for (i = 0; i < NET_TCP_LISTENERS; i++) {
 		struct tcp_listener *l = &s->listeners[i];
 
-		if (l->port == 0) {
-			l->port = port;
-			l->cb = cb;
-			l->ctx = ctx;
-			return TCP_OK;
-		}
+		if (l->port == port)
+			return TCP_ERR_INUSE;
+		if (l->port == 0 && !free)
+			free = l;
 	}
-	return TCP_ERR_FULL;
+	if (!free)
+		return TCP_ERR_FULL;
+	free->port = port;
+	free->cb = cb;
+	free->ctx = ctx;
+	return TCP_OK;
 }
 
 int tcp_unlisten(struct net_stack *s, uint16_t port)
