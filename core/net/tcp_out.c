@@ -137,14 +137,12 @@ static int send_segment(struct net_stack *s, struct tcp_pcb *c, uint32_t rip, co
 	wire_csum_init(&cs);
 	ipv4_pseudo_csum(&cs, s->cfg->ip, rip, IPV4_PROTO_TCP, (uint16_t)((uint16_t)hl + len));
 	wire_csum_add(&cs, h, (size_t)hl);
-	if (len)
-		ring_walk(s, c, RING_CSUM, off, len, NULL, &cs);
+	ring_walk(s, c, RING_CSUM, off, len, NULL, &cs); /* nothing (and no c) for len 0 */
 	wire_put16(h + TCP_OFF_CSUM, wire_csum_fold(&cs));
 	if (ip_output_begin(s, rip, dst_mac, IPV4_PROTO_TCP, (uint16_t)((uint16_t)hl + len)) != 0)
 		return -1;
 	net_tx_write(s, h, (uint16_t)hl);
-	if (len)
-		ring_walk(s, c, RING_EMIT, off, len, NULL, NULL);
+	ring_walk(s, c, RING_EMIT, off, len, NULL, NULL);
 	ip_output_end(s);
 	NET_INC(s, TCP_SEGS_SENT);
 	return 0;
