@@ -252,7 +252,7 @@ static NET_NOINLINE void arm_rtx_idle(struct net_stack *s, struct tcp_pcb *c)
  * usable window; with U > D or U >= MSS it sends, so the test below is the
  * negation. U = 0 is the zero-window probe's business (§3.8.6.1), and data
  * already sent once (SND.NXT < SND.MAX: a retransmission) is not held. */
-static bool sws_hold(const struct tcp_pcb *c, uint16_t unsent, uint32_t inflight, bool fresh)
+static bool sws_hold(const struct tcp_pcb *c, uint16_t unsent, uint16_t inflight, bool fresh)
 {
 	uint16_t u = inflight < c->snd_wnd ? (uint16_t)(c->snd_wnd - inflight) : 0;
 
@@ -285,6 +285,10 @@ static NET_NOINLINE void output_syn(struct net_stack *s, struct tcp_pcb *c)
 	}
 }
 
+/* snd_buf (net.c) is at most one of these: output_seg's offsets from
+ * SND.UNA, up to snd_buf + 1, fit in 16 bits. */
+_Static_assert(NET_TCP_SND_BUF < 0xFFFFu && NET_TCP_RAM_SND_BUF < 0xFFFFu, "send ring offsets are 16-bit");
+
 /* output()'s modes. OUT_PROBE lets one byte go past a zero window (RFC 9293
  * §3.8.6.1); OUT_FULL only sends full segments (tcp_output_full);
  * OUT_OVERRIDE: the SWS override timeout expired, send what the window
@@ -298,10 +302,12 @@ static NET_NOINLINE void output_syn(struct net_stack *s, struct tcp_pcb *c)
  * a loop, so the pointer to c stays in a register (AVR flash). */
 static NET_NOINLINE bool output_seg(struct net_stack *s, struct tcp_pcb *c, uint8_t mode)
 {
-	/* Offsets from SND.UNA: the data ends buf_len bytes after it
-	 * (seq_lt(SND.NXT, SND.UNA + buf_len) as one subtraction). */
-	uint32_t inflight = c->snd_nxt - c->snd_una;
-	uint16_t unsent = seq_lt(inflight, c->buf_len) ? (uint16_t)(c->buf_len - inflight) : 0;
+	/* Offsets from SND.UNA, where the data ends buf_len bytes later.
+	 * Once our SYN is acknowledged SND.UNA <= SND.NXT <= SND.UNA +
+	 * buf_len + 1 (the FIN), and buf_len is at most snd_buf < 0xFFFF
+	 * (below), so the distance is a 16-bit number (AVR flash). */
+	uint16_t inflight = (uint16_t)(c->snd_nxt - c->snd_una);
+	uint16_t unsent = inflight < c->buf_len ? (uint16_t)(c->buf_len - inflight) : 0;
 	uint16_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
 	uint16_t can = inflight < wnd ? (uint16_t)(wnd - inflight) : 0;
 	bool fresh = seq_ge(c->snd_nxt, c->snd_max);
@@ -330,7 +336,7 @@ static NET_NOINLINE bool output_seg(struct net_stack *s, struct tcp_pcb *c, uint
 	n = unsent < can ? unsent : can;
 	if (n > c->mss)
 		n = c->mss;
-	fin = (c->flags & (TF_FIN_QUEUED | TF_FIN_ACKED)) == TF_FIN_QUEUED && inflight + n == c->buf_len;
+	fin = (c->flags & (TF_FIN_QUEUED | TF_FIN_ACKED)) == TF_FIN_QUEUED && (uint16_t)(inflight + n) == c->buf_len;
 	if (n == 0 && !fin)
 		return false;
 	xmit(s, c, (uint8_t)(TCP_ACK | (n ? TCP_PSH : 0) | (fin ? TCP_FIN : 0)), n);
