@@ -219,7 +219,7 @@ uint16_t tcp_recv(struct net_stack *s, struct tcp_pcb *c, void *buf, uint16_t le
  * (held true). Closing while received data is still unread (inside a DATA
  * callback that did not read everything) loses that data: send RST instead
  * of FIN (SHLD-3). */
-static int close_common(struct net_stack *s, struct tcp_pcb *c, bool held)
+static NET_NOINLINE int close_common(struct net_stack *s, struct tcp_pcb *c, bool held)
 {
 	if (!held && (c->flags & TF_HELD) && (c->state == TCP_FIN_WAIT_1 || c->state == TCP_FIN_WAIT_2)) {
 		/* tcp_close after tcp_shutdown: the application lets go of the
@@ -235,32 +235,23 @@ static int close_common(struct net_stack *s, struct tcp_pcb *c, bool held)
 		tcp_pcb_free(s, c);
 		return TCP_OK;
 	}
-	switch ((enum tcp_state)c->state) {
-	case TCP_SYN_SENT:
+	/* Tests, not a switch: its jump table costs AVR flash. */
+	if (c->state == TCP_SYN_SENT) {
 		/* No SYN answered yet: just forget the connection. */
 		tcp_pcb_free(s, c);
 		return TCP_OK;
-	case TCP_SYN_RECEIVED:
-		/* RFC 9293 §3.10.4: no SEND can have been issued (tcp_send_space
-		 * is 0 before ESTABLISHED), so the FIN goes now, SEQ=ISS+1 after
-		 * our SYN, and we are in FIN-WAIT-1 with the SYN still
-		 * unacknowledged (cwnd 0 says so, tcp.h; tcp_out.c, tcp_in.c). */
+	}
+	if (c->state == TCP_SYN_RECEIVED || c->state == TCP_ESTABLISHED) {
+		/* SYN-RECEIVED, RFC 9293 §3.10.4: no SEND can have been issued
+		 * (tcp_send_space is 0 before ESTABLISHED), so the FIN goes now,
+		 * SEQ=ISS+1 after our SYN, and we are in FIN-WAIT-1 with the SYN
+		 * still unacknowledged (cwnd 0 says so, tcp.h; tcp_out.c,
+		 * tcp_in.c). */
 		c->state = TCP_FIN_WAIT_1;
-		break;
-	case TCP_ESTABLISHED:
-		c->state = TCP_FIN_WAIT_1;
-		break;
-	case TCP_CLOSE_WAIT:
+	} else if (c->state == TCP_CLOSE_WAIT) {
 		c->state = TCP_LAST_ACK;
-		break;
-	case TCP_CLOSED:
-	case TCP_LISTEN:
-	case TCP_FIN_WAIT_1:
-	case TCP_FIN_WAIT_2:
-	case TCP_CLOSING:
-	case TCP_LAST_ACK:
-	case TCP_TIME_WAIT:
-		return TCP_ERR_ARG;
+	} else {
+		return TCP_ERR_ARG; /* CLOSED, LISTEN, or closing already */
 	}
 	c->flags = (uint8_t)((c->flags & ~TF_HELD) | TF_FIN_QUEUED | (held ? TF_HELD : 0u));
 	tcp_output(s, c);
