@@ -303,14 +303,15 @@ _Static_assert(NET_TCP_SND_BUF < 0xFFFFu && NET_TCP_RAM_SND_BUF < 0xFFFFu, "send
 static NET_NOINLINE bool output_seg(struct net_stack *s, struct tcp_pcb *c, uint8_t mode)
 {
 	/* Offsets from SND.UNA, where the data ends buf_len bytes later.
-	 * Once our SYN is acknowledged SND.UNA <= SND.NXT <= SND.UNA +
-	 * buf_len + 1 (the FIN), and buf_len is at most snd_buf < 0xFFFF
-	 * (below), so the distance is a 16-bit number (AVR flash). */
+	 * Once our SYN is acknowledged SND.UNA <= SND.NXT <= SND.MAX <=
+	 * SND.UNA + buf_len + 1 (the FIN), and buf_len is at most snd_buf <
+	 * 0xFFFF (below), so these distances are 16-bit numbers and compare
+	 * as the sequence numbers do (AVR flash). */
 	uint16_t inflight = (uint16_t)(c->snd_nxt - c->snd_una);
 	uint16_t unsent = inflight < c->buf_len ? (uint16_t)(c->buf_len - inflight) : 0;
 	uint16_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
 	uint16_t can = inflight < wnd ? (uint16_t)(wnd - inflight) : 0;
-	bool fresh = seq_ge(c->snd_nxt, c->snd_max);
+	bool fresh = inflight >= (uint16_t)(c->snd_max - c->snd_una); /* SND.NXT >= SND.MAX */
 	uint16_t n;
 	bool fin;
 
