@@ -392,7 +392,7 @@ static void output(struct net_stack *s, struct tcp_pcb *c, uint8_t mode)
 		;
 	/* Data waits behind a zero window with nothing in flight: the
 	 * retransmission timer doubles as the persist timer. */
-	if (c->snd_nxt == c->snd_una && c->buf_len && c->snd_wnd == 0)
+	if ((uint16_t)(c->snd_nxt - c->snd_una) == 0 && c->buf_len && c->snd_wnd == 0) /* 16 bits: see output_seg */
 		arm_rtx_idle(s, c);
 	if ((c->flags & TF_ACK_NOW) && !(mode & OUT_FULL))
 		tcp_send_ack(s, c);
