@@ -43,15 +43,21 @@ static uint16_t ring_pos(const struct net_stack *s, const struct tcp_pcb *c, uin
 	return pos;
 }
 
-/* What ring_walk does with each contiguous run of the ring. */
+/* What ring_walk does with each contiguous run of the ring, and what it
+ * does it with: one argument for the two pointers, as a seventh argument
+ * would cost every caller register saves on AVR. */
 enum ring_op { RING_WRITE, RING_CSUM, RING_EMIT };
+union ring_arg {
+	const uint8_t *src;   /* RING_WRITE: the bytes to store */
+	struct wire_csum *cs; /* RING_CSUM: the sum to add to */
+};
 
 /* The `n` ring bytes from `off` after SND.UNA, run by run (at most two:
- * the ring wraps once), written from p, summed into cs, or appended to the
- * open frame. One walker for the three, not three copies of the walk
+ * the ring wraps once), written from a.src, summed into a.cs, or appended
+ * to the open frame. One walker for the three, not three copies of the walk
  * (AVR flash). */
 static NET_NOINLINE void ring_walk(struct net_stack *s, struct tcp_pcb *c, enum ring_op op, uint16_t off, uint16_t n,
-				   const uint8_t *p, struct wire_csum *cs)
+				   union ring_arg a)
 {
 	while (n) {
 		uint16_t run, pos = ring_pos(s, c, off, &run);
@@ -61,8 +67,8 @@ static NET_NOINLINE void ring_walk(struct net_stack *s, struct tcp_pcb *c, enum 
 			uint16_t at = (uint16_t)(ring_base(s, c) + pos);
 
 			if (op == RING_WRITE) {
-				s->dev.ops->mem_write(s->dev.dev, at, p, k);
-				p += k;
+				s->dev.ops->mem_write(s->dev.dev, at, a.src, k);
+				a.src += k;
 			} else if (op == RING_EMIT) {
 				s->dev.ops->tx_copy_from_mem(s->dev.dev, at, k);
 			} else {
@@ -72,7 +78,7 @@ static NET_NOINLINE void ring_walk(struct net_stack *s, struct tcp_pcb *c, enum 
 
 				if (k >= NET_HW_CSUM_MIN && s->dev.ops->mem_csum &&
 				    s->dev.ops->mem_csum(s->dev.dev, at, k, &sum)) {
-					net_csum_add_partial(cs, sum, k);
+					net_csum_add_partial(a.cs, sum, k);
 					off = (uint16_t)(off + k);
 					n = (uint16_t)(n - k);
 					continue;
@@ -81,17 +87,17 @@ static NET_NOINLINE void ring_walk(struct net_stack *s, struct tcp_pcb *c, enum 
 				if (k > sizeof(b))
 					k = sizeof(b);
 				s->dev.ops->mem_read(s->dev.dev, at, b, k);
-				wire_csum_add(cs, b, k);
+				wire_csum_add(a.cs, b, k);
 			}
 		}
 #if NET_TCP_RAM_SND_BUF
 		else if (op == RING_WRITE) {
-			memcpy(c->ram + pos, p, k);
-			p += k;
+			memcpy(c->ram + pos, a.src, k);
+			a.src += k;
 		} else if (op == RING_EMIT) {
 			net_tx_write(s, c->ram + pos, k);
 		} else {
-			wire_csum_add(cs, c->ram + pos, k);
+			wire_csum_add(a.cs, c->ram + pos, k);
 		}
 #endif
 		off = (uint16_t)(off + k);
@@ -101,7 +107,7 @@ static NET_NOINLINE void ring_walk(struct net_stack *s, struct tcp_pcb *c, enum 
 
 void tcp_ring_write(struct net_stack *s, struct tcp_pcb *c, uint16_t off, const uint8_t *p, uint16_t n)
 {
-	ring_walk(s, c, RING_WRITE, off, n, p, NULL);
+	ring_walk(s, c, RING_WRITE, off, n, (union ring_arg){.src = p});
 }
 
 /* The MSS we advertise: what one segment may hand the application
@@ -137,12 +143,12 @@ static int send_segment(struct net_stack *s, struct tcp_pcb *c, uint32_t rip, co
 	wire_csum_init(&cs);
 	ipv4_pseudo_csum(&cs, s->cfg->ip, rip, IPV4_PROTO_TCP, (uint16_t)((uint16_t)hl + len));
 	wire_csum_add(&cs, h, (size_t)hl);
-	ring_walk(s, c, RING_CSUM, off, len, NULL, &cs); /* nothing (and no c) for len 0 */
+	ring_walk(s, c, RING_CSUM, off, len, (union ring_arg){.cs = &cs}); /* nothing (and no c) for len 0 */
 	wire_put16(h + TCP_OFF_CSUM, wire_csum_fold(&cs));
 	if (ip_output_begin(s, rip, dst_mac, IPV4_PROTO_TCP, (uint16_t)((uint16_t)hl + len)) != 0)
 		return -1;
 	net_tx_write(s, h, (uint16_t)hl);
-	ring_walk(s, c, RING_EMIT, off, len, NULL, NULL);
+	ring_walk(s, c, RING_EMIT, off, len, (union ring_arg){.src = NULL});
 	ip_output_end(s);
 	NET_INC(s, TCP_SEGS_SENT);
 	return 0;
