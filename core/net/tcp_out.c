@@ -165,9 +165,11 @@ static void xmit(struct net_stack *s, struct tcp_pcb *c, uint8_t flags, uint16_t
 	r.src_port = c->lport;
 	r.dst_port = c->rport;
 	r.seq = c->snd_nxt;
-	r.ack = (flags & TCP_ACK) ? c->rcv_nxt : 0;
+	if (flags & TCP_ACK)
+		r.ack = c->rcv_nxt;
 	r.flags = flags;
-	r.window = (flags & TCP_RST) ? 0 : c->rcv_wnd;
+	if (!(flags & TCP_RST))
+		r.window = c->rcv_wnd;
 	if (flags & TCP_SYN) {
 		r.opt.present = TCP_OPTF_MSS;
 		r.opt.mss = our_mss(s);
