@@ -34,9 +34,12 @@ struct tcp_listener *tcp_listener_find(struct net_stack *s, uint16_t port)
 {
 	uint8_t i;
 
-	for (i = 0; i < NET_TCP_LISTENERS; i++)
-		if (s->listeners[i].port != 0 && s->listeners[i].port == port)
-			return &s->listeners[i];
+	for (i = 0; i < NET_TCP_LISTENERS; i++) {
+		struct tcp_listener *l = &s->listeners[i];
+
+		if (l->port != 0 && l->port == port)
+			return l;
+	}
 	return NULL;
 }
 
