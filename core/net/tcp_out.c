@@ -26,9 +26,17 @@
 #include "net_internal.h"
 #include "wire/ipv4.h"
 
+/* Where c's ring starts in device memory: its index in s->tcp times
+ * snd_buf, summed up rather than divided out of the pointer difference (a
+ * multiply by the inverse of sizeof *c on AVR). */
 static NET_NOINLINE uint16_t ring_base(const struct net_stack *s, const struct tcp_pcb *c)
 {
-	return (uint16_t)((uint16_t)(c - s->tcp) * s->snd_buf);
+	const struct tcp_pcb *p;
+	uint16_t base = 0;
+
+	for (p = s->tcp; p != c; p++)
+		base = (uint16_t)(base + s->snd_buf);
+	return base;
 }
 
 /* Ring position of the byte `off` bytes after SND.UNA, and how many bytes
