@@ -117,7 +117,9 @@ static void rtx_expired(struct net_stack *s, struct tcp_pcb *c)
 		c->timer = TT_NONE; /* everything acknowledged meanwhile */
 		return;
 	}
-	limit = !syn ? cfg->max_retries : (c->flags & TF_PASSIVE) ? cfg->synack_retries : cfg->syn_retries;
+	limit = cfg->max_retries;
+	if (syn)
+		limit = (c->flags & TF_PASSIVE) ? cfg->synack_retries : cfg->syn_retries;
 	if (++c->retries > limit) {
 		NET_INC(s, TCP_TIMEOUTS);
 		if (!syn)
@@ -142,7 +144,8 @@ static void rtx_expired(struct net_stack *s, struct tcp_pcb *c)
 		rto = cfg->rto_max_ms;
 	c->rto = rto;
 	if (!probe) {
-		uint16_t half = (uint16_t)((c->snd_max - c->snd_una) / 2u);
+		/* FlightSize: SND.MAX - SND.UNA fits in 16 bits (tcp_out.c output_seg) */
+		uint16_t half = (uint16_t)(c->snd_max - c->snd_una) / 2u;
 
 		c->ssthresh = half > 2u * c->mss ? half : (uint16_t)(2u * c->mss);
 		if (c->cwnd)
