@@ -54,11 +54,9 @@ void tcp_arm_finwait2(struct net_stack *s, struct tcp_pcb *c)
  * than the real round trip. */
 void tcp_rebase(struct net_stack *s)
 {
-	uint8_t i;
+	struct tcp_pcb *c;
 
-	for (i = 0; i < NET_TCP_CONNS; i++) {
-		struct tcp_pcb *c = &s->tcp[i];
-
+	for (c = s->tcp; c < s->tcp + NET_TCP_CONNS; c++) {
 		if ((c->flags & TF_REBASE_RTX) && c->timer == TT_RTX)
 			c->deadline = net_deadline(s, c->rto);
 		if (c->flags & TF_REBASE_RTT)
@@ -200,10 +198,9 @@ static NET_NOINLINE uint32_t timer_left(const struct net_stack *s, const struct 
 uint32_t tcp_timers(struct net_stack *s)
 {
 	uint32_t next = NET_MS_NEVER;
-	uint8_t i;
+	struct tcp_pcb *c;
 
-	for (i = 0; i < NET_TCP_CONNS; i++) {
-		struct tcp_pcb *c = &s->tcp[i];
+	for (c = s->tcp; c < s->tcp + NET_TCP_CONNS; c++) {
 		uint32_t left = timer_left(s, c);
 
 		if (left == 0) {
@@ -220,12 +217,9 @@ uint32_t tcp_timers(struct net_stack *s)
  * unresolved, from connection state (arp.c explains why TCP holds nothing). */
 void tcp_arp_resolved(struct net_stack *s, uint32_t next_hop)
 {
-	uint8_t i;
+	struct tcp_pcb *c;
 
-	for (i = 0; i < NET_TCP_CONNS; i++) {
-		struct tcp_pcb *c = &s->tcp[i];
-
+	for (c = s->tcp; c < s->tcp + NET_TCP_CONNS; c++)
 		if (c->state != TCP_CLOSED && (c->flags & TF_ARP_WAIT) && ip_next_hop(s, c->rip) == next_hop)
 			tcp_resend(s, c, false);
-	}
 }
