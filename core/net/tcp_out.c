@@ -288,7 +288,7 @@ static NET_NOINLINE void advance(struct tcp_pcb *c, uint16_t n)
  * after a CLOSE in SYN-RECEIVED, where <FIN,ACK> at ISS+1 follows the
  * <SYN,ACK>. No data is sent before the SYN is acknowledged, so SND.MAX
  * is ISS+1 or ISS+2 here: advance() puts it where SND.NXT goes. */
-static NET_NOINLINE void output_syn(struct net_stack *s, struct tcp_pcb *c)
+static void output_syn(struct net_stack *s, struct tcp_pcb *c)
 {
 	if (c->snd_nxt == c->snd_una) {
 		xmit(s, c, (uint8_t)(c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK), 0);
