@@ -103,7 +103,7 @@ void tcp_rtt_sample(struct net_stack *s, struct tcp_pcb *c, uint32_t ack)
 /* The retransmission timer fired (RFC 6298 §5.4-5.6): back off, collapse
  * cwnd (RFC 5681 §3.1), go back to SND.UNA and send one segment. With a
  * zero window the same path sends a one-byte probe. */
-static void rtx_expired(struct net_stack *s, struct tcp_pcb *c)
+static NET_NOINLINE void rtx_expired(struct net_stack *s, struct tcp_pcb *c)
 {
 	const struct net_config *cfg = s->cfg;
 	bool syn = c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED;
@@ -156,7 +156,7 @@ static void rtx_expired(struct net_stack *s, struct tcp_pcb *c)
 
 
 /* A timer of c is due: fire it. */
-static NET_NOINLINE void timer_fire(struct net_stack *s, struct tcp_pcb *c)
+static void timer_fire(struct net_stack *s, struct tcp_pcb *c)
 {
 	if (c->timer == TT_TIMEWAIT) {
 		tcp_pcb_free(s, c); /* 2*MSL over: TIME-WAIT -> CLOSED */
