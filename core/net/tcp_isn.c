@@ -187,9 +187,9 @@ uint32_t tcp_isn(struct net_stack *s, uint32_t rip, uint16_t lport, uint16_t rpo
  * remote endpoint nor listening; 0 if eight keyed guesses all collide. */
 uint16_t tcp_ephemeral_port(struct net_stack *s, uint32_t rip, uint16_t rport)
 {
-	uint8_t tries;
+	uint16_t last = (uint16_t)(s->port_seq + 8u); /* eight tries: the counter is the loop's */
 
-	for (tries = 0; tries < 8; tries++) {
+	while (s->port_seq != last) {
 		uint16_t p = (uint16_t)(0xC000u | ((uint16_t)hash_tuple(s, rip, 0, rport, ++s->port_seq) & 0x3FFFu));
 
 		if (!tcp_pcb_find(s, rip, p, rport) && !tcp_listener_find(s, p))
