@@ -34,9 +34,12 @@ struct tcp_listener *tcp_listener_find(struct net_stack *s, uint16_t port)
 {
 	uint8_t i;
 
-	for (i = 0; i < NET_TCP_LISTENERS; i++)
-		if (s->listeners[i].port != 0 && s->listeners[i].port == port)
-			return &s->listeners[i];
+	for (i = 0; i < NET_TCP_LISTENERS; i++) {
+		struct tcp_listener *l = &s->listeners[i];
+
+		if (l->port != 0 && l->port == port)
+			return l;
+	}
 	return NULL;
 }
 
@@ -106,23 +109,26 @@ void tcp_finish(struct net_stack *s, struct tcp_pcb *c, enum tcp_event ev)
 
 int tcp_listen(struct net_stack *s, uint16_t port, tcp_event_fn cb, void *ctx)
 {
+	struct tcp_listener *free = NULL;
 	uint8_t i;
 
 	if (port == 0 || !cb)
 		return TCP_ERR_ARG;
-	if (tcp_listener_find(s, port))
-		return TCP_ERR_INUSE;
+	/* One pass: the port in use anywhere, else the first free slot. */
 	for (i = 0; i < NET_TCP_LISTENERS; i++) {
 		struct tcp_listener *l = &s->listeners[i];
 
-		if (l->port == 0) {
-			l->port = port;
-			l->cb = cb;
-			l->ctx = ctx;
-			return TCP_OK;
-		}
+		if (l->port == port)
+			return TCP_ERR_INUSE;
+		if (l->port == 0 && !free)
+			free = l;
 	}
-	return TCP_ERR_FULL;
+	if (!free)
+		return TCP_ERR_FULL;
+	free->port = port;
+	free->cb = cb;
+	free->ctx = ctx;
+	return TCP_OK;
 }
 
 int tcp_unlisten(struct net_stack *s, uint16_t port)
@@ -216,7 +222,7 @@ uint16_t tcp_recv(struct net_stack *s, struct tcp_pcb *c, void *buf, uint16_t le
  * (held true). Closing while received data is still unread (inside a DATA
  * callback that did not read everything) loses that data: send RST instead
  * of FIN (SHLD-3). */
-static int close_common(struct net_stack *s, struct tcp_pcb *c, bool held)
+static NET_NOINLINE int close_common(struct net_stack *s, struct tcp_pcb *c, bool held)
 {
 	if (!held && (c->flags & TF_HELD) && (c->state == TCP_FIN_WAIT_1 || c->state == TCP_FIN_WAIT_2)) {
 		/* tcp_close after tcp_shutdown: the application lets go of the
@@ -232,32 +238,23 @@ static int close_common(struct net_stack *s, struct tcp_pcb *c, bool held)
 		tcp_pcb_free(s, c);
 		return TCP_OK;
 	}
-	switch ((enum tcp_state)c->state) {
-	case TCP_SYN_SENT:
+	/* Tests, not a switch: its jump table costs AVR flash. */
+	if (c->state == TCP_SYN_SENT) {
 		/* No SYN answered yet: just forget the connection. */
 		tcp_pcb_free(s, c);
 		return TCP_OK;
-	case TCP_SYN_RECEIVED:
-		/* RFC 9293 §3.10.4: no SEND can have been issued (tcp_send_space
-		 * is 0 before ESTABLISHED), so the FIN goes now, SEQ=ISS+1 after
-		 * our SYN, and we are in FIN-WAIT-1 with the SYN still
-		 * unacknowledged (cwnd 0 says so, tcp.h; tcp_out.c, tcp_in.c). */
+	}
+	if (c->state == TCP_SYN_RECEIVED || c->state == TCP_ESTABLISHED) {
+		/* SYN-RECEIVED, RFC 9293 §3.10.4: no SEND can have been issued
+		 * (tcp_send_space is 0 before ESTABLISHED), so the FIN goes now,
+		 * SEQ=ISS+1 after our SYN, and we are in FIN-WAIT-1 with the SYN
+		 * still unacknowledged (cwnd 0 says so, tcp.h; tcp_out.c,
+		 * tcp_in.c). */
 		c->state = TCP_FIN_WAIT_1;
-		break;
-	case TCP_ESTABLISHED:
-		c->state = TCP_FIN_WAIT_1;
-		break;
-	case TCP_CLOSE_WAIT:
+	} else if (c->state == TCP_CLOSE_WAIT) {
 		c->state = TCP_LAST_ACK;
-		break;
-	case TCP_CLOSED:
-	case TCP_LISTEN:
-	case TCP_FIN_WAIT_1:
-	case TCP_FIN_WAIT_2:
-	case TCP_CLOSING:
-	case TCP_LAST_ACK:
-	case TCP_TIME_WAIT:
-		return TCP_ERR_ARG;
+	} else {
+		return TCP_ERR_ARG; /* CLOSED, LISTEN, or closing already */
 	}
 	c->flags = (uint8_t)((c->flags & ~TF_HELD) | TF_FIN_QUEUED | (held ? TF_HELD : 0u));
 	tcp_output(s, c);

@@ -94,9 +94,10 @@ static uint32_t rotl32(uint32_t x, uint8_t b)
  * ^ v[a]; v[a] = ROTL(v[a], ra). */
 static NET_NOINLINE void arx(uint32_t v[4], uint8_t a, uint8_t b, uint8_t r, uint8_t ra)
 {
-	v[a] += v[b];
-	v[b] = rotl32(v[b], r) ^ v[a];
-	v[a] = rotl32(v[a], ra);
+	uint32_t x = v[a] + v[b];
+
+	v[b] = rotl32(v[b], r) ^ x;
+	v[a] = rotl32(x, ra);
 }
 
 static void hrounds(uint32_t v[4], uint8_t n)
@@ -109,8 +110,8 @@ static void hrounds(uint32_t v[4], uint8_t n)
 	}
 }
 
-/* Little-endian word of the key at p. */
-static uint32_t get32le(const uint8_t *p)
+/* Little-endian word at p (key words and message blocks: one copy). */
+static NET_NOINLINE uint32_t get32le(const uint8_t *p)
 {
 	uint32_t w = 0;
 	uint8_t i;
@@ -186,9 +187,9 @@ uint32_t tcp_isn(struct net_stack *s, uint32_t rip, uint16_t lport, uint16_t rpo
  * remote endpoint nor listening; 0 if eight keyed guesses all collide. */
 uint16_t tcp_ephemeral_port(struct net_stack *s, uint32_t rip, uint16_t rport)
 {
-	uint8_t tries;
+	uint16_t last = (uint16_t)(s->port_seq + 8u); /* eight tries: the counter is the loop's */
 
-	for (tries = 0; tries < 8; tries++) {
+	while (s->port_seq != last) {
 		uint16_t p = (uint16_t)(0xC000u | ((uint16_t)hash_tuple(s, rip, 0, rport, ++s->port_seq) & 0x3FFFu));
 
 		if (!tcp_pcb_find(s, rip, p, rport) && !tcp_listener_find(s, p))

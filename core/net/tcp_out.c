@@ -26,9 +26,17 @@
 #include "net_internal.h"
 #include "wire/ipv4.h"
 
+/* Where c's ring starts in device memory: its index in s->tcp times
+ * snd_buf, summed up rather than divided out of the pointer difference (a
+ * multiply by the inverse of sizeof *c on AVR). */
 static NET_NOINLINE uint16_t ring_base(const struct net_stack *s, const struct tcp_pcb *c)
 {
-	return (uint16_t)((uint16_t)(c - s->tcp) * s->snd_buf);
+	const struct tcp_pcb *p;
+	uint16_t base = 0;
+
+	for (p = s->tcp; p != c; p++)
+		base = (uint16_t)(base + s->snd_buf);
+	return base;
 }
 
 /* Ring position of the byte `off` bytes after SND.UNA, and how many bytes
@@ -43,15 +51,21 @@ static uint16_t ring_pos(const struct net_stack *s, const struct tcp_pcb *c, uin
 	return pos;
 }
 
-/* What ring_walk does with each contiguous run of the ring. */
+/* What ring_walk does with each contiguous run of the ring, and what it
+ * does it with: one argument for the two pointers, as a seventh argument
+ * would cost every caller register saves on AVR. */
 enum ring_op { RING_WRITE, RING_CSUM, RING_EMIT };
+union ring_arg {
+	const uint8_t *src;   /* RING_WRITE: the bytes to store */
+	struct wire_csum *cs; /* RING_CSUM: the sum to add to */
+};
 
 /* The `n` ring bytes from `off` after SND.UNA, run by run (at most two:
- * the ring wraps once), written from p, summed into cs, or appended to the
- * open frame. One walker for the three, not three copies of the walk
+ * the ring wraps once), written from a.src, summed into a.cs, or appended
+ * to the open frame. One walker for the three, not three copies of the walk
  * (AVR flash). */
 static NET_NOINLINE void ring_walk(struct net_stack *s, struct tcp_pcb *c, enum ring_op op, uint16_t off, uint16_t n,
-				   const uint8_t *p, struct wire_csum *cs)
+				   union ring_arg a)
 {
 	while (n) {
 		uint16_t run, pos = ring_pos(s, c, off, &run);
@@ -61,8 +75,8 @@ static NET_NOINLINE void ring_walk(struct net_stack *s, struct tcp_pcb *c, enum 
 			uint16_t at = (uint16_t)(ring_base(s, c) + pos);
 
 			if (op == RING_WRITE) {
-				s->dev.ops->mem_write(s->dev.dev, at, p, k);
-				p += k;
+				s->dev.ops->mem_write(s->dev.dev, at, a.src, k);
+				a.src += k;
 			} else if (op == RING_EMIT) {
 				s->dev.ops->tx_copy_from_mem(s->dev.dev, at, k);
 			} else {
@@ -72,7 +86,7 @@ static NET_NOINLINE void ring_walk(struct net_stack *s, struct tcp_pcb *c, enum 
 
 				if (k >= NET_HW_CSUM_MIN && s->dev.ops->mem_csum &&
 				    s->dev.ops->mem_csum(s->dev.dev, at, k, &sum)) {
-					net_csum_add_partial(cs, sum, k);
+					net_csum_add_partial(a.cs, sum, k);
 					off = (uint16_t)(off + k);
 					n = (uint16_t)(n - k);
 					continue;
@@ -81,17 +95,17 @@ static NET_NOINLINE void ring_walk(struct net_stack *s, struct tcp_pcb *c, enum 
 				if (k > sizeof(b))
 					k = sizeof(b);
 				s->dev.ops->mem_read(s->dev.dev, at, b, k);
-				wire_csum_add(cs, b, k);
+				wire_csum_add(a.cs, b, k);
 			}
 		}
 #if NET_TCP_RAM_SND_BUF
 		else if (op == RING_WRITE) {
-			memcpy(c->ram + pos, p, k);
-			p += k;
+			memcpy(c->ram + pos, a.src, k);
+			a.src += k;
 		} else if (op == RING_EMIT) {
 			net_tx_write(s, c->ram + pos, k);
 		} else {
-			wire_csum_add(cs, c->ram + pos, k);
+			wire_csum_add(a.cs, c->ram + pos, k);
 		}
 #endif
 		off = (uint16_t)(off + k);
@@ -101,7 +115,7 @@ static NET_NOINLINE void ring_walk(struct net_stack *s, struct tcp_pcb *c, enum 
 
 void tcp_ring_write(struct net_stack *s, struct tcp_pcb *c, uint16_t off, const uint8_t *p, uint16_t n)
 {
-	ring_walk(s, c, RING_WRITE, off, n, p, NULL);
+	ring_walk(s, c, RING_WRITE, off, n, (union ring_arg){.src = p});
 }
 
 /* The MSS we advertise: what one segment may hand the application
@@ -137,36 +151,38 @@ static int send_segment(struct net_stack *s, struct tcp_pcb *c, uint32_t rip, co
 	wire_csum_init(&cs);
 	ipv4_pseudo_csum(&cs, s->cfg->ip, rip, IPV4_PROTO_TCP, (uint16_t)((uint16_t)hl + len));
 	wire_csum_add(&cs, h, (size_t)hl);
-	if (len)
-		ring_walk(s, c, RING_CSUM, off, len, NULL, &cs);
+	ring_walk(s, c, RING_CSUM, off, len, (union ring_arg){.cs = &cs}); /* nothing (and no c) for len 0 */
 	wire_put16(h + TCP_OFF_CSUM, wire_csum_fold(&cs));
 	if (ip_output_begin(s, rip, dst_mac, IPV4_PROTO_TCP, (uint16_t)((uint16_t)hl + len)) != 0)
 		return -1;
 	net_tx_write(s, h, (uint16_t)hl);
-	if (len)
-		ring_walk(s, c, RING_EMIT, off, len, NULL, NULL);
+	ring_walk(s, c, RING_EMIT, off, len, (union ring_arg){.src = NULL});
 	ip_output_end(s);
 	NET_INC(s, TCP_SEGS_SENT);
 	return 0;
 }
 
-/* One segment of connection c. */
-static void xmit(struct net_stack *s, struct tcp_pcb *c, uint8_t flags, uint32_t seq, uint16_t off, uint16_t len)
+/* One segment of connection c, at SND.NXT (every segment we send from a
+ * TCB starts there: tcp_resend moves SND.NXT back for a retransmission),
+ * carrying the `len` ring bytes from there. */
+static void xmit(struct net_stack *s, struct tcp_pcb *c, uint8_t flags, uint16_t len)
 {
 	struct tcp_repr r;
 
 	memset(&r, 0, sizeof(r));
 	r.src_port = c->lport;
 	r.dst_port = c->rport;
-	r.seq = seq;
-	r.ack = (flags & TCP_ACK) ? c->rcv_nxt : 0;
+	r.seq = c->snd_nxt;
+	if (flags & TCP_ACK)
+		r.ack = c->rcv_nxt;
 	r.flags = flags;
-	r.window = (flags & TCP_RST) ? 0 : c->rcv_wnd;
+	if (!(flags & TCP_RST))
+		r.window = c->rcv_wnd;
 	if (flags & TCP_SYN) {
 		r.opt.present = TCP_OPTF_MSS;
 		r.opt.mss = our_mss(s);
 	}
-	if (send_segment(s, c, c->rip, NULL, &r, off, len) != 0) {
+	if (send_segment(s, c, c->rip, NULL, &r, (uint16_t)(c->snd_nxt - c->snd_una), len) != 0) {
 		c->flags |= TF_ARP_WAIT; /* rebuilt from the TCB once ARP resolves */
 		return;
 	}
@@ -181,7 +197,7 @@ static void xmit(struct net_stack *s, struct tcp_pcb *c, uint8_t flags, uint32_t
 
 void tcp_send_ack(struct net_stack *s, struct tcp_pcb *c)
 {
-	xmit(s, c, TCP_ACK, c->snd_nxt, 0, 0);
+	xmit(s, c, TCP_ACK, 0);
 }
 
 /* RFC 5961 §3.2/§4.2/§5.2 challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>,
@@ -227,7 +243,7 @@ void tcp_send_rst_reply(struct net_stack *s, const struct net_rx *rx, const stru
 
 void tcp_send_rst_pcb(struct net_stack *s, struct tcp_pcb *c)
 {
-	xmit(s, c, TCP_RST | TCP_ACK, c->snd_nxt, 0, 0);
+	xmit(s, c, TCP_RST | TCP_ACK, 0);
 	NET_INC(s, TCP_RST_SENT);
 }
 
@@ -252,13 +268,42 @@ static NET_NOINLINE void arm_rtx_idle(struct net_stack *s, struct tcp_pcb *c)
  * usable window; with U > D or U >= MSS it sends, so the test below is the
  * negation. U = 0 is the zero-window probe's business (§3.8.6.1), and data
  * already sent once (SND.NXT < SND.MAX: a retransmission) is not held. */
-static bool sws_hold(const struct tcp_pcb *c, uint16_t unsent, uint32_t inflight)
+static bool sws_hold(const struct tcp_pcb *c, uint16_t unsent, uint16_t inflight, bool fresh)
 {
 	uint16_t u = inflight < c->snd_wnd ? (uint16_t)(c->snd_wnd - inflight) : 0;
 
-	return u != 0 && u < unsent && u < c->mss && u < (uint16_t)(c->max_snd_wnd / 2u) &&
-	       seq_ge(c->snd_nxt, c->snd_max);
+	return u != 0 && u < unsent && u < c->mss && u < (uint16_t)(c->max_snd_wnd / 2u) && fresh;
 }
+
+/* SND.NXT moves past the `n` sequence numbers just sent, SND.MAX with it
+ * when they were new. */
+static NET_NOINLINE void advance(struct tcp_pcb *c, uint16_t n)
+{
+	c->snd_nxt += n;
+	if (seq_gt(c->snd_nxt, c->snd_max))
+		c->snd_max = c->snd_nxt;
+}
+
+/* Our SYN is unacknowledged (tcp.h): SYN-SENT, SYN-RECEIVED, or FIN-WAIT-1
+ * after a CLOSE in SYN-RECEIVED, where <FIN,ACK> at ISS+1 follows the
+ * <SYN,ACK>. No data is sent before the SYN is acknowledged, so SND.MAX
+ * is ISS+1 or ISS+2 here: advance() puts it where SND.NXT goes. */
+static void output_syn(struct net_stack *s, struct tcp_pcb *c)
+{
+	if (c->snd_nxt == c->snd_una) {
+		xmit(s, c, (uint8_t)(c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK), 0);
+		advance(c, 1);
+		arm_rtx_idle(s, c);
+	}
+	if (c->state == TCP_FIN_WAIT_1 && c->snd_nxt == c->snd_una + 1u) {
+		xmit(s, c, TCP_FIN | TCP_ACK, 0);
+		advance(c, 1);
+	}
+}
+
+/* snd_buf (net.c) is at most one of these: output_seg's offsets from
+ * SND.UNA, up to snd_buf + 1, fit in 16 bits. */
+_Static_assert(NET_TCP_SND_BUF < 0xFFFFu && NET_TCP_RAM_SND_BUF < 0xFFFFu, "send ring offsets are 16-bit");
 
 /* output()'s modes. OUT_PROBE lets one byte go past a zero window (RFC 9293
  * §3.8.6.1); OUT_FULL only sends full segments (tcp_output_full);
@@ -268,27 +313,77 @@ static bool sws_hold(const struct tcp_pcb *c, uint16_t unsent, uint32_t inflight
 #define OUT_FULL 2u
 #define OUT_OVERRIDE 4u
 
+/* The next data segment of output(), if the windows and sws_hold() let
+ * one go; true when another may follow. A function of its own, called in
+ * a loop, so the pointer to c stays in a register (AVR flash). */
+static NET_NOINLINE bool output_seg(struct net_stack *s, struct tcp_pcb *c, uint8_t mode)
+{
+	/* Offsets from SND.UNA, where the data ends buf_len bytes later.
+	 * Once our SYN is acknowledged SND.UNA <= SND.NXT <= SND.MAX <=
+	 * SND.UNA + buf_len + 1 (the FIN), and buf_len is at most snd_buf <
+	 * 0xFFFF (below), so these distances are 16-bit numbers and compare
+	 * as the sequence numbers do (AVR flash). */
+	uint16_t inflight = (uint16_t)(c->snd_nxt - c->snd_una);
+	uint16_t unsent = inflight < c->buf_len ? (uint16_t)(c->buf_len - inflight) : 0;
+	uint16_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
+	uint16_t can = inflight < wnd ? (uint16_t)(wnd - inflight) : 0;
+	bool fresh = inflight >= (uint16_t)(c->snd_max - c->snd_una); /* SND.NXT >= SND.MAX */
+	uint16_t n;
+	bool fin;
+
+	if ((mode & OUT_FULL) && unsent < c->mss)
+		return false; /* a short tail waits: the caller may add to it */
+	if ((mode & OUT_PROBE) && can == 0)
+		can = 1;
+	if (!(mode & (OUT_PROBE | OUT_OVERRIDE)) && sws_hold(c, unsent, inflight, fresh)) {
+		/* Held: the override timer takes the slot unless data in
+		 * flight keeps the retransmission timer running (its ACK
+		 * or its timeout brings output back here). A delayed ACK
+		 * in the slot goes with this output (as tcp_arm_rtx). */
+		if (c->timer != TT_SWS && !(c->timer == TT_RTX && inflight)) {
+#if NET_TCP_DELACK
+			if (c->timer == TT_DELACK)
+				c->flags |= TF_ACK_NOW;
+#endif
+			c->timer = TT_SWS;
+			c->deadline = net_deadline(s, NET_TCP_SWS_OVERRIDE_MS);
+		}
+		return false;
+	}
+	n = unsent < can ? unsent : can;
+	if (n > c->mss)
+		n = c->mss;
+	fin = (c->flags & (TF_FIN_QUEUED | TF_FIN_ACKED)) == TF_FIN_QUEUED && (uint16_t)(inflight + n) == c->buf_len;
+	if (n == 0 && !fin)
+		return false;
+	xmit(s, c, (uint8_t)(TCP_ACK | (n ? TCP_PSH : 0) | (fin ? TCP_FIN : 0)), n);
+	advance(c, (uint16_t)(n + (fin ? 1u : 0u)));
+	if (fresh && !(c->flags & TF_RTT)) {
+		/* RFC 6298 §3: time one segment at a time, never a
+		 * retransmitted one (Karn). */
+		c->flags |= TF_RTT;
+		c->rtt_seq = c->snd_nxt;
+		c->rtt_start = s->ms;
+		if (!s->in_poll)
+			c->flags |= TF_REBASE_RTT;
+	}
+	arm_rtx_idle(s, c);
+	if (mode & OUT_PROBE) {
+		NET_INC(s, TCP_PROBES);
+		return false;
+	}
+	if (fin)
+		return false;
+	return true;
+}
+
 /* Sends SYN / SYN-ACK if not yet in flight, then data and FIN as the
  * windows allow (min of the peer's window and cwnd, RFC 5681), one MSS per
  * segment, short segments only as sws_hold() permits. */
 static void output(struct net_stack *s, struct tcp_pcb *c, uint8_t mode)
 {
-	bool probe = mode & OUT_PROBE, full_only = mode & OUT_FULL;
-
 	if (c->cwnd == 0 && c->state != TCP_CLOSED) {
-		/* Our SYN is unacknowledged (tcp.h): SYN-SENT, SYN-RECEIVED, or
-		 * FIN-WAIT-1 after a CLOSE in SYN-RECEIVED, where <FIN,ACK> at
-		 * ISS+1 follows the <SYN,ACK>. */
-		if (c->snd_nxt == c->snd_una) {
-			xmit(s, c, (uint8_t)(c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK), c->snd_una, 0, 0);
-			c->snd_nxt = c->snd_una + 1;
-			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
-			arm_rtx_idle(s, c);
-		}
-		if (c->state == TCP_FIN_WAIT_1 && c->snd_nxt == c->snd_una + 1u) {
-			xmit(s, c, TCP_FIN | TCP_ACK, c->snd_nxt, 0, 0);
-			c->snd_nxt = c->snd_max = c->snd_una + 2u;
-		}
+		output_syn(s, c);
 		return;
 	}
 	switch ((enum tcp_state)c->state) {
@@ -309,69 +404,13 @@ static void output(struct net_stack *s, struct tcp_pcb *c, uint8_t mode)
 	case TCP_LISTEN:
 		return;
 	}
-	for (;;) {
-		uint32_t data_end = c->snd_una + c->buf_len;
-		uint16_t unsent = seq_lt(c->snd_nxt, data_end) ? (uint16_t)(data_end - c->snd_nxt) : 0;
-		uint32_t inflight = c->snd_nxt - c->snd_una;
-		uint16_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
-		uint16_t can = inflight < wnd ? (uint16_t)(wnd - inflight) : 0;
-		uint16_t n;
-		bool fin, fresh;
-
-		if (full_only && unsent < c->mss)
-			break; /* a short tail waits: the caller may add to it */
-		if (probe && can == 0)
-			can = 1;
-		if (!probe && !(mode & OUT_OVERRIDE) && sws_hold(c, unsent, inflight)) {
-			/* Held: the override timer takes the slot unless data in
-			 * flight keeps the retransmission timer running (its ACK
-			 * or its timeout brings output back here). A delayed ACK
-			 * in the slot goes with this output (as tcp_arm_rtx). */
-			if (c->timer != TT_SWS && !(c->timer == TT_RTX && inflight)) {
-#if NET_TCP_DELACK
-				if (c->timer == TT_DELACK)
-					c->flags |= TF_ACK_NOW;
-#endif
-				c->timer = TT_SWS;
-				c->deadline = net_deadline(s, NET_TCP_SWS_OVERRIDE_MS);
-			}
-			break;
-		}
-		n = unsent < can ? unsent : can;
-		if (n > c->mss)
-			n = c->mss;
-		fin = (c->flags & TF_FIN_QUEUED) && !(c->flags & TF_FIN_ACKED) && c->snd_nxt + n == data_end;
-		if (n == 0 && !fin)
-			break;
-		fresh = seq_ge(c->snd_nxt, c->snd_max);
-		xmit(s, c, (uint8_t)(TCP_ACK | (n ? TCP_PSH : 0) | (fin ? TCP_FIN : 0)), c->snd_nxt,
-		     (uint16_t)(c->snd_nxt - c->snd_una), n);
-		c->snd_nxt += n + (fin ? 1u : 0u);
-		if (seq_gt(c->snd_nxt, c->snd_max))
-			c->snd_max = c->snd_nxt;
-		if (fresh && !(c->flags & TF_RTT)) {
-			/* RFC 6298 §3: time one segment at a time, never a
-			 * retransmitted one (Karn). */
-			c->flags |= TF_RTT;
-			c->rtt_seq = c->snd_nxt;
-			c->rtt_start = s->ms;
-			if (!s->in_poll)
-				c->flags |= TF_REBASE_RTT;
-		}
-		arm_rtx_idle(s, c);
-		if (probe) {
-			NET_INC(s, TCP_PROBES);
-			probe = false;
-			break;
-		}
-		if (fin)
-			break;
-	}
+	while (output_seg(s, c, mode))
+		;
 	/* Data waits behind a zero window with nothing in flight: the
 	 * retransmission timer doubles as the persist timer. */
-	if (c->snd_nxt == c->snd_una && c->buf_len && c->snd_wnd == 0)
+	if ((uint16_t)(c->snd_nxt - c->snd_una) == 0 && c->buf_len && c->snd_wnd == 0) /* 16 bits: see output_seg */
 		arm_rtx_idle(s, c);
-	if ((c->flags & TF_ACK_NOW) && !full_only)
+	if ((c->flags & TF_ACK_NOW) && !(mode & OUT_FULL))
 		tcp_send_ack(s, c);
 }
 

@@ -38,9 +38,11 @@ void tcp_arm_rtx(struct net_stack *s, struct tcp_pcb *c)
  * tcp_fin_timeout likewise applies to orphaned sockets only). */
 void tcp_arm_finwait2(struct net_stack *s, struct tcp_pcb *c)
 {
-	if (s->cfg->fin_wait2_timeout_ms && !(c->flags & TF_HELD)) {
+	uint32_t t = s->cfg->fin_wait2_timeout_ms;
+
+	if (t && !(c->flags & TF_HELD)) {
 		c->timer = TT_FINWAIT2;
-		c->deadline = net_deadline(s, s->cfg->fin_wait2_timeout_ms);
+		c->deadline = net_deadline(s, t);
 	}
 }
 
@@ -52,11 +54,9 @@ void tcp_arm_finwait2(struct net_stack *s, struct tcp_pcb *c)
  * than the real round trip. */
 void tcp_rebase(struct net_stack *s)
 {
-	uint8_t i;
+	struct tcp_pcb *c;
 
-	for (i = 0; i < NET_TCP_CONNS; i++) {
-		struct tcp_pcb *c = &s->tcp[i];
-
+	for (c = s->tcp; c < s->tcp + NET_TCP_CONNS; c++) {
 		if ((c->flags & TF_REBASE_RTX) && c->timer == TT_RTX)
 			c->deadline = net_deadline(s, c->rto);
 		if (c->flags & TF_REBASE_RTT)
@@ -69,58 +69,63 @@ void tcp_rebase(struct net_stack *s)
  * [rto_min, rto_max] (§2.4, §2.5). A fresh sample also undoes any backoff. */
 void tcp_rtt_sample(struct net_stack *s, struct tcp_pcb *c, uint32_t ack)
 {
-	uint32_t r = s->ms - c->rtt_start, rto;
+	const struct net_config *cfg = s->cfg;
+	uint32_t r, srtt, rttvar, rto;
 
 	/* Only while a segment is timed (TF_RTT) and once the ACK covers it:
 	 * the test both callers made, kept here once. */
 	if (!(c->flags & TF_RTT) || seq_lt(ack, c->rtt_seq))
 		return;
-
+	c->flags &= (uint8_t)~TF_RTT;
+	r = s->ms - c->rtt_start;
+	srtt = c->srtt;
 	if (r == 0)
 		r = 1; /* clock granularity G */
-	if (c->srtt == 0) {
-		c->srtt = r;
-		c->rttvar = r >> 1;
+	if (srtt == 0) {
+		srtt = r;
+		rttvar = r >> 1;
 	} else {
-		uint32_t d = c->srtt > r ? c->srtt - r : r - c->srtt;
+		uint32_t d = srtt > r ? srtt - r : r - srtt;
 
-		c->rttvar = (3u * c->rttvar + d) >> 2;
-		c->srtt = (7u * c->srtt + r) >> 3;
+		rttvar = (3u * c->rttvar + d) >> 2;
+		srtt = (7u * srtt + r) >> 3;
 	}
-	rto = c->srtt + 4u * c->rttvar;
-	if (rto < s->cfg->rto_min_ms)
-		rto = s->cfg->rto_min_ms;
-	if (rto > s->cfg->rto_max_ms)
-		rto = s->cfg->rto_max_ms;
+	c->srtt = srtt;
+	c->rttvar = rttvar;
+	rto = srtt + 4u * rttvar;
+	if (rto < cfg->rto_min_ms)
+		rto = cfg->rto_min_ms;
+	if (rto > cfg->rto_max_ms)
+		rto = cfg->rto_max_ms;
 	c->rto = rto;
-	c->flags &= (uint8_t)~TF_RTT;
 }
 
 /* The retransmission timer fired (RFC 6298 §5.4-5.6): back off, collapse
  * cwnd (RFC 5681 §3.1), go back to SND.UNA and send one segment. With a
  * zero window the same path sends a one-byte probe. */
-static void rtx_expired(struct net_stack *s, struct tcp_pcb *c)
+static NET_NOINLINE void rtx_expired(struct net_stack *s, struct tcp_pcb *c)
 {
+	const struct net_config *cfg = s->cfg;
 	bool syn = c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED;
 	bool probe = !syn && c->snd_wnd == 0;
-	uint32_t inflight = c->snd_max - c->snd_una;
-
-	uint8_t limit = !syn                       ? s->cfg->max_retries
-			: (c->flags & TF_PASSIVE) ? s->cfg->synack_retries
-						  : s->cfg->syn_retries;
+	uint8_t limit;
+	uint32_t rto;
 
 	if (c->snd_una == c->snd_max && !(probe && c->buf_len)) {
 		c->timer = TT_NONE; /* everything acknowledged meanwhile */
 		return;
 	}
+	limit = cfg->max_retries;
+	if (syn)
+		limit = (c->flags & TF_PASSIVE) ? cfg->synack_retries : cfg->syn_retries;
 	if (++c->retries > limit) {
 		NET_INC(s, TCP_TIMEOUTS);
-		if (syn && (c->flags & TF_PASSIVE)) {
+		if (!syn)
+			tcp_send_rst_pcb(s, c);
+		else if (c->flags & TF_PASSIVE) {
 			tcp_pcb_free(s, c); /* the application never saw it */
 			return;
 		}
-		if (!syn)
-			tcp_send_rst_pcb(s, c);
 		tcp_finish(s, c, TCP_EV_TIMEOUT);
 		return;
 	}
@@ -132,11 +137,13 @@ static void rtx_expired(struct net_stack *s, struct tcp_pcb *c)
 	c->dupacks = 0;
 	c->recover = c->snd_max;
 #endif
-	c->rto <<= 1;
-	if (c->rto > s->cfg->rto_max_ms)
-		c->rto = s->cfg->rto_max_ms;
+	rto = c->rto << 1;
+	if (rto > cfg->rto_max_ms)
+		rto = cfg->rto_max_ms;
+	c->rto = rto;
 	if (!probe) {
-		uint16_t half = (uint16_t)(inflight / 2u);
+		/* FlightSize: SND.MAX - SND.UNA fits in 16 bits (tcp_out.c output_seg) */
+		uint16_t half = (uint16_t)(c->snd_max - c->snd_una) / 2u;
 
 		c->ssthresh = half > 2u * c->mss ? half : (uint16_t)(2u * c->mss);
 		if (c->cwnd)
@@ -148,47 +155,58 @@ static void rtx_expired(struct net_stack *s, struct tcp_pcb *c)
 }
 
 
+/* A timer of c is due: fire it. */
+static void timer_fire(struct net_stack *s, struct tcp_pcb *c)
+{
+	if (c->timer == TT_TIMEWAIT) {
+		tcp_pcb_free(s, c); /* 2*MSL over: TIME-WAIT -> CLOSED */
+		return;
+	}
+	if (c->timer == TT_FINWAIT2) {
+		NET_INC(s, TCP_TIMEOUTS); /* the peer never sent its FIN */
+		tcp_finish(s, c, TCP_EV_TIMEOUT);
+		return;
+	}
+	if (c->timer == TT_SWS) {
+		/* RFC 9293 §3.8.6.2.1 (4): the SWS override timeout: send
+		 * what the window takes. */
+		c->timer = TT_NONE;
+		tcp_output_override(s, c);
+		return;
+	}
+#if NET_TCP_DELACK
+	if (c->timer == TT_DELACK) {
+		/* No second segment came: the ACK goes now (MUST-40). */
+		c->timer = TT_NONE;
+		NET_INC(s, TCP_DELACK_TIMEOUTS);
+		tcp_send_ack(s, c);
+		return;
+	}
+#endif
+	rtx_expired(s, c);
+}
+
+/* Milliseconds until c's timer is due (0: due), NET_MS_NEVER when it has
+ * none running. */
+static NET_NOINLINE uint32_t timer_left(const struct net_stack *s, const struct tcp_pcb *c)
+{
+	if (c->state == TCP_CLOSED || c->timer == TT_NONE)
+		return NET_MS_NEVER;
+	return ms_left(s->ms, c->deadline);
+}
+
 uint32_t tcp_timers(struct net_stack *s)
 {
-	uint32_t next = NET_MS_NEVER, left;
-	uint8_t i;
+	uint32_t next = NET_MS_NEVER;
+	struct tcp_pcb *c;
 
-	for (i = 0; i < NET_TCP_CONNS; i++) {
-		struct tcp_pcb *c = &s->tcp[i];
+	for (c = s->tcp; c < s->tcp + NET_TCP_CONNS; c++) {
+		uint32_t left = timer_left(s, c);
 
-		if (c->state == TCP_CLOSED || c->timer == TT_NONE)
-			continue;
-		if (ms_due(s->ms, c->deadline)) {
-			if (c->timer == TT_TIMEWAIT) {
-				tcp_pcb_free(s, c); /* 2*MSL over: TIME-WAIT -> CLOSED */
-				continue;
-			}
-			if (c->timer == TT_FINWAIT2) {
-				NET_INC(s, TCP_TIMEOUTS); /* the peer never sent its FIN */
-				tcp_finish(s, c, TCP_EV_TIMEOUT);
-				continue;
-			}
-			if (c->timer == TT_SWS) {
-				/* RFC 9293 §3.8.6.2.1 (4): the SWS override
-				 * timeout: send what the window takes. */
-				c->timer = TT_NONE;
-				tcp_output_override(s, c);
-			} else {
-#if NET_TCP_DELACK
-				if (c->timer == TT_DELACK) {
-					/* No second segment came: the ACK goes now (MUST-40). */
-					c->timer = TT_NONE;
-					NET_INC(s, TCP_DELACK_TIMEOUTS);
-					tcp_send_ack(s, c);
-					continue;
-				}
-#endif
-				rtx_expired(s, c);
-			}
-			if (c->state == TCP_CLOSED || c->timer == TT_NONE)
-				continue;
+		if (left == 0) {
+			timer_fire(s, c);
+			left = timer_left(s, c); /* re-armed, or none left */
 		}
-		left = ms_left(s->ms, c->deadline);
 		if (left < next)
 			next = left;
 	}
@@ -199,12 +217,9 @@ uint32_t tcp_timers(struct net_stack *s)
  * unresolved, from connection state (arp.c explains why TCP holds nothing). */
 void tcp_arp_resolved(struct net_stack *s, uint32_t next_hop)
 {
-	uint8_t i;
+	struct tcp_pcb *c;
 
-	for (i = 0; i < NET_TCP_CONNS; i++) {
-		struct tcp_pcb *c = &s->tcp[i];
-
+	for (c = s->tcp; c < s->tcp + NET_TCP_CONNS; c++)
 		if (c->state != TCP_CLOSED && (c->flags & TF_ARP_WAIT) && ip_next_hop(s, c->rip) == next_hop)
 			tcp_resend(s, c, false);
-	}
 }
