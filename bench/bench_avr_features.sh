@@ -28,6 +28,7 @@ variants=(
 	"udp|NET_UDP_PORTS=0|UDP delivery to an application (RFC 768 bindings; udp_sendto stays): without it every datagram to us gets port unreachable"
 	"icmp-errors|NET_ICMP_ERRORS=0|the ICMP errors we send: protocol and port unreachable (RFC 1122 §3.2.2, §4.1.3.1 SHOULD)"
 	"http|FW_HTTP=0|the HTTP status page on port 80 (the demo service; core/apps/, not in the driver + stack figure)"
+	"tcp-icmp|NET_TCP_ICMP=0|TCP acting on ICMP errors (RFC 1122 §4.2.3.9 MUST, tcp_icmp.c): a connect answered by port unreachable ends at once, not after three minutes of SYNs"
 	"fast-rtx|NET_TCP_FAST_RTX=0|RFC 5681 fast retransmit and recovery: 78.7% of the SPI bound at 1% loss against 8.4% RTO-only (bench_tcp)"
 	"arp-hold|NET_ARP_HOLD=0|the frame held while ARP resolves (RFC 1122 §2.3.2.2 SHOULD), so a first SYN-ACK or echo reply is not lost to a cold cache"
 	"halfsiphash|NET_ISN_HALFSIPHASH=0|RFC 6528's keyed hash as SipHash-2-4 (64-bit words) instead of HalfSipHash-2-4: the cost of the 8-bit-friendly choice"
