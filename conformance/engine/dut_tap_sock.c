@@ -290,40 +290,42 @@ static void scan_orphan(struct dut_tap *t, struct dut_tap_conn *c)
 	c->last_state = q.state;
 }
 
-/* An injected ICMP error (destination unreachable, time exceeded,
- * parameter problem) names the connection by the segment it quotes, which
- * went the other way: our port is its source, the peer its destination. */
-static bool for_icmp_error(const struct dut_tap_conn *c, const uint8_t *ip, size_t len, size_t ihl)
+static uint32_t get32(const uint8_t *p)
 {
-	if (len < ihl + 8 + 20 || (ip[ihl] != 3 && ip[ihl] != 11 && ip[ihl] != 12))
-		return false;
-	const uint8_t *q = ip + ihl + 8;
-	size_t qihl = (size_t)(q[0] & 0x0fu) * 4u;
-	if ((q[0] >> 4) != 4 || q[9] != IPPROTO_TCP || qihl < 20 || len < ihl + 8 + qihl + 4)
-		return false;
-	uint32_t dst = (uint32_t)q[16] << 24 | (uint32_t)q[17] << 16 | (uint32_t)q[18] << 8 | q[19];
-	uint16_t sport = (uint16_t)(q[qihl] << 8 | q[qihl + 1]);
-	uint16_t dport = (uint16_t)(q[qihl + 2] << 8 | q[qihl + 3]);
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Whether c is a live connection to peer rip, our port lport, its rport. */
+static bool live_conn(const struct dut_tap_conn *c, uint32_t rip, uint16_t lport, uint16_t rport)
+{
 	return (c->role == DUT_TAP_OPEN || c->role == DUT_TAP_CONNECTING) && !c->dead && c->fd >= 0 &&
-	       c->lport == sport && c->rport == dport && c->rip == dst;
+	       c->lport == lport && c->rport == rport && c->rip == rip;
 }
 
 /* The live connections of an injected segment's 4-tuple (the peer's
- * address and port, our port), or of the segment an ICMP error quotes. */
+ * address and port, our port). An ICMP error (destination unreachable,
+ * time exceeded, parameter problem) names the connection by the segment
+ * it quotes, which went the other way: our port is its source, the peer
+ * its destination. */
 static bool for_segment(const struct dut_tap_conn *c, const uint8_t *ip, size_t len)
 {
-	if (len >= 20 && (ip[0] >> 4) == 4 && ip[9] == IPPROTO_ICMP)
-		return for_icmp_error(c, ip, len, (size_t)(ip[0] & 0x0fu) * 4u);
-	if (len < 24 || (ip[0] >> 4) != 4 || ip[9] != IPPROTO_TCP)
+	if (len < 24 || (ip[0] >> 4) != 4)
 		return false;
 	size_t ihl = (size_t)(ip[0] & 0x0fu) * 4u;
-	if (len < ihl + 4)
+	if (ip[9] == IPPROTO_ICMP) {
+		if (len < ihl + 8 + 20 || (ip[ihl] != 3 && ip[ihl] != 11 && ip[ihl] != 12))
+			return false;
+		const uint8_t *q = ip + ihl + 8;
+		size_t qihl = (size_t)(q[0] & 0x0fu) * 4u;
+		if ((q[0] >> 4) != 4 || q[9] != IPPROTO_TCP || qihl < 20 || len < ihl + 8 + qihl + 4)
+			return false;
+		return live_conn(c, get32(q + 16), (uint16_t)(q[qihl] << 8 | q[qihl + 1]),
+				 (uint16_t)(q[qihl + 2] << 8 | q[qihl + 3]));
+	}
+	if (ip[9] != IPPROTO_TCP || len < ihl + 4)
 		return false;
-	uint32_t src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
-	uint16_t sport = (uint16_t)(ip[ihl] << 8 | ip[ihl + 1]);
-	uint16_t dport = (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]);
-	return (c->role == DUT_TAP_OPEN || c->role == DUT_TAP_CONNECTING) && !c->dead && c->fd >= 0 &&
-	       c->lport == dport && c->rport == sport && c->rip == src;
+	return live_conn(c, get32(ip + 12), (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]),
+			 (uint16_t)(ip[ihl] << 8 | ip[ihl + 1]));
 }
 
 void dut_tap_injecting(struct dut_tap *t, const uint8_t *ip, size_t len)
